@@ -1,0 +1,28 @@
+"""Text normalisation: one Unicode form, one kind of space, no invisible characters.
+
+Typography is kept as published (curly quotes, dashes): flattening it loses information.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Soft hyphen, zero-width space/joiners, word joiner, BOM: invisible, and they break matching.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_WORD = re.compile(r"\w+")
+
+
+def normalize_text(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    return " ".join(line for line in lines if line)
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def join_paragraphs(paragraphs: list[str]) -> str:
+    return "\n\n".join(paragraphs)

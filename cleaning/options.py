@@ -1,0 +1,47 @@
+"""CleanOptions: everything the cleaner needs to know about one site, built once and passed on."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml.cssselect import CSSSelector
+from trafilatura.settings import Extractor
+
+
+@dataclass(frozen=True)
+class CleanOptions:
+    """Per-site cleaning rules, compiled. Build with ``CleanOptions.build``."""
+
+    site: str
+    language: str | None = None
+    body_selector: CSSSelector | None = None
+    drop_selectors: tuple[CSSSelector, ...] = ()
+    drop_paragraphs: tuple[re.Pattern[str], ...] = ()
+    section_selector: CSSSelector | None = None
+    boilerplate_min_articles: int = 3
+    extractor: Extractor = field(
+        default_factory=lambda: Extractor(output_format="python", comments=False, tables=True)
+    )
+
+    @classmethod
+    def build(
+        cls,
+        site: str,
+        *,
+        language: str | None = None,
+        body_selector: str | None = None,
+        drop_selectors: list[str] | None = None,
+        drop_paragraph_patterns: list[str] | None = None,
+        section_selector: str | None = None,
+        boilerplate_min_articles: int = 3,
+    ) -> CleanOptions:
+        return cls(
+            site=site,
+            language=language,
+            body_selector=CSSSelector(body_selector) if body_selector else None,
+            drop_selectors=tuple(CSSSelector(s) for s in drop_selectors or ()),
+            drop_paragraphs=tuple(re.compile(p) for p in drop_paragraph_patterns or ()),
+            section_selector=CSSSelector(section_selector) if section_selector else None,
+            boilerplate_min_articles=boilerplate_min_articles,
+        )

@@ -1,0 +1,169 @@
+"""The ``defcorpus`` command line: parses arguments and calls library functions, nothing more."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from corpus import export as export_lib
+from corpus.errors import StoreError
+from corpus.store import Store, open_store
+from crawlers.sites import SiteConfig, SiteConfigError, get_site, load_sites
+
+DEFAULT_STORE = "./defcorpus-data"
+console = Console(stderr=True)
+
+
+def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--store and --s3-endpoint-url, on every command."""
+
+    @click.option("--store", "store_url", envvar="DEFCORPUS_STORE", default=DEFAULT_STORE, show_default=True,
+                  help="a directory, file://DIR, or s3://bucket/prefix (env DEFCORPUS_STORE)")
+    @click.option("--s3-endpoint-url", envvar="DEFCORPUS_S3_ENDPOINT_URL",
+                  help="S3-compatible endpoint (MinIO, Ceph, R2…); credentials from the AWS_* environment")
+    @functools.wraps(func)
+    def wrapper(*args: Any, store_url: str, s3_endpoint_url: str | None, **kwargs: Any) -> Any:
+        try:
+            store = open_store(store_url, s3_endpoint_url=s3_endpoint_url)
+            return func(*args, store=store, s3_endpoint_url=s3_endpoint_url, **kwargs)
+        except (StoreError, SiteConfigError) as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+def site_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    @click.option("--site", "site_name", required=True, help="site name (see `defcorpus sites`)")
+    @click.option("--sites-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                  help="a site config TOML outside the package")
+    @click.option("--base-url", help="crawl the site at another address (a mirror)")
+    @functools.wraps(func)
+    def wrapper(*args: Any, site_name: str, sites_file: Path | None, base_url: str | None, **kwargs: Any) -> Any:
+        try:
+            site = get_site(site_name, sites_file)
+        except SiteConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        return func(*args, site=site.with_base_url(base_url) if base_url else site, **kwargs)
+
+    return wrapper
+
+
+def window_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--until", help="only articles published before this date (YYYY-MM-DD)")(func)
+    return click.option("--since", help="only articles published on or after this date (YYYY-MM-DD)")(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="more log output (-vv for debug)")
+@click.version_option(package_name="defcorpus")
+def main(verbose: int) -> None:
+    """defcorpus: a clean, trustworthy corpus of defense and national-security news."""
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--sites-file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def sites(sites_file: Path | None) -> None:
+    """List the configured sites."""
+    try:
+        configs = load_sites([sites_file] if sites_file else None)
+    except SiteConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    for site in configs.values():
+        routes = ", ".join(f"{s.type}:{s.url}" for s in site.sources)
+        click.echo(f"{site.name:<16} {site.base_url:<32} {routes}")
+
+
+@main.command()
+@site_options
+@window_options
+@store_options
+def crawl(site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: str | None, until: str | None) -> None:
+    """Crawl a site into the store's raw/ (WARC)."""
+    from corpus.progress import crawl_with_progress
+
+    report = crawl_with_progress(console, store, site, s3_endpoint_url=s3_endpoint_url, since=since, until=until)
+    _echo_crawl(site, report)
+
+
+@main.command()
+@click.option("--site", "site_names", multiple=True, help="site to clean (repeatable; default: every site)")
+@click.option("--sites-file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@store_options
+def clean(site_names: tuple[str, ...], sites_file: Path | None, store: Store, s3_endpoint_url: str | None) -> None:
+    """Clean the raw pages not cleaned yet and publish them under clean/."""
+    configs = load_sites([sites_file] if sites_file else None)
+    for name in site_names or sorted(configs):
+        if name not in configs:
+            raise click.ClickException(f"unknown site {name!r} (configured: {', '.join(sorted(configs))})")
+        _clean_one(store, configs[name])
+
+
+@main.command()
+@site_options
+@window_options
+@store_options
+def run(site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: str | None, until: str | None) -> None:
+    """Crawl a site, then clean and publish what is new."""
+    from corpus.progress import crawl_with_progress
+
+    report = crawl_with_progress(console, store, site, s3_endpoint_url=s3_endpoint_url, since=since, until=until)
+    _echo_crawl(site, report)
+    _clean_one(store, site)
+
+
+def _echo_crawl(site: SiteConfig, report: dict[str, Any]) -> None:
+    click.echo(f"{site.name}: {report['pages_fetched']} pages fetched, {report['articles_fetched']} articles, "
+               f"{len(report['warc_keys'])} WARC files ({report['finish_reason']})")
+
+
+def _clean_one(store: Store, site: SiteConfig) -> None:
+    from corpus.progress import clean_with_progress
+
+    report = clean_with_progress(console, store, site)
+    click.echo(f"{site.name}: {report.articles_published} articles published, {report.articles_unchanged} "
+               f"unchanged, {report.boilerplate_removed} boilerplate paragraphs removed, "
+               f"from {report.warc_files} new WARC files")
+
+
+@main.command()
+@click.option("--site", "site_name", help="only this site")
+@window_options
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", default="-", show_default=True, help="a file path, or - for stdout (jsonl)")
+@click.option("--all-versions", is_flag=True, help="every published version, not only the latest")
+@store_options
+def export(site_name: str | None, since: str | None, until: str | None, fmt: str, output: str,
+           all_versions: bool, store: Store, s3_endpoint_url: str | None) -> None:
+    """Export published articles as JSON Lines or Parquet."""
+    if fmt == "parquet" and output == "-":
+        raise click.UsageError("Parquet needs a file: --output PATH")
+    count = export_lib.export(store, output, fmt=fmt, site=site_name, since=since, until=until,
+                              latest=not all_versions)
+    console.print(f"exported {count} articles", highlight=False)
+
+
+@main.command()
+@click.option("--store", "store_url", envvar="DEFCORPUS_STORE", default=DEFAULT_STORE, show_default=True,
+              help="where the demo corpus goes (a directory, file://DIR, or s3://bucket/prefix)")
+@click.option("--s3-endpoint-url", envvar="DEFCORPUS_S3_ENDPOINT_URL")
+def demo(store_url: str, s3_endpoint_url: str | None) -> None:
+    """Offline demo: serve the bundled mini-site on 127.0.0.1, crawl it, clean it, publish it."""
+    from corpus.demo import run_demo
+
+    try:
+        run_demo(Console(), open_store(store_url, s3_endpoint_url=s3_endpoint_url), s3_endpoint_url)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""The offline demo: the bundled mini-site on loopback, crawled, cleaned and published end to end.
+
+Politeness delays are switched off for this crawl only: the server is our own, on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from corpus import layout
+from corpus.jobs import CleanReport
+from corpus.progress import clean_with_progress, crawl_with_progress
+from corpus.reader import Corpus
+from corpus.store import Store
+from crawlers.minisite import serve
+from crawlers.sites import get_site
+
+LOOPBACK_CRAWL_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOGSTATS_INTERVAL": 0.5}
+BODY_PREVIEW_PARAGRAPHS = 6
+
+
+def run_demo(console: Console, store: Store, s3_endpoint_url: str | None = None) -> CleanReport:
+    console.rule("defcorpus demo: offline, on the bundled mini-site")
+    with serve() as server:
+        site = get_site("minisite").with_base_url(server.base_url)
+        console.print(f"Serving the mini-site at {server.base_url} (loopback only)", highlight=False)
+        crawl = crawl_with_progress(console, store, site, s3_endpoint_url=s3_endpoint_url,
+                                    settings=LOOPBACK_CRAWL_SETTINGS)
+    report = clean_with_progress(console, store, site)
+    _print_summary(console, store, crawl, report)
+    _print_article(console, store, report)
+    return report
+
+
+def _print_summary(console: Console, store: Store, crawl: dict[str, object], report: CleanReport) -> None:
+    table = Table(title="Summary", show_header=False, title_justify="left")
+    table.add_row("pages fetched", str(crawl["pages_fetched"]))
+    table.add_row("article pages fetched", str(crawl["articles_fetched"]))
+    table.add_row("articles published", f"{report.articles_published} new, {report.articles_unchanged} unchanged")
+    table.add_row("paragraphs removed as boilerplate",
+                  f"{report.boilerplate_removed} (of which {report.bios_removed} author bios)")
+    if report.rejected:
+        table.add_row("pages not published", ", ".join(f"{k}: {v}" for k, v in sorted(report.rejected.items())))
+    table.add_row("raw WARC", store.uri(layout.raw_site_prefix(report.site)))
+    table.add_row("corpus (Parquet)", store.uri(layout.CLEAN_PREFIX))
+    console.print(table)
+
+
+def _print_article(console: Console, store: Store, report: CleanReport) -> None:
+    """The published article the cleaner had most to remove from."""
+    articles = Corpus(store).articles(site=report.site).to_pylist()
+    if not articles:
+        return
+    article = max(articles, key=lambda a: (report.removed_by_article[a["id"]], a["id"]))
+    paragraphs = article["body"].split("\n\n")
+    shown = "\n\n".join(paragraphs[:BODY_PREVIEW_PARAGRAPHS])
+    if len(paragraphs) > BODY_PREVIEW_PARAGRAPHS:
+        shown += f"\n\n[dim]… {len(paragraphs) - BODY_PREVIEW_PARAGRAPHS} more paragraphs[/dim]"
+    published = article["date_published"].isoformat() if article["date_published"] else "undated"
+    head = (f"[bold]{article['headline']}[/bold]\n{', '.join(article['authors'])} · {published} · "
+            f"{article['section']} · {article['word_count']} words\n{article['url']}\n")
+    removed = report.removed_by_article[article["id"]]
+    console.print(Panel(head + "\n" + shown, title=f"One cleaned article ({removed} paragraphs removed)",
+                        title_align="left"))
+    console.print(f"Read the whole corpus: defcorpus export --store {store.url} --format jsonl", highlight=False)

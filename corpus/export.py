@@ -1,0 +1,43 @@
+"""Export published articles: JSON Lines (dates as ISO 8601 with offset) or Parquet."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from typing import IO, Any
+
+import pyarrow.parquet as pq
+
+from corpus.reader import Corpus
+from corpus.store import Store
+
+
+def export(
+    store: Store, output: str, *, fmt: str = "jsonl", site: str | None = None, since: str | None = None,
+    until: str | None = None, latest: bool = True,
+) -> int:
+    """Write the selected articles to ``output`` ('-' is stdout); returns how many."""
+    table = Corpus(store).articles(site=site, since=since, until=until, latest=latest)
+    if fmt == "parquet":
+        pq.write_table(table, output, compression="zstd")
+        return table.num_rows
+    if fmt != "jsonl":
+        raise ValueError(f"unknown export format {fmt!r}")
+    if output == "-":
+        _write_jsonl(table.to_pylist(), sys.stdout)
+    else:
+        with open(output, "w", encoding="utf-8") as fh:  # noqa: PTH123
+            _write_jsonl(table.to_pylist(), fh)
+    return table.num_rows
+
+
+def _write_jsonl(rows: list[dict[str, Any]], fh: IO[str]) -> None:
+    for row in rows:
+        fh.write(json.dumps(row, ensure_ascii=False, default=_json_default) + "\n")
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")

@@ -1,0 +1,36 @@
+"""Progress display for the command line (rich), around the crawl and clean jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from corpus.jobs import CleanReport, clean_site, crawl_site
+from corpus.store import Store
+from crawlers.sites import SiteConfig
+
+
+def crawl_with_progress(console: Console, store: Store, site: SiteConfig, **job: Any) -> dict[str, Any]:
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task(f"Crawling {site.name}", total=None)
+
+        def update(pages: int, articles: int) -> None:
+            progress.update(task, description=f"Crawling {site.name}: {pages} pages fetched, {articles} articles")
+
+        report = crawl_site(store.url, site, on_progress=update, **job)
+        progress.update(task, total=1, completed=1)
+    return report
+
+
+def clean_with_progress(console: Console, store: Store, site: SiteConfig) -> CleanReport:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(f"Cleaning {site.name}", total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return clean_site(store, site, on_page=update)

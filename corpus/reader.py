@@ -1,0 +1,92 @@
+"""Read the published corpus: only batches with a manifest, newest version of each article.
+
+    import corpus
+    table = corpus.open("s3://bucket/defcorpus").articles(site="19fortyfive", since="2023-01-01")
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from corpus.store import Store, open_store
+from corpus.table import ARTICLE_SCHEMA, read_file, read_manifests
+
+_MONTH_START = "%Y-%m"
+
+
+class Corpus:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def articles(
+        self,
+        site: str | None = None,
+        since: str | date | None = None,
+        until: str | date | None = None,
+        *,
+        latest: bool = True,
+    ) -> pa.Table:
+        """Articles published in [since, until) as an Arrow table; ``latest`` keeps one row per article."""
+        start, end = _as_datetime(since), _as_datetime(until)
+        tables = [
+            read_file(self.store, f["key"])
+            for manifest in read_manifests(self.store, site)
+            for f in manifest["files"]
+            if _month_overlaps(f["key"], start, end)
+        ]
+        if not tables:
+            return _empty()
+        table = pa.concat_tables(tables)
+        published = pc.coalesce(table["date_published"], table["fetched_at"])
+        if start is not None:
+            table = table.filter(pc.greater_equal(published, pa.scalar(start, ARTICLE_SCHEMA.field("fetched_at").type)))
+            published = pc.coalesce(table["date_published"], table["fetched_at"])
+        if end is not None:
+            table = table.filter(pc.less(published, pa.scalar(end, ARTICLE_SCHEMA.field("fetched_at").type)))
+        if latest:
+            table = _latest(table)
+        return table.sort_by([("site", "ascending"), ("date_published", "ascending"), ("id", "ascending")])
+
+    def iter_articles(self, **filters: Any) -> list[dict[str, Any]]:
+        return self.articles(**filters).to_pylist()
+
+
+def open_corpus(store: str | Store, *, s3_endpoint_url: str | None = None) -> Corpus:
+    if isinstance(store, str):
+        store = open_store(store, s3_endpoint_url=s3_endpoint_url)
+    return Corpus(store)
+
+
+def _latest(table: pa.Table) -> pa.Table:
+    """The most recently fetched version of each article."""
+    ordered = table.sort_by([("id", "ascending"), ("fetched_at", "descending")])
+    ids = ordered["id"].to_pylist()
+    keep = [i for i, value in enumerate(ids) if i == 0 or ids[i - 1] != value]
+    return ordered.take(keep)
+
+
+def _as_datetime(value: str | date | None) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str):
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
+def _month_overlaps(key: str, start: datetime | None, end: datetime | None) -> bool:
+    month = next(p.split("=", 1)[1] for p in key.split("/") if p.startswith("month="))
+    first = datetime.strptime(month, _MONTH_START).replace(tzinfo=UTC)
+    after = first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1)
+    return (start is None or after > start) and (end is None or first < end)
+
+
+def _empty() -> pa.Table:
+    schema = ARTICLE_SCHEMA.append(pa.field("site", pa.string())).append(pa.field("month", pa.string()))
+    return schema.empty_table()

@@ -1,0 +1,69 @@
+"""``python -m crawlers``: one crawl of one site in this process.
+
+Twisted's reactor starts once per process, so callers (the CLI, Airflow tasks, tests) run this as a
+subprocess through ``crawlers.runner.run_crawl`` rather than starting Scrapy in their own process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawlers import settings as default_settings
+from crawlers.sites import SiteConfigError
+from crawlers.spiders.news import NewsSpider
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m crawlers", description=__doc__)
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--site", help="a configured site's name")
+    which.add_argument("--site-json", help="a whole site config as JSON (how defcorpus passes it)")
+    parser.add_argument("--sites-file")
+    parser.add_argument("--base-url", help="crawl the site at another address (a mirror, the demo)")
+    parser.add_argument("--store", required=True)
+    parser.add_argument("--s3-endpoint-url")
+    parser.add_argument("--since")
+    parser.add_argument("--until")
+    parser.add_argument("--crawl-id")
+    parser.add_argument("--report-file")
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a Scrapy setting")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    settings = Settings()
+    settings.setmodule(default_settings, priority="project")
+    settings.set("DEFCORPUS_STORE", args.store, priority="cmdline")
+    settings.set("DEFCORPUS_S3_ENDPOINT_URL", args.s3_endpoint_url, priority="cmdline")
+    settings.set("DEFCORPUS_CRAWL_ID", args.crawl_id, priority="cmdline")
+    settings.set("DEFCORPUS_REPORT_FILE", args.report_file, priority="cmdline")
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep:
+            print(f"error: -s expects NAME=VALUE, got {item!r}", file=sys.stderr)
+            return 2
+        settings.set(name, value, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(NewsSpider)
+    try:
+        process.crawl(
+            crawler, site=args.site, site_json=args.site_json, sites_file=args.sites_file,
+            base_url=args.base_url,
+            since=args.since, until=args.until,
+        )
+    except (SiteConfigError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    process.start()
+    assert crawler.stats is not None
+    return 0 if crawler.stats.get_value("finish_reason") == "finished" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

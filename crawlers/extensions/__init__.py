@@ -1,0 +1,1 @@
+"""Scrapy extensions: WARC writing and the crawl report."""

@@ -1,0 +1,1 @@
+"""The one generic spider; sites differ by config, not by class."""

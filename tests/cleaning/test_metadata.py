@@ -1,0 +1,79 @@
+"""Metadata: structured data first, clean author names, captions split from credits."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from lxml import html
+
+from cleaning.metadata import clean_names, read_metadata, split_credit
+
+LD = {
+    "@context": "https://schema.org",
+    "@graph": [
+        {"@type": "WebPage", "@id": "https://x.test/a/#webpage", "name": "Page name"},
+        {"@type": "NewsArticle", "headline": "LD headline", "datePublished": "2022-12-27T08:15:00-05:00",
+         "dateModified": "2022-12-28T10:00:00-05:00", "articleSection": ["Smart Bombs"],
+         "keywords": "Russia, Belarus", "author": {"@id": "https://x.test/#/person/1"},
+         "image": {"@id": "https://x.test/#primaryimage"}},
+        {"@type": "Person", "@id": "https://x.test/#/person/1", "name": "Jane Roe"},
+        {"@type": "ImageObject", "@id": "https://x.test/#primaryimage", "url": "https://x.test/img/lead.jpg"},
+    ],
+}
+
+
+def page(head: str = "", body: str = "") -> html.HtmlElement:
+    return html.document_fromstring(f"<html lang='en-US'><head>{head}</head><body>{body}</body></html>")
+
+
+def test_json_ld_first_with_references_resolved() -> None:
+    head = (f"<script type='application/ld+json'>{json.dumps(LD)}</script>"
+            "<meta property='og:title' content='OG title'><link rel='canonical' href='https://x.test/a/'>"
+            "<meta property='article:published_time' content='2020-01-01T00:00:00+00:00'>")
+    meta = read_metadata(page(head, "<footer>© 2026 Example</footer>"), "https://x.test/2022/12/a/")
+    assert meta.headline == "LD headline"
+    assert meta.authors == ["Jane Roe"]
+    assert meta.date_published == datetime(2022, 12, 27, 8, 15, tzinfo=timezone(timedelta(hours=-5)))
+    assert meta.date_modified is not None and meta.date_modified.utcoffset() == timedelta(hours=-5)
+    assert meta.section == "Smart Bombs"
+    assert meta.tags == ["Russia", "Belarus"]
+    assert meta.canonical_url == "https://x.test/a/"
+    assert meta.language == "en"
+    assert meta.image_url == "https://x.test/img/lead.jpg"
+
+
+def test_meta_tags_then_time_then_url() -> None:
+    head = "<meta property='og:title' content='OG title'><meta name='author' content='By John Doe and Ann Lee'>"
+    meta = read_metadata(page(head, "<time datetime='2023-01-05T09:00:00Z'>Jan 5</time>"), "https://x.test/p")
+    assert (meta.headline, meta.authors) == ("OG title", ["John Doe", "Ann Lee"])
+    assert meta.date_published == datetime(2023, 1, 5, 9, tzinfo=UTC)
+    meta = read_metadata(page("<title>T</title>", "<p>© 2026</p>"), "https://x.test/2021/03/story/")
+    assert meta.date_published == datetime(2021, 3, 1, tzinfo=UTC)
+
+
+def test_footer_year_is_never_a_date() -> None:
+    meta = read_metadata(page("<title>T</title>", "<footer>Copyright 2026 Example Media</footer>"), "https://x.test/p")
+    assert meta.date_published is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        (["By Stavros Atlamazoglou"], ["Stavros Atlamazoglou"]),
+        (["Written by A. Smith, B. Jones & C. Brown"], ["A. Smith", "B. Jones", "C. Brown"]),
+        (["Jane Roe", "jane roe", "Jane Roe"], ["Jane Roe", "jane roe"]),
+        (["  ", "—"], []),
+    ],
+)
+def test_clean_names(raw: list[str], names: list[str]) -> None:
+    assert clean_names(raw) == names
+
+
+def test_split_credit() -> None:
+    caption = ("Coalition forces fire an M3 on a range. "
+               "(DoD photo by Sgt. Benjamin Tuck, U.S. Army/Released)")
+    assert split_credit(caption) == ("Coalition forces fire an M3 on a range.",
+                                     "DoD photo by Sgt. Benjamin Tuck, U.S. Army/Released")
+    assert split_credit("A ship at sea.") == ("A ship at sea.", None)

@@ -1,0 +1,19 @@
+"""Shared fixtures: the S3 server (tests/s3_server.py) and the bundled mini-site on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+pytest_plugins = ["tests.s3_server"]
+
+
+@pytest.fixture(scope="session")
+def minisite() -> Iterator[Any]:
+    """The bundled mini-site served on 127.0.0.1 for the whole session."""
+    from crawlers.minisite import serve
+
+    with serve() as server:
+        yield server
