@@ -1,0 +1,41 @@
+"""Exceptions raised by the corpus store.
+
+Callers catch these instead of backend-specific errors (``OSError``, botocore's
+``ClientError``) so that pipeline code behaves the same on a local directory and
+on S3. Messages never contain credentials.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "InvalidKeyError",
+    "KeyExistsError",
+    "KeyNotFoundError",
+    "StoreConfigError",
+    "StoreError",
+    "StoreUnavailableError",
+]
+
+
+class StoreError(Exception):
+    """Base class for every error raised by a store."""
+
+
+class StoreConfigError(StoreError):
+    """The store URL, bucket or credentials are wrong; retrying will not help."""
+
+
+class KeyNotFoundError(StoreError):
+    """The requested object does not exist."""
+
+
+class KeyExistsError(StoreError):
+    """A create-only write (``if_absent=True``) found the key already present."""
+
+
+class InvalidKeyError(StoreError, ValueError):
+    """A key is not a safe relative POSIX path (e.g. it could escape the store root)."""
+
+
+class StoreUnavailableError(StoreError):
+    """The backend could not be reached or kept failing after retries; retry later."""
