@@ -44,6 +44,7 @@ class Page:
     metadata: Metadata
     blocks: tuple[Block, ...]
     image: Image | None
+    dropped_by_rule: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,12 @@ def extract_page(html: bytes | str, url: str, options: CleanOptions) -> Page | R
         found = options.section_selector(tree)
         metadata.section = normalize_text(found[0].text_content()) or None if found else None
     image = _main_image(tree, metadata.image_url)
-    blocks = tuple(_filtered(_body_blocks(tree, options), metadata.headline, options))
+    extracted = _body_blocks(tree, options)
+    blocks = tuple(_filtered(extracted, metadata.headline, options))
     if not blocks:
         return Rejection("empty_body")
-    return Page(url=url, metadata=metadata, blocks=blocks, image=image)
+    dropped = sum(any(p.search(b.text) for p in options.drop_paragraphs) for b in extracted)
+    return Page(url=url, metadata=metadata, blocks=blocks, image=image, dropped_by_rule=dropped)
 
 
 def _body_blocks(tree: lxml_html.HtmlElement, options: CleanOptions) -> list[Block]:
@@ -97,7 +100,9 @@ def _trafilatura_blocks(body: etree._Element) -> list[Block]:
     for el in body:
         kind = _BLOCK_TAGS.get(el.tag)
         if kind == "list":
-            blocks += [Block("p", "".join(item.itertext())) for item in el.iter("item")]
+            # A list stays one block, an item a line, as trafilatura writes lists in plain text.
+            items = (normalize_text("".join(item.itertext())) for item in el.iter("item"))
+            blocks.append(Block("p", "\n".join(f"- {item}" for item in items if item)))
         elif kind == "table":
             blocks += [Block("p", " | ".join("".join(c.itertext()).strip() for c in row)) for row in el.iter("row")]
         elif kind in ("p", "h"):
@@ -112,7 +117,7 @@ def _walk_block(el: lxml_html.HtmlElement) -> Block:
 def _filtered(blocks: list[Block], headline: str, options: CleanOptions) -> list[Block]:
     kept: list[Block] = []
     for block in blocks:
-        text = normalize_text(block.text)
+        text = "\n".join(filter(None, (normalize_text(line) for line in block.text.split("\n"))))
         if not text or (block.kind == "h" and text == headline):
             continue
         if any(pattern.search(text) for pattern in options.drop_paragraphs):

@@ -48,6 +48,7 @@ class BatchResult:
     articles: list[Article] = field(default_factory=list)
     rejected: Counter[str] = field(default_factory=Counter)
     removals: list[Removal] = field(default_factory=list)
+    dropped_by_rule: int = 0
 
 
 def clean_batch(pages: Iterable[FetchedPage], options: CleanOptions, stats: BoilerplateStats) -> BatchResult:
@@ -60,6 +61,7 @@ def clean_batch(pages: Iterable[FetchedPage], options: CleanOptions, stats: Boil
             logger.info("not an article (%s): %s %s", page.reason, fetched.url, page.detail)
             result.rejected[page.reason] += 1
             continue
+        result.dropped_by_rule += page.dropped_by_rule
         canonical = page.metadata.canonical_url or fetched.url
         stats.observe(article_id(canonical), (b.text for b in page.blocks))
         extracted.append((fetched, page, canonical))

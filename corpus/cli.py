@@ -71,15 +71,18 @@ def main(verbose: int) -> None:
 
 @main.command()
 @click.option("--sites-file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def sites(sites_file: Path | None) -> None:
-    """List the configured sites."""
-    try:
-        configs = load_sites([sites_file] if sites_file else None)
-    except SiteConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+@store_options
+def sites(sites_file: Path | None, store: Store, s3_endpoint_url: str | None) -> None:
+    """List the configured sites, with the articles each has published in the store."""
+    from corpus.table import read_manifests
+
+    configs = load_sites([sites_file] if sites_file else None)
+    published: dict[str, int] = {}
+    for manifest in read_manifests(store):
+        published[manifest["site"]] = published.get(manifest["site"], 0) + manifest["articles"]
     for site in configs.values():
         routes = ", ".join(f"{s.type}:{s.url}" for s in site.sources)
-        click.echo(f"{site.name:<16} {site.base_url:<32} {routes}")
+        click.echo(f"{site.name:<16} {published.get(site.name, 0):>7} articles  {site.base_url:<36} {routes}")
 
 
 @main.command()

@@ -5,6 +5,9 @@ Politeness delays are switched off for this crawl only: the server is our own, o
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+from urllib.parse import urlsplit
+
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
@@ -15,6 +18,7 @@ from corpus.progress import clean_with_progress, crawl_with_progress
 from corpus.reader import Corpus
 from corpus.store import Store
 from crawlers.minisite import serve
+from crawlers.minisite.server import MiniSite
 from crawlers.sites import get_site
 
 LOOPBACK_CRAWL_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOGSTATS_INTERVAL": 0.5}
@@ -23,8 +27,10 @@ BODY_PREVIEW_PARAGRAPHS = 6
 
 def run_demo(console: Console, store: Store, s3_endpoint_url: str | None = None) -> CleanReport:
     console.rule("defcorpus demo: offline, on the bundled mini-site")
-    with serve() as server:
-        site = get_site("minisite").with_base_url(server.base_url)
+    configured = get_site("minisite")
+    with ExitStack() as stack:
+        server = _serve_on_configured_port(console, stack, urlsplit(configured.base_url).port or 0)
+        site = configured.with_base_url(server.base_url)
         console.print(f"Serving the mini-site at {server.base_url} (loopback only)", highlight=False)
         crawl = crawl_with_progress(console, store, site, s3_endpoint_url=s3_endpoint_url,
                                     settings=LOOPBACK_CRAWL_SETTINGS)
@@ -34,13 +40,25 @@ def run_demo(console: Console, store: Store, s3_endpoint_url: str | None = None)
     return report
 
 
+def _serve_on_configured_port(console: Console, stack: ExitStack, port: int) -> MiniSite:
+    """The configured port keeps article URLs, and so their ids, the same from one demo run to the next."""
+    try:
+        return stack.enter_context(serve(port=port))
+    except OSError:
+        console.print(f"[yellow]Port {port} is in use; serving on another port. Its articles get other URLs, "
+                      "so use a fresh --store to keep this demo's corpus separate.[/yellow]")
+        return stack.enter_context(serve(port=0))
+
+
 def _print_summary(console: Console, store: Store, crawl: dict[str, object], report: CleanReport) -> None:
     table = Table(title="Summary", show_header=False, title_justify="left")
     table.add_row("pages fetched", str(crawl["pages_fetched"]))
     table.add_row("article pages fetched", str(crawl["articles_fetched"]))
     table.add_row("articles published", f"{report.articles_published} new, {report.articles_unchanged} unchanged")
     table.add_row("paragraphs removed as boilerplate",
-                  f"{report.boilerplate_removed} (of which {report.bios_removed} author bios)")
+                  f"{report.boilerplate_removed + report.dropped_by_rule} ({report.bios_removed} author bios, "
+                  f"{report.boilerplate_removed - report.bios_removed} other learned, "
+                  f"{report.dropped_by_rule} by site rules)")
     if report.rejected:
         table.add_row("pages not published", ", ".join(f"{k}: {v}" for k, v in sorted(report.rejected.items())))
     table.add_row("raw WARC", store.uri(layout.raw_site_prefix(report.site)))

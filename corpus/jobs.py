@@ -36,6 +36,7 @@ class CleanReport:
     articles_unchanged: int = 0
     boilerplate_removed: int = 0
     bios_removed: int = 0
+    dropped_by_rule: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
     removed_by_article: Counter[str] = field(default_factory=Counter)
     batch_id: str | None = None
@@ -76,6 +77,7 @@ def clean_site(
     report.rejected = result.rejected
     report.bios_removed = sum(r.reason == "author_bio" for r in result.removals)
     report.boilerplate_removed = len(result.removals)
+    report.dropped_by_rule = result.dropped_by_rule
     report.removed_by_article = Counter(r.article_id for r in result.removals)
     return report
 

@@ -22,8 +22,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corpus import layout
-from corpus.schema import SCHEMA_VERSION, Article
 from corpus.errors import KeyNotFoundError
+from corpus.schema import SCHEMA_VERSION, Article
 from corpus.store import Store
 
 logger = logging.getLogger(__name__)

@@ -91,7 +91,7 @@ class SiteConfig(BaseModel):
     @classmethod
     def _no_wildcards(cls, domains: list[str]) -> list[str]:
         for domain in domains:
-            if not re.fullmatch(r"[a-z0-9.-]+(:\d+)?", domain) or "." not in domain and domain != "localhost":
+            if not re.fullmatch(r"[a-z0-9.-]+(:\d+)?", domain) or ("." not in domain and domain != "localhost"):
                 raise ValueError(f"{domain!r} is not a domain name (wildcards are not allowed)")
         return domains
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urljoin
 
 from scrapy import Request
@@ -25,7 +25,7 @@ _FEED_ITEMS = "//*[local-name()='item' or local-name()='entry']"
 
 class NewsSpider(SitemapSpider):
     name = "news"
-    sitemap_rules = [("", "parse_article")]
+    sitemap_rules: ClassVar = [("", "parse_article")]
 
     def __init__(
         self,

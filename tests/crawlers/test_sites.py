@@ -43,7 +43,8 @@ def test_site_from_file_outside_package(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (('title = "Example News"', 'title = "Example News"\ncolour = "red"'), "colour: Extra inputs are not permitted"),
+        (('title = "Example News"', 'title = "Example News"\ncolour = "red"'),
+         "colour: Extra inputs are not permitted"),
         (('type = "rss"', 'type = "atom-ish"'), "sources.0.type"),
         (('base_url = "https://news.example.com"', 'base_url = "ftp://x"'), "base_url"),
         (("allow = [", "allow = ['(unclosed', "), "invalid regular expression"),

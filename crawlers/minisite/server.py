@@ -1,0 +1,139 @@
+"""Serve the mini-site on loopback, for the offline demo and for tests.
+
+Usage::
+
+    with serve() as site:            # port 0: the OS picks a free port
+        site.base_url                # "http://127.0.0.1:PORT" (no trailing slash)
+        site.url("/feed/")           # absolute URL of a path
+        ...                          # crawl it
+        site.requests["/robots.txt"] # requests per path so far (a snapshot; query strings ignored)
+        site.reset_requests()        # start counting afresh
+
+Pages are rendered once, at start-up, by ``build_site(base_url)``. Like WordPress behind a typical web
+server: unknown paths get the theme's 404 page, a known path missing its trailing slash gets a 301,
+and responses carry an ETag (and Last-Modified for articles) so that a conditional request gets a
+304 — which lets tests exercise incremental re-crawls. Per-request logging is silenced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import Counter
+from contextlib import contextmanager
+from email.utils import format_datetime, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from crawlers.minisite.render import Page, build_site, not_found_page
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+
+class MiniSite:
+    """A running mini-site: its base URL, its pages and a thread-safe count of requests per path."""
+
+    def __init__(self, base_url: str, pages: Mapping[str, Page]) -> None:
+        self.base_url = base_url
+        self.pages = pages
+        self._lock = threading.Lock()
+        self._requests: Counter[str] = Counter()
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    @property
+    def requests(self) -> Counter[str]:
+        """A copy of the per-path request counts (GET and HEAD, every status)."""
+        with self._lock:
+            return Counter(self._requests)
+
+    def reset_requests(self) -> None:
+        with self._lock:
+            self._requests.clear()
+
+    def record_request(self, path: str) -> None:
+        """Count one request; called by the request handler."""
+        with self._lock:
+            self._requests[path] += 1
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int]) -> None:
+        super().__init__(address, _Handler)
+        base_url = f"http://{address[0]}:{self.server_address[1]}"
+        self.site = MiniSite(base_url, build_site(base_url))
+        self.not_found = not_found_page(base_url)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+    timeout = 30  # close idle keep-alive connections
+    server_version = "nginx"
+    sys_version = ""
+
+    def do_GET(self) -> None:
+        self._respond(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._respond(send_body=False)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Stay quiet: a crawl would otherwise print one stderr line per request."""
+
+    def _respond(self, *, send_body: bool) -> None:
+        site, path = self.server.site, urlsplit(self.path).path
+        site.record_request(path)
+        page = site.pages.get(path)
+        if page is None and f"{path}/" in site.pages:
+            self._send(Page("text/html; charset=UTF-8", b"", 301), {"Location": site.url(f"{path}/")}, True)
+            return
+        page = page or self.server.not_found
+        etag = '"' + hashlib.sha1(page.body).hexdigest()[:20] + '"'
+        headers = {"ETag": etag}
+        if page.last_modified is not None:
+            headers["Last-Modified"] = format_datetime(page.last_modified, usegmt=False)
+        if page.status == 200 and self._not_modified(etag, page):
+            page = Page(page.content_type, b"", 304)
+        self._send(page, headers, send_body)
+
+    def _not_modified(self, etag: str, page: Page) -> bool:
+        """RFC 9110: If-None-Match wins; otherwise compare If-Modified-Since with Last-Modified."""
+        if (match := self.headers.get("If-None-Match")) is not None:
+            return etag in (m.strip() for m in match.split(","))
+        since = self.headers.get("If-Modified-Since")
+        if since is None or page.last_modified is None:
+            return False
+        try:
+            return page.last_modified.replace(microsecond=0) <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+
+    def _send(self, page: Page, headers: dict[str, str], send_body: bool) -> None:
+        self.send_response(page.status)
+        self.send_header("Content-Type", page.content_type)
+        self.send_header("Content-Length", str(len(page.body)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if send_body and page.body:
+            self.wfile.write(page.body)
+
+
+@contextmanager
+def serve(host: str = "127.0.0.1", port: int = 0) -> Iterator[MiniSite]:
+    """Run the mini-site in a daemon thread for the duration of the ``with`` block."""
+    server = _Server((host, port))
+    thread = threading.Thread(target=server.serve_forever, name="minisite", daemon=True)
+    thread.start()
+    try:
+        yield server.site
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -1,0 +1,94 @@
+"""The defcorpus command line, as a user runs it: the demo, export, and clear errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner, Result
+
+from corpus.cli import main
+from crawlers.minisite import facts
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
+    store = tmp_path_factory.mktemp("demo") / "defcorpus-data"
+    return store, run("demo", "--store", str(store))
+
+
+def test_help_lists_commands() -> None:
+    result = run("--help")
+    for command in ("sites", "crawl", "clean", "run", "export", "demo"):
+        assert f"  {command} " in result.output
+
+
+def test_sites_lists_the_demo_site() -> None:
+    assert "minisite" in run("sites").output
+
+
+def test_demo_prints_summary_and_an_article(demo_store: tuple[Path, Result]) -> None:
+    store, result = demo_store
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert re.search(rf"articles published\s+│ {len(facts.article_paths())} new, 0 unchanged", out)
+    assert "paragraphs removed as boilerplate" in out
+    assert "One cleaned article" in out
+    assert str(store.resolve()) in out.replace("\n", "")
+    assert (store / "clean" / "_manifests").is_dir()
+
+
+def test_demo_twice_publishes_nothing_new(demo_store: tuple[Path, Result]) -> None:
+    store, _ = demo_store
+    result = run("demo", "--store", str(store))
+    assert result.exit_code == 0, result.output
+    assert f"0 new, {len(facts.article_paths())} unchanged" in result.output
+
+
+def test_export_jsonl_filtered_by_site_and_dates(demo_store: tuple[Path, Result]) -> None:
+    store, _ = demo_store
+    result = run("export", "--store", str(store), "--site", "minisite", "--since", "2022-12-01",
+                 "--until", "2023-01-01")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows and all(r["date_published"].startswith("2022-12") for r in rows)
+    assert len(rows) == sum(p.startswith("/2022/12/") for p in facts.article_paths())
+    assert all(r["site"] == "minisite" and r["body"] for r in rows)
+
+
+def test_export_parquet(demo_store: tuple[Path, Result], tmp_path: Path) -> None:
+    store, _ = demo_store
+    out = tmp_path / "all.parquet"
+    run("export", "--store", str(store), "--format", "parquet", "-o", str(out))
+    assert pq.read_table(out).num_rows == len(facts.article_paths())
+    refused = CliRunner().invoke(main, ["export", "--store", str(store), "--format", "parquet"])
+    assert refused.exit_code == 2 and "Parquet needs a file" in refused.output
+
+
+def test_dead_s3_endpoint_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEADENDPOINT")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "very-secret-value")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = CliRunner().invoke(main, ["clean", "--site", "minisite", "--store", "s3://nowhere/corpus",
+                                       "--s3-endpoint-url", f"http://127.0.0.1:{port}"])
+    assert result.exit_code == 1
+    assert f"127.0.0.1:{port}" in result.output and "unreachable" in result.output
+    assert "Traceback" not in result.output and "very-secret-value" not in result.output
+
+
+def test_bad_sites_file_names_file_and_key(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\ntitle = "X"\nbase_url = "https://x.example"\nsources = []\n'
+                   "[articles]\nallow = ['^/a/']\n")
+    result = CliRunner().invoke(main, ["run", "--site", "x", "--sites-file", str(bad), "--store", str(tmp_path)])
+    assert result.exit_code == 1
+    assert str(bad) in result.output and "sources" in result.output
