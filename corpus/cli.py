@@ -155,6 +155,38 @@ def export(site_name: str | None, since: str | None, until: str | None, fmt: str
 
 
 @main.command()
+@click.option("--site", "site_name", help="only this site")
+@store_options
+def stats(site_name: str | None, store: Store, s3_endpoint_url: str | None) -> None:
+    """Published rows per site and publication month (all versions), read from the manifests."""
+    from corpus.table import partition_counts
+
+    rows = partition_counts(store, site_name)
+    click.echo(f"{'site':<16} {'month':<8} {'rows':>8}")
+    for row in rows:
+        click.echo(f"{row['site']:<16} {row['month']:<8} {row['rows']:>8}")
+    click.echo(f"{'total':<25} {sum(r['rows'] for r in rows):>8}")
+
+
+@main.command()
+@click.option("--site", "site_names", multiple=True,
+              help="site to compact (repeatable; default: every site in the store)")
+@store_options
+def compact(site_names: tuple[str, ...], store: Store, s3_endpoint_url: str | None) -> None:
+    """Merge each month's small files into one; readers see the same rows before and after."""
+    from corpus import layout
+    from corpus.lease import clean_lease
+    from corpus.table import compact as compact_site
+    from corpus.table import read_manifests
+
+    for name in site_names or sorted({m["site"] for m in read_manifests(store)}):
+        with clean_lease(store, name):
+            manifest = compact_site(store, name, layout.new_run_id())
+        merged = len(manifest["supersedes"]) if manifest else 0
+        click.echo(f"{name}: {merged} files merged into {len(manifest['files']) if manifest else 0}")
+
+
+@main.command()
 @click.option("--store", "store_url", envvar="DEFCORPUS_STORE", default=DEFAULT_STORE, show_default=True,
               help="where the demo corpus goes (a directory, file://DIR, or s3://bucket/prefix)")
 @click.option("--s3-endpoint-url", envvar="DEFCORPUS_S3_ENDPOINT_URL")

@@ -19,7 +19,7 @@ from cleaning.pipeline import FetchedPage, clean_batch
 from corpus import layout
 from corpus.errors import KeyNotFoundError
 from corpus.store import Store
-from corpus.table import publish, read_file, read_manifests, remove_unpublished
+from corpus.table import live_files, publish, read_file, read_manifests, remove_unpublished
 from corpus.warc import iter_responses
 from crawlers.runner import CrawlJob, run_crawl
 from crawlers.sites import SiteConfig
@@ -112,8 +112,7 @@ def _load_boilerplate(store: Store, site: SiteConfig) -> BoilerplateStats:
 
 def _published_versions(store: Store, manifests: list[dict[str, Any]]) -> set[tuple[str, str]]:
     versions: set[tuple[str, str]] = set()
-    for manifest in manifests:
-        for file in manifest["files"]:
-            table = read_file(store, file["key"]).select(["id", "content_hash"])
-            versions.update(zip(table["id"].to_pylist(), table["content_hash"].to_pylist(), strict=True))
+    for file in live_files(manifests):
+        table = read_file(store, file["key"]).select(["id", "content_hash"])
+        versions.update(zip(table["id"].to_pylist(), table["content_hash"].to_pylist(), strict=True))
     return versions

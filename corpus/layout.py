@@ -58,3 +58,7 @@ def manifest_key(batch_id: str) -> str:
 
 def boilerplate_state_key(site: str) -> str:
     return f"{STATE_PREFIX}{_site(site)}/boilerplate.json"
+
+
+def clean_lease_key(site: str) -> str:
+    return f"{STATE_PREFIX}{_site(site)}/clean.lease"

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus.store import Store, open_store
-from corpus.table import ARTICLE_SCHEMA, read_file, read_manifests
+from corpus.table import ARTICLE_SCHEMA, live_files, read_file, read_manifests
 
 _MONTH_START = "%Y-%m"
 
@@ -34,8 +34,7 @@ class Corpus:
         start, end = _as_datetime(since), _as_datetime(until)
         tables = [
             read_file(self.store, f["key"])
-            for manifest in read_manifests(self.store, site)
-            for f in manifest["files"]
+            for f in live_files(read_manifests(self.store, site))
             if _month_overlaps(f["key"], start, end)
         ]
         if not tables:

@@ -25,11 +25,13 @@ def content_hash(headline: str, body: str) -> str:
 
 
 class MainImage(BaseModel):
+    """The article's lead image; its caption and credit are kept here, never in the body."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    url: str
-    caption: str | None = None
-    credit: str | None = None
+    url: str = Field(description="absolute URL of the image")
+    caption: str | None = Field(default=None, description="caption text without the credit")
+    credit: str | None = Field(default=None, description="photo credit, e.g. 'DoD photo by …/Released'")
 
 
 class Article(BaseModel):
@@ -37,29 +39,39 @@ class Article(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str = Field(description="sha256 of the canonical URL, first 32 hex digits")
+    id: str = Field(description="stable id: sha256 of the canonical URL, first 32 hex digits")
     url: str = Field(description="URL the page was fetched from")
-    canonical_url: str = Field(description="the page's rel=canonical (or og:url), else url")
-    site: str = Field(description="site config name, e.g. '19fortyfive'")
-    headline: str = Field(min_length=1)
-    authors: list[str] = Field(default_factory=list, description="names only, byline order")
-    author_bios: list[str] = Field(default_factory=list, description="bios removed from the body")
-    date_published: AwareDatetime | None = None
-    date_modified: AwareDatetime | None = None
-    section: str | None = None
-    tags: list[str] = Field(default_factory=list)
-    language: str | None = Field(default=None, description="ISO 639-1")
-    description: str | None = None
-    body: str = Field(min_length=1, description="paragraphs separated by blank lines")
-    main_image: MainImage | None = None
-    word_count: int = Field(ge=0)
-    content_hash: str
-    near_duplicate_of: str | None = None
+    canonical_url: str = Field(description="the page's rel=canonical (else og:url, else url)")
+    site: str = Field(description="site config name, e.g. 'minisite'; a partition column in Parquet")
+    headline: str = Field(min_length=1, description="headline as published (JSON-LD headline first)")
+    authors: list[str] = Field(default_factory=list, description="author names only, in byline order")
+    author_bios: list[str] = Field(
+        default_factory=list, description="author bio paragraphs removed from the body, kept as metadata"
+    )
+    date_published: AwareDatetime | None = Field(
+        default=None, description="first publication (structured data first); never later than fetched_at"
+    )
+    date_modified: AwareDatetime | None = Field(default=None, description="last modification, if published")
+    section: str | None = Field(default=None, description="the publisher's section or category")
+    tags: list[str] = Field(default_factory=list, description="the publisher's tags / keywords")
+    language: str | None = Field(default=None, description="ISO 639-1 code, e.g. 'en'")
+    description: str | None = Field(default=None, description="the publisher's summary (og:description)")
+    body: str = Field(
+        min_length=1,
+        description="article text: paragraphs separated by a blank line, subheadings as their own "
+        "paragraphs, a list as one paragraph of '- ' lines; no captions, bios or site chrome",
+    )
+    main_image: MainImage | None = Field(default=None, description="lead image with caption and credit")
+    word_count: int = Field(ge=0, description="words in body (runs of Unicode word characters)")
+    content_hash: str = Field(description="sha256 of headline and body: a new value is a new version")
+    near_duplicate_of: str | None = Field(
+        default=None, description="id of the canonical member of this article's syndication group, if another"
+    )
     warc_file: str = Field(description="store key of the WARC file holding the raw response")
-    warc_record_id: str = Field(description="WARC-Record-ID of the response record")
-    fetched_at: AwareDatetime
-    cleaner_version: str
-    schema_version: str = SCHEMA_VERSION
+    warc_record_id: str = Field(description="WARC-Record-ID of the response record in warc_file")
+    fetched_at: AwareDatetime = Field(description="when the page was fetched (the WARC-Date)")
+    cleaner_version: str = Field(description="version of the cleaner that produced this record")
+    schema_version: str = Field(default=SCHEMA_VERSION, description="version of this schema (major.minor)")
 
     @model_validator(mode="after")
     def _dates_not_after_fetch(self) -> Article:

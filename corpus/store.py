@@ -104,6 +104,10 @@ class Store(ABC):
         """Return the whole object; KeyNotFoundError if it does not exist."""
 
     @abstractmethod
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        """``length`` bytes from ``offset``: one record of a large WARC file without the rest."""
+
+    @abstractmethod
     def write(self, key: str, data: bytes, *, if_absent: bool = False) -> None:
         """Atomically store ``data``; with ``if_absent`` raise KeyExistsError instead of replacing."""
 
@@ -204,6 +208,15 @@ class LocalStore(Store):
         path = self._path(key)
         try:
             return path.read_bytes()
+        except OSError as exc:
+            raise self._read_error(key, exc) from exc
+
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        _check_range(offset, length)
+        try:
+            with self._path(key).open("rb") as fh:
+                fh.seek(offset)
+                return fh.read(length)
         except OSError as exc:
             raise self._read_error(key, exc) from exc
 
@@ -387,6 +400,15 @@ class S3Store(Store):
                 data: bytes = body.read()
         return data
 
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        _check_range(offset, length)
+        full = self._full(key)
+        with self._calls(key) as s3:
+            body = s3.get_object(Bucket=self.bucket, Key=full, Range=f"bytes={offset}-{offset + length - 1}")["Body"]
+            with body:
+                data: bytes = body.read()
+        return data
+
     def write(self, key: str, data: bytes, *, if_absent: bool = False) -> None:
         """A single PUT is atomic on S3; IfNoneMatch="*" makes it create-only (412 if present)."""
         full = self._full(key)
@@ -506,6 +528,11 @@ def _status(exc: ClientError) -> int:
 
 
 # --------------------------------------------------------------------------- factory
+
+
+def _check_range(offset: int, length: int) -> None:
+    if offset < 0 or length <= 0:
+        raise ValueError(f"invalid byte range: offset {offset}, length {length}")
 
 
 def open_store(url: str, *, s3_endpoint_url: str | None = None) -> Store:

@@ -2,7 +2,9 @@
 
 Publish order: every data file of a batch first (create-only), then the batch's manifest
 (create-only). A batch without a manifest is invisible to ``corpus.reader``; a crashed publish
-leaves only unreferenced files, which the next publish removes.
+leaves only unreferenced files, which the next clean of that site removes. Compaction writes merged
+files and a manifest that supersedes the files it merged, then deletes them: what a reader sees
+through the manifests is the same before, during and after.
 
 Partition columns (``site``, ``month``) live in the path, Hive-style, not inside the files, so
 pyarrow, pandas, Polars, DuckDB and Spark all read ``clean/`` directly with partition pruning.
@@ -66,7 +68,7 @@ def publish(store: Store, site: str, articles: list[Article], batch_id: str, inp
         store.write(key, data, if_absent=True)
         files.append({"key": key, "rows": len(group), "bytes": len(data)})
     manifest = {
-        "batch_id": batch_id, "site": site, "schema_version": SCHEMA_VERSION,
+        "kind": "clean", "batch_id": batch_id, "site": site, "schema_version": SCHEMA_VERSION,
         "created_at": datetime.now(UTC).isoformat(), "articles": len(articles),
         "files": files, "inputs": sorted(inputs),
     }
@@ -89,24 +91,81 @@ def read_manifests(store: Store, site: str | None = None) -> list[dict[str, Any]
     return sorted(manifests, key=lambda m: m["batch_id"])
 
 
+def live_files(manifests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Files that readers see: listed by a manifest and not superseded by a compaction."""
+    superseded = {key for m in manifests for key in m.get("supersedes", [])}
+    return [f for m in manifests for f in m["files"] if f["key"] not in superseded]
+
+
 def remove_unpublished(store: Store, site: str) -> list[str]:
-    """Delete data files of a site that no manifest references: leftovers of a crashed publish."""
-    referenced = {f["key"] for m in read_manifests(store, site) for f in m["files"]}
+    """Delete data files of a site that no manifest references: leftovers of an interrupted publish.
+
+    Callers hold the site's clean lease (``corpus.lease``), so no other writer is mid-publish.
+    """
+    manifests = read_manifests(store, site)
+    referenced = {f["key"] for m in manifests for f in m["files"]}
+    superseded = {key for m in manifests for key in m.get("supersedes", [])}
     prefix = f"{layout.CLEAN_PREFIX}site={site}/"
-    orphans = [k for k in store.list(prefix) if k.endswith(".parquet") and k not in referenced]
-    for key in orphans:
-        logger.warning("removing unpublished file from an interrupted publish: %s", key)
+    stale = [k for k in store.list(prefix) if k.endswith(".parquet") and (k not in referenced or k in superseded)]
+    for key in stale:
+        logger.warning("removing %s file: %s", "superseded" if key in superseded else "unpublished", key)
         store.delete(key)
-    return orphans
+    return stale
+
+
+def compact(store: Store, site: str, batch_id: str, *, min_files: int = 2) -> dict[str, Any] | None:
+    """Merge each month partition of ``site`` that has ``min_files`` or more live files into one.
+
+    Rows are kept exactly (every version); only the number of files changes.
+    """
+    manifests = read_manifests(store, site)
+    by_month: dict[str, list[str]] = defaultdict(list)
+    for file in live_files(manifests):
+        by_month[_partition(file["key"])["month"]].append(file["key"])
+    files, merged = [], []
+    for month, keys in sorted(by_month.items()):
+        if len(keys) < min_files:
+            continue
+        table = pa.concat_tables(pq.read_table(io.BytesIO(store.read(k))) for k in sorted(keys))
+        key = layout.clean_data_key(site, month, batch_id, 0)
+        data = _parquet_bytes(table.sort_by([("id", "ascending"), ("fetched_at", "ascending")]))
+        store.write(key, data, if_absent=True)
+        files.append({"key": key, "rows": table.num_rows, "bytes": len(data)})
+        merged += keys
+    if not files:
+        return None
+    manifest = {
+        "kind": "compaction", "batch_id": batch_id, "site": site, "schema_version": SCHEMA_VERSION,
+        "created_at": datetime.now(UTC).isoformat(), "articles": 0,
+        "files": files, "inputs": [], "supersedes": sorted(merged),
+    }
+    store.write(layout.manifest_key(batch_id), json.dumps(manifest, indent=2).encode(), if_absent=True)
+    for key in merged:
+        store.delete(key)
+    logger.info("compacted %s: %d files into %d", site, len(merged), len(files))
+    return manifest
+
+
+def partition_counts(store: Store, site: str | None = None) -> list[dict[str, Any]]:
+    """Rows per (site, month) from the manifests alone, without reading any data file."""
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for file in live_files(read_manifests(store, site)):
+        part = _partition(file["key"])
+        counts[part["site"], part["month"]] += file["rows"]
+    return [{"site": s, "month": m, "rows": n} for (s, m), n in sorted(counts.items())]
 
 
 def read_file(store: Store, key: str) -> pa.Table:
     """One published file, with its partition columns restored from the key."""
     table = pq.read_table(io.BytesIO(store.read(key)))
-    parts = dict(p.split("=", 1) for p in key.split("/") if "=" in p)
+    parts = _partition(key)
     for column in PARTITION_COLUMNS:
         table = table.append_column(column, pa.array([parts[column]] * table.num_rows, pa.string()))
     return table
+
+
+def _partition(key: str) -> dict[str, str]:
+    return dict(p.split("=", 1) for p in key.split("/") if "=" in p)
 
 
 def _parquet_bytes(table: pa.Table) -> bytes:

@@ -1,0 +1,87 @@
+"""Generate the schema's documents from the model, so they can never drift from it.
+
+    python -m corpus.schema_docs     # rewrites docs/schema.md and corpus/article.schema.json
+
+``tests/corpus/test_schema_docs.py`` fails when a committed file differs from what this generates.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from corpus.schema import SCHEMA_VERSION, Article, MainImage
+from corpus.table import ARTICLE_SCHEMA
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_MD = ROOT / "docs" / "schema.md"
+JSON_SCHEMA = Path(__file__).resolve().parent / "article.schema.json"
+
+_INTRO = f"""# The Article record (schema version {SCHEMA_VERSION})
+
+One row per article version. Names follow schema.org `NewsArticle` where one exists. The JSON Schema
+is `corpus/article.schema.json`; the pydantic model, `corpus/schema.py`, is the source of both files
+(regenerate with `python -m corpus.schema_docs`).
+
+In Parquet, timestamps are `timestamp[us, UTC]`; in JSON exports they are ISO 8601 with offset.
+`site` and `month` (publication month, `YYYY-MM`; the fetch month for an undated article) are Hive
+partition columns: they are in the path (`clean/site=…/month=…/`), not inside the files.
+
+## Versioning
+
+`schema_version` is `major.minor`. A minor version only adds optional fields: readers of the same
+major version keep working. Removing or renaming a field, or changing its type or meaning, is a new
+major version, and comes with a migration note below.
+
+## Fields
+
+| field | type (JSON / Parquet) | description |
+|---|---|---|
+"""
+
+_MIGRATIONS = """
+## Migration notes
+
+- 1.0: first version.
+"""
+
+
+def json_schema() -> dict[str, Any]:
+    schema = Article.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://defcorpus.invalid/schema/article-{SCHEMA_VERSION}.json"
+    return schema
+
+
+def markdown() -> str:
+    rows = []
+    properties = json_schema()["properties"]
+    for name, field in Article.model_fields.items():
+        arrow = "partition column" if name == "site" else str(ARTICLE_SCHEMA.field(name).type)
+        rows.append(f"| `{name}` | {_json_type(properties[name])} / `{arrow}` | {field.description} |")
+    for name, field in MainImage.model_fields.items():
+        rows.append(f"| `main_image.{name}` | {_json_type(properties['main_image'])} member | {field.description} |")
+    return _INTRO + "\n".join(rows) + "\n" + _MIGRATIONS
+
+
+def _json_type(prop: dict[str, Any]) -> str:
+    options = prop.get("anyOf", [prop])
+    names = []
+    for option in options:
+        kind = option.get("type") or ("object" if "$ref" in option else "?")
+        if option.get("format") == "date-time":
+            kind = "date-time"
+        if kind == "array":
+            kind = f"array of {option.get('items', {}).get('type', '?')}"
+        names.append(kind)
+    return " or ".join(names)
+
+
+def main() -> None:
+    SCHEMA_MD.write_text(markdown(), encoding="utf-8")
+    JSON_SCHEMA.write_text(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

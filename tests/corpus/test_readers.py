@@ -1,0 +1,48 @@
+"""The README's one-liners for pyarrow, pandas, Polars, DuckDB and Hugging Face datasets, run as written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corpus.store import open_store
+from corpus.table import publish
+from tests.corpus.articles import make_article
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_reader_lines() -> list[str]:
+    block = re.search(r"<!-- readers -->\n```python\n(.*?)```", README.read_text(), re.S)
+    assert block, "README lost its readers block"
+    return [line for line in block.group(1).splitlines() if line.strip()]
+
+
+def rows_of(name: str, value: Any) -> int:
+    if name == "rel":
+        return len(value.fetchall())
+    return int(value.num_rows if hasattr(value, "num_rows") else len(value))
+
+
+@pytest.fixture
+def published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    store = open_store(str(tmp_path / "defcorpus-data"))
+    publish(store, "minisite", [make_article("a", published="2022-11-02"), make_article("b", published="2022-12-02")],
+            "20230201T000000Z-ffff0001", [])
+    publish(store, "minisite", [make_article("b", "A corrected body.", published="2022-12-02", fetched="2023-02-03")],
+            "20230203T000000Z-ffff0002", [])
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    return tmp_path
+
+
+@pytest.mark.parametrize("line", readme_reader_lines(), ids=lambda line: line.split()[1])
+def test_readme_reader_line(published: Path, line: str) -> None:
+    namespace: dict[str, Any] = {}
+    exec(line, namespace)  # the README line itself, unchanged
+    name = line.rsplit(";", 1)[1].split("=", 1)[0].strip()
+    assert rows_of(name, namespace[name]) == 3  # every published version: the history

@@ -1,0 +1,88 @@
+"""The published table: versions, history, compaction, and a publish killed half-way (both backends)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import corpus
+from corpus.store import Store
+from corpus.table import compact, partition_counts, publish, read_manifests, remove_unpublished
+from tests.corpus.articles import make_article
+
+
+def test_new_version_latest_and_history(any_store: Store) -> None:
+    v1 = make_article("frigate", "First version of the story.", fetched="2023-02-01")
+    other = make_article("bomber", published="2022-11-20")
+    publish(any_store, "minisite", [v1, other], "20230201T000000Z-aaaa0001", inputs=["raw/a.warc.gz"])
+    v2 = make_article("frigate", "Second version, corrected.", fetched="2023-02-02")
+    publish(any_store, "minisite", [v2], "20230202T000000Z-aaaa0002", inputs=["raw/b.warc.gz"])
+    reader = corpus.open(any_store)
+    latest = {r["id"]: r for r in reader.articles().to_pylist()}
+    assert len(latest) == 2
+    assert latest[v1.id]["body"] == "Second version, corrected."
+    history = reader.articles(latest=False).to_pylist()
+    assert sorted(r["body"] for r in history if r["id"] == v1.id) == ["First version of the story.",
+                                                                     "Second version, corrected."]
+
+
+def test_date_window_and_site_filters(any_store: Store) -> None:
+    three = [make_article(slug, published=day) for slug, day in (("a", "2022-11-30"), ("b", "2022-12-01"),
+                                                                 ("c", "2023-01-01"))]
+    publish(any_store, "minisite", three, "20230201T000000Z-bbbb0001", [])
+    dec = corpus.open(any_store).articles(since="2022-12-01", until="2023-01-01").to_pylist()
+    assert [r["headline"] for r in dec] == ["Headline b"]
+    assert corpus.open(any_store).articles(site="other").num_rows == 0
+    assert partition_counts(any_store) == [{"site": "minisite", "month": m, "rows": 1}
+                                           for m in ("2022-11", "2022-12", "2023-01")]
+
+
+def test_compaction_changes_files_not_rows(any_store: Store) -> None:
+    for n in range(3):
+        batch = [make_article(f"story-{n}", f"Text {n}.", fetched=f"2023-02-0{n + 1}"),
+                 make_article("rolling", f"Rolling version {n}.", fetched=f"2023-02-0{n + 1}")]
+        publish(any_store, "minisite", batch, f"20230201T00000{n}Z-cccc000{n}", inputs=[f"raw/{n}.warc.gz"])
+    reader = corpus.open(any_store)
+    before_latest, before_all = reader.articles().to_pylist(), reader.articles(latest=False).to_pylist()
+    files_before = any_store.list("clean/site=minisite/")
+    manifest = compact(any_store, "minisite", "20230301T000000Z-dddd0001")
+    assert manifest is not None and len(manifest["supersedes"]) == 3
+    assert len(any_store.list("clean/site=minisite/")) == 1 < len(files_before)
+    assert reader.articles().to_pylist() == before_latest
+    assert sorted(map(str, reader.articles(latest=False).to_pylist())) == sorted(map(str, before_all))
+    assert compact(any_store, "minisite", "20230301T000000Z-dddd0002") is None  # nothing left to merge
+    assert remove_unpublished(any_store, "minisite") == []
+
+
+KILLED_PUBLISH = textwrap.dedent("""
+    import os, signal, sys
+    from corpus.store import open_store
+    from corpus.table import publish
+    from tests.corpus.articles import make_article
+
+    store = open_store(sys.argv[1], s3_endpoint_url=sys.argv[2] or None)
+    real_write = store.write
+    def write(key, data, **kw):
+        if "_manifests" in key:
+            os.kill(os.getpid(), signal.SIGKILL)  # the writer dies after its data files, before the manifest
+        real_write(key, data, **kw)
+    store.write = write
+    articles = [make_article("nov", published="2022-11-02"), make_article("dec", published="2022-12-02")]
+    publish(store, "minisite", articles, "20230201T000000Z-eeee0001", inputs=["raw/k.warc.gz"])
+""")
+
+
+def test_publish_killed_midway_leaves_nothing_visible(any_store: Store) -> None:
+    endpoint = getattr(any_store, "endpoint_url", None) or ""
+    proc = subprocess.run([sys.executable, "-c", KILLED_PUBLISH, any_store.url, endpoint],
+                          env={**os.environ}, capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == -9, proc.stderr
+    assert len(any_store.list("clean/site=minisite/")) == 2  # the data files landed …
+    assert read_manifests(any_store) == []  # … but no manifest, so:
+    assert corpus.open(any_store).articles().num_rows == 0
+    assert len(remove_unpublished(any_store, "minisite")) == 2
+    assert any_store.list("clean/site=minisite/") == []
+    publish(any_store, "minisite", [make_article("nov", published="2022-11-02")], "20230201T000001Z-eeee0002", [])
+    assert corpus.open(any_store).articles().num_rows == 1
