@@ -190,12 +190,14 @@ def compact(site_names: tuple[str, ...], store: Store, s3_endpoint_url: str | No
 @click.option("--store", "store_url", envvar="DEFCORPUS_STORE", default=DEFAULT_STORE, show_default=True,
               help="where the demo corpus goes (a directory, file://DIR, or s3://bucket/prefix)")
 @click.option("--s3-endpoint-url", envvar="DEFCORPUS_S3_ENDPOINT_URL")
-def demo(store_url: str, s3_endpoint_url: str | None) -> None:
+@click.option("--port", type=click.IntRange(1, 65535),
+              help="serve the mini-site on this loopback port  [default: the site config's, 8045]")
+def demo(store_url: str, s3_endpoint_url: str | None, port: int | None) -> None:
     """Offline demo: serve the bundled mini-site on 127.0.0.1, crawl it, clean it, publish it."""
     from corpus.demo import run_demo
 
     try:
-        run_demo(Console(), open_store(store_url, s3_endpoint_url=s3_endpoint_url), s3_endpoint_url)
+        run_demo(Console(), open_store(store_url, s3_endpoint_url=s3_endpoint_url), s3_endpoint_url, port)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -25,11 +25,14 @@ LOOPBACK_CRAWL_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "
 BODY_PREVIEW_PARAGRAPHS = 6
 
 
-def run_demo(console: Console, store: Store, s3_endpoint_url: str | None = None) -> CleanReport:
+def run_demo(
+    console: Console, store: Store, s3_endpoint_url: str | None = None, port: int | None = None
+) -> CleanReport:
+    """``port`` defaults to the one in the mini-site's config."""
     console.rule("defcorpus demo: offline, on the bundled mini-site")
     configured = get_site("minisite")
     with ExitStack() as stack:
-        server = _serve_on_configured_port(console, stack, urlsplit(configured.base_url).port or 0)
+        server = _serve_on_configured_port(console, stack, port or urlsplit(configured.base_url).port or 0)
         site = configured.with_base_url(server.base_url)
         console.print(f"Serving the mini-site at {server.base_url} (loopback only)", highlight=False)
         crawl = crawl_with_progress(console, store, site, s3_endpoint_url=s3_endpoint_url,

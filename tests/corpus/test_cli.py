@@ -19,10 +19,22 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
+def demo_port() -> str:
+    """One port for every demo run here, as the default 8045 is for a user's repeated runs."""
+    return str(free_port())
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory, demo_port: str) -> tuple[Path, Result]:
     store = tmp_path_factory.mktemp("demo") / "defcorpus-data"
-    return store, run("demo", "--store", str(store))
+    return store, run("demo", "--store", str(store), "--port", demo_port)
 
 
 def test_help_lists_commands() -> None:
@@ -46,11 +58,13 @@ def test_demo_prints_summary_and_an_article(demo_store: tuple[Path, Result]) -> 
     assert (store / "clean" / "_manifests").is_dir()
 
 
-def test_demo_twice_publishes_nothing_new(demo_store: tuple[Path, Result]) -> None:
+def test_demo_twice_publishes_nothing_new(demo_store: tuple[Path, Result], demo_port: str) -> None:
     store, _ = demo_store
-    result = run("demo", "--store", str(store))
+    result = run("demo", "--store", str(store), "--port", demo_port)
     assert result.exit_code == 0, result.output
-    assert f"0 new, {len(facts.article_paths())} unchanged" in result.output
+    assert re.search(r"articles published\s+│ 0 new,", result.output)
+    exported = run("export", "--store", str(store)).stdout.splitlines()
+    assert len(exported) == len({json.loads(line)["id"] for line in exported}) == len(facts.article_paths())
 
 
 def test_export_jsonl_filtered_by_site_and_dates(demo_store: tuple[Path, Result]) -> None:
@@ -75,9 +89,7 @@ def test_export_parquet(demo_store: tuple[Path, Result], tmp_path: Path) -> None
 def test_dead_s3_endpoint_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEADENDPOINT")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "very-secret-value")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     result = CliRunner().invoke(main, ["clean", "--site", "minisite", "--store", "s3://nowhere/corpus",
                                        "--s3-endpoint-url", f"http://127.0.0.1:{port}"])
     assert result.exit_code == 1
