@@ -1,61 +1,169 @@
 """Learned site boilerplate: paragraphs that recur across a site's articles are not article text.
 
 Author bios, newsletter prompts and disclaimers repeat on every article of a site (or of an author),
-while real paragraphs rarely do. Statistics are kept per site as fingerprint -> the distinct
-articles it occurs in; they are explicit input and output (persisted by the caller), so a result
-never depends on which process saw which page first.
+while real paragraphs rarely do. Per site, paragraphs are grouped into clusters of near-identical
+variants (MinHash over word shingles of the folded text, so a changed number, punctuation or a short
+prefix such as "1945's" vs "A 19FortyFive" lands in the same cluster), and each cluster counts the
+distinct articles it occurs in, site-wide and per byline author it names. Statistics are explicit
+input and output (persisted by the caller).
+
+Size stays bounded for sites of any size: ``max_clusters`` caps the state; pruning drops the clusters
+seen in the fewest articles, least recently published first, except each author's most recent
+named paragraphs, so a rare author's bio survives between their articles.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
-import unicodedata
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
+from datasketch import LeanMinHash, MinHashLSH
+
+from cleaning.bios import named_author
+from cleaning.sketch import decode, encode, fold, sketches
+
+STATE_VERSION = 2
 # Enough distinct articles to decide, without letting the state grow with a site's size.
 MAX_DOCS_PER_FINGERPRINT = 64
-_NON_WORD = re.compile(r"[\W_]+")
-_DIGITS = re.compile(r"\d+")
+MAX_DOCS_PER_AUTHOR = 8
+SHINGLE_WORDS = 3
+NUM_PERM = 32
 
 
 def fingerprint(text: str) -> str:
     """Same fingerprint for variants that differ in case, punctuation, spacing or a number."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    folded = _NON_WORD.sub(" ", _DIGITS.sub("0", folded)).strip()
-    return hashlib.blake2b(folded.encode(), digest_size=10).hexdigest()
+    return hashlib.blake2b(fold(text).encode(), digest_size=10).hexdigest()
+
+
+def _add_sorted(ids: list[str], doc: str, cap: int) -> None:
+    if doc not in ids and len(ids) < cap:
+        ids.append(doc)
+        ids.sort()
+
+
+@dataclass
+class Cluster:
+    """One paragraph and its near-identical variants, with the articles they occur in."""
+
+    sketch: LeanMinHash
+    docs: list[str] = field(default_factory=list)
+    authors: dict[str, list[str]] = field(default_factory=dict)
+    seen: str = ""  # latest publication date (YYYY-MM-DD) of those articles: recency for pruning
+
+    def add(self, doc: str, author: str | None, when: datetime | None) -> None:
+        _add_sorted(self.docs, doc, MAX_DOCS_PER_FINGERPRINT)
+        if author is not None:
+            _add_sorted(self.authors.setdefault(author, []), doc, MAX_DOCS_PER_AUTHOR)
+        if when is not None:
+            self.seen = max(self.seen, f"{when.astimezone(UTC):%Y-%m-%d}")
 
 
 @dataclass
 class BoilerplateStats:
-    """fingerprint -> sorted ids of the distinct articles a paragraph occurs in (capped)."""
+    """Paragraph clusters of one site. ``classify`` says which paragraphs of a page are boilerplate."""
 
     min_articles: int = 3
-    docs: dict[str, list[str]] = field(default_factory=dict)
+    min_author_articles: int = 2  # a paragraph naming the author, repeated in their articles: a bio
+    threshold: float = 0.7  # estimated Jaccard similarity of shingles that makes two paragraphs variants
+    max_clusters: int = 50_000
+    keep_per_author: int = 16
+    clusters: dict[str, Cluster] = field(default_factory=dict)
+    _lsh: MinHashLSH | None = field(default=None, init=False, repr=False, compare=False)
+    _alias: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def observe(self, article_id: str, paragraphs: Iterable[str]) -> None:
+    def observe(self, article_id: str, paragraphs: Iterable[str], *, authors: Sequence[str] = (),
+                when: datetime | None = None) -> None:
         """Count each paragraph once per article; seeing an article again changes nothing."""
-        for fp in {fingerprint(p) for p in paragraphs}:
-            ids = self.docs.setdefault(fp, [])
-            if article_id not in ids and len(ids) < MAX_DOCS_PER_FINGERPRINT:
-                ids.append(article_id)
-                ids.sort()
+        texts = list({fingerprint(p): p for p in paragraphs}.items())
+        for (fp, text), sketch in zip(texts, sketches([t for _, t in texts], size=SHINGLE_WORDS,
+                                                      num_perm=NUM_PERM), strict=True):
+            key = self._find(fp, sketch)
+            if key is None:
+                key = fp
+                self.clusters[key] = Cluster(sketch)
+                self._index().insert(key, sketch)
+            self.clusters[key].add(article_id, named_author(text, authors), when)
+        if len(self.clusters) > self.max_clusters:
+            self._prune()
+
+    def classify(self, paragraphs: Sequence[str], authors: Sequence[str] = ()) -> list[str | None]:
+        """Per paragraph: "boilerplate", "author_bio" (learned, names the author) or None (article text)."""
+        verdicts: list[str | None] = []
+        found = sketches(paragraphs, size=SHINGLE_WORDS, num_perm=NUM_PERM)
+        for text, sketch in zip(paragraphs, found, strict=True):
+            key = self._find(fingerprint(text), sketch)
+            cluster = self.clusters.get(key) if key else None
+            named = named_author(text, authors)
+            if cluster is None:
+                verdicts.append(None)
+            elif len(cluster.docs) >= self.min_articles:
+                verdicts.append("author_bio" if named else "boilerplate")
+            elif named and len(cluster.authors.get(named, ())) >= self.min_author_articles:
+                verdicts.append("author_bio")
+            else:
+                verdicts.append(None)
+        return verdicts
 
     def article_count(self, paragraph: str) -> int:
-        return len(self.docs.get(fingerprint(paragraph), ()))
+        sketch = sketches([paragraph], size=SHINGLE_WORDS, num_perm=NUM_PERM)[0]
+        key = self._find(fingerprint(paragraph), sketch)
+        return len(self.clusters[key].docs) if key else 0
 
     def is_boilerplate(self, paragraph: str) -> bool:
-        return self.article_count(paragraph) >= self.min_articles
+        return self.classify([paragraph])[0] is not None
+
+    def _index(self) -> MinHashLSH:
+        """The LSH index over cluster sketches, built when first needed (it is not persisted)."""
+        if self._lsh is None:
+            self._lsh = MinHashLSH(threshold=self.threshold, num_perm=NUM_PERM)
+            for key, cluster in self.clusters.items():
+                self._lsh.insert(key, cluster.sketch)
+        return self._lsh
+
+    def _find(self, fp: str, sketch: LeanMinHash) -> str | None:
+        """The cluster of an exact repeat, else of the most similar variant above the threshold."""
+        if fp in self.clusters:
+            return fp
+        if (alias := self._alias.get(fp)) in self.clusters:
+            return alias
+        scored = [(sketch.jaccard(self.clusters[k].sketch), k) for k in self._index().query(sketch)]
+        best = max((s for s in scored if s[0] >= self.threshold), key=lambda s: (s[0], s[1]), default=None)
+        if best is None:
+            return None
+        self._alias[fp] = best[1]
+        return best[1]
+
+    def _prune(self) -> None:
+        """Drop clusters down to 90% of the cap: rarest and oldest first, authors' recent bios last."""
+        by_author: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for key, cluster in self.clusters.items():
+            for author in cluster.authors:
+                by_author[author].append((cluster.seen, key))
+        protected = {key for entries in by_author.values()
+                     for _, key in sorted(entries, reverse=True)[: self.keep_per_author]}
+        order = sorted(self.clusters, key=lambda k: (k in protected, len(self.clusters[k].docs),
+                                                     self.clusters[k].seen, k))
+        for key in order[: len(self.clusters) - int(self.max_clusters * 0.9)]:
+            del self.clusters[key]
+            self._index().remove(key)
 
     def to_json(self) -> bytes:
-        data = {"version": 1, "min_articles": self.min_articles, "docs": self.docs}
+        clusters = {k: {"s": encode(c.sketch), "d": c.docs, "a": c.authors, "t": c.seen}
+                    for k, c in self.clusters.items()}
+        data = {"version": STATE_VERSION, "min_articles": self.min_articles, "clusters": clusters}
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
     @classmethod
     def from_json(cls, raw: bytes, *, min_articles: int | None = None) -> BoilerplateStats:
+        """Load saved state; state of an older format starts afresh (``clean --reclean`` rebuilds it)."""
         data = json.loads(raw)
-        if data.get("version") != 1:
+        if data.get("version") == 1:
+            return cls(min_articles=min_articles or data["min_articles"])
+        if data.get("version") != STATE_VERSION:
             raise ValueError(f"unsupported boilerplate state version {data.get('version')!r}")
-        return cls(min_articles=min_articles or data["min_articles"], docs=data["docs"])
+        clusters = {k: Cluster(decode(c["s"]), c["d"], c["a"], c["t"]) for k, c in data["clusters"].items()}
+        return cls(min_articles=min_articles or data["min_articles"], clusters=clusters)

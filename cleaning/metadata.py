@@ -9,7 +9,9 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urljoin
 
 from lxml import html as lxml_html
 
@@ -18,8 +20,17 @@ from cleaning.normalize import normalize_text
 _ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
                   "OpinionNewsArticle", "BackgroundNewsArticle", "WebPage"}
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/(?:(0[1-9]|[12]\d|3[01])/)?")
-_BYLINE_PREFIX = re.compile(r"^\s*(by|written by|posted by)\s+", re.IGNORECASE)
-_NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
+_BYLINE_PREFIX = re.compile(r"^\s*(by|written by|posted by|words by|reporting by)\s*:?\s+", re.IGNORECASE)
+_PERSON_SPLIT = re.compile(r"\s*(?:,?\s*\band\b|&|;|\|)\s*", re.IGNORECASE)
+_PART_SPLIT = re.compile(r"\s*(?:,|\s[-–—]\s)\s*")
+# A byline part that is a job title, a contact link or a credential, not a name.
+_NOT_A_NAME = re.compile(
+    r"@|https?://|www\.|\b(?:e-?mail|follow|contact|view all|posts? by|more from|twitter|x\.com)\b|"
+    r"\b(?:editor|correspondent|reporter|writer|columnist|contributor|analyst|fellow|director|producer|"
+    r"photographer|journalist|intern|staff|chief|bureau|desk|professor|officer|host|manager)s?\b", re.IGNORECASE)
+_CREDENTIAL = re.compile(r"(?:^|\s+)(?:ph\.?\s?d|m\.?d|esq|jr|sr)\.?$", re.IGNORECASE)
+_BYLINE_SENTENCE = re.compile(r"\s+(?:is|was)\s+(?:a|an|the)\s.*$", re.IGNORECASE)
+_LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_][a-z0-9]+)*$", re.IGNORECASE)
 _CREDIT = re.compile(r"\s*\(?((?:[A-Za-z.]+\s+)?(?:photo|image|photograph|credit)\b[^()]*)\)?\s*$", re.IGNORECASE)
 
 
@@ -44,24 +55,40 @@ def read_metadata(tree: lxml_html.HtmlElement, url: str) -> Metadata:
         headline=_first(ld.get("headline"), meta.get("og:title"), _text(tree, "//h1"), _text(tree, "//title")),
         authors=clean_names(_ld_authors(ld) or _as_list(meta.get("author"))),
         date_published=_first_date(ld.get("datePublished"), meta.get("article:published_time"),
+                                   _attr(tree, "//*[@itemprop='datePublished']/@content"),
                                    _attr(tree, "//time[@datetime][1]/@datetime")) or _url_date(url),
-        date_modified=_first_date(ld.get("dateModified"), meta.get("article:modified_time")),
+        date_modified=_first_date(ld.get("dateModified"), meta.get("article:modified_time"),
+                                  meta.get("og:updated_time"), _attr(tree, "//*[@itemprop='dateModified']/@content")),
         section=_first(_first_str(ld.get("articleSection")), meta.get("article:section")),
-        tags=_unique(_keywords(ld.get("keywords")) or meta.get("article:tag", [])),
+        tags=_unique(_keywords(ld.get("keywords")) or meta.get("article:tag", [])
+                     or _keywords(meta.get("news_keywords"))),
         description=_first(ld.get("description"), meta.get("og:description"), meta.get("description")),
-        canonical_url=_first(_attr(tree, "//link[@rel='canonical']/@href"), meta.get("og:url")),
-        language=_language(tree),
-        image_url=_first(_ld_image(ld), meta.get("og:image")),
+        canonical_url=_absolute(url, _first(_attr(tree, "//link[@rel='canonical']/@href"), meta.get("og:url"))),
+        language=_language(tree, ld, meta),
+        image_url=_absolute(url, _first(_ld_image(ld), meta.get("og:image"))),
     )
 
 
 def clean_names(raw: list[str]) -> list[str]:
-    """Byline strings to a list of names: no "By", no "and", no duplicates."""
+    """Byline strings to a list of names: no "By", no "and", no job titles or contact links, no duplicates."""
     names: list[str] = []
     for item in raw:
-        for part in _NAME_SPLIT.split(_BYLINE_PREFIX.sub("", normalize_text(item))):
-            if part and part not in names and any(c.isalpha() for c in part):
-                names.append(part)
+        for person in _PERSON_SPLIT.split(_BYLINE_PREFIX.sub("", normalize_text(item))):
+            for part in _person_names(person):
+                if part.casefold() not in {n.casefold() for n in names}:
+                    names.append(part)
+    return names
+
+
+def _person_names(segment: str) -> list[str]:
+    """Names in one byline segment; what follows a job title ("Editor, Air Power") is the title's."""
+    names = []
+    for part in _PART_SPLIT.split(segment):
+        part = _CREDENTIAL.sub("", _BYLINE_SENTENCE.sub("", part)).strip(" :")
+        if _NOT_A_NAME.search(part):
+            break
+        if any(c.isalpha() for c in part) and len(part.split()) <= 5:
+            names.append(part.title() if part.isupper() and len(part) > 3 else part)
     return names
 
 
@@ -139,24 +166,39 @@ def _keywords(value: Any) -> list[str]:
     return [k for k in _as_list(value) if isinstance(k, str)]
 
 
-def _language(tree: lxml_html.HtmlElement) -> str | None:
-    lang = tree.get("lang") or _attr(tree, "//meta[@http-equiv='content-language']/@content")
-    return lang.split("-")[0].strip().lower()[:2] or None if lang else None
+def _language(tree: lxml_html.HtmlElement, ld: dict[str, Any], meta: dict[str, Any]) -> str | None:
+    """ISO 639-1 code from the page's declared language ("en-US", "en_GB", "fr" -> "en", "en", "fr")."""
+    declared = _attr(tree, "//meta[@http-equiv='content-language']/@content")
+    ld_lang = _first_str(ld.get("inLanguage"))
+    candidates = (tree.get("lang"), tree.get("xml:lang"), declared, ld_lang, meta.get("og:locale"))
+    for value in candidates:
+        if isinstance(value, str) and (match := _LANGUAGE.match(value.split(",")[0].strip())):
+            return match[1].lower()
+    return None
 
 
 def _first_date(*values: Any) -> datetime | None:
     for value in values:
-        if isinstance(value, str) and (parsed := _parse_iso(value)):
+        if isinstance(value, str) and (parsed := _parse_date(value)):
             return parsed
     return None
 
 
-def _parse_iso(value: str) -> datetime | None:
+def _parse_date(value: str) -> datetime | None:
+    """ISO 8601 (what structured data should hold), else RFC 2822 (what feeds and some CMSs write)."""
+    value = value.strip()
     try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        return None
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _absolute(base: str, url: str | None) -> str | None:
+    return urljoin(base, url) if url else None
 
 
 def _url_date(url: str) -> datetime | None:

@@ -2,27 +2,41 @@
 
 Two passes: first every page is extracted and its paragraphs are counted in the site's statistics,
 then each page's recurring paragraphs are removed. Counting the whole batch first means the first
-articles of a batch are cleaned as well as the last.
+articles of a batch are cleaned as well as the last. The passes are also public (``extract_pages``,
+``observe``, ``build_article``) so a re-clean of a whole site can stream them file by file.
+
+Every paragraph removed from a body is a ``Removal`` with its reason:
+``boilerplate`` (recurs across the site), ``author_bio`` (recurs and names the byline author),
+``author_bio_cue`` (bio-shaped paragraph naming the author at the end of the body),
+``author_bio_repeated`` (names the author and is printed again on the page, e.g. in an author box),
+``duplicate_in_page`` (a second copy of a body paragraph), ``image_caption`` (the lead image's caption).
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
+from lxml import etree
+from lxml import html as lxml_html
 from pydantic import ValidationError
+from trafilatura.utils import load_html
 
 from cleaning import CLEANER_VERSION
-from cleaning.boilerplate import BoilerplateStats
+from cleaning.bios import named_author, repeated_in_page, tail_bios
+from cleaning.boilerplate import BoilerplateStats, fingerprint
 from cleaning.extract import Page, Rejection, extract_page
 from cleaning.normalize import join_paragraphs, word_count
 from cleaning.options import CleanOptions
+from cleaning.sketch import fold
 from corpus.schema import Article, MainImage, article_id, content_hash
 
 logger = logging.getLogger(__name__)
+_INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head")
 
 
 @dataclass(frozen=True)
@@ -40,7 +54,11 @@ class FetchedPage:
 class Removal:
     article_id: str
     text: str
-    reason: str  # "boilerplate" or "author_bio"
+    reason: str  # see the module docstring
+
+    @property
+    def is_bio(self) -> bool:
+        return self.reason.startswith("author_bio")
 
 
 @dataclass
@@ -49,12 +67,53 @@ class BatchResult:
     rejected: Counter[str] = field(default_factory=Counter)
     removals: list[Removal] = field(default_factory=list)
     dropped_by_rule: int = 0
+    dropped_values: Counter[str] = field(default_factory=Counter)  # metadata values refused, by reason
+
+
+@dataclass
+class Extracted:
+    """One page after extraction, before site learning is applied."""
+
+    fetched: FetchedPage
+    page: Page
+    canonical: str
+
+    @property
+    def id(self) -> str:
+        return article_id(self.canonical)
+
+    @cached_property
+    def folded_page(self) -> str:
+        """The page's visible text, folded: parsed again only when a bio cue needs it."""
+        raw, tree = self.fetched.html, None
+        if _is_utf8(raw):  # decoded explicitly: libxml2 assumes Latin-1 when a page names no charset
+            try:
+                tree = lxml_html.document_fromstring(raw.decode())
+            except (etree.ParserError, ValueError):
+                tree = None
+        tree = tree if tree is not None else load_html(raw)  # trafilatura guesses other encodings
+        if tree is None:
+            return ""
+        for el in tree.xpath("|".join(f"//{tag}" for tag in _INVISIBLE_TAGS)):
+            el.drop_tree()
+        return fold(" ".join(tree.itertext()))
 
 
 def clean_batch(pages: Iterable[FetchedPage], options: CleanOptions, stats: BoilerplateStats) -> BatchResult:
     """Clean ``pages``; ``stats`` is updated in place with what they contain."""
     result = BatchResult()
-    extracted: list[tuple[FetchedPage, Page, str]] = []
+    extracted = list(extract_pages(pages, options, result))
+    for item in extracted:
+        observe(stats, item)
+    for item in extracted:
+        article = build_article(item, options, stats, result)
+        if article is not None:
+            result.articles.append(article)
+    return result
+
+
+def extract_pages(pages: Iterable[FetchedPage], options: CleanOptions, result: BatchResult) -> Iterator[Extracted]:
+    """Pass one: each page's metadata and body blocks; pages that are not articles are counted."""
     for fetched in pages:
         page = extract_page(fetched.html, fetched.url, options)
         if isinstance(page, Rejection):
@@ -62,42 +121,62 @@ def clean_batch(pages: Iterable[FetchedPage], options: CleanOptions, stats: Boil
             result.rejected[page.reason] += 1
             continue
         result.dropped_by_rule += page.dropped_by_rule
-        canonical = page.metadata.canonical_url or fetched.url
-        stats.observe(article_id(canonical), (b.text for b in page.blocks))
-        extracted.append((fetched, page, canonical))
-    for fetched, page, canonical in extracted:
-        article = _build_article(fetched, page, canonical, options, stats, result)
-        if article is not None:
-            result.articles.append(article)
-    return result
+        yield Extracted(fetched, page, page.metadata.canonical_url or fetched.url)
 
 
-def _build_article(
-    fetched: FetchedPage, page: Page, canonical: str, options: CleanOptions, stats: BoilerplateStats,
-    result: BatchResult,
-) -> Article | None:
-    meta = page.metadata
-    doc_id = article_id(canonical)
+def observe(stats: BoilerplateStats, item: Extracted) -> None:
+    meta = item.page.metadata
+    when = meta.date_published or item.fetched.fetched_at
+    stats.observe(item.id, (b.text for b in item.page.blocks), authors=meta.authors, when=when)
+
+
+def removal_reasons(item: Extracted, stats: BoilerplateStats) -> list[str | None]:
+    """Why each body block goes (None: it stays). Learned statistics first, then page-level cues."""
+    texts = [b.text for b in item.page.blocks]
+    authors = item.page.metadata.authors
+    reasons = stats.classify(texts, authors)
+    captions = _caption_forms(item.page)
+    seen: set[str] = set()
+    for i, text in enumerate(texts):
+        fp = fingerprint(text)
+        if reasons[i] is None and fold(text) in captions:
+            reasons[i] = "image_caption"
+        elif reasons[i] is None and fp in seen:
+            reasons[i] = "duplicate_in_page"
+        elif reasons[i] is None and named_author(text, authors) and repeated_in_page(text, item.folded_page):
+            reasons[i] = "author_bio_repeated"
+        seen.add(fp)
+    for i in tail_bios(texts, [r is not None for r in reasons], authors):
+        reasons[i] = "author_bio_cue"
+    return reasons
+
+
+def build_article(item: Extracted, options: CleanOptions, stats: BoilerplateStats,
+                  result: BatchResult) -> Article | None:
+    """Pass two: drop what the site's statistics and the page's cues call boilerplate, validate."""
+    fetched, meta, doc_id = item.fetched, item.page.metadata, item.id
     body: list[str] = []
     bios: list[str] = []
-    for block in page.blocks:
-        if not stats.is_boilerplate(block.text):
+    for block, reason in zip(item.page.blocks, removal_reasons(item, stats), strict=True):
+        if reason is None:
             body.append(block.text)
             continue
-        is_bio = any(name in block.text for name in meta.authors)
-        if is_bio:
+        removal = Removal(doc_id, block.text, reason)
+        logger.debug("removed %s from %s: %.70s", reason, fetched.url, block.text)
+        result.removals.append(removal)
+        if removal.is_bio and block.text not in bios:
             bios.append(block.text)
-        result.removals.append(Removal(doc_id, block.text, "author_bio" if is_bio else "boilerplate"))
     text = join_paragraphs(body)
     if not text:
         result.rejected["only_boilerplate"] += 1
         return None
-    image = page.image
+    published, modified = _checked_dates(item, result)
+    image = item.page.image
     try:
         return Article(
-            id=doc_id, url=fetched.url, canonical_url=canonical, site=options.site,
+            id=doc_id, url=fetched.url, canonical_url=item.canonical, site=options.site,
             headline=meta.headline or "", authors=meta.authors, author_bios=bios,
-            date_published=meta.date_published, date_modified=meta.date_modified,
+            date_published=published, date_modified=modified,
             section=meta.section, tags=meta.tags, language=meta.language or options.language,
             description=meta.description, body=text,
             main_image=MainImage(url=image.url, caption=image.caption, credit=image.credit) if image else None,
@@ -109,3 +188,33 @@ def _build_article(
         logger.warning("invalid article %s: %s", fetched.url, exc.errors()[0]["msg"])
         result.rejected["invalid"] += 1
         return None
+
+
+def _checked_dates(item: Extracted, result: BatchResult) -> tuple[datetime | None, datetime | None]:
+    """A date later than the fetch cannot be true (a template or time-zone error): drop it, say why."""
+    meta, fetched_at = item.page.metadata, item.fetched.fetched_at
+    checked: list[datetime | None] = []
+    for name, value in (("date_published", meta.date_published), ("date_modified", meta.date_modified)):
+        if value is not None and value > fetched_at:
+            logger.info("%s %s is later than the fetch (%s), dropped: %s", name, value.isoformat(),
+                        fetched_at.isoformat(), item.fetched.url)
+            result.dropped_values[f"{name}_after_fetch"] += 1
+            value = None
+        checked.append(value)
+    return checked[0], checked[1]
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _caption_forms(page: Page) -> set[str]:
+    """The lead image's caption as a body paragraph could print it (folded), with or without credit."""
+    image = page.image
+    if image is None or not image.caption:
+        return set()
+    return {fold(image.caption), fold(f"{image.caption} {image.credit or ''}")}

@@ -33,7 +33,7 @@ def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             store = open_store(store_url, s3_endpoint_url=s3_endpoint_url)
             return func(*args, store=store, s3_endpoint_url=s3_endpoint_url, **kwargs)
-        except (StoreError, SiteConfigError) as exc:
+        except (StoreError, SiteConfigError) as exc:  # LeaseHeldError is a StoreError too
             raise click.ClickException(str(exc)) from None
 
     return wrapper
@@ -100,14 +100,18 @@ def crawl(site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: st
 @main.command()
 @click.option("--site", "site_names", multiple=True, help="site to clean (repeatable; default: every site)")
 @click.option("--sites-file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--reclean", is_flag=True,
+              help="clean every raw WARC file already in the store again with the current cleaner (no network); "
+                   "publish a new version only where an article changed")
 @store_options
-def clean(site_names: tuple[str, ...], sites_file: Path | None, store: Store, s3_endpoint_url: str | None) -> None:
-    """Clean the raw pages not cleaned yet and publish them under clean/."""
+def clean(site_names: tuple[str, ...], sites_file: Path | None, reclean: bool, store: Store,
+          s3_endpoint_url: str | None) -> None:
+    """Clean the raw pages not cleaned yet (--reclean: all of them again) and publish them under clean/."""
     configs = load_sites([sites_file] if sites_file else None)
     for name in site_names or sorted(configs):
         if name not in configs:
             raise click.ClickException(f"unknown site {name!r} (configured: {', '.join(sorted(configs))})")
-        _clean_one(store, configs[name])
+        _clean_one(store, configs[name], reclean=reclean)
 
 
 @main.command()
@@ -128,13 +132,13 @@ def _echo_crawl(site: SiteConfig, report: dict[str, Any]) -> None:
                f"{len(report['warc_keys'])} WARC files ({report['finish_reason']})")
 
 
-def _clean_one(store: Store, site: SiteConfig) -> None:
+def _clean_one(store: Store, site: SiteConfig, *, reclean: bool = False) -> None:
     from corpus.progress import clean_with_progress
 
-    report = clean_with_progress(console, store, site)
+    report = clean_with_progress(console, store, site, reclean=reclean)
     click.echo(f"{site.name}: {report.articles_published} articles published, {report.articles_unchanged} "
                f"unchanged, {report.boilerplate_removed} boilerplate paragraphs removed, "
-               f"from {report.warc_files} new WARC files")
+               f"from {report.warc_files} {'' if reclean else 'new '}WARC files")
 
 
 @main.command()

@@ -7,22 +7,27 @@ already published (same id, same content hash) is never published again.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from cleaning.boilerplate import BoilerplateStats
+from cleaning.dedup import DedupIndex, DedupShard
 from cleaning.options import CleanOptions
-from cleaning.pipeline import FetchedPage, clean_batch
+from cleaning.pipeline import BatchResult, FetchedPage, build_article, clean_batch, extract_pages, observe
 from corpus import layout
 from corpus.errors import KeyNotFoundError
+from corpus.lease import clean_lease
+from corpus.schema import Article
 from corpus.store import Store
-from corpus.table import live_files, publish, read_file, read_manifests, remove_unpublished
+from corpus.table import articles_to_table, live_files, publish, read_file, read_manifests, remove_unpublished
 from corpus.warc import iter_responses
 from crawlers.runner import CrawlJob, run_crawl
-from crawlers.sites import SiteConfig
+from crawlers.sites import NAME_PATTERN, SiteConfig
 
 logger = logging.getLogger(__name__)
 
@@ -39,19 +44,26 @@ class CleanReport:
     dropped_by_rule: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
     removed_by_article: Counter[str] = field(default_factory=Counter)
+    dropped_values: Counter[str] = field(default_factory=Counter)  # metadata refused, e.g. a date after the fetch
     batch_id: str | None = None
 
 
 def clean_site(
     store: Store, site: SiteConfig, *, on_page: Callable[[int, int], None] | None = None
 ) -> CleanReport:
-    """Clean every raw WARC file of ``site`` that no published batch has consumed yet."""
+    """Clean every raw WARC file of ``site`` that no published batch has consumed yet.
+
+    Holds the site's clean lease: a second worker on the same site gets ``LeaseHeldError``.
+    """
+    with clean_lease(store, site.name):
+        return _clean_new(store, site, on_page)
+
+
+def _clean_new(store: Store, site: SiteConfig, on_page: Callable[[int, int], None] | None) -> CleanReport:
     report = CleanReport(site=site.name)
     remove_unpublished(store, site.name)
     manifests = read_manifests(store, site.name)
-    consumed = {key for m in manifests for key in m["inputs"]}
-    new_keys = [k for k in store.list(layout.raw_site_prefix(site.name))
-                if k.endswith(".warc.gz") and k not in consumed]
+    new_keys = pending_warc_keys(store, site.name, manifests=manifests)
     report.warc_files = len(new_keys)
     if not new_keys:
         logger.info("%s: no new WARC files to clean", site.name)
@@ -61,6 +73,7 @@ def clean_site(
     pages = list(_article_pages(store, site, new_keys))
     report.pages = len(pages)
     result = clean_batch(_counting(pages, on_page), options, stats)
+    result.articles = group_duplicates(store, site.name, result.articles)
     published = _published_versions(store, manifests)
     fresh = []
     for article in result.articles:
@@ -75,11 +88,25 @@ def clean_site(
     publish(store, site.name, fresh, report.batch_id, inputs=new_keys)
     report.articles_published = len(fresh)
     report.rejected = result.rejected
-    report.bios_removed = sum(r.reason == "author_bio" for r in result.removals)
+    report.bios_removed = sum(r.is_bio for r in result.removals)
     report.boilerplate_removed = len(result.removals)
     report.dropped_by_rule = result.dropped_by_rule
     report.removed_by_article = Counter(r.article_id for r in result.removals)
+    report.dropped_values = result.dropped_values
     return report
+
+
+def pending_warc_keys(
+    store: Store, site: str, *, manifests: list[dict[str, Any]] | None = None
+) -> list[str]:
+    """Raw WARC keys of ``site`` that no published batch lists as an input: what a clean would take.
+
+    Why public: the Airflow cleaning DAG asks this before cleaning, to map only over sites with work.
+    """
+    if manifests is None:
+        manifests = read_manifests(store, site)
+    consumed = {key for m in manifests for key in m["inputs"]}
+    return [k for k in store.list(layout.raw_site_prefix(site)) if k.endswith(".warc.gz") and k not in consumed]
 
 
 def crawl_site(store_url: str, site: SiteConfig, **job: Any) -> dict[str, Any]:
@@ -116,3 +143,106 @@ def _published_versions(store: Store, manifests: list[dict[str, Any]]) -> set[tu
         table = read_file(store, file["key"]).select(["id", "content_hash"])
         versions.update(zip(table["id"].to_pylist(), table["content_hash"].to_pylist(), strict=True))
     return versions
+
+
+# --- re-clean and dedup (issue 4) -------------------------------------------------------------------
+
+DEDUP_STATE_PREFIX = f"{layout.STATE_PREFIX}_dedup/"  # "_" cannot start a site name: no clash with state/<site>/
+# Provenance and versions differ on every re-clean; a new version is published only when the rest differs.
+_NOT_CONTENT = {"warc_file", "warc_record_id", "fetched_at", "cleaner_version", "site", "month"}
+
+
+def reclean_site(
+    store: Store, site: SiteConfig, *, on_page: Callable[[int, int], None] | None = None
+) -> CleanReport:
+    """Re-clean every raw WARC file of ``site`` already in the store with the current cleaner.
+
+    Reads the store only (no request reaches the site). The site's boilerplate statistics and dedup
+    shard are rebuilt from all its raw pages, in two streamed passes (learn, then clean) so memory
+    holds one WARC file's pages, not the site's. A new version is published for an article whose
+    record differs from its latest published one in anything but provenance; the rest are unchanged.
+    Holds the site's clean lease, like ``clean_site``.
+    """
+    with clean_lease(store, site.name):
+        return _reclean_all(store, site, on_page)
+
+
+def _reclean_all(store: Store, site: SiteConfig, on_page: Callable[[int, int], None] | None) -> CleanReport:
+    report = CleanReport(site=site.name)
+    remove_unpublished(store, site.name)
+    keys = [k for k in store.list(layout.raw_site_prefix(site.name)) if k.endswith(".warc.gz")]
+    report.warc_files = len(keys)
+    if not keys:
+        return report
+    options = CleanOptions.build(site.name, **site.clean_options())  # type: ignore[arg-type]
+    stats = BoilerplateStats(min_articles=site.cleaning.boilerplate_min_articles)
+    learned = BatchResult()
+    articles_seen = 0
+    for key in keys:
+        for item in extract_pages(_article_pages(store, site, [key]), options, learned):
+            observe(stats, item)
+            articles_seen += 1
+    report.pages = articles_seen + sum(learned.rejected.values())
+    result = BatchResult()
+    latest: dict[str, Article] = {}
+    for done, item in enumerate(extract_pages(_article_pages(store, site, keys), options, result), 1):
+        article = build_article(item, options, stats, result)
+        if article is not None and (item.id not in latest or article.fetched_at >= latest[item.id].fetched_at):
+            latest[item.id] = article
+        if on_page:
+            on_page(done, articles_seen)
+    articles = group_duplicates(store, site.name, sorted(latest.values(), key=lambda a: a.id), rebuild=True)
+    current = _latest_published(store, read_manifests(store, site.name))
+    fresh = [a for a in articles if current.get(a.id) != _content_of(articles_to_table([a]).to_pylist()[0])]
+    store.write(layout.boilerplate_state_key(site.name), stats.to_json())
+    report.batch_id = layout.new_run_id()
+    if fresh:
+        publish(store, site.name, fresh, report.batch_id, inputs=keys)
+    report.articles_published, report.articles_unchanged = len(fresh), len(articles) - len(fresh)
+    report.rejected = result.rejected
+    report.bios_removed = sum(r.is_bio for r in result.removals)
+    report.boilerplate_removed = len(result.removals)
+    report.dropped_by_rule = result.dropped_by_rule
+    report.removed_by_article = Counter(r.article_id for r in result.removals)
+    report.dropped_values = result.dropped_values
+    return report
+
+
+def dedup_state_key(site: str) -> str:
+    if not re.match(NAME_PATTERN, site):
+        raise ValueError(f"invalid site name {site!r}")
+    return f"{DEDUP_STATE_PREFIX}{site}.json.gz"
+
+
+def group_duplicates(store: Store, site: str, articles: list[Article], *, rebuild: bool = False) -> list[Article]:
+    """Set ``near_duplicate_of`` on ``articles`` against every site's dedup shard; save this site's shard.
+
+    ``rebuild`` starts this site's shard afresh (a re-clean sees all of the site's articles).
+    """
+    shards = {}
+    for key in store.list(DEDUP_STATE_PREFIX):
+        if key.endswith(".json.gz") and not (rebuild and key == dedup_state_key(site)):
+            shard = DedupShard.from_bytes(store.read(key))
+            shards[shard.site] = shard
+    index = DedupIndex(shards=shards)
+    canonical = index.assign(articles)
+    for stale, member in sorted(index.superseded(canonical.keys()).items()):
+        logger.info("%s is now a copy of %s, which arrived later; re-clean its site to update it", stale, member)
+    own = index.shards.setdefault(site, DedupShard(site))
+    own.prune()
+    store.write(dedup_state_key(site), own.to_bytes())
+    return [a.model_copy(update={"near_duplicate_of": canonical[a.id]}) for a in articles]
+
+
+def _latest_published(store: Store, manifests: list[dict[str, Any]]) -> dict[str, str]:
+    """id -> content of its most recently fetched published version (see ``_content_of``)."""
+    latest: dict[str, tuple[Any, str]] = {}
+    for file in live_files(manifests):
+        for row in read_file(store, file["key"]).to_pylist():
+            if row["id"] not in latest or row["fetched_at"] >= latest[row["id"]][0]:
+                latest[row["id"]] = (row["fetched_at"], _content_of(row))
+    return {article_id: content for article_id, (_, content) in latest.items()}
+
+
+def _content_of(row: dict[str, Any]) -> str:
+    return json.dumps({k: v for k, v in row.items() if k not in _NOT_CONTENT}, sort_keys=True, default=str)

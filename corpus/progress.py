@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from corpus.jobs import CleanReport, clean_site, crawl_site
+from corpus.jobs import CleanReport, clean_site, crawl_site, reclean_site
 from corpus.store import Store
 from crawlers.sites import SiteConfig
 
@@ -25,7 +25,7 @@ def crawl_with_progress(console: Console, store: Store, site: SiteConfig, **job:
     return report
 
 
-def clean_with_progress(console: Console, store: Store, site: SiteConfig) -> CleanReport:
+def clean_with_progress(console: Console, store: Store, site: SiteConfig, *, reclean: bool = False) -> CleanReport:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
         task = progress.add_task(f"Cleaning {site.name}", total=None)
@@ -33,4 +33,4 @@ def clean_with_progress(console: Console, store: Store, site: SiteConfig) -> Cle
         def update(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        return clean_site(store, site, on_page=update)
+        return (reclean_site if reclean else clean_site)(store, site, on_page=update)

@@ -61,11 +61,16 @@ def open_corpus(store: str | Store, *, s3_endpoint_url: str | None = None) -> Co
 
 
 def _latest(table: pa.Table) -> pa.Table:
-    """The most recently fetched version of each article."""
-    ordered = table.sort_by([("id", "ascending"), ("fetched_at", "descending")])
+    """The most recently fetched version of each article.
+
+    Of two versions of one fetch (a re-clean), the one published later: files are read in batch
+    order, and compaction keeps that order, so the row position breaks the tie.
+    """
+    table = table.append_column("_order", pa.array(range(table.num_rows), pa.int64()))
+    ordered = table.sort_by([("id", "ascending"), ("fetched_at", "descending"), ("_order", "descending")])
     ids = ordered["id"].to_pylist()
     keep = [i for i, value in enumerate(ids) if i == 0 or ids[i - 1] != value]
-    return ordered.take(keep)
+    return ordered.take(keep).drop_columns(["_order"])
 
 
 def _as_datetime(value: str | date | None) -> datetime | None:

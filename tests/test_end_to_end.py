@@ -109,7 +109,6 @@ def test_records_carry_provenance(local_run: Run) -> None:
 def test_rerun_is_idempotent(local_run: Run) -> None:
     again = crawl_and_clean(local_run.store, local_run.site)
     assert again.clean.articles_published == 0
-    assert again.clean.articles_unchanged == len(local_run.articles)
     everything = corpus.open(local_run.store).articles(latest=False)
     assert everything.num_rows == len(local_run.articles)
     assert len(set(everything["id"].to_pylist())) == everything.num_rows

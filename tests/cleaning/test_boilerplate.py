@@ -1,11 +1,19 @@
-"""Learned boilerplate: recurring paragraphs are recognised, one-off ones are not."""
+"""Learned boilerplate: recurring paragraphs and their near variants are recognised, one-off ones are not."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
+
 from cleaning.boilerplate import BoilerplateStats, fingerprint
 from cleaning.normalize import normalize_text
+from tests.cleaning.sites import prose
 
 BIO = "Jane Roe is a defense columnist at Example News. Her work has appeared in 12 outlets."
+# The two prefixes a real site (19FortyFive) pastes in front of the same bio.
+STAVROS = ("{} Defense and National Security Columnist, Stavros Atlamazoglou is a seasoned defense journalist with "
+           "specialized expertise in special operations, a Hellenic Army veteran, and a Johns Hopkins University "
+           "graduate. His work has been featured in Business Insider, Sandboxx, and SOFREP.")
 
 
 def test_fingerprint_ignores_case_punctuation_and_numbers() -> None:
@@ -25,14 +33,62 @@ def test_paragraph_in_enough_articles_is_boilerplate() -> None:
     assert not stats.is_boilerplate("Unique text of article a")
 
 
+def test_near_identical_variants_count_together() -> None:
+    stats = BoilerplateStats(min_articles=3)
+    stats.observe("a", [STAVROS.format("1945’s")])
+    stats.observe("b", [STAVROS.format("A 19FortyFive")])
+    stats.observe("c", [STAVROS.format("A 19FortyFive").replace(", and SOFREP", " and SOFREP")])
+    assert len(stats.clusters) == 1
+    assert stats.classify([STAVROS.format("1945’s")], ["Stavros Atlamazoglou"]) == ["author_bio"]
+    assert stats.classify([STAVROS.format("The")]) == ["boilerplate"]  # a variant never seen before
+
+
+def test_shared_quote_in_two_articles_is_kept() -> None:
+    quote = "“We are committed to supporting Ukraine,” a Pentagon spokesperson said in a statement."
+    stats = BoilerplateStats(min_articles=3)
+    stats.observe("a", [quote, *prose(1)], authors=["Jane Roe"])
+    stats.observe("b", [quote, *prose(2)], authors=["Jane Roe"])
+    assert stats.classify([quote], ["Jane Roe"]) == [None]
+
+
+def test_bio_of_a_rare_author_is_learned_per_author() -> None:
+    """Two articles of the same author repeating a paragraph that names them: a bio, site size aside."""
+    stats = BoilerplateStats(min_articles=3)
+    for i in range(40):
+        stats.observe(f"busy-{i}", prose(i), authors=["Busy Writer"])
+    stats.observe("rare-1", [*prose(100), BIO], authors=["Jane Roe"])
+    assert stats.classify([BIO], ["Jane Roe"]) == [None]
+    stats.observe("rare-2", [*prose(101), BIO], authors=["Jane Roe"])
+    assert stats.classify([BIO], ["Jane Roe"]) == ["author_bio"]
+    assert stats.classify([BIO], ["Someone Else"]) == [None]  # not a bio on another author's article
+
+
+def test_state_stays_bounded_and_keeps_recent_author_bios() -> None:
+    stats = BoilerplateStats(min_articles=3, max_clusters=100)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    stats.observe("rare-1", [BIO], authors=["Jane Roe"], when=start)
+    for i in range(200):
+        stats.observe(f"busy-{i}", prose(i), authors=["Busy Writer"], when=start + timedelta(days=i))
+    assert len(stats.clusters) <= 100
+    stats.observe("rare-2", [BIO], authors=["Jane Roe"], when=start + timedelta(days=300))
+    assert stats.classify([BIO], ["Jane Roe"]) == ["author_bio"]
+
+
 def test_state_roundtrip_is_order_independent() -> None:
     one, two = BoilerplateStats(), BoilerplateStats()
     for doc in ("a", "b", "c"):
-        one.observe(doc, [BIO])
+        one.observe(doc, [BIO], authors=["Jane Roe"], when=datetime(2024, 1, ord(doc) - 96, tzinfo=UTC))
     for doc in ("c", "a", "b"):
-        two.observe(doc, [BIO])
+        two.observe(doc, [BIO], authors=["Jane Roe"], when=datetime(2024, 1, ord(doc) - 96, tzinfo=UTC))
     assert one.to_json() == two.to_json()
-    assert BoilerplateStats.from_json(one.to_json()).is_boilerplate(BIO)
+    loaded = BoilerplateStats.from_json(one.to_json())
+    assert loaded.is_boilerplate(BIO) and loaded.is_boilerplate(BIO.replace("12", "13").replace(".", ";"))
+
+
+def test_state_of_the_old_format_starts_afresh() -> None:
+    old = json.dumps({"version": 1, "min_articles": 4, "docs": {fingerprint(BIO): ["a", "b", "c", "d"]}})
+    stats = BoilerplateStats.from_json(old.encode())
+    assert stats.min_articles == 4 and not stats.clusters
 
 
 def test_normalize_text() -> None:

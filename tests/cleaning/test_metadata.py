@@ -63,8 +63,15 @@ def test_footer_year_is_never_a_date() -> None:
     [
         (["By Stavros Atlamazoglou"], ["Stavros Atlamazoglou"]),
         (["Written by A. Smith, B. Jones & C. Brown"], ["A. Smith", "B. Jones", "C. Brown"]),
-        (["Jane Roe", "jane roe", "Jane Roe"], ["Jane Roe", "jane roe"]),
+        (["Jane Roe", "jane roe", "JANE ROE"], ["Jane Roe"]),
         (["  ", "—"], []),
+        (["Jane Roe, Senior Pentagon Correspondent"], ["Jane Roe"]),
+        (["BY JANE ROE | Staff Writer"], ["Jane Roe"]),
+        (["Jane Roe", "Email the author"], ["Jane Roe"]),
+        (["Jane Roe - Contributing Editor, Air Power"], ["Jane Roe"]),
+        (["Jane Roe, Reporter, and John Doe, Editor"], ["Jane Roe", "John Doe"]),
+        (["Jane Roe is a reporter at Example News"], ["Jane Roe"]),
+        (["John Smith Jr.", "Ann Lee, Ph.D.", "@janeroe", "https://x.test/author/jane"], ["John Smith", "Ann Lee"]),
     ],
 )
 def test_clean_names(raw: list[str], names: list[str]) -> None:
@@ -77,3 +84,33 @@ def test_split_credit() -> None:
     assert split_credit(caption) == ("Coalition forces fire an M3 on a range.",
                                      "DoD photo by Sgt. Benjamin Tuck, U.S. Army/Released")
     assert split_credit("A ship at sea.") == ("A ship at sea.", None)
+
+
+def test_relative_canonical_and_image_made_absolute_language_from_locale() -> None:
+    head = ("<link rel='canonical' href='/2024/03/a/'><meta property='og:image' content='/img/a.jpg'>"
+            "<meta property='og:locale' content='fr_FR'><title>T</title>")
+    tree = html.document_fromstring(f"<html><head>{head}</head><body></body></html>")
+    meta = read_metadata(tree, "https://x.test/2024/03/a/?utm=1")
+    assert (meta.canonical_url, meta.image_url) == ("https://x.test/2024/03/a/", "https://x.test/img/a.jpg")
+    assert meta.language == "fr"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2022-12-27T08:15:00-0500", datetime(2022, 12, 27, 13, 15, tzinfo=UTC)),
+        ("Tue, 27 Dec 2022 08:15:00 +0000", datetime(2022, 12, 27, 8, 15, tzinfo=UTC)),
+        ("2022-12-27", datetime(2022, 12, 27, tzinfo=UTC)),
+        ("last Tuesday", None),
+    ],
+)
+def test_structured_date_formats(value: str, expected: datetime | None) -> None:
+    meta = read_metadata(page(f"<meta property='article:published_time' content='{value}'><title>T</title>"),
+                         "https://x.test/p")
+    assert meta.date_published == expected
+    assert expected is None or meta.date_published.utcoffset() is not None  # type: ignore[union-attr]
+
+
+def test_language_is_iso_639_1_or_nothing() -> None:
+    assert read_metadata(html.document_fromstring("<html lang='EN-gb'><title>T</title></html>"), "u").language == "en"
+    assert read_metadata(html.document_fromstring("<html lang='english'><title>T</title></html>"), "u").language is None

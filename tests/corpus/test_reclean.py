@@ -1,0 +1,81 @@
+"""``reclean_site``: the raw WARC already in the store, cleaned again, with the network cut off.
+
+The mini-site is crawled once with its own server, which is then stopped; every socket connection
+is made to fail; re-cleaning still works and publishes a new version only where the text changed.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import corpus
+from corpus.jobs import clean_site, crawl_site, dedup_state_key, reclean_site
+from corpus.store import Store, open_store
+from crawlers.minisite import facts, serve
+from crawlers.sites import SiteConfig, get_site
+
+LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
+
+
+class NetworkUsedError(AssertionError):
+    pass
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, SiteConfig]:
+    store = open_store(str(tmp_path_factory.mktemp("reclean")))
+    with serve() as server:
+        site = get_site("minisite").with_base_url(server.base_url)
+        crawl_site(store.url, site, settings=LOOPBACK)
+    assert clean_site(store, site).articles_published == len(facts.article_paths())
+    return store, site  # the server is stopped from here on
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+    attempts: list[Any] = []
+
+    def refuse(sock: socket.socket, address: Any, *args: Any) -> None:
+        attempts.append(address)
+        raise NetworkUsedError(f"network connection attempted: {address!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    yield attempts
+    assert attempts == []
+
+
+def with_rule(site: SiteConfig, pattern: str) -> SiteConfig:
+    rules = site.cleaning.model_copy(update={"drop_paragraph_patterns": [*site.cleaning.drop_paragraph_patterns,
+                                                                          pattern]})
+    return site.model_copy(update={"cleaning": rules})
+
+
+def test_reclean_without_changes_publishes_nothing(crawled: tuple[Store, SiteConfig], no_network: list[Any]) -> None:
+    store, site = crawled
+    report = reclean_site(store, site)
+    assert (report.articles_published, report.articles_unchanged) == (0, len(facts.article_paths()))
+    assert report.bios_removed > 0
+    assert store.exists(dedup_state_key(site.name))
+
+
+def test_reclean_publishes_new_versions_only_where_text_changed(
+    crawled: tuple[Store, SiteConfig], no_network: list[Any]
+) -> None:
+    store, site = crawled
+    seed = facts.seed_article()
+    last = facts.expected_body(seed).split("\n\n")[-1]
+    report = reclean_site(store, with_rule(site, "^" + re.escape(last[:60])))
+    assert (report.articles_published, report.articles_unchanged) == (1, len(facts.article_paths()) - 1)
+    everything = corpus.open(store).articles(site=site.name, latest=False).to_pylist()
+    assert len(everything) == len(facts.article_paths()) + 1
+    versions = [a for a in everything if Path(a["url"]).name == seed.slug]
+    assert sorted(a["body"] for a in versions) == sorted([facts.expected_body(seed),
+                                                          facts.expected_body(seed).rsplit("\n\n", 1)[0]])
+    assert len({(a["warc_record_id"], a["fetched_at"]) for a in versions}) == 1  # same fetch, cleaned again
