@@ -69,11 +69,14 @@ def main(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @click.option("--sites-file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @store_options
-def sites(sites_file: Path | None, store: Store, s3_endpoint_url: str | None) -> None:
-    """List the configured sites, with the articles each has published in the store."""
+@click.pass_context
+def sites(ctx: click.Context, sites_file: Path | None, store: Store, s3_endpoint_url: str | None) -> None:
+    """List the configured sites, with the articles each has published in the store; `sites add` onboards one."""
+    if ctx.invoked_subcommand is not None:
+        return
     from corpus.table import read_manifests
 
     configs = load_sites([sites_file] if sites_file else None)
@@ -83,6 +86,26 @@ def sites(sites_file: Path | None, store: Store, s3_endpoint_url: str | None) ->
     for site in configs.values():
         routes = ", ".join(f"{s.type}:{s.url}" for s in site.sources)
         click.echo(f"{site.name:<16} {published.get(site.name, 0):>7} articles  {site.base_url:<36} {routes}")
+
+
+@sites.command("add")
+@click.argument("name")
+@click.argument("url")
+@click.option("--sites-file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="where to write the new site's TOML (one site per file)")
+@click.option("--overwrite", is_flag=True, help="replace the file if it exists")
+def sites_add(name: str, url: str, sites_file: Path, overwrite: bool) -> None:
+    """Discover a site's sitemaps, feeds and article URLs from its home page; write its TOML for review."""
+    from crawlers.onboarding import onboard_site
+
+    try:
+        result = onboard_site(name, url, sites_file, overwrite=overwrite)
+    except SiteConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in result.found:
+        click.echo(f"  {line}")
+    click.echo(f"wrote {result.path} after {result.requests} requests; review it, then run:\n"
+               f"  defcorpus run --sites-file {result.path} --site {name}")
 
 
 @main.command()
@@ -128,8 +151,9 @@ def run(site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: str 
 
 
 def _echo_crawl(site: SiteConfig, report: dict[str, Any]) -> None:
-    click.echo(f"{site.name}: {report['pages_fetched']} pages fetched, {report['articles_fetched']} articles, "
-               f"{len(report['warc_keys'])} WARC files ({report['finish_reason']})")
+    from crawlers.extensions.crawl_report import format_summary
+
+    click.echo(f"{format_summary(report)}; {len(report['warc_keys'])} WARC files ({report['finish_reason']})")
 
 
 def _clean_one(store: Store, site: SiteConfig, *, reclean: bool = False) -> None:

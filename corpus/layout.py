@@ -5,6 +5,8 @@ raw/site=<site>/<YYYY>/<MM>/<crawl_id>.stats.json      what the crawl did
 clean/site=<site>/month=<YYYY-MM>/<batch_id>-<n>.parquet   published articles (Hive partitions)
 clean/_manifests/<batch_id>.json                        a batch is visible once its manifest exists
 state/<site>/boilerplate.json                           learned paragraph statistics
+state/<site>/fetched/<crawl_id>-<seq>.jsonl             what one WARC file fetched (URL, ETag, hash…)
+state/<site>/fetched/snapshot-<crawl_id>.jsonl.gz       the segments merged (written by a later crawl)
 """
 
 from __future__ import annotations
@@ -58,6 +60,18 @@ def manifest_key(batch_id: str) -> str:
 
 def boilerplate_state_key(site: str) -> str:
     return f"{STATE_PREFIX}{_site(site)}/boilerplate.json"
+
+
+def crawl_state_prefix(site: str) -> str:
+    return f"{STATE_PREFIX}{_site(site)}/fetched/"
+
+
+def crawl_state_segment_key(site: str, crawl_id: str, seq: int) -> str:
+    return f"{crawl_state_prefix(site)}{crawl_id}-{seq:05d}.jsonl"
+
+
+def crawl_state_snapshot_key(site: str, crawl_id: str) -> str:
+    return f"{crawl_state_prefix(site)}snapshot-{crawl_id}.jsonl.gz"
 
 
 def clean_lease_key(site: str) -> str:

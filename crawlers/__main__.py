@@ -12,8 +12,10 @@ import sys
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from corpus import layout
 from crawlers import settings as default_settings
-from crawlers.sites import SiteConfigError
+from crawlers.site_settings import site_settings
+from crawlers.sites import SiteConfigError, resolve_site
 from crawlers.spiders.news import NewsSpider
 
 
@@ -37,11 +39,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    try:
+        site = resolve_site(args.site, site_json=args.site_json, sites_file=args.sites_file,
+                            base_url=args.base_url)
+    except SiteConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
+    settings.setdict(site_settings(site), priority="spider")
     settings.set("DEFCORPUS_STORE", args.store, priority="cmdline")
     settings.set("DEFCORPUS_S3_ENDPOINT_URL", args.s3_endpoint_url, priority="cmdline")
-    settings.set("DEFCORPUS_CRAWL_ID", args.crawl_id, priority="cmdline")
+    settings.set("DEFCORPUS_CRAWL_ID", args.crawl_id or layout.new_run_id(), priority="cmdline")
     settings.set("DEFCORPUS_REPORT_FILE", args.report_file, priority="cmdline")
     for item in args.set:
         name, sep, value = item.partition("=")
@@ -52,11 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
     try:
-        process.crawl(
-            crawler, site=args.site, site_json=args.site_json, sites_file=args.sites_file,
-            base_url=args.base_url,
-            since=args.since, until=args.until,
-        )
+        process.crawl(crawler, site_json=site.model_dump_json(), since=args.since, until=args.until)
     except (SiteConfigError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,7 +1,8 @@
 """Scrapy settings for defcorpus crawls: polite by default, every response kept as WARC.
 
 defcorpus's own settings are prefixed ``DEFCORPUS_``; the crawl command sets the per-run ones
-(site, store, crawl id) from its arguments.
+(site, store, crawl id) from its arguments, and the site's ``[crawl]`` table sets the per-site ones
+(concurrency, delay, size limit, User-Agent contact) at "spider" priority (``crawlers.site_settings``).
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ BOT_NAME = "defcorpus"
 SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
 
+# An honest User-Agent: who we are and where to reach the operator (a site's crawl.contact_url wins).
 USER_AGENT = "defcorpus/0.1 (+https://github.com/defcorpus/defcorpus; news corpus crawler)"
 ROBOTSTXT_OBEY = True
+ROBOTSTXT_USER_AGENT = "defcorpus"  # the token robots.txt groups are matched against
 
 # Politeness: one or two requests at a time per site, paced by observed latency.
 CONCURRENT_REQUESTS = 16
@@ -22,11 +25,12 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
+# Scrapy decides whether to retry (5xx, 408, 429, timeouts, resets); BackoffMiddleware decides when.
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 DOWNLOAD_TIMEOUT = 60
-DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
-DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # a news page is far smaller; a bigger response is cut off
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 
 COOKIES_ENABLED = False
 # No control ports on a crawler that may run in a cloud: no telnet console, no remote-control server.
@@ -34,15 +38,36 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
+DOWNLOADER_MIDDLEWARES = {
+    "crawlers.middlewares.politeness.CrawlDelayMiddleware": 110,  # after RobotsTxtMiddleware (100)
+    "crawlers.middlewares.incremental.IncrementalMiddleware": 520,
+    "crawlers.middlewares.guards.PageGuardMiddleware": 540,  # responses: after RetryMiddleware (550)
+    "crawlers.middlewares.backoff.BackoffMiddleware": 560,  # responses: before RetryMiddleware (550)
+}
+
 EXTENSIONS = {
     "crawlers.extensions.warc_writer.WarcWriter": 500,
     "crawlers.extensions.crawl_report.CrawlReport": 510,
 }
 
-# --- defcorpus ---------------------------------------------------------------------------------
+# --- defcorpus (alphabetical; each group's *_ENABLED first) ------------------------------------
+DEFCORPUS_BACKOFF_ENABLED = True
+DEFCORPUS_BACKOFF_BASE = 2.0  # seconds before the first retry; doubles per attempt
+DEFCORPUS_BACKOFF_MAX = 120.0
+DEFCORPUS_CRAWL_DELAY_ENABLED = True  # honour robots.txt Crawl-delay
+DEFCORPUS_CRAWL_DELAY_MAX = 60.0
+DEFCORPUS_CRAWL_ID = None  # set per run
+DEFCORPUS_GUARD_ENABLED = True
+DEFCORPUS_GUARD_CLOSE_AFTER = 20  # stop after this many blocked responses in a row (0: never)
+DEFCORPUS_GUARD_MIN_BYTES = 256  # an article response shorter than this is an empty (blocked) page
+DEFCORPUS_INCREMENTAL_ENABLED = True
+DEFCORPUS_INCREMENTAL_REFETCH_UNVALIDATED = False  # refetch known URLs that had no ETag/Last-Modified
+DEFCORPUS_PAYWALL_MARKERS: list[str] = []  # set from the site's crawl.paywall_markers
+DEFCORPUS_REPORT_FILE = None  # local JSON file the parent process reads the crawl report from
+DEFCORPUS_RETRY_AFTER_MAX = 600.0  # longest Retry-After honoured, seconds
+DEFCORPUS_S3_ENDPOINT_URL = None
+DEFCORPUS_STORE = "./defcorpus-data"
 DEFCORPUS_WARC_ENABLED = True
 DEFCORPUS_WARC_MAX_BYTES = 256 * 1024 * 1024  # rotate to a new WARC file past this size
-DEFCORPUS_STORE = "./defcorpus-data"
-DEFCORPUS_S3_ENDPOINT_URL = None
-DEFCORPUS_CRAWL_ID = None  # set per run
-DEFCORPUS_REPORT_FILE = None  # local JSON file the parent process reads the crawl report from
+DEFCORPUS_WARC_MAX_RECORDS = 200  # ... or past this many responses, so a killed crawl loses little
+DEFCORPUS_WARC_MAX_SECONDS = 300.0  # ... or when the file has been open this long

@@ -62,6 +62,7 @@ class MiniSite:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the default backlog of 5 drops connects under a parallel crawl
 
     def __init__(self, address: tuple[str, int]) -> None:
         super().__init__(address, _Handler)

@@ -1,31 +1,37 @@
-"""NewsSpider: discover a site's articles from its feeds and sitemaps, fetch them politely.
+"""NewsSpider: discover a site's articles from its feeds, sitemaps and archive pages; fetch them politely.
 
-Discovery pages (robots.txt, sitemaps, feeds) and articles are all kept as WARC by the WarcWriter
-extension; the spider's job is only to find article URLs inside the site's rules and the crawl window.
+Discovery pages (robots.txt, sitemaps, feeds, archives) and articles are all kept as WARC by the
+WarcWriter extension; the spider's job is only to find article URLs inside the site's rules and the
+crawl window. Article requests carry ``defcorpus_article`` and the sitemap ``<lastmod>`` discovery saw
+(``defcorpus_lastmod``) in their meta, which the incremental middleware uses to skip unchanged pages.
 """
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from pathlib import Path
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin
 
-from scrapy import Request
+from scrapy import Request, Selector
 from scrapy.http import Response
 from scrapy.spiders import SitemapSpider
-from scrapy.utils.sitemap import Sitemap
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from crawlers.sites import SiteConfig, get_site
+from crawlers.platforms import adapter_for
+from crawlers.sites import SiteConfig, Source, resolve_site
 from crawlers.window import Window, parse_date
 
 _FEED_ITEMS = "//*[local-name()='item' or local-name()='entry']"
+_NEWS_URLS = "//*[local-name()='url']"
+# Sitemaps may be up to 50 MB uncompressed (sitemaps.org); article pages are held to the site's limit.
+SITEMAP_MAXSIZE = 64 * 1024 * 1024
 
 
 class NewsSpider(SitemapSpider):
     name = "news"
-    sitemap_rules: ClassVar = [("", "parse_article")]
+    sitemap_rules: ClassVar[list[tuple[str, str]]] = [("", "parse_article")]
 
     def __init__(
         self,
@@ -38,38 +44,74 @@ class NewsSpider(SitemapSpider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if site_json:
-            config = SiteConfig.model_validate(json.loads(site_json))
-        elif site:
-            config = get_site(site, Path(sites_file) if sites_file else None)
-        else:
-            raise ValueError("NewsSpider needs a site (-a site=NAME)")
-        if base_url:
-            config = config.with_base_url(base_url)
-        self.site_config = config
+        config = resolve_site(site, site_json=site_json, sites_file=sites_file, base_url=base_url)
+        self.site_config: SiteConfig = config
         self.allowed_domains = list(config.allowed_domains)
         self.window = Window.from_strings(since, until)
+        self.platform = adapter_for(config.platform)
 
     async def start(self) -> AsyncIterator[Any]:
-        for url in self.site_config.source_urls("sitemap"):
-            yield Request(url, self._parse_sitemap)
-        for url in self.site_config.source_urls("rss"):
-            yield Request(url, self.parse_feed)
+        for index, source in enumerate(self.site_config.sources):
+            for url in self._source_urls(source):
+                yield self._discovery_request(url, index)
 
-    def sitemap_filter(self, entries: Sitemap) -> Iterable[dict[str, Any]]:  # type: ignore[override]
-        for entry in entries:
+    def _source_urls(self, source: Source) -> list[str]:
+        url = self.site_config.absolute(source.url)
+        if source.type == "archive":
+            return [url.replace("{page}", str(page)) for page in range(1, source.max_pages + 1)]
+        return [url]
+
+    def _discovery_request(self, url: str, index: int) -> Request:
+        source = self.site_config.sources[index]
+        callback = {
+            "rss": self.parse_feed,
+            "sitemap": self.parse_sitemap,
+            "news_sitemap": self.parse_sitemap,
+            "archive": self.parse_archive,
+        }[source.type]
+        meta = {"defcorpus_source": index, "download_maxsize": SITEMAP_MAXSIZE}
+        return Request(url, callback=callback, meta=meta)
+
+    # ------------------------------------------------------------------ discovery
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        """robots.txt, a sitemap index or a urlset; children keep their source's rules."""
+        index = response.meta["defcorpus_source"]
+        source = self.site_config.sources[index]
+        stats = self.crawler.stats
+        if response.url.endswith("/robots.txt"):
+            for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+                yield self._discovery_request(url, index)
+            return
+        body = self._get_sitemap_body(response)
+        sitemap = Sitemap(body) if body else None
+        if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
+            stats.inc_value("discovery/sitemap/invalid")
+            return
+        if sitemap.type == "sitemapindex":
+            for entry in sitemap:
+                loc = entry.get("loc", "")
+                if source.follow and not any(re.search(p, loc) for p in source.follow):
+                    stats.inc_value("discovery/sitemap/not_followed")
+                elif not self.window.may_contain_updates_after(parse_date(entry.get("lastmod"))):
+                    stats.inc_value("discovery/sitemap/skipped_by_window")
+                else:
+                    yield self._discovery_request(urljoin(response.url, loc), index)
+            return
+        news_dates = _news_publication_dates(body) if source.type == "news_sitemap" else {}
+        for entry in sitemap:
             loc = entry.get("loc", "")
             lastmod = parse_date(entry.get("lastmod"))
-            if entries.type == "sitemapindex":
-                if self.window.may_contain_updates_after(lastmod):
-                    yield entry
-                else:
-                    self.crawler.stats.inc_value("discovery/sitemap_skipped_by_window")
-            elif self._wanted(loc, lastmod, source="sitemap"):
-                yield entry
+            when = news_dates.get(loc) or lastmod
+            if self._wanted(loc, when, source="sitemap"):
+                yield self._article_request(urljoin(response.url, loc), index, lastmod=lastmod)
+
+    def sitemap_filter(self, entries: Sitemap) -> Iterable[dict[str, Any]]:  # type: ignore[override]
+        return entries  # unused: parse_sitemap replaces SitemapSpider's own parsing
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """RSS 2.0 and Atom: an item's link and its publication date."""
+        index = response.meta["defcorpus_source"]
         for item in response.xpath(_FEED_ITEMS):
             link = item.xpath("./*[local-name()='link']/text()").get() or item.xpath(
                 "./*[local-name()='link'][not(@rel) or @rel='alternate']/@href"
@@ -81,12 +123,25 @@ class NewsSpider(SitemapSpider):
                 "./*[local-name()='pubDate' or local-name()='published' or local-name()='updated']/text()"
             ).get()
             if self._wanted(url, parse_date(date_text), source="feed"):
-                yield Request(url, callback=self.parse_article)
+                yield self._article_request(url, index)
 
-    def _wanted(self, url: str, when: Any, *, source: str) -> bool:
+    def parse_archive(self, response: Response) -> Iterator[Request]:
+        """An HTML listing page: every link that the article rules accept (no dates: URL month only)."""
+        index = response.meta["defcorpus_source"]
+        seen: set[str] = set()
+        for href in response.xpath("//a/@href").getall():
+            url = urljoin(response.url, href.strip()).split("#", 1)[0]
+            if url in seen:
+                continue
+            seen.add(url)
+            if self._wanted(url, None, source="archive", count_rejects=False):
+                yield self._article_request(url, index)
+
+    def _wanted(self, url: str, when: datetime | None, *, source: str, count_rejects: bool = True) -> bool:
         stats = self.crawler.stats
         if not self.site_config.is_article_url(url):
-            stats.inc_value(f"discovery/{source}/not_article")
+            if count_rejects:
+                stats.inc_value(f"discovery/{source}/not_article")
             return False
         if not (self.window.contains(when) and self.window.url_month_possible(url)):
             stats.inc_value(f"discovery/{source}/outside_window")
@@ -94,6 +149,39 @@ class NewsSpider(SitemapSpider):
         stats.inc_value(f"discovery/{source}/article_urls")
         return True
 
+    def _article_request(self, url: str, index: int, *, lastmod: datetime | None = None) -> Request:
+        """``lastmod`` only from a sitemap's ``<lastmod>``: publication dates (feeds, news sitemaps) say
+        nothing about later edits, so they never let the incremental middleware skip a page."""
+        meta = {
+            "defcorpus_article": True,
+            "defcorpus_source": index,
+            "defcorpus_lastmod": lastmod.isoformat() if lastmod else None,
+        }
+        return Request(url, callback=self.parse_article, meta=meta)
+
+    # ------------------------------------------------------------------ articles
+
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
         """The page itself is already in the WARC file; the item is the crawl's record of it."""
-        yield {"url": response.url, "status": response.status, "site": self.site_config.name}
+        kind = self.platform.page_kind(response)
+        if kind == "not_article":
+            self.crawler.stats.inc_value("articles/not_article_page")
+            return
+        yield {
+            "url": response.url,
+            "status": response.status,
+            "site": self.site_config.name,
+            "paywall": bool(response.meta.get("defcorpus_paywall")),
+            "kind": kind,
+        }
+
+
+def _news_publication_dates(body: bytes) -> dict[str, datetime]:
+    """``<news:publication_date>`` per ``<loc>`` in a Google News sitemap."""
+    dates: dict[str, datetime] = {}
+    for node in Selector(text=body.decode("utf-8", "replace"), type="xml").xpath(_NEWS_URLS):
+        loc = (node.xpath("./*[local-name()='loc']/text()").get() or "").strip()
+        when = parse_date(node.xpath(".//*[local-name()='publication_date']/text()").get())
+        if loc and when:
+            dates[loc] = when
+    return dates

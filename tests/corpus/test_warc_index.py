@@ -10,7 +10,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from corpus.store import Store
-from corpus.warc import index_key, iter_responses, read_record, write_index
+from corpus.warc import iter_responses, read_record
+from corpus.warc_index import index_key, write_index
 
 PAGES = {f"https://example.test/2023/01/story-{n}/": f"<html><body><p>Story {n} text.</p></body></html>" * (n + 1)
          for n in range(5)}

@@ -48,7 +48,14 @@ def test_site_from_file_outside_package(tmp_path: Path) -> None:
         (('type = "rss"', 'type = "atom-ish"'), "sources.0.type"),
         (('base_url = "https://news.example.com"', 'base_url = "ftp://x"'), "base_url"),
         (("allow = [", "allow = ['(unclosed', "), "invalid regular expression"),
-        (('title = "Example News"', 'title = "Example News"\nallowed_domains = ["*"]'), "wildcards are not allowed"),
+        (('title = "Example News"', 'title = "Example News"\nallowed_domains = ["*"]'),
+         "wildcards are not allowed"),
+        (('type = "rss"', 'type = "rss"\nfollow = ["x"]'), "follow is only for sitemap sources"),
+        (('type = "rss"', 'type = "archive"\nmax_pages = 5'), "needs {page}"),
+        (('title = "Example News"', 'title = "Example News"\nplatform = "joomla"'), "platform"),
+        (('title = "Example News"', 'title = "Example News"\n[crawl]\nconcurrency = 8'), "crawl.concurrency"),
+        (('title = "Example News"', 'title = "Example News"\n[crawl]\ncontact_url = "me"'),
+         "crawl.contact_url"),
         (('name = "example"', "name = 42"), "name: Input should be a valid string"),
     ],
 )
@@ -81,3 +88,10 @@ def test_with_base_url_moves_domains() -> None:
     site = get_site("minisite").with_base_url("http://127.0.0.1:5555")
     assert site.base_url == "http://127.0.0.1:5555/"
     assert site.allowed_domains == ["127.0.0.1"]
+
+
+def test_duplicate_domains_rejected(tmp_path: Path) -> None:
+    first = write(tmp_path, GOOD, "a.toml")
+    second = write(tmp_path, GOOD.replace('name = "example"', 'name = "other"'), "b.toml")
+    with pytest.raises(SiteConfigError, match=r"allowed_domains: 'news.example.com' is already a domain"):
+        load_sites([first, second])

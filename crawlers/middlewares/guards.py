@@ -1,0 +1,117 @@
+"""Guards on what comes back: bot checks are recorded as blocked and dropped; paywall stubs are flagged.
+
+A bot check or JavaScript challenge ("Just a moment...", a CAPTCHA interstitial, an empty 200) is not
+the page we asked for: it is counted under ``guard/blocked/<reason>`` and dropped with
+``BlockedPage`` (an ``IgnoreRequest``), so it reaches neither the WARC files nor the spider and the
+URL is asked for again on the next run. After ``DEFCORPUS_GUARD_CLOSE_AFTER`` blocked responses in a
+row the crawl stops with reason ``blocked`` instead of hammering a site that refuses us.
+
+A paywall stub is a real response of the site; it is kept, flagged in ``request.meta`` as
+``defcorpus_paywall`` (the WARC record and the crawl item carry the flag) and counted as
+``guard/paywall``. It sits before RetryMiddleware in the response chain (order < 550), so a challenge
+served as 503 is retried first and only counted once retries are exhausted.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+# Interstitial titles of the common bot-management products (Cloudflare, DDoS-Guard, Sucuri, generic).
+_CHALLENGE_TITLE = re.compile(
+    rb"<title[^>]*>\s*(just a moment|attention required|please wait|checking your browser|access denied"
+    rb"|ddos-guard|security check|are you a robot|you have been blocked|one more step)",
+    re.IGNORECASE,
+)
+# Scripts only an interstitial loads; normal pages may carry some of them too, so they count only on a
+# small page or an error status.
+_CHALLENGE_SCRIPTS = re.compile(
+    rb"_cf_chl_opt|cf-browser-verification|/cdn-cgi/challenge-platform/h/|captcha-delivery\.com"
+    rb"|_Incapsula_Resource|px-captcha|challenges\.cloudflare\.com/turnstile",
+    re.IGNORECASE,
+)
+_SMALL_PAGE = 64 * 1024
+_NOT_FREE = re.compile(rb"""["']isAccessibleForFree["']\s*:\s*["']?false""", re.IGNORECASE)
+
+
+class BlockedPage(IgnoreRequest):
+    """A bot check or challenge page stood in for the page requested."""
+
+    def __init__(self, reason: str, url: str) -> None:
+        super().__init__(f"blocked ({reason}): {url}")
+        self.reason = reason
+
+
+class PageGuardMiddleware:
+    """Settings: ``DEFCORPUS_GUARD_ENABLED``, ``DEFCORPUS_GUARD_MIN_BYTES`` (an article body shorter than
+    this is "empty"), ``DEFCORPUS_GUARD_CLOSE_AFTER``, ``DEFCORPUS_PAYWALL_MARKERS``."""
+
+    def __init__(self, crawler: Crawler, min_bytes: int, close_after: int, paywall_markers: list[str]) -> None:
+        self.crawler = crawler
+        self.min_bytes = min_bytes
+        self.close_after = close_after
+        self.paywall_markers = [m.encode() for m in paywall_markers if m]
+        self.blocked_in_a_row = 0
+        self.closing = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PageGuardMiddleware:
+        settings = crawler.settings
+        if not settings.getbool("DEFCORPUS_GUARD_ENABLED"):
+            raise NotConfigured("DEFCORPUS_GUARD_ENABLED is off")
+        min_bytes = settings.getint("DEFCORPUS_GUARD_MIN_BYTES")
+        close_after = settings.getint("DEFCORPUS_GUARD_CLOSE_AFTER")
+        if min_bytes < 0 or close_after < 0:
+            raise NotConfigured("DEFCORPUS_GUARD_MIN_BYTES and DEFCORPUS_GUARD_CLOSE_AFTER must be >= 0")
+        return cls(crawler, min_bytes, close_after, settings.getlist("DEFCORPUS_PAYWALL_MARKERS"))
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        stats = self.crawler.stats
+        assert stats is not None
+        reason = block_reason(response, is_article=bool(request.meta.get("defcorpus_article")),
+                              min_bytes=self.min_bytes)
+        if reason:
+            stats.inc_value("guard/blocked")
+            stats.inc_value(f"guard/blocked/{reason}")
+            self.blocked_in_a_row += 1
+            logger.warning("blocked (%s, HTTP %d): %s", reason, response.status, response.url)
+            if self.close_after and self.blocked_in_a_row >= self.close_after and not self.closing:
+                self.closing = True
+                logger.error("%d blocked responses in a row: stopping the crawl", self.blocked_in_a_row)
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="blocked"))
+            raise BlockedPage(reason, response.url)
+        self.blocked_in_a_row = 0
+        if request.meta.get("defcorpus_article") and response.status == 200 and self.is_paywalled(response):
+            request.meta["defcorpus_paywall"] = True
+            stats.inc_value("guard/paywall")
+        return response
+
+    def is_paywalled(self, response: Response) -> bool:
+        body = response.body
+        return bool(_NOT_FREE.search(body)) or any(marker in body for marker in self.paywall_markers)
+
+
+def block_reason(response: Response, *, is_article: bool, min_bytes: int) -> str | None:
+    """``challenge``, ``empty`` or None. Only HTML (or an article request) is judged."""
+    content_type = response.headers.get(b"Content-Type", b"").lower()
+    if not (is_article or b"html" in content_type):
+        return None
+    body = response.body
+    if _CHALLENGE_TITLE.search(body[:8192]):
+        return "challenge"
+    if (len(body) < _SMALL_PAGE or response.status in (403, 429, 503)) and _CHALLENGE_SCRIPTS.search(body):
+        return "challenge"
+    if is_article and response.status == 200 and len(body.strip()) < min_bytes:
+        return "empty"
+    return None

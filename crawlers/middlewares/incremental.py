@@ -1,0 +1,128 @@
+"""Incremental crawling: ask only for what may have changed, and keep unchanged pages out of raw/.
+
+For an article URL already in the site's state (``crawlers.state``):
+- discovery dated it (sitemap ``<lastmod>``, news/feed date) no later than our fetch: not requested;
+- otherwise, if the last response had an ETag or Last-Modified: a conditional request, and a 304
+  counts as unchanged;
+- otherwise (no date, no validators): not requested, unless ``DEFCORPUS_INCREMENTAL_REFETCH_UNVALIDATED``.
+A 200 whose body hashes as before is unchanged too. Unchanged responses are dropped here
+(``IgnoreRequest``), so they reach neither the WARC files nor the spider; new and updated ones carry
+a ``FetchRecord`` draft in ``request.meta["defcorpus_fetch"]`` that the WARC writer files with the
+WARC file holding the page. Stats: ``articles/new``, ``articles/updated``, ``articles/unchanged``,
+``incremental/<why>``. Meta ``defcorpus_refetch`` forces a plain request for one URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+
+from corpus.store import open_store
+from crawlers.state import CrawlState, compact, load_state
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+    from corpus.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+class Unchanged(IgnoreRequest):
+    """The page is as we last fetched it."""
+
+
+class IncrementalMiddleware:
+    def __init__(self, crawler: Crawler, store: Store, refetch_unvalidated: bool) -> None:
+        self.crawler = crawler
+        self.store = store
+        self.refetch_unvalidated = refetch_unvalidated
+        self.state = CrawlState({}, [])
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
+        settings = crawler.settings
+        if not settings.getbool("DEFCORPUS_INCREMENTAL_ENABLED"):
+            raise NotConfigured("DEFCORPUS_INCREMENTAL_ENABLED is off")
+        store = open_store(settings["DEFCORPUS_STORE"], s3_endpoint_url=settings["DEFCORPUS_S3_ENDPOINT_URL"])
+        mw = cls(crawler, store, settings.getbool("DEFCORPUS_INCREMENTAL_REFETCH_UNVALIDATED"))
+        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
+        return mw
+
+    def spider_opened(self, spider: Spider) -> None:
+        site = spider.site_config.name  # type: ignore[attr-defined]
+        self.state = load_state(self.store, site)
+        self._stats().set_value("incremental/known_urls", len(self.state.records))
+        crawl_id = self.crawler.settings.get("DEFCORPUS_CRAWL_ID")
+        if crawl_id and compact(self.store, site, crawl_id, self.state):
+            self._stats().inc_value("incremental/compacted")
+
+    def _stats(self) -> Any:
+        assert self.crawler.stats is not None
+        return self.crawler.stats
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        if not request.meta.get("defcorpus_article") or request.meta.get("defcorpus_refetch"):
+            return
+        record = self.state.get(request.url)
+        if record is None:
+            return
+        lastmod = request.meta.get("defcorpus_lastmod")
+        if lastmod and _utc(lastmod) <= _utc(record.fetched_at):
+            self._unchanged("skipped_lastmod")
+            raise Unchanged(f"not modified since {record.fetched_at} (discovery date {lastmod})")
+        if record.has_validators:
+            if record.etag:
+                request.headers[b"If-None-Match"] = record.etag
+            if record.last_modified:
+                request.headers[b"If-Modified-Since"] = record.last_modified
+            self._stats().inc_value("incremental/conditional_requests")
+            return
+        if lastmod or self.refetch_unvalidated:
+            return
+        self._unchanged("skipped_known")
+        raise Unchanged("fetched before, no date and no validators to ask with")
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        if not request.meta.get("defcorpus_article"):
+            return response
+        if response.status == 304:
+            self._unchanged("not_modified")
+            raise Unchanged(f"304 Not Modified: {request.url}")
+        if response.status != 200:
+            return response
+        digest = hashlib.sha256(response.body).hexdigest()
+        record = self.state.get(request.url)
+        if record is not None and record.content_hash == digest:
+            self._unchanged("same_content")
+            raise Unchanged(f"same content as fetched at {record.fetched_at}: {request.url}")
+        self._stats().inc_value("articles/updated" if record else "articles/new")
+        request.meta["defcorpus_fetch"] = {
+            "url": request.url,
+            "status": response.status,
+            "content_hash": digest,
+            "etag": _header(response, b"ETag"),
+            "last_modified": _header(response, b"Last-Modified"),
+        }
+        return response
+
+    def _unchanged(self, why: str) -> None:
+        self._stats().inc_value("articles/unchanged")
+        self._stats().inc_value(f"incremental/{why}")
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _utc(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,314 @@
+"""Onboard a site from its home page alone: find its sitemaps and feeds, infer its article URLs, write
+a site config (TOML) for review. ``defcorpus sites add NAME URL --sites-file PATH`` calls ``onboard_site``.
+
+It asks for a handful of pages (robots.txt, the home page, a few common sitemap and feed locations,
+one post sitemap, up to ``samples`` articles), politely: robots.txt obeyed, the crawler's honest
+User-Agent, ``delay`` seconds between requests. What it found and what it only assumed is written into
+the config's ``[verification]`` table and returned for printing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import re
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from protego import Protego
+
+from crawlers import discovery
+from crawlers.platforms import adapter_for, detect_platform
+from crawlers.site_settings import DEFAULT_CONTACT
+from crawlers.sites import NAME_PATTERN, SiteConfig, SiteConfigError, load_site_file
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = f"defcorpus/0.1 (+{DEFAULT_CONTACT}; news corpus crawler; onboarding)"
+MAX_BYTES = 16 * 1024 * 1024
+
+
+@dataclass
+class Fetched:
+    url: str
+    status: int
+    content_type: str
+    body: bytes
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and bool(self.body)
+
+
+@dataclass
+class Fetcher:
+    """urllib with our User-Agent, robots.txt rules and a pause between requests; never raises."""
+
+    delay: float = 1.0
+    timeout: float = 20.0
+    robots: Protego | None = None
+    requests: int = 0
+    _last: float = 0.0
+
+    def get(self, url: str) -> Fetched | None:
+        if self.robots is not None and not self.robots.can_fetch(url, "defcorpus"):
+            logger.info("robots.txt forbids %s", url)
+            return None
+        wait = self._last + self.delay - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        self.requests += 1
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                body = response.read(MAX_BYTES)
+                status, ctype, encoding = response.status, response.headers.get("Content-Type", ""), \
+                    response.headers.get("Content-Encoding", "")
+                final = response.geturl()
+        except urllib.error.HTTPError as exc:
+            return Fetched(url, exc.code, exc.headers.get("Content-Type", ""), b"")
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            logger.info("cannot fetch %s: %s", url, exc)
+            return None
+        finally:
+            self._last = time.monotonic()
+        if encoding == "gzip" or body[:2] == b"\x1f\x8b":
+            try:
+                body = gzip.decompress(body)
+            except OSError:
+                return None
+        return Fetched(final, status, ctype, body)
+
+
+@dataclass
+class OnboardingResult:
+    site: SiteConfig
+    path: Path
+    toml: str
+    found: list[str] = field(default_factory=list)  # human-readable lines: what was found, and how
+    requests: int = 0
+
+
+def onboard_site(name: str, url: str, sites_file: Path, *, overwrite: bool = False, delay: float = 1.0,
+                 samples: int = 3) -> OnboardingResult:
+    """Discover ``url``'s routes, write ``sites_file`` (a one-site TOML) and return what was found."""
+    if not re.fullmatch(NAME_PATTERN, name):
+        raise SiteConfigError(f"site name {name!r} must match {NAME_PATTERN}")
+    if sites_file.exists() and not overwrite:
+        raise SiteConfigError(f"{sites_file}: already exists (pass overwrite to replace it)")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SiteConfigError(f"{url!r} is not an http(s) URL")
+    base = f"{parts.scheme}://{parts.netloc}/"
+    survey = _Survey(base, Fetcher(delay=delay))
+    survey.run(samples)
+    data = survey.config(name)
+    text = to_toml(data, header=survey.header())
+    SiteConfig.model_validate(data)  # fail before writing anything
+    sites_file.parent.mkdir(parents=True, exist_ok=True)
+    sites_file.write_text(text)
+    site = load_site_file(sites_file)  # what `run --sites-file` will read
+    return OnboardingResult(site, sites_file, text, survey.found, survey.fetcher.requests)
+
+
+class _Survey:
+    """The onboarding steps and what each found."""
+
+    def __init__(self, base: str, fetcher: Fetcher) -> None:
+        self.base = base
+        self.fetcher = fetcher
+        self.found: list[str] = []
+        self.confirmed: list[str] = []
+        self.assumed: list[str] = []
+        self.title = urlsplit(base).hostname or base
+        self.platform = "custom"
+        self.sources: list[dict[str, object]] = []
+        self.article_urls: list[str] = []
+        self.pattern: discovery.ArticlePattern | None = None
+
+    def note(self, line: str, *, confirmed: bool = True) -> None:
+        self.found.append(line)
+        (self.confirmed if confirmed else self.assumed).append(line)
+
+    def run(self, samples: int) -> None:
+        robots_sitemaps = self._robots()
+        home = self.fetcher.get(self.base)
+        if home is None or not home.ok:
+            raise SiteConfigError(f"cannot fetch the home page {self.base}")
+        self._home(home.body)
+        self._sitemaps(robots_sitemaps)
+        self._feeds(home.body)
+        if not self.sources:
+            raise SiteConfigError(f"{self.base}: found no sitemap and no feed; write the config by hand")
+        self._pattern()
+        self._sample(samples)
+
+    def _robots(self) -> list[str]:
+        robots = self.fetcher.get(urljoin(self.base, "/robots.txt"))
+        if robots is None or not robots.ok:
+            self.note("robots.txt: none (everything allowed)")
+            return []
+        self.fetcher.robots = Protego.parse(robots.body.decode("utf-8", "replace"))
+        sitemaps = discovery.sitemaps_in_robots(robots.body, self.base)
+        self.note(f"robots.txt: {len(sitemaps)} Sitemap: line(s) {' '.join(sitemaps)}".rstrip())
+        return sitemaps
+
+    def _home(self, html: bytes) -> None:
+        match = re.search(rb"<title[^>]*>(.*?)</title>", html, re.DOTALL | re.IGNORECASE)
+        if match:
+            self.title = re.sub(r"\s+", " ", match[1].decode("utf-8", "replace")).strip()[:120] or self.title
+        self.platform = detect_platform(html)
+        self.note(f"platform: {self.platform} (markers in the home page)", confirmed=False)
+
+    def _sitemaps(self, from_robots: list[str]) -> None:
+        candidates = [u for u in from_robots if self._same_site(u)] or [
+            urljoin(self.base, p) for p in discovery.COMMON_SITEMAPS
+        ]
+        found: list[dict[str, object]] = []
+        for url in candidates:
+            fetched = self.fetcher.get(url)
+            info = discovery.read_sitemap(fetched.body) if fetched and fetched.ok else None
+            if info is None:
+                continue
+            follow = discovery.post_sitemap_follow(info.locs) if info.kind == "sitemapindex" else []
+            kind = "news_sitemap" if info.news else "sitemap"
+            source: dict[str, object] = {"type": kind, "url": _relative(url)}
+            if follow:
+                source["follow"] = follow
+            self.note(f"{kind}: {url} ({info.kind}, {len(info.locs)} entries"
+                      f"{', following ' + ' '.join(follow) if follow else ''})")
+            self._collect_from_sitemap(info, follow)
+            found.append(source)
+            if not from_robots:
+                break  # one common location is enough; robots.txt lists all it wants followed
+        kinds = {source["type"] for source in found}
+        if from_robots and len(kinds) == 1 and found:
+            # One kind of sitemap: point at robots.txt, so sitemaps the site adds later are followed too.
+            follow = sorted({p for source in found for p in source.get("follow", [])})  # type: ignore[attr-defined]
+            found = [{"type": kinds.pop(), "url": "/robots.txt", **({"follow": follow} if follow else {})}]
+        self.sources.extend(found)
+
+    def _collect_from_sitemap(self, info: discovery.SitemapInfo, follow: list[str]) -> None:
+        if info.kind == "urlset":
+            self.article_urls.extend(u for u in info.locs if self._same_site(u))
+            return
+        children = [c for c in info.locs if not follow or any(re.search(p, c) for p in follow)]
+        for child in children[:1]:  # one child is a big enough sample
+            fetched = self.fetcher.get(child)
+            sub = discovery.read_sitemap(fetched.body) if fetched and fetched.ok else None
+            if sub and sub.kind == "urlset":
+                self.article_urls.extend(u for u in sub.locs if self._same_site(u))
+
+    def _feeds(self, home_html: bytes) -> None:
+        linked = [u for u in discovery.feeds_in_html(home_html, self.base) if self._same_site(u)]
+        for url in linked or [urljoin(self.base, p) for p in discovery.COMMON_FEEDS]:
+            fetched = self.fetcher.get(url)
+            if not (fetched and fetched.ok and discovery.is_feed(fetched.body)):
+                continue
+            links = [u for u in discovery.feed_links(fetched.body, self.base) if self._same_site(u)]
+            how = "linked from the home page" if linked else "at a common location"
+            self.note(f"feed: {url} ({how}, {len(links)} items)")
+            self.sources.append({"type": "rss", "url": _relative(url)})
+            self.article_urls = links + self.article_urls  # feed items are articles more surely
+            return
+
+    def _pattern(self) -> None:
+        if not self.article_urls:
+            raise SiteConfigError(f"{self.base}: sitemaps and feeds listed no URLs to learn a pattern from")
+        self.pattern = discovery.infer_article_pattern(self.article_urls)
+        shapes = ", ".join(f"{s} x{n}" for s, n in sorted(self.pattern.shapes.items(), key=lambda kv: -kv[1]))
+        self.note(f"article URLs: {' | '.join(self.pattern.allow)} inferred from {len(self.article_urls)} "
+                  f"URLs (shapes: {shapes})", confirmed=False)
+
+    def _sample(self, samples: int) -> None:
+        assert self.pattern is not None
+        rules = SiteConfig.model_validate(self.config("probe"))
+        sampled = [u for u in dict.fromkeys(self.article_urls) if rules.is_article_url(u)][:samples]
+        adapter = adapter_for(self.platform)
+        kinds = []
+        for url in sampled:
+            fetched = self.fetcher.get(url)
+            if fetched and fetched.ok:
+                kinds.append(adapter.page_kind(_as_response(fetched)))
+        articles = kinds.count("article")
+        self.note(f"sampled {len(kinds)} article URL(s): {articles} carry Article/NewsArticle structured data",
+                  confirmed=articles > 0)
+
+    def _same_site(self, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        own = urlsplit(self.base).hostname or ""
+        return host == own or host.removeprefix("www.") == own.removeprefix("www.")
+
+    def config(self, name: str) -> dict[str, object]:
+        assert self.pattern is not None
+        return {
+            "name": name,
+            "title": self.title,
+            "base_url": self.base,
+            "platform": self.platform,
+            "sources": self.sources,
+            "articles": {"allow": self.pattern.allow, "deny": self.pattern.deny},
+            "verification": {
+                "checked": datetime.now(UTC).date().isoformat(),
+                "confirmed": self.confirmed,
+                "assumed": self.assumed,
+            },
+        }
+
+    def header(self) -> str:
+        return (f"# Written by `defcorpus sites add` from {self.base} on {datetime.now(UTC):%Y-%m-%d}.\n"
+                "# Review the article URL pattern and the routes before a long crawl; see docs/sites.md.\n")
+
+
+def _relative(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _as_response(fetched: Fetched) -> object:
+    from scrapy.http import HtmlResponse
+
+    return HtmlResponse(fetched.url, status=fetched.status, body=fetched.body,
+                        headers={"Content-Type": fetched.content_type or "text/html"})
+
+
+# ---------------------------------------------------------------------------- TOML
+
+
+def to_toml(data: dict[str, object], header: str = "") -> str:
+    """The small TOML a site config needs: scalars, lists of strings, tables, arrays of tables."""
+    lines = [header.rstrip("\n")] if header else []
+    tables = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            tables.append((key, value))
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            tables.extend((f"[{key}]", item) for item in value)
+        else:
+            lines.append(f"{key} = {_toml_value(value)}")
+    for key, table in tables:
+        lines.append("")
+        lines.append(f"[{key}]")  # "[sources]" from above becomes the array-of-tables "[[sources]]"
+        lines.extend(f"{k} = {_toml_value(v)}" for k, v in table.items())
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        # Literal strings keep regexes readable; JSON escapes are valid TOML basic-string escapes.
+        return f"'{value}'" if "'" not in value and "\n" not in value and "\\" in value else json.dumps(value)
+    if isinstance(value, list):
+        if len(value) > 2:
+            return "[\n" + "".join(f"  {_toml_value(v)},\n" for v in value) + "]"
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} as TOML")

@@ -1,0 +1,108 @@
+"""Incremental crawl state: what was fetched, kept in the store next to the WARC files it indexes.
+
+Each WARC file gets a state segment (``state/<site>/fetched/<crawl_id>-<seq>.jsonl``) listing the
+articles it holds: URL, fetch time, ETag, Last-Modified and content hash. The segment is written
+*before* its WARC file is uploaded, and a segment counts only if its WARC file exists in ``raw/``.
+So a crawl killed at any point leaves a state that matches ``raw/`` exactly: a page is either in a
+WARC file and in the state, or in neither and fetched again next time. Nothing depends on a worker's
+local disk. When segments pile up, the next crawl merges them into one snapshot, then deletes them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+from dataclasses import asdict, dataclass
+
+from corpus import layout
+from corpus.errors import KeyNotFoundError
+from corpus.store import Store
+
+logger = logging.getLogger(__name__)
+
+COMPACT_AFTER = 20  # merge into a snapshot once this many state objects exist
+
+
+@dataclass(frozen=True)
+class FetchRecord:
+    url: str
+    fetched_at: str  # ISO 8601, UTC
+    status: int
+    content_hash: str  # sha256 of the response body, hex
+    warc_key: str
+    etag: str | None = None
+    last_modified: str | None = None  # the server's header, verbatim
+
+    def to_line(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_line(cls, line: str) -> FetchRecord:
+        return cls(**json.loads(line))
+
+    @property
+    def has_validators(self) -> bool:
+        return bool(self.etag or self.last_modified)
+
+
+def write_segment(store: Store, site: str, crawl_id: str, seq: int, records: list[FetchRecord]) -> str:
+    key = layout.crawl_state_segment_key(site, crawl_id, seq)
+    store.write(key, "".join(r.to_line() + "\n" for r in records).encode())
+    return key
+
+
+@dataclass
+class CrawlState:
+    """The merged state of a site: the latest record per URL, from segments whose WARC file exists."""
+
+    records: dict[str, FetchRecord]
+    objects: list[str]  # the state keys it was read from
+
+    def get(self, url: str) -> FetchRecord | None:
+        return self.records.get(url)
+
+    def add(self, record: FetchRecord) -> None:
+        old = self.records.get(record.url)
+        if old is None or old.fetched_at <= record.fetched_at:
+            self.records[record.url] = record
+
+
+def load_state(store: Store, site: str) -> CrawlState:
+    warc_keys = {k for k in store.list(layout.raw_site_prefix(site)) if k.endswith(".warc.gz")}
+    objects = store.list(layout.crawl_state_prefix(site))
+    state = CrawlState({}, objects)
+    orphans = 0
+    for key in objects:
+        for record in _read_records(store, key):
+            if record.warc_key in warc_keys:
+                state.add(record)
+            else:
+                orphans += 1  # its WARC file never made it to raw/: the page is fetched again
+    if orphans:
+        logger.info("%s: %d state records without a WARC file ignored", site, orphans)
+    return state
+
+
+def compact(store: Store, site: str, crawl_id: str, state: CrawlState) -> bool:
+    """Merge many state objects into one snapshot (written first), then delete what it replaces."""
+    if len(state.objects) < COMPACT_AFTER:
+        return False
+    lines = "".join(r.to_line() + "\n" for r in sorted(state.records.values(), key=lambda r: r.url))
+    snapshot = layout.crawl_state_snapshot_key(site, crawl_id)
+    store.write(snapshot, gzip.compress(lines.encode(), mtime=0))
+    for key in state.objects:
+        if key != snapshot:
+            store.delete(key)
+    state.objects = [snapshot]
+    return True
+
+
+def _read_records(store: Store, key: str) -> list[FetchRecord]:
+    try:
+        data = store.read(key)
+    except KeyNotFoundError:
+        return []  # deleted by a concurrent compaction
+    if key.endswith(".gz"):
+        data = gzip.decompress(data)
+    return [FetchRecord.from_line(line) for line in data.decode().splitlines() if line.strip()]

@@ -1,0 +1,185 @@
+"""Hand-written loopback servers that imitate publishers' platforms (feeds, sitemaps, article markup).
+
+``FixtureServer`` serves a table of routes on 127.0.0.1 and logs every request, so a test can say
+exactly what the crawler asked for. A route can answer conditionally (ETag / Last-Modified -> 304),
+slowly, with a scripted sequence of statuses (503 then 200), or by dropping the connection.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HTML = "text/html; charset=utf-8"
+XML = "application/xml; charset=utf-8"
+RSS = "application/rss+xml; charset=utf-8"
+TEXT = "text/plain; charset=utf-8"
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    status: int = 200
+    content_type: str = HTML
+    headers: dict[str, str] = field(default_factory=dict)
+    etag: str | None = None
+    last_modified: datetime | None = None
+    delay: float = 0.0
+    reset: bool = False  # close the connection without an answer
+    then: Route | None = None  # the answer from the second request on
+
+
+@dataclass
+class Logged:
+    path: str
+    headers: dict[str, str]
+    at: float
+
+    @property
+    def conditional(self) -> bool:
+        return "if-none-match" in self.headers or "if-modified-since" in self.headers
+
+
+@dataclass
+class FixtureSite:
+    """What a fixture server serves and what a test may expect of a crawl of it."""
+
+    routes: dict[str, Route]
+    article_paths: set[str]
+    non_article_paths: set[str] = field(default_factory=set)
+
+
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 drops SYNs when a crawler opens several connections at once; the
+    # retransmit a second later then looks like a timeout to a test with a short DOWNLOAD_TIMEOUT.
+    request_queue_size = 128
+    daemon_threads = True
+
+
+class FixtureServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.log: list[Logged] = []
+        self._served: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._httpd = _Server(("127.0.0.1", 0), self._handler())
+        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/"
+
+    def requests_to(self, path: str) -> list[Logged]:
+        return [entry for entry in self.log if entry.path == path]
+
+    def count(self, path: str) -> int:
+        return len(self.requests_to(path))
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self.log.clear()
+
+    def _answer(self, path: str) -> Route | None:
+        with self._lock:
+            route = self.routes.get(path)
+            if route is None:
+                return None
+            seen = self._served[path]
+            self._served[path] += 1
+        while seen > 0 and route.then is not None:
+            route, seen = route.then, seen - 1
+        return route
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:  # quiet
+                pass
+
+            def do_GET(self) -> None:
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                with server._lock:
+                    server.log.append(Logged(self.path, headers, time.monotonic()))
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    self._respond(headers)
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
+
+            def _respond(self, headers: dict[str, str]) -> None:
+                route = server._answer(self.path)
+                if route is None:
+                    return self._send(404, TEXT, b"not found", {})
+                if route.delay:
+                    time.sleep(route.delay)
+                if route.reset:
+                    linger = struct.pack("ii", 1, 0)  # close with RST: a connection reset, not a clean EOF
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+                    self.connection.close()
+                    self.close_connection = True
+                    return None
+                extra = dict(route.headers)
+                if route.etag:
+                    extra["ETag"] = route.etag
+                if route.last_modified:
+                    extra["Last-Modified"] = format_datetime(route.last_modified, usegmt=True)
+                if route.status == 200 and _not_modified(route, headers):
+                    return self._send(304, route.content_type, b"", extra)
+                return self._send(route.status, route.content_type, route.body, extra)
+
+            def _send(self, status: int, ctype: str, body: bytes, extra: dict[str, str]) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in extra.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                if status != 304:
+                    self.wfile.write(body)
+
+        return Handler
+
+    def serve(self, site: FixtureSite | None = None) -> None:
+        if site is not None:
+            self.routes = site.routes
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+def _not_modified(route: Route, headers: dict[str, str]) -> bool:
+    if route.etag and headers.get("if-none-match") == route.etag:
+        return True
+    since = headers.get("if-modified-since")
+    if route.last_modified and since:
+        try:
+            return parsedate_to_datetime(since) >= route.last_modified.replace(microsecond=0)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+@contextmanager
+def serving(build: Callable[[str], FixtureSite]) -> Iterator[tuple[FixtureServer, FixtureSite]]:
+    """Start a server, build its site for its own base URL, serve it, stop it afterwards."""
+    server = FixtureServer()
+    site = build(server.base_url)
+    server.serve(site)
+    try:
+        yield server, site
+    finally:
+        server.close()

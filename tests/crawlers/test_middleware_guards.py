@@ -1,0 +1,103 @@
+"""PageGuardMiddleware in isolation: what counts as a bot check, an empty page, a paywall stub."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from scrapy import Request
+from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+
+from crawlers.middlewares.guards import BlockedPage, PageGuardMiddleware, block_reason
+
+ARTICLE = b"<html><head><title>Frigate trials</title></head><body>" + b"<p>The frigate sailed.</p>" * 40 + b"</body>"
+CF_PAGE = b"<html><head><title>Just a moment...</title></head><body><script>window._cf_chl_opt={}</script>"
+BIG_PAGE_WITH_CF_SCRIPT = ARTICLE * 100 + b'<script src="/cdn-cgi/challenge-platform/h/b/scripts/jsd/main.js">'
+
+
+def html(body: bytes, status: int = 200, url: str = "https://example.com/2024/01/a/") -> Response:
+    return HtmlResponse(url, status=status, body=body, headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+@pytest.mark.parametrize(
+    ("response", "is_article", "reason"),
+    [
+        (html(ARTICLE), True, None),
+        (html(CF_PAGE), True, "challenge"),
+        (html(CF_PAGE, status=503), False, "challenge"),
+        (html(b"<title>Attention Required! | Cloudflare</title>", status=403), True, "challenge"),
+        (html(b"<html><body>" + b"x" * 100 + b"<script src='https://geo.captcha-delivery.com/c.js'>"), True,
+         "challenge"),
+        (html(BIG_PAGE_WITH_CF_SCRIPT), True, None),  # bot-management script on a real, large page
+        (html(b""), True, "empty"),
+        (html(b"   \n "), True, "empty"),
+        (html(b""), False, None),  # an empty non-article page is not judged
+        (TextResponse("https://example.com/robots.txt", body=b"", headers={"Content-Type": "text/plain"}), False,
+         None),
+    ],
+)
+def test_block_reason(response: Response, is_article: bool, reason: str | None) -> None:
+    assert block_reason(response, is_article=is_article, min_bytes=256) == reason
+
+
+def guard(**settings: object) -> PageGuardMiddleware:
+    return build_from_crawler(PageGuardMiddleware, get_crawler(settings_dict={
+        "DEFCORPUS_GUARD_ENABLED": True, "DEFCORPUS_GUARD_MIN_BYTES": 256, "DEFCORPUS_GUARD_CLOSE_AFTER": 0,
+        **settings}))
+
+
+def test_blocked_page_raises_and_counts() -> None:
+    mw = guard()
+    request = Request("https://example.com/2024/01/a/", meta={"defcorpus_article": True})
+    with pytest.raises(BlockedPage):
+        mw.process_response(request, html(CF_PAGE), None)
+    assert mw.crawler.stats.get_value("guard/blocked/challenge") == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "markers", "flagged"),
+    [
+        (ARTICLE + b'<script type="application/ld+json">{"isAccessibleForFree": false}</script>', [], True),
+        (ARTICLE + b"<script>{'isAccessibleForFree':'False'}</script>", [], True),
+        (ARTICLE + b'<div class="meter">Subscribe to keep reading</div>', ["Subscribe to keep reading"], True),
+        (ARTICLE + b'<script type="application/ld+json">{"isAccessibleForFree": true}</script>', [], False),
+        (ARTICLE, ["Subscribe to keep reading"], False),
+    ],
+)
+def test_paywall_flagged_not_dropped(body: bytes, markers: list[str], flagged: bool) -> None:
+    mw = guard(DEFCORPUS_PAYWALL_MARKERS=markers)
+    request = Request("https://example.com/2024/01/a/", meta={"defcorpus_article": True})
+    assert mw.process_response(request, html(body), None).status == 200
+    assert bool(request.meta.get("defcorpus_paywall")) is flagged
+
+
+@pytest.mark.parametrize("settings", [{"DEFCORPUS_GUARD_ENABLED": False}, {"DEFCORPUS_GUARD_MIN_BYTES": -1}])
+def test_not_configured(settings: dict[str, object]) -> None:
+    with pytest.raises(NotConfigured):
+        guard(**settings)
+
+
+class _Engine:
+    def __init__(self) -> None:
+        self.reasons: list[str] = []
+
+    def close_spider_async(self, *, reason: str) -> None:  # the real one is a coroutine; no reactor here
+        self.reasons.append(reason)
+
+
+def test_stops_the_crawl_after_blocks_in_a_row() -> None:
+    mw = guard(DEFCORPUS_GUARD_CLOSE_AFTER=3)
+    engine = _Engine()
+    mw.crawler.engine = engine  # type: ignore[assignment]
+    request = Request("https://example.com/2024/01/a/", meta={"defcorpus_article": True})
+    for body in (CF_PAGE, CF_PAGE, ARTICLE, CF_PAGE, CF_PAGE):  # a good page resets the count
+        with contextlib.suppress(BlockedPage):
+            mw.process_response(request, html(body), None)
+    assert engine.reasons == []
+    for _ in range(2):
+        with contextlib.suppress(BlockedPage):
+            mw.process_response(request, html(CF_PAGE), None)
+    assert engine.reasons == ["blocked"]  # once, however many more follow

@@ -1,0 +1,50 @@
+"""Crawl state in the store: only segments whose WARC file landed count; compaction keeps the merge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from corpus import layout
+from corpus.store import open_store
+from crawlers.state import COMPACT_AFTER, FetchRecord, compact, load_state, write_segment
+
+SITE = "example"
+
+
+def record(url: str, seq: int, when: str = "2025-01-01T00:00:00Z", digest: str = "aa") -> FetchRecord:
+    return FetchRecord(url=url, fetched_at=when, status=200, content_hash=digest,
+                       warc_key=layout.raw_warc_key(SITE, "20250101T000000Z-00000000", seq), etag='"e"')
+
+
+def test_segment_without_its_warc_file_is_ignored(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path))
+    crawl_id = "20250101T000000Z-00000000"
+    write_segment(store, SITE, crawl_id, 0, [record("https://e.com/a", 0)])
+    store.write(layout.raw_warc_key(SITE, crawl_id, 0), b"warc")
+    write_segment(store, SITE, crawl_id, 1, [record("https://e.com/b", 1)])  # killed before its upload
+    state = load_state(store, SITE)
+    assert set(state.records) == {"https://e.com/a"}
+
+
+def test_latest_record_wins(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path))
+    crawl_id = "20250101T000000Z-00000000"
+    for seq in (0, 1):
+        store.write(layout.raw_warc_key(SITE, crawl_id, seq), b"warc")
+    write_segment(store, SITE, crawl_id, 1, [record("https://e.com/a", 1, "2025-02-01T00:00:00Z", "new")])
+    write_segment(store, SITE, crawl_id, 0, [record("https://e.com/a", 0, "2025-01-01T00:00:00Z", "old")])
+    assert load_state(store, SITE).records["https://e.com/a"].content_hash == "new"
+
+
+def test_compaction_merges_then_deletes(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path))
+    crawl_id = "20250101T000000Z-00000000"
+    for seq in range(COMPACT_AFTER):
+        store.write(layout.raw_warc_key(SITE, crawl_id, seq), b"warc")
+        write_segment(store, SITE, crawl_id, seq, [record(f"https://e.com/{seq}", seq)])
+    state = load_state(store, SITE)
+    assert compact(store, SITE, "20250102T000000Z-11111111", state)
+    assert store.list(layout.crawl_state_prefix(SITE)) == [
+        layout.crawl_state_snapshot_key(SITE, "20250102T000000Z-11111111")
+    ]
+    assert load_state(store, SITE).records == state.records
