@@ -31,5 +31,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Benchmarks: extraction quality and speed against bare trafilatura and readability, side by side.
+bench: $(STAMP)
+	$(VENV)/bin/python -m bench.extraction
+
 clean-demo:
 	rm -rf defcorpus-data

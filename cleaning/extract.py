@@ -1,34 +1,35 @@
 """One page's article: metadata, main image and body blocks, before any site-wide learning.
 
 The site's body selector (when its config has one) narrows the page to the article container; then
-trafilatura extracts the text blocks, so its own filters still apply inside that container.
+trafilatura extracts the text blocks, so its own filters still apply inside that container. A page
+of a site without a selector goes through ``cleaning.generic`` (trafilatura plus generic filters).
 """
 
 from __future__ import annotations
 
+import codecs
 import logging
+import re
 from copy import deepcopy
 from dataclasses import dataclass
-from typing import Literal
 
 from lxml import etree
 from lxml import html as lxml_html
 from trafilatura import bare_extraction
+from trafilatura.utils import HTML_PARSER, load_html
 
+from cleaning.blocks import Block, tree_blocks
+from cleaning.generic import generic_blocks
 from cleaning.metadata import Metadata, read_metadata, split_credit
 from cleaning.normalize import normalize_text
 from cleaning.options import CleanOptions
 
 logger = logging.getLogger(__name__)
 
-_BLOCK_TAGS = {"p": "p", "head": "h", "quote": "p", "list": "list", "table": "table"}
 _WALK_TAGS = "p|h2|h3|h4|h5|h6|li|blockquote"
-
-
-@dataclass(frozen=True)
-class Block:
-    kind: Literal["p", "h"]
-    text: str
+_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+_NEVER_TEXT = ("script", "style", "noscript", "template", "svg")
+__all__ = ["Block", "Image", "Page", "Rejection", "extract_page"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Rejection:
 
 def extract_page(html: bytes | str, url: str, options: CleanOptions) -> Page | Rejection:
     try:
-        tree = lxml_html.document_fromstring(html)
+        tree = _parse(html, whole_page=options.body_selector is None)
     except (etree.ParserError, ValueError) as exc:
         return Rejection("unparsable", str(exc))
     metadata = read_metadata(tree, url)
@@ -67,7 +68,10 @@ def extract_page(html: bytes | str, url: str, options: CleanOptions) -> Page | R
         found = options.section_selector(tree)
         metadata.section = normalize_text(found[0].text_content()) or None if found else None
     image = _main_image(tree, metadata.image_url)
-    extracted = _body_blocks(tree, options)
+    if options.body_selector is None:
+        extracted = generic_blocks(_body_tree(tree, options), options.extractor, metadata.headline)
+    else:
+        extracted = _body_blocks(tree, options)
     blocks = tuple(_filtered(extracted, metadata.headline, options))
     if not blocks:
         return Rejection("empty_body")
@@ -75,7 +79,60 @@ def extract_page(html: bytes | str, url: str, options: CleanOptions) -> Page | R
     return Page(url=url, metadata=metadata, blocks=blocks, image=image, dropped_by_rule=dropped)
 
 
+def _parse(html: bytes | str, *, whole_page: bool) -> lxml_html.HtmlElement:
+    """Parse once; every later step reads this tree (trafilatura copies what it changes).
+
+    A whole page of unknown origin: UTF-8 bytes (most pages) are parsed as bytes, which is faster
+    than decoding first; anything else goes through trafilatura's loader, which guesses the encoding
+    of bytes without a charset, repairs what trips libxml2 and accepts XML declarations.
+    """
+    if not whole_page:
+        return lxml_html.document_fromstring(html)
+    if isinstance(html, bytes):
+        if _is_utf8(html):
+            try:
+                tree = lxml_html.document_fromstring(html, parser=HTML_PARSER)
+            except (etree.ParserError, ValueError):
+                tree = None
+            if tree is not None and tree.find("body") is not None:
+                return tree
+        elif declared := _declared_charset(html):
+            html = html.decode(declared, "replace")
+    tree = load_html(html)
+    return tree if tree is not None else lxml_html.document_fromstring(html)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The page's own ``<meta charset>`` (trafilatura's loader guesses and would ignore it)."""
+    match = _CHARSET.search(data[:4096])
+    if match is None:
+        return None
+    try:
+        return codecs.lookup(match.group(1).decode("ascii")).name
+    except LookupError:
+        return None
+
+
+def _body_tree(tree: lxml_html.HtmlElement, options: CleanOptions) -> lxml_html.HtmlElement:
+    """The page, metadata and image read, trimmed in place for the body: elements that are never
+    text (trafilatura would drop them after copying them) and the site's drop selectors."""
+    etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
+    for selector in options.drop_selectors:
+        for el in selector(tree):
+            el.drop_tree()
+    return tree
+
+
 def _body_blocks(tree: lxml_html.HtmlElement, options: CleanOptions) -> list[Block]:
+    """The site's container, its drop selectors applied, through trafilatura (its selector is trusted)."""
     container = options.body_selector(tree) if options.body_selector is not None else []
     root = deepcopy(container[0]) if container else deepcopy(tree)
     for selector in options.drop_selectors:
@@ -87,27 +144,12 @@ def _body_blocks(tree: lxml_html.HtmlElement, options: CleanOptions) -> list[Blo
         root = doc
     document = bare_extraction(root, options=options.extractor)
     if document is not None and document.body is not None and len(document.body):
-        return list(_trafilatura_blocks(document.body))
+        return tree_blocks(document.body)
     if container:
         # A short body can fall under trafilatura's minimum size; the site's selector is trusted.
         return [_walk_block(el) for el in root.xpath(f".//*[self::{_WALK_TAGS.replace('|', ' or self::')}]")
                 if not el.xpath(f"ancestor::*[self::{_WALK_TAGS.replace('|', ' or self::')}]")]
     return []
-
-
-def _trafilatura_blocks(body: etree._Element) -> list[Block]:
-    blocks: list[Block] = []
-    for el in body:
-        kind = _BLOCK_TAGS.get(el.tag)
-        if kind == "list":
-            # A list stays one block, an item a line, as trafilatura writes lists in plain text.
-            items = (normalize_text("".join(item.itertext())) for item in el.iter("item"))
-            blocks.append(Block("p", "\n".join(f"- {item}" for item in items if item)))
-        elif kind == "table":
-            blocks += [Block("p", " | ".join("".join(c.itertext()).strip() for c in row)) for row in el.iter("row")]
-        elif kind in ("p", "h"):
-            blocks.append(Block(kind, "".join(el.itertext())))  # type: ignore[arg-type]
-    return blocks
 
 
 def _walk_block(el: lxml_html.HtmlElement) -> Block:

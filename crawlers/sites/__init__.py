@@ -142,6 +142,10 @@ class SiteConfig(BaseModel):
     language: str = Field(default="en", pattern=r"^[a-z]{2}$")
     country: str | None = Field(default=None, pattern=r"^[a-z]{2}$", description="ISO 3166 alpha-2")
     platform: Platform | None = Field(default=None, description="the site's platform (crawlers/platforms)")
+    schedule: str | None = Field(
+        default=None,
+        description="Airflow crawl schedule: cron expression or preset (@hourly, @daily, @monthly); default @daily",
+    )
     allowed_domains: list[str] = Field(default_factory=list, description="default: base_url's host")
     sources: list[Source] = Field(min_length=1)
     articles: ArticleRules

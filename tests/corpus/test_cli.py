@@ -39,7 +39,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory, demo_port: str) -> tupl
 
 def test_help_lists_commands() -> None:
     result = run("--help")
-    for command in ("sites", "crawl", "clean", "run", "export", "demo"):
+    for command in ("sites", "crawl", "clean", "run", "export", "demo", "extract", "stats", "compact"):
         assert f"  {command} " in result.output
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench.extraction`` (``make bench``) and its pinned quality floor."""

@@ -1,0 +1,194 @@
+"""The article body of a page whose site has no body selector: trafilatura plus generic post-filters.
+
+Without a site's container, page chrome is the main risk, so trafilatura favours precision. Its
+fast path (no external fallbacks) runs first; the full cascade (readability, jusText, baseline) only
+when that comes out too short, which is both faster and more precise than always running it: the
+fallbacks' extra text is mostly chrome unless the fast path found almost nothing.
+
+The post-filters read only the page itself — no site rules, no phrase lists:
+- the headline (or the page ``<title>``) printed again at the top of the body;
+- links to other articles: a list whose items are all link texts of the page, or a labelled link
+  line such as "Related: <a>…</a>" or "READ MORE: <a>…</a>";
+- a body split into sibling containers by ad breaks: the article's continuation is appended.
+
+Measured on the extraction benchmark in ``docs/extraction.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from copy import copy
+
+from lxml import etree
+from lxml import html as lxml_html
+from trafilatura import bare_extraction
+from trafilatura.settings import Document, Extractor
+
+from cleaning.blocks import Block, tree_blocks
+from cleaning.normalize import normalize_text
+
+logger = logging.getLogger(__name__)
+
+_WORD = re.compile(r"\w+")
+# Fewer characters than this from the fast path: run trafilatura's full cascade (about 80 words).
+FALLBACK_MIN_CHARS = 500
+# A short label before a link: "Related:", "READ MORE:", "See also:" (one to three words, a colon).
+_LINK_LABEL = re.compile(r"^\W*\w+(?:\W+\w+){0,2}\s*:\s*")
+# Link texts that are addresses, not titles (an author's e-mail or handle is article text).
+_NOT_A_TITLE = re.compile(r"@|^(?:https?://|www\.)|^\W*$")
+_LINK_WITH_TEXT = etree.XPath("//a[normalize-space(.)=$text]")
+_MIN_LINK_WORDS = 2
+_MAX_LINK_CHARS = 200  # a headline, not a paragraph
+_MAX_TITLE_BLOCKS = 2
+# A continuation container must look like prose: paragraphs this long, links this rare.
+_PROSE_WORDS = 15
+_MIN_PROSE_PARAGRAPHS = 2
+_MAX_LINK_SHARE = 0.3
+_PREFIX_WORDS = 4
+_WITH_CLASS = etree.XPath("//*[@class=$cls]")
+_P_STARTING_WITH = etree.XPath("//p[starts-with(normalize-space(.), $prefix)]")
+_CONTINUATION_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "blockquote", "li")
+
+
+def generic_blocks(tree: lxml_html.HtmlElement, extractor: Extractor, headline: str | None) -> list[Block]:
+    """Body blocks of a whole page. ``tree`` is not modified."""
+    body = _extract(tree, extractor)
+    if body is None:
+        return []
+    # Texts are compared by their words only, so normalising waits for the caller (``_filtered``).
+    blocks = [b for b in tree_blocks(body) if b.text.strip()]
+    blocks = _without_leading_title(blocks, headline, tree.findtext(".//title"))
+    blocks = _without_link_blocks(blocks, tree)
+    return blocks + _continuation(tree, blocks)
+
+
+def _extract(tree: lxml_html.HtmlElement, extractor: Extractor) -> etree._Element | None:
+    """trafilatura in precision mode: the fast path, then the full cascade when that is too short."""
+    body, size = _run(tree, _variant(extractor, fast=True))
+    if size < FALLBACK_MIN_CHARS:
+        fuller, fuller_size = _run(tree, _variant(extractor, fast=False))
+        if fuller_size > size:
+            body = fuller
+    return body
+
+
+def _run(tree: lxml_html.HtmlElement, extractor: Extractor) -> tuple[etree._Element | None, int]:
+    """The extracted body (None when empty) and the length of its text."""
+    document = bare_extraction(tree, options=extractor)
+    if not isinstance(document, Document) or document.body is None or not len(document.body):
+        return None, 0
+    return document.body, len(document.text or "")
+
+
+def _variant(extractor: Extractor, *, fast: bool) -> Extractor:
+    """The site's extractor, favouring precision; a copy, so the caller's options never change."""
+    variant = copy(extractor)
+    variant.focus = "precision"
+    variant.fast = fast
+    return variant
+
+
+def _key(text: str) -> str:
+    """Words only, as the benchmark and a reader compare text: punctuation and spacing ignored."""
+    return " ".join(_WORD.findall(text))
+
+
+def _without_leading_title(blocks: list[Block], headline: str | None, title: str | None) -> list[Block]:
+    """Drop the headline, kicker or page title repeated as the first blocks of the body."""
+    titles = [f" {_key(t)} " for t in (headline, title) if t and _key(t)]
+    dropped = 0
+    while dropped < min(_MAX_TITLE_BLOCKS, len(blocks) - 1):
+        key = _key(blocks[dropped].text)
+        if not key or not any(f" {key} " in t for t in titles):
+            break
+        dropped += 1
+    if dropped:
+        logger.debug("dropped %d leading title blocks: %.60s", dropped, blocks[0].text)
+    return blocks[dropped:]
+
+
+def _without_link_blocks(blocks: list[Block], tree: lxml_html.HtmlElement) -> list[Block]:
+    """Drop lists of links and labelled links ("Related: …") to other articles."""
+
+    def is_link(text: str) -> bool:
+        text = " ".join(text.split())
+        if len(_WORD.findall(text)) < _MIN_LINK_WORDS or _NOT_A_TITLE.search(text):
+            return False
+        return bool(_LINK_WITH_TEXT(tree, text=text))
+
+    def is_labelled_link(text: str) -> bool:
+        label = _LINK_LABEL.match(text)
+        if label is None or len(text) - label.end() > _MAX_LINK_CHARS:
+            return False
+        return is_link(text[label.end() :])
+
+    kept: list[Block] = []
+    for block in blocks:
+        lines = block.text.strip().split("\n")
+        if all(line.startswith("- ") for line in lines):
+            is_links = len(lines) > 1 and all(is_link(line[2:]) for line in lines)
+        else:
+            is_links = is_labelled_link(" ".join(block.text.split()))
+        if is_links:
+            logger.debug("dropped links to other articles: %.60s", block.text)
+            continue
+        kept.append(block)
+    return kept
+
+
+def _continuation(tree: lxml_html.HtmlElement, blocks: list[Block]) -> list[Block]:
+    """Paragraphs of the article's later containers when ad breaks split its body into siblings.
+
+    The container of the body's last long paragraph is found in the page; later elements with the
+    same tag, class, depth and parent class, holding prose (long paragraphs, few links) not yet in
+    the body, are the rest of the article.
+    """
+    last = next((b for b in reversed(blocks) if b.kind == "p" and len(_WORD.findall(b.text)) >= _PROSE_WORDS), None)
+    if last is None:
+        return []
+    last_key = _key(last.text)
+    # XPath narrows the search in C; the words decide (normalize-space only folds ASCII spaces).
+    candidates = _P_STARTING_WITH(tree, prefix=" ".join(last.text.split()[:_PREFIX_WORDS]))
+    source = next((p for p in candidates if _key(p.text_content()) == last_key), None)
+    container = source.getparent() if source is not None else None
+    if container is None or not container.get("class") or container.getparent() is None:
+        return []
+    signature = _signature(container)
+    later = [
+        el
+        for el in _WITH_CLASS(tree, cls=container.get("class"))
+        if el.tag == container.tag and _signature(el) == signature
+    ]
+    later = later[later.index(container) + 1 :] if container in later else []
+    extra: list[Block] = []
+    seen = {_key(b.text) for b in blocks} if later else set()
+    for el in later:
+        found = _prose_blocks(el, seen)
+        if found:
+            logger.debug("appended %d blocks of a split body", len(found))
+            extra += found
+            seen.update(_key(b.text) for b in found)
+    return extra
+
+
+def _signature(el: lxml_html.HtmlElement) -> tuple[str | None, int]:
+    parent = el.getparent()
+    return (parent.get("class") if parent is not None else None), sum(1 for _ in el.iterancestors())
+
+
+def _prose_blocks(container: lxml_html.HtmlElement, seen: set[str]) -> list[Block]:
+    """The container's new paragraphs and subheadings, if it reads as article prose."""
+    found: list[Block] = []
+    keys = set(seen)
+    for el in container.iter(*_CONTINUATION_TAGS):
+        text = normalize_text(el.text_content())
+        if text and _key(text) not in keys:
+            keys.add(_key(text))
+            found.append(Block("h" if el.tag.startswith("h") else "p", text))
+    prose = [b for b in found if b.kind == "p" and len(_WORD.findall(b.text)) >= _PROSE_WORDS]
+    link_words = sum(len(_WORD.findall(a.text_content())) for a in container.iter("a"))
+    all_words = len(_WORD.findall(container.text_content()))
+    if len(prose) < _MIN_PROSE_PARAGRAPHS or link_words >= _MAX_LINK_SHARE * all_words:
+        return []
+    return found

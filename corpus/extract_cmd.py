@@ -1,0 +1,146 @@
+"""``defcorpus extract``: clean single HTML pages (files, directories, stdin), one record per page.
+
+Pages go through the pipeline's own passes (``cleaning.pipeline.extract_pages`` and ``build_article``)
+with an empty boilerplate state: site learning needs many articles of a site, so for single pages it
+is off, while the page-level cues (a bio at the end naming the author, a paragraph printed twice, the
+lead image's caption) still apply. A page that cannot be read or is not an article gives an error
+record, and the other pages still come out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import json
+import logging
+import sys
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from cleaning.boilerplate import BoilerplateStats
+from cleaning.options import CleanOptions
+from cleaning.pipeline import BatchResult, FetchedPage, build_article, extract_pages
+from corpus.schema import Article
+
+logger = logging.getLogger(__name__)
+
+STDIN = "-"
+FORMATS = ("jsonl", "json", "txt")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
+# Fields that describe a crawl's WARC record: a single page read from a file has none.
+_NO_PROVENANCE = {"warc_file", "warc_record_id"}
+_GZIP_MAGIC = b"\x1f\x8b"
+_SITE = "single-page"
+
+
+class _NoSiteLearning(BoilerplateStats):
+    """Site learning off: one page has no site to learn from, so nothing is boilerplate by statistics."""
+
+    def classify(self, paragraphs: Sequence[str], authors: Sequence[str] = ()) -> list[str | None]:
+        return [None] * len(paragraphs)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One input page: its article, or why there is none."""
+
+    source: str
+    article: Article | None = None
+    error: str | None = None
+
+    def record(self) -> dict[str, Any]:
+        """The page as a JSON-ready dict: the Article's fields plus ``source`` (or ``error``)."""
+        if self.article is None:
+            return {"source": self.source, "error": self.error}
+        return {**self.article.model_dump(mode="json", exclude=_NO_PROVENANCE), "source": self.source}
+
+
+def single_page_options() -> CleanOptions:
+    """Generic rules: no body selector, nothing site-specific. Build once, pass to ``extract_html``."""
+    return CleanOptions.build(_SITE)
+
+
+def extract_html(
+    html: bytes, url: str, *, fetched_at: datetime, source: str = STDIN, options: CleanOptions | None = None
+) -> Outcome:
+    """Clean one page as the pipeline would, with site learning off; ``site`` is the URL's host."""
+    options = dataclasses.replace(options or single_page_options(), site=urlsplit(url).hostname or _SITE)
+    fetched = FetchedPage(url=url, html=html, fetched_at=fetched_at, warc_file="", warc_record_id="")
+    result = BatchResult()
+    for item in extract_pages([fetched], options, result):
+        article = build_article(item, options, _NoSiteLearning(), result)
+        if article is not None:
+            return Outcome(source, article)
+    reasons = ", ".join(sorted(result.rejected)) or "no article"
+    return Outcome(source, error=f"not an article ({reasons})")
+
+
+def iter_sources(paths: Iterable[str]) -> Iterator[str]:
+    """Expand directories (recursively, sorted) into their HTML files; files and ``-`` pass as given."""
+    for raw in paths:
+        path = Path(raw)
+        if raw != STDIN and path.is_dir():
+            yield from sorted(str(p) for p in path.rglob("*") if p.is_file() and p.name.endswith(HTML_SUFFIXES))
+        else:
+            yield raw
+
+
+def read_source(source: str, stdin: IO[bytes] | None = None) -> tuple[bytes, datetime]:
+    """The page's bytes (gunzipped if compressed) and when it was saved (stdin: now)."""
+    if source == STDIN:
+        data, saved = (stdin or sys.stdin.buffer).read(), datetime.now(UTC)
+    else:
+        path = Path(source)
+        data, saved = path.read_bytes(), datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    if data.startswith(_GZIP_MAGIC):
+        data = gzip.decompress(data)
+    return data, saved
+
+
+def extract_sources(
+    paths: Iterable[str], *, url: str | None = None, stdin: IO[bytes] | None = None
+) -> Iterator[Outcome]:
+    """One outcome per input page, in input order; an unreadable page does not stop the others."""
+    options = single_page_options()
+    for source in iter_sources(paths):
+        try:
+            html, saved = read_source(source, stdin)
+        except (OSError, EOFError, zlib.error) as exc:
+            yield Outcome(source, error=f"cannot read: {exc}")
+            continue
+        page_url = url or (Path(source).resolve().as_uri() if source != STDIN else "stdin:")
+        try:
+            yield extract_html(html, page_url, fetched_at=saved, source=source, options=options)
+        except Exception as exc:  # one bad page must not lose the others
+            logger.debug("extraction failed: %s", source, exc_info=True)
+            yield Outcome(source, error=f"extraction failed: {type(exc).__name__}: {exc}")
+
+
+def write_outcomes(outcomes: Iterable[Outcome], fmt: str, out: IO[str], err: IO[str]) -> int:
+    """Write the pages to ``out`` in ``fmt``; returns the number of pages that failed.
+
+    jsonl: one record per line, errors as ``{"source", "error"}`` lines. json: one array of those
+    records. txt: headline, blank line, body; pages separated by a form feed; errors go to ``err``.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    failed = 0
+    records: list[dict[str, Any]] = []
+    for n, outcome in enumerate(outcomes):
+        failed += outcome.article is None
+        if fmt == "jsonl":
+            out.write(json.dumps(outcome.record(), ensure_ascii=False) + "\n")
+        elif fmt == "json":
+            records.append(outcome.record())
+        elif outcome.article is None:
+            err.write(f"{outcome.source}: {outcome.error}\n")
+        else:
+            out.write(("\f\n" if n else "") + f"{outcome.article.headline}\n\n{outcome.article.body}\n")
+    if fmt == "json":
+        out.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+    return failed

@@ -1,0 +1,140 @@
+"""What the DAG files need to know at parse time: the sites, their schedules, pools and run overrides.
+
+Parse-time code reads only local files and the environment (no network, no metadata DB, no
+Variables), and one broken site config must not hide the others: ``load_dag_sites`` loads each TOML
+file on its own and returns the failures next to the sites, so the DAG file can report them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from crawlers.sites import SITES_DIR, SiteConfig, SiteConfigError, load_site_file, site_files
+
+SITES_DIR_ENV = "DEFCORPUS_SITES_DIR"
+SCHEDULE_ENV = "DEFCORPUS_CRAWL_SCHEDULE"  # all sites; DEFCORPUS_CRAWL_SCHEDULE__<SITE> for one
+CLEAN_PARALLEL_ENV = "DEFCORPUS_CLEAN_PARALLEL_SITES"
+BASE_URL_ENV = "DEFCORPUS_BASE_URL"  # DEFCORPUS_BASE_URL__<SITE>: crawl that site at a mirror
+DEFAULT_SCHEDULE = "@daily"
+# Data intervals start here, so `airflow backfill create` can reach any archive; catchup stays off.
+START_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+
+CRAWL_RETRIES = 3
+CRAWL_RETRY_DELAY = timedelta(minutes=5)
+RETRY_BACKOFF = 2.0  # multiplier: 5, 10, 20 minutes
+MAX_RETRY_DELAY = timedelta(hours=1)
+CRAWL_TIMEOUT = timedelta(hours=6)
+CLEAN_TIMEOUT = timedelta(hours=2)
+CHECK_TIMEOUT = timedelta(minutes=30)
+CRAWL_POOL_SLOTS = 1  # one crawl at a time per publisher domain, whichever DAG runs it
+TAGS = ("defcorpus",)
+
+
+@dataclass(frozen=True)
+class DagSites:
+    """The sites that loaded, by name, and the config files that did not (path -> message)."""
+
+    sites: dict[str, SiteConfig] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def sites_dir(environ: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    return Path(env[SITES_DIR_ENV]) if env.get(SITES_DIR_ENV) else SITES_DIR
+
+
+def load_dag_sites(directory: Path | None = None) -> DagSites:
+    """Every site config under ``directory`` (default: ``$DEFCORPUS_SITES_DIR`` or the package's)."""
+    result = DagSites()
+    origin: dict[str, Path] = {}
+    for path in site_files(directory or sites_dir()):
+        try:
+            site = load_site_file(path)
+        except SiteConfigError as exc:
+            result.errors[str(path)] = str(exc)
+            continue
+        if site.name in result.sites:
+            result.errors[str(path)] = f"{path}: name: {site.name!r} is already defined in {origin[site.name]}"
+            continue
+        result.sites[site.name] = site
+        origin[site.name] = path
+    return result
+
+
+def raise_for_broken_configs(dag_sites: DagSites | None = None) -> None:
+    """Raise ``SiteConfigError`` naming every site config that failed to load.
+
+    Why a separate DAG file calls this: Airflow marks every DAG of a file with an import error as
+    stale and stops scheduling them, so the error must be raised by a file that holds no crawl DAG.
+    """
+    errors = (dag_sites or load_dag_sites()).errors
+    if errors:
+        listed = "\n".join(f"- {errors[path]}" for path in sorted(errors))
+        raise SiteConfigError(f"{len(errors)} site config(s) failed to load; their crawl DAGs are missing:\n{listed}")
+
+
+def crawl_dag_id(site: str) -> str:
+    return f"crawl_{site}"
+
+
+def _env_key(site: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "_", site.upper())
+
+
+def schedule_for(site: SiteConfig, environ: Mapping[str, str] | None = None) -> str:
+    """Cron expression or preset of the site's crawl DAG.
+
+    A ``schedule`` field on the site config wins once SiteConfig has one; until then the environment
+    (per site, then for all sites) or ``@daily``.
+    """
+    env = os.environ if environ is None else environ
+    configured = getattr(site, "schedule", None)
+    return str(
+        configured or env.get(f"{SCHEDULE_ENV}__{_env_key(site.name)}") or env.get(SCHEDULE_ENV) or DEFAULT_SCHEDULE
+    )
+
+
+def pool_name(site: SiteConfig) -> str:
+    """One pool per publisher domain: sites sharing a domain share it, so they never crawl at once."""
+    domain = site.allowed_domains[0] if site.allowed_domains else "unknown"
+    return "crawl_" + re.sub(r"[^a-z0-9._-]", "_", domain.lower())
+
+
+def pools_spec(sites: Iterable[SiteConfig]) -> dict[str, dict[str, Any]]:
+    """The pools the crawl DAGs use, in the format of ``airflow pools import FILE``."""
+    spec: dict[str, dict[str, Any]] = {}
+    for site in sites:
+        pool = spec.setdefault(
+            pool_name(site),
+            {
+                "slots": CRAWL_POOL_SLOTS,
+                "include_deferred": False,
+                "description": "defcorpus crawls of ",
+            },
+        )
+        pool["description"] += ("" if pool["description"].endswith(" ") else ", ") + site.name
+    return spec
+
+
+def base_url_override(site: str, param: str | None, environ: Mapping[str, str] | None = None) -> str | None:
+    """The run's ``base_url`` param, else ``DEFCORPUS_BASE_URL__<SITE>``: crawl a mirror or a test server."""
+    env = os.environ if environ is None else environ
+    return param or env.get(f"{BASE_URL_ENV}__{_env_key(site)}") or None
+
+
+def clean_parallel_sites(environ: Mapping[str, str] | None = None) -> int:
+    """How many sites one cleaning run cleans at once (default 1).
+
+    Why 1: near-duplicate grouping reads every site's dedup shard and writes its own, so two sites
+    cleaned at the same moment cannot see each other's new articles and a syndicated copy would go
+    unlinked until a re-clean. Serial cleaning is not the bottleneck: cleaning runs at tens of pages a
+    second, polite crawls at about one per site. Raise it for a big backfill if speed matters more.
+    """
+    env = os.environ if environ is None else environ
+    return max(1, int(env.get(CLEAN_PARALLEL_ENV) or 1))

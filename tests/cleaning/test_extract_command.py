@@ -1,0 +1,151 @@
+"""``defcorpus extract``: files, directories, .gz and stdin in; one record per page out; errors per page."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from corpus.extract_cmd import Outcome, extract_html, extract_sources, iter_sources, write_outcomes
+from tests.cleaning.test_extract_generic import HEADLINE, PROSE, html_page, paragraphs
+
+URL = "https://example.com/2025/03/navy-orders-frigates/"
+JSON_LD = (
+    '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", '
+    f'"headline": "{HEADLINE}", "datePublished": "2025-03-04T09:30:00+01:00", '
+    '"author": {"@type": "Person", "name": "Jane Doe"}}</script>'
+)
+FETCHED = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def article_html() -> str:
+    return html_page(paragraphs(PROSE)).replace("</head>", JSON_LD + "</head>")
+
+
+@pytest.fixture
+def pages(tmp_path: Path) -> Path:
+    """A directory with a plain page, a gzipped one, a nested one and a file that is not HTML."""
+    (tmp_path / "a.html").write_text(article_html(), encoding="utf-8")
+    (tmp_path / "b.html.gz").write_bytes(gzip.compress(article_html().encode()))
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.htm").write_text(article_html(), encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a page", encoding="utf-8")
+    return tmp_path
+
+
+def test_one_page_gives_the_article_with_metadata() -> None:
+    outcome = extract_html(article_html().encode(), URL, fetched_at=FETCHED, source="a.html")
+    assert outcome.article is not None, outcome.error
+    record = outcome.record()
+    assert record["body"] == "\n\n".join(PROSE)
+    assert record["headline"] == HEADLINE
+    assert record["authors"] == ["Jane Doe"]
+    assert record["date_published"] == "2025-03-04T09:30:00+01:00"
+    assert record["source"] == "a.html"
+    assert record["site"] == "example.com"
+    assert "warc_file" not in record
+
+
+def test_directories_expand_to_their_html_files_in_order(pages: Path) -> None:
+    found = list(iter_sources([str(pages)]))
+    assert [Path(p).relative_to(pages).as_posix() for p in found] == ["a.html", "b.html.gz", "sub/c.htm"]
+
+
+def test_gzip_is_read_whatever_the_file_name(tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes(gzip.compress(article_html().encode()))
+    [outcome] = extract_sources([str(path)])
+    assert outcome.article is not None, outcome.error
+
+
+def test_a_page_that_cannot_be_read_does_not_stop_the_others(pages: Path) -> None:
+    missing = str(pages / "missing.html")
+    broken = pages / "broken.html.gz"
+    broken.write_bytes(b"\x1f\x8b not really gzip")
+    outcomes = list(extract_sources([str(pages / "a.html"), missing, str(broken), str(pages / "sub")]))
+    assert [o.article is not None for o in outcomes] == [True, False, False, True]
+    assert outcomes[1].error is not None and outcomes[1].error.startswith("cannot read")
+
+
+def test_a_page_that_is_not_an_article_is_an_error_record() -> None:
+    html = b"<html><head><title>Search</title></head><body><form><input name=q></form></body></html>"
+    outcome = extract_html(html, URL, fetched_at=FETCHED, source="search.html")
+    assert outcome.article is None
+    assert outcome.record() == {"source": "search.html", "error": "not an article (empty_body)"}
+
+
+def test_stdin_is_read_with_dash() -> None:
+    [outcome] = extract_sources(["-"], url=URL, stdin=io.BytesIO(article_html().encode()))
+    assert outcome.source == "-"
+    assert outcome.article is not None and outcome.article.url == URL
+
+
+def _outcomes() -> list[Outcome]:
+    good = extract_html(article_html().encode(), URL, fetched_at=FETCHED, source="a.html")
+    return [good, Outcome("missing.html", error="cannot read: no such file"), good]
+
+
+def test_jsonl_is_one_record_per_line_with_its_source() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    assert write_outcomes(_outcomes(), "jsonl", out, err) == 1
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [line["source"] for line in lines] == ["a.html", "missing.html", "a.html"]
+    assert "error" in lines[1] and lines[0]["body"] == "\n\n".join(PROSE)
+
+
+def test_json_is_one_array() -> None:
+    out = io.StringIO()
+    write_outcomes(_outcomes(), "json", out, io.StringIO())
+    assert [r["source"] for r in json.loads(out.getvalue())] == ["a.html", "missing.html", "a.html"]
+
+
+def test_txt_prints_headline_and_body_and_errors_apart() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    write_outcomes(_outcomes(), "txt", out, err)
+    page = f"{HEADLINE}\n\n" + "\n\n".join(PROSE) + "\n"
+    assert out.getvalue() == page + "\f\n" + page
+    assert err.getvalue() == "missing.html: cannot read: no such file\n"
+
+
+def _cli() -> click.Group:
+    from corpus.cli import main
+
+    if "extract" not in main.commands:
+        pytest.skip("the extract command is not wired into corpus/cli.py yet")
+    return main
+
+
+def test_cli_prints_jsonl_and_fails_only_for_the_bad_page(pages: Path) -> None:
+    result = CliRunner().invoke(_cli(), ["extract", str(pages / "a.html"), str(pages / "missing.html")])
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [("body" in line, "error" in line) for line in lines] == [(True, False), (False, True)]
+    assert result.exit_code == 1
+
+
+def test_cli_reads_stdin_as_txt() -> None:
+    result = CliRunner().invoke(
+        _cli(), ["extract", "-", "--url", URL, "--format", "txt"], input=article_html().encode()
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"{HEADLINE}\n\n{PROSE[0]}")
+
+
+def test_minisite_articles_come_out_as_the_golden_bodies_without_site_rules(minisite: Any) -> None:
+    """The generic path alone (no body selector, no drop rules, no site learning) on the mini-site."""
+    from crawlers.minisite import facts
+
+    for path in sorted(facts.article_paths()):
+        url = minisite.base_url.rstrip("/") + path
+        with urllib.request.urlopen(url, timeout=10) as response:
+            html = response.read()
+        outcome = extract_html(html, url, fetched_at=datetime.now(UTC), source=path)
+        assert outcome.article is not None, outcome.error
+        assert outcome.article.body == facts.expected_body(path), path

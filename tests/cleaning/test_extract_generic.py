@@ -1,0 +1,119 @@
+"""The generic path (a page whose site has no body selector): trafilatura plus page-only filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaning.extract import Page, extract_page
+from cleaning.generic import _variant
+from cleaning.options import CleanOptions
+
+HEADLINE = "Navy Orders Three More Frigates"
+PROSE = [
+    "The Navy has ordered three more frigates from the shipyard, officials said on Monday, bringing the "
+    "programme to nine hulls after a year of delays in design work and supplier contracts.",
+    "The contract covers long-lead materials and detailed design, and the yard expects to lay the first "
+    "keel of the new batch next spring once the workforce grows by several hundred welders.",
+    "Analysts said the order shows the service is committed to the class despite cost growth, while "
+    "lawmakers asked for a schedule review before the next budget request reaches Congress.",
+    "The first ship of the class is due for sea trials late next year, two years later than planned, "
+    "after the programme office rebaselined the schedule and revised the test plan twice.",
+]
+
+
+def html_page(body: str, *, title: str = HEADLINE, after: str = "") -> str:
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title} | Example News</title>
+<meta property="og:title" content="{HEADLINE}"></head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/navy">Navy</a></li><li><a href="/air">Air Force</a></li></ul></nav>
+<main><article><h1>{HEADLINE}</h1><div class="article-body">{body}</div></article>{after}</main>
+<footer><p>Copyright 2026 Example News. All rights reserved.</p></footer></body></html>"""
+
+
+def paragraphs(texts: list[str]) -> str:
+    return "".join(f"<p>{t}</p>" for t in texts)
+
+
+def extract(html: str | bytes) -> list[str]:
+    page = extract_page(
+        html.encode() if isinstance(html, str) else html, "https://example.com/a", CleanOptions.build("x")
+    )
+    assert isinstance(page, Page), page
+    return [b.text for b in page.blocks]
+
+
+def test_plain_article_comes_out_as_its_paragraphs() -> None:
+    assert extract(html_page(paragraphs(PROSE))) == PROSE
+
+
+def test_headline_repeated_at_the_top_of_the_body_is_dropped() -> None:
+    blocks = extract(html_page(f"<p><strong>{HEADLINE}</strong></p>" + paragraphs(PROSE)))
+    assert blocks == PROSE
+
+
+def test_list_of_links_to_other_articles_is_dropped() -> None:
+    related = (
+        "<ul>"
+        + "".join(f'<li><a href="/story/{i}">Other story number {i} about ships</a></li>' for i in range(3))
+        + "</ul>"
+    )
+    blocks = extract(html_page(paragraphs(PROSE[:2]) + related + paragraphs(PROSE[2:])))
+    assert blocks == PROSE
+
+
+def test_labelled_link_is_dropped_but_a_list_of_plain_items_is_kept() -> None:
+    labelled = '<p>Related: <a href="/story/9">Army picks a new rifle for its squads</a></p>'
+    items = "<ul><li>Three frigates in batch two</li><li>Nine hulls in all</li></ul>"
+    blocks = extract(html_page(paragraphs(PROSE[:2]) + labelled + items + paragraphs(PROSE[2:])))
+    assert "Related: Army picks a new rifle for its squads" not in blocks
+    assert "- Three frigates in batch two\n- Nine hulls in all" in blocks
+
+
+def test_contact_link_of_the_author_is_kept() -> None:
+    contact = '<p>Reach the reporter at <a href="mailto:jane@example.com">jane@example.com</a></p>'
+    assert "Reach the reporter at jane@example.com" in extract(html_page(paragraphs(PROSE) + contact))
+
+
+def test_body_split_by_an_ad_break_is_joined() -> None:
+    first, rest = PROSE[:2], [p.replace("frigates", "corvettes") for p in PROSE]
+    body = (
+        f'<div class="grid"><div class="body__container">{paragraphs(first)}</div></div>'
+        '<div class="ad"><span>Advertisement</span></div>'
+        f'<div class="grid"><div class="body__container">{paragraphs(rest)}</div></div>'
+    )
+    blocks = extract(html_page(body))
+    assert blocks[:2] == first
+    assert all(p in blocks for p in rest)
+
+
+def test_comments_in_a_container_of_another_kind_are_not_joined() -> None:
+    comments = (
+        '<div class="comments-area"><div class="body__container">'
+        + paragraphs([f"Reader comment {i}: " + PROSE[i] for i in range(3)])
+        + "</div></div>"
+    )
+    body = f'<div class="grid"><div class="body__container">{paragraphs(PROSE)}</div></div>'
+    blocks = extract(html_page(body, after=comments))
+    assert not any(b.startswith("Reader comment") for b in blocks)
+
+
+FRENCH = "Le ministère des Armées a commandé trois frégates supplémentaires au chantier naval de Lorient."
+
+
+def test_bytes_in_their_declared_charset_are_decoded() -> None:
+    html = html_page(paragraphs([FRENCH, *PROSE])).replace('charset="utf-8"', 'charset="windows-1252"')
+    assert FRENCH in extract(html.encode("cp1252"))
+
+
+def test_bytes_without_a_charset_still_give_the_article() -> None:
+    html = html_page(paragraphs([FRENCH, *PROSE])).replace('<meta charset="utf-8">', "")
+    blocks = extract(html.encode("cp1252"))
+    assert blocks[1:] == PROSE
+    assert "Lorient" in blocks[0]  # the accents are the detector's best guess
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_variant_leaves_the_sites_extractor_unchanged(fast: bool) -> None:
+    options = CleanOptions.build("x")
+    variant = _variant(options.extractor, fast=fast)
+    assert (variant.focus, variant.fast) == ("precision", fast)
+    assert (options.extractor.focus, options.extractor.fast) == ("balanced", False)

@@ -1,0 +1,121 @@
+"""DAG runs with ``dag.test()``: crawl the mini-site on loopback, clean into the S3 server, re-run."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+import corpus
+from corpus import layout
+from corpus.orchestration import config
+from corpus.store import open_store
+from crawlers.minisite import build_site, facts, load_content
+from tests.dags.conftest import LOOPBACK_SETTINGS, dag_bag
+
+pytestmark = pytest.mark.slow
+
+
+def crawl_conf(minisite: Any, **window: str) -> dict[str, Any]:
+    return {"base_url": minisite.base_url, "scrapy_settings": LOOPBACK_SETTINGS, **window}
+
+
+def no_retries(dag: Any) -> Any:
+    """``dag.test()`` would wait out the real retry delays; a failure should fail the test at once."""
+    for task in dag.tasks:
+        task.retries = 0
+    return dag
+
+
+def published(store_url: str, endpoint: str) -> list[dict[str, Any]]:
+    return corpus.open(store_url, s3_endpoint_url=endpoint).articles(site="minisite", latest=False).to_pylist()
+
+
+def test_crawl_then_clean_lands_articles_in_s3_and_rerun_adds_nothing(
+    airflow_db: None, minisite: Any, s3_store_env: str, s3_bucket: tuple[str, str]
+) -> None:
+    bag = dag_bag()
+    crawl, clean = no_retries(bag.dags["crawl_minisite"]), no_retries(bag.dags["defcorpus_clean"])
+    everything = crawl_conf(minisite, since="2000-01-01", until="2100-01-01")
+
+    assert crawl.test(run_conf=everything).state == "success"
+    assert clean.test().state == "success"
+    first = published(s3_store_env, s3_bucket[0])
+    assert {urlsplit(a["url"]).path for a in first} == facts.article_paths()
+
+    assert crawl.test(run_conf=everything).state == "success"
+    assert clean.test().state == "success"
+    assert len(published(s3_store_env, s3_bucket[0])) == len(first)
+
+
+def test_backfill_style_run_for_december_fetches_only_december(
+    airflow_db: None, minisite: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What ``airflow backfill create`` does for one month of a monthly site: a run whose interval is Dec 2022."""
+    monkeypatch.setenv(f"{config.SCHEDULE_ENV}__MINISITE", "@monthly")
+    monkeypatch.setenv("DEFCORPUS_STORE", str(tmp_path / "store"))
+    bag = dag_bag()
+    crawl, clean = no_retries(bag.dags["crawl_minisite"]), no_retries(bag.dags["defcorpus_clean"])
+    december = (datetime(2022, 12, 1, tzinfo=UTC), datetime(2023, 1, 1, tzinfo=UTC))
+    expected = {a.path for a in load_content().public if december[0] <= a.date_published < december[1]}
+    minisite.reset_requests()
+
+    # A manual run's interval is the one that ends at its logical date (a backfill run's starts there).
+    run = crawl.test(logical_date=december[1], run_conf=crawl_conf(minisite))
+    assert run.state == "success"
+    assert (run.data_interval_start, run.data_interval_end) == december
+    requests = minisite.requests
+    assert {path for path in facts.article_paths() if requests[path]} == expected
+
+    assert clean.test().state == "success"
+    articles = corpus.open(open_store(str(tmp_path / "store"))).articles(site="minisite").to_pylist()
+    assert {urlsplit(a["url"]).path for a in articles} == expected
+
+
+def write_leaky_warc(store_dir: Path, base_url: str) -> None:
+    """Raw pages as a crawl would store them, from a template that now prints a share line in the body."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    body_open = '<div class="zox-post-body left zoxrel zox100">'
+    rendered = build_site(base_url)
+    path = store_dir.parent / "leaky.warc.gz"
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for article in load_content().public:
+            html = rendered[article.path].body.decode()
+            html = html.replace(body_open, f"{body_open}<p>Share this article: {article.headline}</p>", 1)
+            payload = html.encode()
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=UTF-8")], protocol="HTTP/1.1")
+            writer.write_record(
+                writer.create_warc_record(
+                    base_url + article.path,
+                    "response",
+                    payload=io.BytesIO(payload),
+                    length=len(payload),
+                    http_headers=headers,
+                    warc_headers_dict={"WARC-Date": "2023-02-01T00:00:00Z"},
+                )
+            )
+    crawl_id = layout.new_run_id(datetime(2023, 2, 1, tzinfo=UTC))
+    open_store(str(store_dir)).upload_file(layout.raw_warc_key("minisite", crawl_id, 0), path)
+
+
+def test_cleaning_run_fails_naming_site_and_metric_when_a_template_leaks_chrome(
+    airflow_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    store_dir = tmp_path / "store"
+    write_leaky_warc(store_dir, "http://127.0.0.1:8045")
+    monkeypatch.setenv("DEFCORPUS_STORE", str(store_dir))
+    clean = no_retries(dag_bag().dags["defcorpus_clean"])
+
+    run = clean.test()
+    assert run.state == "failed"
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states == {"find_new_warc": "success", "clean": "success", "quality": "failed"}
+    out, err = capfd.readouterr()
+    assert "quality checks failed for site 'minisite': minisite: chrome_article_count" in out + err
