@@ -9,13 +9,13 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
 
 from lxml import html as lxml_html
 
 from cleaning.normalize import normalize_text
+from corpus.dates import parse_datetime
 
 _ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
                   "OpinionNewsArticle", "BackgroundNewsArticle", "WebPage"}
@@ -179,22 +179,9 @@ def _language(tree: lxml_html.HtmlElement, ld: dict[str, Any], meta: dict[str, A
 
 def _first_date(*values: Any) -> datetime | None:
     for value in values:
-        if isinstance(value, str) and (parsed := _parse_date(value)):
+        if isinstance(value, str) and (parsed := parse_datetime(value)):
             return parsed
     return None
-
-
-def _parse_date(value: str) -> datetime | None:
-    """ISO 8601 (what structured data should hold), else RFC 2822 (what feeds and some CMSs write)."""
-    value = value.strip()
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _absolute(base: str, url: str | None) -> str | None:

@@ -10,24 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from email.utils import parsedate_to_datetime
+
+from corpus.dates import parse_datetime
 
 _URL_MONTH = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/")
-
-
-def parse_date(value: str | None) -> datetime | None:
-    """ISO 8601 (sitemaps, Atom) or RFC 822 (RSS); naive values are taken as UTC."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -66,7 +52,7 @@ class Window:
 def _bound(value: str | None) -> datetime | None:
     if not value:
         return None
-    parsed = parse_date(value)
+    parsed = parse_datetime(value)
     if parsed is None:
         try:
             parsed = datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)

@@ -19,9 +19,10 @@ from scrapy.http import Response
 from scrapy.spiders import SitemapSpider
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from corpus.dates import parse_datetime
 from crawlers.platforms import adapter_for
 from crawlers.sites import SiteConfig, Source, resolve_site
-from crawlers.window import Window, parse_date
+from crawlers.window import Window
 
 _FEED_ITEMS = "//*[local-name()='item' or local-name()='entry']"
 _NEWS_URLS = "//*[local-name()='url']"
@@ -93,7 +94,7 @@ class NewsSpider(SitemapSpider):
                 loc = entry.get("loc", "")
                 if source.follow and not any(re.search(p, loc) for p in source.follow):
                     stats.inc_value("discovery/sitemap/not_followed")
-                elif not self.window.may_contain_updates_after(parse_date(entry.get("lastmod"))):
+                elif not self.window.may_contain_updates_after(parse_datetime(entry.get("lastmod"))):
                     stats.inc_value("discovery/sitemap/skipped_by_window")
                 else:
                     yield self._discovery_request(urljoin(response.url, loc), index)
@@ -101,7 +102,7 @@ class NewsSpider(SitemapSpider):
         news_dates = _news_publication_dates(body) if source.type == "news_sitemap" else {}
         for entry in sitemap:
             loc = entry.get("loc", "")
-            lastmod = parse_date(entry.get("lastmod"))
+            lastmod = parse_datetime(entry.get("lastmod"))
             when = news_dates.get(loc) or lastmod
             if self._wanted(loc, when, source="sitemap"):
                 yield self._article_request(urljoin(response.url, loc), index, lastmod=lastmod)
@@ -122,7 +123,7 @@ class NewsSpider(SitemapSpider):
             date_text = item.xpath(
                 "./*[local-name()='pubDate' or local-name()='published' or local-name()='updated']/text()"
             ).get()
-            if self._wanted(url, parse_date(date_text), source="feed"):
+            if self._wanted(url, parse_datetime(date_text), source="feed"):
                 yield self._article_request(url, index)
 
     def parse_archive(self, response: Response) -> Iterator[Request]:
@@ -181,7 +182,7 @@ def _news_publication_dates(body: bytes) -> dict[str, datetime]:
     dates: dict[str, datetime] = {}
     for node in Selector(text=body.decode("utf-8", "replace"), type="xml").xpath(_NEWS_URLS):
         loc = (node.xpath("./*[local-name()='loc']/text()").get() or "").strip()
-        when = parse_date(node.xpath(".//*[local-name()='publication_date']/text()").get())
+        when = parse_datetime(node.xpath(".//*[local-name()='publication_date']/text()").get())
         if loc and when:
             dates[loc] = when
     return dates
