@@ -125,7 +125,8 @@ class DedupIndex:
         stale: dict[str, str] = {}
         for batch_id in batch_ids:
             for other in self.matches(batch_id):
-                if other not in batch_ids and (canonical := self.canonical_of(other)) in batch_ids:
+                canonical = self.canonical_of(other)
+                if other not in batch_ids and canonical is not None and canonical in batch_ids:
                     stale[other] = canonical
         return stale
 

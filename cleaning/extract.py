@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml import html as lxml_html
 from trafilatura import bare_extraction
+from trafilatura.settings import Document
 from trafilatura.utils import HTML_PARSER, load_html
 
 from cleaning.blocks import Block, tree_blocks
@@ -143,7 +144,8 @@ def _body_blocks(tree: lxml_html.HtmlElement, options: CleanOptions) -> list[Blo
         doc.find(".//article").append(root)
         root = doc
     document = bare_extraction(root, options=options.extractor)
-    if document is not None and document.body is not None and len(document.body):
+    # With output_format="python", trafilatura returns a Document (a dict only with as_dict=True).
+    if isinstance(document, Document) and document.body is not None and len(document.body):
         return tree_blocks(document.body)
     if container:
         # A short body can fall under trafilatura's minimum size; the site's selector is trusted.
