@@ -7,7 +7,7 @@ VENV := .venv
 STAMP := $(VENV)/.synced
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup demo test lint bench clean-demo
+.PHONY: setup demo test test-integration lint bench clean-demo
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -27,6 +27,10 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
+
+# Airflow + PostgreSQL (Debian package, on loopback) + LocalExecutor, two sites crawled and cleaned in parallel.
+test-integration: $(STAMP)
+	$(VENV)/bin/pytest -m integration tests/integration
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

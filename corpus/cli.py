@@ -14,11 +14,19 @@ from rich.console import Console
 
 from corpus import export as export_lib
 from corpus.errors import StoreError
+from corpus.lease import LeaseHeldError
 from corpus.store import Store, open_store
 from crawlers.sites import SiteConfig, SiteConfigError, get_site, load_sites
 
 DEFAULT_STORE = "./defcorpus-data"
+EX_TEMPFAIL = 75  # sysexits.h: try again later; lets a scheduler tell "busy" from "broken"
 console = Console(stderr=True)
+
+
+class LeaseBusy(click.ClickException):
+    """Another worker holds the site's lease: not an error in the data, just a retry later."""
+
+    exit_code = EX_TEMPFAIL
 
 
 def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -33,7 +41,9 @@ def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             store = open_store(store_url, s3_endpoint_url=s3_endpoint_url)
             return func(*args, store=store, s3_endpoint_url=s3_endpoint_url, **kwargs)
-        except (StoreError, SiteConfigError) as exc:  # LeaseHeldError is a StoreError too
+        except LeaseHeldError as exc:
+            raise LeaseBusy(f"{exc}; run again when it finishes (a dead worker's lease expires by itself)") from None
+        except (StoreError, SiteConfigError) as exc:
             raise click.ClickException(str(exc)) from None
 
     return wrapper

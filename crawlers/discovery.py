@@ -107,7 +107,7 @@ def _shape(path: str) -> str:
 
 def _segments(path: str) -> list[str]:
     parts = path.split("/")
-    shaped = []
+    shaped: list[str] = []
     for index, part in enumerate(parts):
         before = shaped[index - 1] if index else ""
         if not part:

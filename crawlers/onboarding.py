@@ -9,6 +9,11 @@ the config's ``[verification]`` table and returned for printing.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scrapy.http import HtmlResponse
+
 import gzip
 import json
 import logging
@@ -271,7 +276,7 @@ def _relative(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def _as_response(fetched: Fetched) -> object:
+def _as_response(fetched: Fetched) -> HtmlResponse:
     from scrapy.http import HtmlResponse
 
     return HtmlResponse(fetched.url, status=fetched.status, body=fetched.body,
