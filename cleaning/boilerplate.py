@@ -79,13 +79,15 @@ class BoilerplateStats:
                 when: datetime | None = None) -> None:
         """Count each paragraph once per article; seeing an article again changes nothing."""
         texts = list({fingerprint(p): p for p in paragraphs}.items())
-        for (fp, text), sketch in zip(texts, sketches([t for _, t in texts], size=SHINGLE_WORDS,
-                                                      num_perm=NUM_PERM), strict=True):
-            key = self._find(fp, sketch)
+        unknown = [(fp, text) for fp, text in texts if self._known(fp) is None]  # only these need a sketch
+        found = dict(zip((fp for fp, _ in unknown), sketches([t for _, t in unknown], size=SHINGLE_WORDS,
+                                                              num_perm=NUM_PERM), strict=True))
+        for fp, text in texts:
+            key = self._known(fp) if fp not in found else self._find(fp, found[fp])
             if key is None:
                 key = fp
-                self.clusters[key] = Cluster(sketch)
-                self._index().insert(key, sketch)
+                self.clusters[key] = Cluster(found[fp])
+                self._index().insert(key, found[fp])
             self.clusters[key].add(article_id, named_author(text, authors), when)
         if len(self.clusters) > self.max_clusters:
             self._prune()
@@ -93,9 +95,14 @@ class BoilerplateStats:
     def classify(self, paragraphs: Sequence[str], authors: Sequence[str] = ()) -> list[str | None]:
         """Per paragraph: "boilerplate", "author_bio" (learned, names the author) or None (article text)."""
         verdicts: list[str | None] = []
-        found = sketches(paragraphs, size=SHINGLE_WORDS, num_perm=NUM_PERM)
-        for text, sketch in zip(paragraphs, found, strict=True):
-            key = self._find(fingerprint(text), sketch)
+        fps = [fingerprint(p) for p in paragraphs]
+        # A paragraph seen before (an exact repeat or a known variant) needs no sketch: after
+        # ``observe`` that is every paragraph of the page, so sketches are computed once, not twice.
+        unknown = [i for i, fp in enumerate(fps) if self._known(fp) is None]
+        found = dict(zip(unknown, sketches([paragraphs[i] for i in unknown], size=SHINGLE_WORDS,
+                                           num_perm=NUM_PERM), strict=True))
+        for i, text in enumerate(paragraphs):
+            key = self._known(fps[i]) if i not in found else self._find(fps[i], found[i])
             cluster = self.clusters.get(key) if key else None
             named = named_author(text, authors)
             if cluster is None:
@@ -124,12 +131,17 @@ class BoilerplateStats:
                 self._lsh.insert(key, cluster.sketch)
         return self._lsh
 
-    def _find(self, fp: str, sketch: LeanMinHash) -> str | None:
-        """The cluster of an exact repeat, else of the most similar variant above the threshold."""
+    def _known(self, fp: str) -> str | None:
+        """The cluster of an exact repeat or of a variant already matched, without a sketch."""
         if fp in self.clusters:
             return fp
-        if (alias := self._alias.get(fp)) in self.clusters:
-            return alias
+        alias = self._alias.get(fp)
+        return alias if alias in self.clusters else None
+
+    def _find(self, fp: str, sketch: LeanMinHash) -> str | None:
+        """The cluster of an exact repeat, else of the most similar variant above the threshold."""
+        if (known := self._known(fp)) is not None:
+            return known
         scored = [(sketch.jaccard(self.clusters[k].sketch), k) for k in self._index().query(sketch)]
         best = max((s for s in scored if s[0] >= self.threshold), key=lambda s: (s[0], s[1]), default=None)
         if best is None:

@@ -28,6 +28,10 @@ from cleaning.options import CleanOptions
 logger = logging.getLogger(__name__)
 
 _WALK_TAGS = "p|h2|h3|h4|h5|h6|li|blockquote"
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+# In Western-language pages accented letters and typographic quotes are a small share of the bytes
+# (markup included); in Cyrillic, Greek or CJK legacy encodings most letters are high bytes.
+_LEGACY_LATIN_SHARE = 0.25
 _CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _NEVER_TEXT = ("script", "style", "noscript", "template", "svg")
 __all__ = ["Block", "Image", "Page", "Rejection", "extract_page"]
@@ -83,24 +87,53 @@ def extract_page(html: bytes | str, url: str, options: CleanOptions) -> Page | R
 def _parse(html: bytes | str, *, whole_page: bool) -> lxml_html.HtmlElement:
     """Parse once; every later step reads this tree (trafilatura copies what it changes).
 
-    A whole page of unknown origin: UTF-8 bytes (most pages) are parsed as bytes, which is faster
-    than decoding first; anything else goes through trafilatura's loader, which guesses the encoding
-    of bytes without a charset, repairs what trips libxml2 and accepts XML declarations.
+    UTF-8 bytes (most pages) of a whole page are parsed as bytes, which is faster than decoding
+    first. Other bytes are decoded by ``_decode_legacy``; what it cannot place goes through
+    trafilatura's loader, which guesses the encoding, repairs what trips libxml2 and accepts XML
+    declarations.
     """
-    if not whole_page:
-        return lxml_html.document_fromstring(html)
     if isinstance(html, bytes):
         if _is_utf8(html):
-            try:
-                tree = lxml_html.document_fromstring(html, parser=HTML_PARSER)
-            except (etree.ParserError, ValueError):
-                tree = None
-            if tree is not None and tree.find("body") is not None:
-                return tree
-        elif declared := _declared_charset(html):
-            html = html.decode(declared, "replace")
+            if whole_page:
+                try:
+                    tree = lxml_html.document_fromstring(html, parser=HTML_PARSER)
+                except (etree.ParserError, ValueError):
+                    tree = None
+                if tree is not None and tree.find("body") is not None:
+                    return tree
+            else:
+                html = html.decode("utf-8")  # as bytes, lxml would read a page with no <meta charset> as Latin-1
+        else:
+            html = _decode_legacy(html) or html
+    if not whole_page and isinstance(html, str):
+        try:
+            return lxml_html.document_fromstring(html)
+        except ValueError:  # an XML declaration in a str: let trafilatura's loader handle it
+            pass
     tree = load_html(html)
     return tree if tree is not None else lxml_html.document_fromstring(html)
+
+
+def _decode_legacy(data: bytes) -> str | None:
+    """Text of bytes that are not UTF-8, or None to let trafilatura guess.
+
+    The page's declared charset when it decodes strictly (a page labelled UTF-8 that is not, is
+    not); else windows-1252 for mostly-ASCII bytes, the WHATWG default for undeclared Western pages
+    (a charset detector takes such short accented runs for windows-1250 as often as not).
+    """
+    declared = _declared_charset(data)
+    if declared:
+        try:
+            return data.decode(declared)
+        except UnicodeDecodeError:
+            pass
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
+    if high <= _LEGACY_LATIN_SHARE * len(data):
+        try:
+            return data.decode("cp1252")  # strict: CJK multibyte text hits its five undefined bytes
+        except UnicodeDecodeError:
+            pass
+    return data.decode(declared, "replace") if declared else None
 
 
 def _is_utf8(data: bytes) -> bool:

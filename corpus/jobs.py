@@ -19,6 +19,7 @@ from cleaning.boilerplate import BoilerplateStats
 from cleaning.dedup import DedupIndex, DedupShard
 from cleaning.options import CleanOptions
 from cleaning.pipeline import BatchResult, FetchedPage, build_article, clean_batch, extract_pages, observe
+from cleaning.screen import MAX_PAGE_BYTES, screen_page
 from corpus import layout
 from corpus.errors import KeyNotFoundError
 from corpus.lease import clean_lease
@@ -30,6 +31,9 @@ from crawlers.runner import CrawlJob, run_crawl
 from crawlers.sites import NAME_PATTERN, SiteConfig
 
 logger = logging.getLogger(__name__)
+# Article pages cleaned and published per batch: bounds memory on a large backlog (whole WARC files
+# are added until a chunk reaches this; a file holds at most DEFCORPUS_WARC_MAX_RECORDS responses).
+CLEAN_CHUNK_PAGES = 500
 
 
 @dataclass
@@ -45,7 +49,8 @@ class CleanReport:
     rejected: Counter[str] = field(default_factory=Counter)
     removed_by_article: Counter[str] = field(default_factory=Counter)
     dropped_values: Counter[str] = field(default_factory=Counter)  # metadata refused, e.g. a date after the fetch
-    batch_id: str | None = None
+    batch_id: str | None = None  # the last batch published (a large backlog is published in chunks)
+    batch_ids: list[str] = field(default_factory=list)
 
 
 def clean_site(
@@ -69,12 +74,51 @@ def _clean_new(store: Store, site: SiteConfig, on_page: Callable[[int, int], Non
         logger.info("%s: no new WARC files to clean", site.name)
         return report
     options = CleanOptions.build(site.name, **site.clean_options())  # type: ignore[arg-type]
-    stats = _load_boilerplate(store, site)
-    pages = list(_article_pages(store, site, new_keys))
-    report.pages = len(pages)
-    result = clean_batch(_counting(pages, on_page), options, stats)
+    progress = _Progress(on_page, len(new_keys))
+    learned: tuple[BoilerplateStats, set[tuple[str, str]]] | None = None
+    for keys, pages in _chunks(store, site, new_keys, progress, report.rejected):
+        if not pages:  # discovery only (robots.txt, sitemaps, feeds): consume the files, nothing to learn
+            _publish_batch(store, site, [], keys, report)
+            continue
+        # Loaded on the first article page: a re-run that fetched only discovery pages skips it.
+        learned = learned or (_load_boilerplate(store, site), _published_versions(store, manifests))
+        _clean_chunk(store, site, keys, pages, options, *learned, report, progress)
+    return report
+
+
+def _chunks(
+    store: Store, site: SiteConfig, keys: list[str], progress: _Progress, refused: Counter[str]
+) -> Iterator[tuple[list[str], list[FetchedPage]]]:
+    """Whole WARC files, grouped until a group holds ``CLEAN_CHUNK_PAGES`` article pages.
+
+    Why: memory holds one chunk's pages, not the whole backlog (a 10,000-page backfill is ~300 MB
+    of HTML). A file is never split, so the manifest of the chunk that cleaned it lists it whole.
+    """
+    group: list[str] = []
+    pages: list[FetchedPage] = []
+    for key in keys:
+        pages.extend(_article_pages(store, site, [key], refused))
+        group.append(key)
+        progress.file_read(len(pages))
+        if len(pages) >= CLEAN_CHUNK_PAGES:
+            yield group, pages
+            group, pages = [], []
+    if group:
+        yield group, pages
+
+
+def _clean_chunk(
+    store: Store, site: SiteConfig, keys: list[str], pages: list[FetchedPage], options: CleanOptions,
+    stats: BoilerplateStats, published: set[tuple[str, str]], report: CleanReport, progress: _Progress,
+) -> None:
+    """Clean one chunk and publish it as one batch whose manifest consumes the chunk's WARC files.
+
+    A crash between chunks loses nothing (later chunks' files are still pending) and duplicates
+    nothing (a version already published is skipped).
+    """
+    report.pages += len(pages)
+    result = clean_batch(progress.counting(pages), options, stats)
     result.articles = group_duplicates(store, site.name, result.articles)
-    published = _published_versions(store, manifests)
     fresh = []
     for article in result.articles:
         version = (article.id, article.content_hash)
@@ -84,16 +128,21 @@ def _clean_new(store: Store, site: SiteConfig, on_page: Callable[[int, int], Non
         published.add(version)
         fresh.append(article)
     store.write(layout.boilerplate_state_key(site.name), stats.to_json())
+    _publish_batch(store, site, fresh, keys, report)
+    report.rejected.update(result.rejected)
+    report.bios_removed += sum(r.is_bio for r in result.removals)
+    report.boilerplate_removed += len(result.removals)
+    report.dropped_by_rule += result.dropped_by_rule
+    report.removed_by_article.update(r.article_id for r in result.removals)
+    report.dropped_values.update(result.dropped_values)
+
+
+def _publish_batch(store: Store, site: SiteConfig, fresh: list[Article], keys: list[str], report: CleanReport) -> None:
+    """Publish ``fresh`` as one batch whose manifest records ``keys`` as consumed."""
     report.batch_id = layout.new_run_id()
-    publish(store, site.name, fresh, report.batch_id, inputs=new_keys)
-    report.articles_published = len(fresh)
-    report.rejected = result.rejected
-    report.bios_removed = sum(r.is_bio for r in result.removals)
-    report.boilerplate_removed = len(result.removals)
-    report.dropped_by_rule = result.dropped_by_rule
-    report.removed_by_article = Counter(r.article_id for r in result.removals)
-    report.dropped_values = result.dropped_values
-    return report
+    report.batch_ids.append(report.batch_id)
+    publish(store, site.name, fresh, report.batch_id, inputs=keys)
+    report.articles_published += len(fresh)
 
 
 def pending_warc_keys(
@@ -115,18 +164,40 @@ def crawl_site(store_url: str, site: SiteConfig, **job: Any) -> dict[str, Any]:
     return run_crawl(CrawlJob(site=site, store=store_url, **job), **callbacks)
 
 
-def _article_pages(store: Store, site: SiteConfig, keys: list[str]) -> Iterator[FetchedPage]:
+def _article_pages(
+    store: Store, site: SiteConfig, keys: list[str], refused: Counter[str] | None = None
+) -> Iterator[FetchedPage]:
+    """The article pages of ``keys``; one too large or binary is counted in ``refused``, not yielded."""
     for key in keys:
-        for page in iter_responses(store, key):
-            if site.is_article_url(page.url):
-                yield page
+        for page in iter_responses(store, key, max_bytes=MAX_PAGE_BYTES):
+            if not site.is_article_url(page.url):
+                continue
+            rejection = screen_page(page.html)
+            if rejection is not None:
+                logger.warning("not cleaned (%s, %s): %s", rejection.reason, rejection.detail, page.url)
+                if refused is not None:
+                    refused[rejection.reason] += 1
+                continue
+            yield page
 
 
-def _counting(pages: list[FetchedPage], on_page: Callable[[int, int], None] | None) -> Iterator[FetchedPage]:
-    for done, page in enumerate(pages, 1):
-        yield page
-        if on_page:
-            on_page(done, len(pages))
+class _Progress:
+    """Pages cleaned of an estimated total: the total is known only once every file has been read."""
+
+    def __init__(self, on_page: Callable[[int, int], None] | None, files: int) -> None:
+        self.on_page, self.files, self.files_read, self.pages_read, self.done = on_page, files, 0, 0, 0
+
+    def file_read(self, pages_in_chunk: int) -> None:
+        self.files_read += 1
+        self.pages_read = self.done + pages_in_chunk
+
+    def counting(self, pages: list[FetchedPage]) -> Iterator[FetchedPage]:
+        for page in pages:
+            yield page
+            self.done += 1
+            if self.on_page:
+                estimate = round(self.pages_read / self.files_read * self.files) if self.files_read else 0
+                self.on_page(self.done, max(self.done, estimate))
 
 
 def _load_boilerplate(store: Store, site: SiteConfig) -> BoilerplateStats:
@@ -179,13 +250,14 @@ def _reclean_all(store: Store, site: SiteConfig, on_page: Callable[[int, int], N
     learned = BatchResult()
     articles_seen = 0
     for key in keys:
-        for item in extract_pages(_article_pages(store, site, [key]), options, learned):
+        for item in extract_pages(_article_pages(store, site, [key], learned.rejected), options, learned):
             observe(stats, item)
             articles_seen += 1
     report.pages = articles_seen + sum(learned.rejected.values())
     result = BatchResult()
     latest: dict[str, Article] = {}
-    for done, item in enumerate(extract_pages(_article_pages(store, site, keys), options, result), 1):
+    pages = _article_pages(store, site, keys, result.rejected)
+    for done, item in enumerate(extract_pages(pages, options, result), 1):
         article = build_article(item, options, stats, result)
         if article is not None and (item.id not in latest or article.fetched_at >= latest[item.id].fetched_at):
             latest[item.id] = article

@@ -87,6 +87,52 @@ def _validate_prefix(prefix: str) -> str:
     return prefix
 
 
+class _CredentialScrubber(logging.Filter):
+    """Remove AWS credentials from the debug records of botocore, s3transfer and urllib3.
+
+    Why: at DEBUG (``defcorpus -vv``, Scrapy's default log level in the crawl child) botocore logs
+    every request with its headers: the access key id (in ``Authorization: ... Credential=``) and a
+    session token (``X-Amz-Security-Token``) would land in task logs. The values the store's clients
+    use are scrubbed wherever they appear, and so are the credential-bearing header fields.
+    """
+
+    _FIELDS = re.compile(
+        r"(Credential=|X-Amz-Credential=|x-amz-security-token['\"]?:\s*b?['\"]?|X-Amz-Security-Token=)"
+        r"[^\s'\",&/]+",
+        re.IGNORECASE,
+    )
+    LOGGERS = ("botocore", "botocore.auth", "botocore.endpoint", "botocore.awsrequest", "botocore.httpsession",
+               "botocore.hooks", "botocore.parsers", "botocore.retryhandler", "botocore.credentials",
+               "s3transfer", "urllib3.connectionpool")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        scrubbed = self._FIELDS.sub(lambda m: f"{m.group(1)}<redacted>", message)
+        for value in self.values:
+            scrubbed = scrubbed.replace(value, "<redacted>")
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
+        return True
+
+
+_SCRUBBER = _CredentialScrubber()
+for _name in _CredentialScrubber.LOGGERS:
+    logging.getLogger(_name).addFilter(_SCRUBBER)
+
+
+def _scrub_credentials_of(session: Any) -> None:
+    """Remember this session's credential values, so log records that carry them are scrubbed."""
+    credentials = session.get_credentials()
+    if credentials is None:
+        return
+    frozen = credentials.get_frozen_credentials()
+    _SCRUBBER.values.update(v for v in (frozen.access_key, frozen.secret_key, frozen.token) if v and len(v) >= 8)
+
+
 def _redact(url: str) -> str:
     """Drop userinfo, query and fragment so that messages never carry secrets."""
     parts = urlsplit(url)
@@ -340,6 +386,7 @@ class S3Store(Store):
         with self._lock:
             if self._s3 is None:
                 session = boto3.session.Session()  # own session: the default one is not thread-safe
+                _scrub_credentials_of(session)
                 self._s3 = session.client("s3", endpoint_url=self.endpoint_url, config=self._config)
             if not self._bucket_checked:
                 try:
@@ -414,8 +461,23 @@ class S3Store(Store):
         full = self._full(key)
         extra = {"IfNoneMatch": "*"} if if_absent else {}
         with self._calls(key, creating=if_absent) as s3:
-            s3.put_object(Bucket=self.bucket, Key=full, Body=data, **extra)
+            try:
+                s3.put_object(Bucket=self.bucket, Key=full, Body=data, **extra)
+            except ClientError as exc:
+                if not (if_absent and _status(exc) == 412 and self._holds(s3, full, data)):
+                    raise
+                # Our own PUT landed but its answer was lost (timeout, reset): botocore's retry met it.
+                logger.info("create-only write of %s: already stored by our own earlier attempt", self.uri(key))
         logger.debug("stored %s (%d bytes)", self.uri(key), len(data))
+
+    def _holds(self, s3: Any, full: str, data: bytes) -> bool:
+        """True if the object at ``full`` is exactly ``data``."""
+        try:
+            body = s3.get_object(Bucket=self.bucket, Key=full)["Body"]
+        except ClientError:
+            return False
+        with body:
+            return bool(body.read() == data)
 
     def upload_file(self, key: str, path: str | os.PathLike[str], *, if_absent: bool = False) -> None:
         """Managed (parallel multipart) transfer; create-only uploads use our own multipart.

@@ -9,11 +9,6 @@ the config's ``[verification]`` table and returned for printing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from scrapy.http import HtmlResponse
-
 import gzip
 import json
 import logging
@@ -24,6 +19,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
@@ -32,6 +28,9 @@ from crawlers import discovery
 from crawlers.platforms import adapter_for, detect_platform
 from crawlers.site_settings import DEFAULT_CONTACT
 from crawlers.sites import NAME_PATTERN, SiteConfig, SiteConfigError, load_site_file
+
+if TYPE_CHECKING:
+    from scrapy.http import HtmlResponse
 
 logger = logging.getLogger(__name__)
 

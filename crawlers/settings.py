@@ -17,6 +17,7 @@ ROBOTSTXT_OBEY = True
 ROBOTSTXT_USER_AGENT = "defcorpus"  # the token robots.txt groups are matched against
 
 # Politeness: one or two requests at a time per site, paced by observed latency.
+CONCURRENT_ITEMS = 4  # one small item per article; Scrapy starts this many tasks per response
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
@@ -39,6 +40,7 @@ REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawlers.middlewares.ssrf.SsrfGuardMiddleware": 40,  # before OffsiteMiddleware (50): refusals are logged
     "crawlers.middlewares.politeness.CrawlDelayMiddleware": 110,  # after RobotsTxtMiddleware (100)
     "crawlers.middlewares.incremental.IncrementalMiddleware": 520,
     "crawlers.middlewares.guards.PageGuardMiddleware": 540,  # responses: after RetryMiddleware (550)
@@ -66,6 +68,8 @@ DEFCORPUS_PAYWALL_MARKERS: list[str] = []  # set from the site's crawl.paywall_m
 DEFCORPUS_REPORT_FILE = None  # local JSON file the parent process reads the crawl report from
 DEFCORPUS_RETRY_AFTER_MAX = 600.0  # longest Retry-After honoured, seconds
 DEFCORPUS_S3_ENDPOINT_URL = None
+DEFCORPUS_SSRF_ENABLED = True  # refuse loopback, private, link-local and non-http(s) targets
+DEFCORPUS_SSRF_ALLOW: list[str] = []  # hosts or CIDR networks allowed anyway (a site's own IP base_url is)
 DEFCORPUS_STORE = "./defcorpus-data"
 DEFCORPUS_WARC_ENABLED = True
 DEFCORPUS_WARC_MAX_BYTES = 256 * 1024 * 1024  # rotate to a new WARC file past this size

@@ -38,6 +38,7 @@ def test_index_gives_random_access_to_every_page(any_store: Store, tmp_path: Pat
     assert [row["url"] for row in index] == list(PAGES)
     assert all(row["status"] == 200 and row["length"] > 0 for row in index)
     sequential = {page.url: page for page in iter_responses(any_store, key)}
+    assert {url: page.html for url, page in sequential.items()} == {u: h.encode() for u, h in PAGES.items()}
     for row in reversed(index):  # any order: each read touches only its own bytes
         page = read_record(any_store, key, row["offset"], row["length"])
         assert page.html == PAGES[row["url"]].encode()

@@ -1,0 +1,118 @@
+"""A large backlog is cleaned in chunks of whole WARC files: bounded memory, nothing lost or duplicated."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+import corpus
+from corpus import jobs, layout
+from corpus.store import Store, open_store
+from corpus.table import live_files, read_file, read_manifests
+from crawlers.minisite.render import build_site
+from crawlers.sites import SiteConfig, get_site
+
+PER_FILE = 3
+CHUNK = 4  # smaller than two files: every chunk but the last holds two files
+
+
+def write_backlog(store: Store, site: SiteConfig, tmp_path: Path) -> list[str]:
+    """The mini-site's article pages as WARC files of PER_FILE responses each, as a crawl writes them."""
+    pages = build_site(site.base_url)
+    articles = sorted(p for p in pages if site.is_article_url(site.absolute(p)))
+    crawl_id, keys = layout.new_run_id(datetime(2023, 2, 1, tzinfo=UTC)), []
+    for seq, start in enumerate(range(0, len(articles), PER_FILE)):
+        path = tmp_path / f"{seq}.warc.gz"
+        with path.open("wb") as fh:
+            writer = WARCWriter(fh, gzip=True)
+            for page_path in articles[start : start + PER_FILE]:
+                body = pages[page_path].body
+                headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=UTF-8")], "HTTP/1.1")
+                record = writer.create_warc_record(
+                    site.absolute(page_path),
+                    "response",
+                    payload=BytesIO(body),
+                    length=len(body),
+                    http_headers=headers,
+                    warc_headers_dict={"WARC-Date": "2023-02-01T00:00:00Z"},
+                )
+                writer.write_record(record)
+        keys.append(layout.raw_warc_key(site.name, crawl_id, seq))
+        store.upload_file(keys[-1], path)
+    return keys
+
+
+def published_versions(store: Store, site: str) -> Counter[tuple[str, str]]:
+    versions: Counter[tuple[str, str]] = Counter()
+    for file in live_files(read_manifests(store, site)):
+        table = read_file(store, file["key"])
+        versions.update(zip(table["id"].to_pylist(), table["content_hash"].to_pylist(), strict=True))
+    return versions
+
+
+@pytest.fixture
+def backlog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Store, SiteConfig, list[str]]:
+    monkeypatch.setattr(jobs, "CLEAN_CHUNK_PAGES", CHUNK)
+    store, site = open_store(str(tmp_path / "store")), get_site("minisite")
+    return store, site, write_backlog(store, site, tmp_path)
+
+
+def test_backlog_is_published_in_chunks_each_file_consumed_once(backlog: tuple[Store, SiteConfig, list[str]]) -> None:
+    store, site, keys = backlog
+    progress: list[tuple[int, int]] = []
+    report = jobs.clean_site(store, site, on_page=lambda done, total: progress.append((done, total)))
+    manifests = read_manifests(store, site.name)
+    assert len(report.batch_ids) == len(manifests) > 1
+    assert report.batch_id == report.batch_ids[-1]
+    inputs = Counter(key for m in manifests for key in m["inputs"])
+    assert set(inputs) == set(keys) and set(inputs.values()) == {1}
+    assert report.pages == sum(1 for _ in progress) == progress[-1][1]
+    versions = published_versions(store, site.name)
+    assert set(versions.values()) == {1} and report.articles_published == len(versions)
+    assert len(corpus.open(store).articles(site=site.name)) == report.articles_published
+    assert jobs.clean_site(store, site).articles_published == 0  # nothing pending, nothing new
+
+
+def test_crash_between_chunks_loses_and_duplicates_nothing(backlog: tuple[Store, SiteConfig, list[str]]) -> None:
+    store, site, _ = backlog
+    first = jobs.clean_site(store, site)
+    last = next(m for m in read_manifests(store, site.name) if m["batch_id"] == first.batch_id)
+    store.delete(layout.manifest_key(last["batch_id"]))  # died after the chunk's Parquet, before its manifest
+    assert set(jobs.pending_warc_keys(store, site.name)) == set(last["inputs"])
+    again = jobs.clean_site(store, site)
+    assert again.articles_published == last["articles"]
+    assert jobs.pending_warc_keys(store, site.name) == []
+    versions = published_versions(store, site.name)
+    assert set(versions.values()) == {1} and len(versions) == first.articles_published
+
+
+def test_discovery_only_files_are_consumed_without_reading_state(
+    backlog: tuple[Store, SiteConfig, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, site, _ = backlog
+    jobs.clean_site(store, site)
+    path = tmp_path / "rerun.warc.gz"
+    with path.open("wb") as fh:  # a re-run of an unchanged site: sitemaps and feeds, no article page
+        writer = WARCWriter(fh, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=UTF-8")], "HTTP/1.1")
+        writer.write_record(
+            writer.create_warc_record(
+                site.absolute("/feed/"), "response", payload=BytesIO(b"<rss/>"), length=6, http_headers=headers
+            )
+        )
+    key = layout.raw_warc_key(site.name, layout.new_run_id(datetime(2023, 3, 1, tzinfo=UTC)), 0)
+    store.upload_file(key, path)
+
+    def fail(*args: object) -> None:
+        raise AssertionError("learned state read for a file without article pages")
+
+    monkeypatch.setattr(jobs, "_load_boilerplate", fail)
+    report = jobs.clean_site(store, site)
+    assert report.articles_published == 0 and len(report.batch_ids) == 1
+    assert jobs.pending_warc_keys(store, site.name) == []
