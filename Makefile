@@ -7,7 +7,7 @@ VENV := .venv
 STAMP := $(VENV)/.synced
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup demo test test-integration lint bench clean-demo
+.PHONY: setup demo test test-integration lint bench bench-quick clean-demo
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -37,9 +37,16 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/ruff format --check .
 
-# Benchmarks: extraction quality and speed against bare trafilatura and readability, side by side.
+# Benchmarks: extraction quality and speed (bench/extraction.py), then pipeline performance against
+# bare trafilatura, bare Scrapy and its own small run (bench/perf.py, docs/performance.md).
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench.extraction
+	$(VENV)/bin/python -m bench.perf
+
+# The same, smaller (a 1,500-page mirror, fewer repetitions): under 5 minutes.
+bench-quick: $(STAMP)
+	$(VENV)/bin/python -m bench.extraction --reps 1
+	$(VENV)/bin/python -m bench.perf --quick
 
 clean-demo:
 	rm -rf defcorpus-data

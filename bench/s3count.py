@@ -1,0 +1,71 @@
+"""moto's S3 server on loopback, counting the requests it serves: how many S3 calls a stage makes.
+
+Why at the server: the crawl runs in a child process with its own boto3 client, so counting in the
+benchmark's process would miss it; the server sees every request of every process.
+
+    python -m bench.s3count [--port P]    # prints the endpoint URL, then serves
+
+``/__bench__/requests`` answers the counts so far by HTTP method as JSON (it is not counted itself).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any
+
+CONTROL_PATH = "/__bench__/requests"
+_DUMMY_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+
+StartResponse = Callable[..., Any]
+
+
+class CountingApp:
+    """WSGI middleware: count each request by method, then hand it to moto."""
+
+    def __init__(self, app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> None:
+        self.app = app
+        self.counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == CONTROL_PATH:
+            with self._lock:
+                body = json.dumps({"total": sum(self.counts.values()), "by_method": dict(self.counts)}).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        with self._lock:
+            self.counts[environ.get("REQUEST_METHOD", "?")] += 1
+        return self.app(environ, start_response)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.s3count", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args(argv)
+    os.environ.update(_DUMMY_ENV)
+    from moto.server import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one log line per request would flood the run
+    app = CountingApp(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    print(f"http://127.0.0.1:{server.server_address[1]}", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
