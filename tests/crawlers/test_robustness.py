@@ -53,15 +53,16 @@ def test_every_good_article_arrives_once_despite_errors(run: HostileRun) -> None
     assert run.report["articles_fetched"] == len(hostile.GOOD)
 
 
-def test_5xx_reset_and_timeout_are_retried_with_backoff(run: HostileRun) -> None:
-    for path in ("/a/flaky/", "/a/reset/", "/a/slow/"):
+def test_5xx_reset_timeout_truncation_and_slow_drip_are_retried_with_backoff(run: HostileRun) -> None:
+    for path in ("/a/flaky/", "/a/reset/", "/a/slow/", "/a/truncated/", "/a/slow-drip/"):
         assert len(run.times(path)) == 2, path
     first, second = run.times("/a/flaky/")
     assert second - first >= 0.1  # DEFCORPUS_BACKOFF_BASE=0.2 with at most 50 % jitter
     stats = run.report["stats"]
     assert stats["retry/reason_count/500 Internal Server Error"] == 1
     assert stats["retry/reason_count/scrapy.exceptions.DownloadFailedError"] == 1  # the reset
-    assert stats["retry/reason_count/scrapy.exceptions.DownloadTimeoutError"] == 1  # the slow page
+    assert stats["retry/reason_count/scrapy.exceptions.DownloadTimeoutError"] == 2  # the slow page, the drip
+    assert stats["retry/reason_count/scrapy.exceptions.ResponseDataLossError"] == 1  # the truncated body
     assert stats["backoff/waits"] >= 3
 
 

@@ -35,6 +35,8 @@ class Route:
     last_modified: datetime | None = None
     delay: float = 0.0
     reset: bool = False  # close the connection without an answer
+    truncate: bool = False  # announce the whole body, send half of it, close the connection
+    drip: float = 0.0  # seconds between 64-byte pieces of the body (a slow-drip response)
     then: Route | None = None  # the answer from the second request on
 
 
@@ -137,7 +139,23 @@ class FixtureServer:
                     extra["Last-Modified"] = format_datetime(route.last_modified, usegmt=True)
                 if route.status == 200 and _not_modified(route, headers):
                     return self._send(304, route.content_type, b"", extra)
+                if route.truncate or route.drip:
+                    return self._send_badly(route, extra)
                 return self._send(route.status, route.content_type, route.body, extra)
+
+            def _send_badly(self, route: Route, extra: dict[str, str]) -> None:
+                self.send_response(route.status)
+                self.send_header("Content-Type", route.content_type)
+                self.send_header("Content-Length", str(len(route.body)))
+                for name, value in extra.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                body = route.body[: len(route.body) // 2] if route.truncate else route.body
+                for start in range(0, len(body), 64):  # bounded by the body's length
+                    self.wfile.write(body[start:start + 64])
+                    self.wfile.flush()
+                    time.sleep(route.drip)
+                self.close_connection = True
 
             def _send(self, status: int, ctype: str, body: bytes, extra: dict[str, str]) -> None:
                 self.send_response(status)

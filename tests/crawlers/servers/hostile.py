@@ -1,4 +1,5 @@
 """A site that misbehaves in every way a crawler must survive: 5xx, connection resets, slow answers,
+truncated bodies, slow-drip bodies,
 429/503 with Retry-After, an oversized page, bot checks (200 and 503), an empty 200, a paywall stub,
 a robots.txt-disallowed page and a feed link to another host."""
 
@@ -9,7 +10,8 @@ from urllib.parse import urlsplit
 from tests.crawlers.servers import RSS, TEXT, FixtureSite, Route
 from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, rss
 
-GOOD = ["/a/normal/", "/a/flaky/", "/a/reset/", "/a/slow/", "/a/rate-limited/", "/a/unavailable/", "/a/paywalled/"]
+GOOD = ["/a/normal/", "/a/flaky/", "/a/reset/", "/a/slow/", "/a/rate-limited/", "/a/unavailable/", "/a/paywalled/",
+        "/a/truncated/", "/a/slow-drip/"]
 BLOCKED = {"/a/challenge/": "challenge", "/a/challenge-503/": "challenge", "/a/empty/": "empty"}
 HUGE = "/a/huge/"
 PRIVATE = "/a/private/"
@@ -45,6 +47,10 @@ def build(base: str) -> FixtureSite:
                                   then=ok["/a/rate-limited/"]),
         "/a/unavailable/": Route(b"maintenance", status=503, headers={"Retry-After": "1"},
                                  then=ok["/a/unavailable/"]),
+        # Half the announced body, then the connection closes: data loss, never stored, retried.
+        "/a/truncated/": Route(article(base, "/a/truncated/"), truncate=True, then=ok["/a/truncated/"]),
+        # Headers at once, then the body a trickle at a time, past the download timeout.
+        "/a/slow-drip/": Route(article(base, "/a/slow-drip/"), drip=0.2, then=ok["/a/slow-drip/"]),
         "/a/paywalled/": Route(paywall),
         "/a/challenge/": Route(CHALLENGE),
         "/a/challenge-503/": Route(CHALLENGE, status=503),
