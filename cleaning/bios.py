@@ -16,16 +16,21 @@ from cleaning.sketch import fold
 TAIL_PARAGRAPHS = 4
 MAX_BIO_WORDS = 150
 
-_LABEL = re.compile(r"^[^.:!?]{0,60}\b(?:biography|bio|about the author|about the writer)\b[^.:!?]{0,30}:",
-                    re.IGNORECASE)
+_LABEL = re.compile(
+    r"^[^.:!?]{0,60}\b(?:biography|bio|about the author|about the writer)\b[^.:!?]{0,30}:", re.IGNORECASE
+)
 _WORK = re.compile(
     r"\b(?:his|her|their)\s+(?:work|writing|articles?|analysis|reporting|commentary|research|essays?)\s+"
-    r"(?:has|have)\s+(?:also\s+)?(?:appeared|been\s+(?:featured|published))", re.IGNORECASE)
+    r"(?:has|have)\s+(?:also\s+)?(?:appeared|been\s+(?:featured|published))",
+    re.IGNORECASE,
+)
 _IS_A = re.compile(r"\b(?:is|was|serves as|served as|works as|has been)\s+(?:a|an|the)\b", re.IGNORECASE)
 _ROLE = re.compile(
     r"\b(?:editor|columnist|correspondent|reporter|writer|journalist|analyst|fellow|contributor|author|"
     r"professor|researcher|scholar|expert|veteran|officer|director|host|producer|consultant|historian|"
-    r"lecturer|graduate)s?\b", re.IGNORECASE)
+    r"lecturer|graduate)s?\b",
+    re.IGNORECASE,
+)
 _REPORTED_SPEECH = re.compile(r"\b(?:said|says|told|asked)\b|[“”\"]", re.IGNORECASE)
 
 

@@ -75,13 +75,19 @@ class BoilerplateStats:
     _lsh: MinHashLSH | None = field(default=None, init=False, repr=False, compare=False)
     _alias: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def observe(self, article_id: str, paragraphs: Iterable[str], *, authors: Sequence[str] = (),
-                when: datetime | None = None) -> None:
+    def observe(
+        self, article_id: str, paragraphs: Iterable[str], *, authors: Sequence[str] = (), when: datetime | None = None
+    ) -> None:
         """Count each paragraph once per article; seeing an article again changes nothing."""
         texts = list({fingerprint(p): p for p in paragraphs}.items())
         unknown = [(fp, text) for fp, text in texts if self._known(fp) is None]  # only these need a sketch
-        found = dict(zip((fp for fp, _ in unknown), sketches([t for _, t in unknown], size=SHINGLE_WORDS,
-                                                              num_perm=NUM_PERM), strict=True))
+        found = dict(
+            zip(
+                (fp for fp, _ in unknown),
+                sketches([t for _, t in unknown], size=SHINGLE_WORDS, num_perm=NUM_PERM),
+                strict=True,
+            )
+        )
         for fp, text in texts:
             key = self._known(fp) if fp not in found else self._find(fp, found[fp])
             if key is None:
@@ -99,8 +105,9 @@ class BoilerplateStats:
         # A paragraph seen before (an exact repeat or a known variant) needs no sketch: after
         # ``observe`` that is every paragraph of the page, so sketches are computed once, not twice.
         unknown = [i for i, fp in enumerate(fps) if self._known(fp) is None]
-        found = dict(zip(unknown, sketches([paragraphs[i] for i in unknown], size=SHINGLE_WORDS,
-                                           num_perm=NUM_PERM), strict=True))
+        found = dict(
+            zip(unknown, sketches([paragraphs[i] for i in unknown], size=SHINGLE_WORDS, num_perm=NUM_PERM), strict=True)
+        )
         for i, text in enumerate(paragraphs):
             key = self._known(fps[i]) if i not in found else self._find(fps[i], found[i])
             cluster = self.clusters.get(key) if key else None
@@ -155,17 +162,20 @@ class BoilerplateStats:
         for key, cluster in self.clusters.items():
             for author in cluster.authors:
                 by_author[author].append((cluster.seen, key))
-        protected = {key for entries in by_author.values()
-                     for _, key in sorted(entries, reverse=True)[: self.keep_per_author]}
-        order = sorted(self.clusters, key=lambda k: (k in protected, len(self.clusters[k].docs),
-                                                     self.clusters[k].seen, k))
+        protected = {
+            key for entries in by_author.values() for _, key in sorted(entries, reverse=True)[: self.keep_per_author]
+        }
+        order = sorted(
+            self.clusters, key=lambda k: (k in protected, len(self.clusters[k].docs), self.clusters[k].seen, k)
+        )
         for key in order[: len(self.clusters) - int(self.max_clusters * 0.9)]:
             del self.clusters[key]
             self._index().remove(key)
 
     def to_json(self) -> bytes:
-        clusters = {k: {"s": encode(c.sketch), "d": c.docs, "a": c.authors, "t": c.seen}
-                    for k, c in self.clusters.items()}
+        clusters = {
+            k: {"s": encode(c.sketch), "d": c.docs, "a": c.authors, "t": c.seen} for k, c in self.clusters.items()
+        }
         data = {"version": STATE_VERSION, "min_articles": self.min_articles, "clusters": clusters}
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 

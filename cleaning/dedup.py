@@ -68,21 +68,33 @@ class DedupShard:
         self.entries = {e.id: e for e in kept[-max_entries:]}
 
     def to_bytes(self) -> bytes:
-        rows = [[e.id, e.when, e.dated, e.body_hash, encode(e.sketch) if e.sketch else None]
-                for e in sorted(self.entries.values(), key=lambda e: e.id)]
-        data = {"version": STATE_VERSION, "site": self.site, "shingle_words": SHINGLE_WORDS,
-                "num_perm": NUM_PERM, "entries": rows}
+        rows = [
+            [e.id, e.when, e.dated, e.body_hash, encode(e.sketch) if e.sketch else None]
+            for e in sorted(self.entries.values(), key=lambda e: e.id)
+        ]
+        data = {
+            "version": STATE_VERSION,
+            "site": self.site,
+            "shingle_words": SHINGLE_WORDS,
+            "num_perm": NUM_PERM,
+            "entries": rows,
+        }
         return gzip.compress(json.dumps(data, separators=(",", ":")).encode(), mtime=0)
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> DedupShard:
         data = json.loads(gzip.decompress(raw))
         if (data.get("version"), data.get("shingle_words"), data.get("num_perm")) != (
-                STATE_VERSION, SHINGLE_WORDS, NUM_PERM):
+            STATE_VERSION,
+            SHINGLE_WORDS,
+            NUM_PERM,
+        ):
             return cls(site=data["site"])  # sketched differently: rebuilt by ``clean --reclean``
         site = data["site"]
-        entries = {row[0]: Entry(row[0], site, row[1], row[2], row[3], decode(row[4]) if row[4] else None)
-                   for row in data["entries"]}
+        entries = {
+            row[0]: Entry(row[0], site, row[1], row[2], row[3], decode(row[4]) if row[4] else None)
+            for row in data["entries"]
+        }
         return cls(site=site, entries=entries)
 
 
@@ -107,8 +119,13 @@ class DedupIndex:
         """Add ``articles`` (to their sites' shards) and return id -> canonical member id, or None."""
         batch = list(articles)
         long = [a for a in batch if len(a.body.split()) >= MIN_WORDS]
-        sketched = dict(zip((a.id for a in long), sketches([a.body for a in long], size=SHINGLE_WORDS,
-                                                           num_perm=NUM_PERM), strict=True))
+        sketched = dict(
+            zip(
+                (a.id for a in long),
+                sketches([a.body for a in long], size=SHINGLE_WORDS, num_perm=NUM_PERM),
+                strict=True,
+            )
+        )
         for article in batch:
             entry = Entry.of(article, sketched.get(article.id))
             self._unindex(article.id)

@@ -182,8 +182,11 @@ def _body_blocks(tree: lxml_html.HtmlElement, options: CleanOptions) -> list[Blo
         return tree_blocks(document.body)
     if container:
         # A short body can fall under trafilatura's minimum size; the site's selector is trusted.
-        return [_walk_block(el) for el in root.xpath(f".//*[self::{_WALK_TAGS.replace('|', ' or self::')}]")
-                if not el.xpath(f"ancestor::*[self::{_WALK_TAGS.replace('|', ' or self::')}]")]
+        return [
+            _walk_block(el)
+            for el in root.xpath(f".//*[self::{_WALK_TAGS.replace('|', ' or self::')}]")
+            if not el.xpath(f"ancestor::*[self::{_WALK_TAGS.replace('|', ' or self::')}]")
+        ]
     return []
 
 

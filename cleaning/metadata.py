@@ -17,8 +17,16 @@ from lxml import html as lxml_html
 from cleaning.normalize import normalize_text
 from corpus.dates import parse_datetime
 
-_ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
-                  "OpinionNewsArticle", "BackgroundNewsArticle", "WebPage"}
+_ARTICLE_TYPES = {
+    "Article",
+    "NewsArticle",
+    "BlogPosting",
+    "ReportageNewsArticle",
+    "AnalysisNewsArticle",
+    "OpinionNewsArticle",
+    "BackgroundNewsArticle",
+    "WebPage",
+}
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/(?:(0[1-9]|[12]\d|3[01])/)?")
 _BYLINE_PREFIX = re.compile(r"^\s*(by|written by|posted by|words by|reporting by)\s*:?\s+", re.IGNORECASE)
 _PERSON_SPLIT = re.compile(r"\s*(?:,?\s*\band\b|&|;|\|)\s*", re.IGNORECASE)
@@ -27,7 +35,9 @@ _PART_SPLIT = re.compile(r"\s*(?:,|\s[-–—]\s)\s*")
 _NOT_A_NAME = re.compile(
     r"@|https?://|www\.|\b(?:e-?mail|follow|contact|view all|posts? by|more from|twitter|x\.com)\b|"
     r"\b(?:editor|correspondent|reporter|writer|columnist|contributor|analyst|fellow|director|producer|"
-    r"photographer|journalist|intern|staff|chief|bureau|desk|professor|officer|host|manager)s?\b", re.IGNORECASE)
+    r"photographer|journalist|intern|staff|chief|bureau|desk|professor|officer|host|manager)s?\b",
+    re.IGNORECASE,
+)
 _CREDENTIAL = re.compile(r"(?:^|\s+)(?:ph\.?\s?d|m\.?d|esq|jr|sr)\.?$", re.IGNORECASE)
 _BYLINE_SENTENCE = re.compile(r"\s+(?:is|was)\s+(?:a|an|the)\s.*$", re.IGNORECASE)
 _LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_][a-z0-9]+)*$", re.IGNORECASE)
@@ -54,14 +64,23 @@ def read_metadata(tree: lxml_html.HtmlElement, url: str) -> Metadata:
     return Metadata(
         headline=_first(ld.get("headline"), meta.get("og:title"), _text(tree, "//h1"), _text(tree, "//title")),
         authors=clean_names(_ld_authors(ld) or _as_list(meta.get("author"))),
-        date_published=_first_date(ld.get("datePublished"), meta.get("article:published_time"),
-                                   _attr(tree, "//*[@itemprop='datePublished']/@content"),
-                                   _attr(tree, "//time[@datetime][1]/@datetime")) or _url_date(url),
-        date_modified=_first_date(ld.get("dateModified"), meta.get("article:modified_time"),
-                                  meta.get("og:updated_time"), _attr(tree, "//*[@itemprop='dateModified']/@content")),
+        date_published=_first_date(
+            ld.get("datePublished"),
+            meta.get("article:published_time"),
+            _attr(tree, "//*[@itemprop='datePublished']/@content"),
+            _attr(tree, "//time[@datetime][1]/@datetime"),
+        )
+        or _url_date(url),
+        date_modified=_first_date(
+            ld.get("dateModified"),
+            meta.get("article:modified_time"),
+            meta.get("og:updated_time"),
+            _attr(tree, "//*[@itemprop='dateModified']/@content"),
+        ),
         section=_first(_first_str(ld.get("articleSection")), meta.get("article:section")),
-        tags=_unique(_keywords(ld.get("keywords")) or meta.get("article:tag", [])
-                     or _keywords(meta.get("news_keywords"))),
+        tags=_unique(
+            _keywords(ld.get("keywords")) or meta.get("article:tag", []) or _keywords(meta.get("news_keywords"))
+        ),
         description=_first(ld.get("description"), meta.get("og:description"), meta.get("description")),
         canonical_url=_absolute(url, _first(_attr(tree, "//link[@rel='canonical']/@href"), meta.get("og:url"))),
         language=_language(tree, ld, meta),

@@ -13,9 +13,7 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 # C1 control characters (U+0080-U+009F) never occur in real text: they are windows-1252 bytes that a
 # parser read as Latin-1 (a page with no charset, or a wrong one). Map them back to what cp1252 meant
 # (“ ” — € …); the five bytes cp1252 leaves undefined are dropped.
-_C1_AS_CP1252 = {
-    code: (bytes([code]).decode("cp1252", errors="ignore") or None) for code in range(0x80, 0xA0)
-}
+_C1_AS_CP1252 = {code: (bytes([code]).decode("cp1252", errors="ignore") or None) for code in range(0x80, 0xA0)}
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _WORD = re.compile(r"\w+")
 

@@ -20,9 +20,7 @@ class CleanOptions:
     drop_paragraphs: tuple[re.Pattern[str], ...] = ()
     section_selector: CSSSelector | None = None
     boilerplate_min_articles: int = 3
-    extractor: Extractor = field(
-        default_factory=lambda: Extractor(output_format="python", comments=False, tables=True)
-    )
+    extractor: Extractor = field(default_factory=lambda: Extractor(output_format="python", comments=False, tables=True))
 
     @classmethod
     def build(

@@ -151,8 +151,9 @@ def removal_reasons(item: Extracted, stats: BoilerplateStats) -> list[str | None
     return reasons
 
 
-def build_article(item: Extracted, options: CleanOptions, stats: BoilerplateStats,
-                  result: BatchResult) -> Article | None:
+def build_article(
+    item: Extracted, options: CleanOptions, stats: BoilerplateStats, result: BatchResult
+) -> Article | None:
     """Pass two: drop what the site's statistics and the page's cues call boilerplate, validate."""
     fetched, meta, doc_id = item.fetched, item.page.metadata, item.id
     body: list[str] = []
@@ -174,14 +175,26 @@ def build_article(item: Extracted, options: CleanOptions, stats: BoilerplateStat
     image = item.page.image
     try:
         return Article(
-            id=doc_id, url=fetched.url, canonical_url=item.canonical, site=options.site,
-            headline=meta.headline or "", authors=meta.authors, author_bios=bios,
-            date_published=published, date_modified=modified,
-            section=meta.section, tags=meta.tags, language=meta.language or options.language,
-            description=meta.description, body=text,
+            id=doc_id,
+            url=fetched.url,
+            canonical_url=item.canonical,
+            site=options.site,
+            headline=meta.headline or "",
+            authors=meta.authors,
+            author_bios=bios,
+            date_published=published,
+            date_modified=modified,
+            section=meta.section,
+            tags=meta.tags,
+            language=meta.language or options.language,
+            description=meta.description,
+            body=text,
             main_image=MainImage(url=image.url, caption=image.caption, credit=image.credit) if image else None,
-            word_count=word_count(text), content_hash=content_hash(meta.headline or "", text),
-            warc_file=fetched.warc_file, warc_record_id=fetched.warc_record_id, fetched_at=fetched.fetched_at,
+            word_count=word_count(text),
+            content_hash=content_hash(meta.headline or "", text),
+            warc_file=fetched.warc_file,
+            warc_record_id=fetched.warc_record_id,
+            fetched_at=fetched.fetched_at,
             cleaner_version=CLEANER_VERSION,
         )
     except ValidationError as exc:
@@ -196,8 +209,13 @@ def _checked_dates(item: Extracted, result: BatchResult) -> tuple[datetime | Non
     checked: list[datetime | None] = []
     for name, value in (("date_published", meta.date_published), ("date_modified", meta.date_modified)):
         if value is not None and value > fetched_at:
-            logger.info("%s %s is later than the fetch (%s), dropped: %s", name, value.isoformat(),
-                        fetched_at.isoformat(), item.fetched.url)
+            logger.info(
+                "%s %s is later than the fetch (%s), dropped: %s",
+                name,
+                value.isoformat(),
+                fetched_at.isoformat(),
+                item.fetched.url,
+            )
             result.dropped_values[f"{name}_after_fetch"] += 1
             value = None
         checked.append(value)

@@ -17,8 +17,14 @@ MAX_PAGE_BYTES = 8 * MiB
 _SNIFF_BYTES = 64 * 1024
 # File signatures of what is most often served by mistake as text/html.
 _BINARY_MAGIC = {
-    b"%PDF-": "pdf", b"\x89PNG": "png", b"GIF8": "gif", b"\xff\xd8\xff": "jpeg", b"PK\x03\x04": "zip",
-    b"\x1f\x8b": "gzip", b"RIFF": "riff", b"\x00\x00\x00": "iso media",
+    b"%PDF-": "pdf",
+    b"\x89PNG": "png",
+    b"GIF8": "gif",
+    b"\xff\xd8\xff": "jpeg",
+    b"PK\x03\x04": "zip",
+    b"\x1f\x8b": "gzip",
+    b"RIFF": "riff",
+    b"\x00\x00\x00": "iso media",
 }
 
 

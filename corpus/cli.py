@@ -32,10 +32,19 @@ class LeaseBusy(click.ClickException):
 def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--store and --s3-endpoint-url, on every command."""
 
-    @click.option("--store", "store_url", envvar="DEFCORPUS_STORE", default=DEFAULT_STORE, show_default=True,
-                  help="a directory, file://DIR, or s3://bucket/prefix (env DEFCORPUS_STORE)")
-    @click.option("--s3-endpoint-url", envvar="DEFCORPUS_S3_ENDPOINT_URL",
-                  help="S3-compatible endpoint (MinIO, Ceph, R2…); credentials from the AWS_* environment")
+    @click.option(
+        "--store",
+        "store_url",
+        envvar="DEFCORPUS_STORE",
+        default=DEFAULT_STORE,
+        show_default=True,
+        help="a directory, file://DIR, or s3://bucket/prefix (env DEFCORPUS_STORE)",
+    )
+    @click.option(
+        "--s3-endpoint-url",
+        envvar="DEFCORPUS_S3_ENDPOINT_URL",
+        help="S3-compatible endpoint (MinIO, Ceph, R2…); credentials from the AWS_* environment",
+    )
     @functools.wraps(func)
     def wrapper(*args: Any, store_url: str, s3_endpoint_url: str | None, **kwargs: Any) -> Any:
         try:
@@ -51,8 +60,11 @@ def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def site_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--site", "site_name", required=True, help="site name (see `defcorpus sites`)")
-    @click.option("--sites-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                  help="a site config TOML outside the package")
+    @click.option(
+        "--sites-file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="a site config TOML outside the package",
+    )
     @click.option("--base-url", help="crawl the site at another address (a mirror)")
     @functools.wraps(func)
     def wrapper(*args: Any, site_name: str, sites_file: Path | None, base_url: str | None, **kwargs: Any) -> Any:
@@ -101,8 +113,12 @@ def sites(ctx: click.Context, sites_file: Path | None, store: Store, s3_endpoint
 @sites.command("add")
 @click.argument("name")
 @click.argument("url")
-@click.option("--sites-file", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="where to write the new site's TOML (one site per file)")
+@click.option(
+    "--sites-file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="where to write the new site's TOML (one site per file)",
+)
 @click.option("--overwrite", is_flag=True, help="replace the file if it exists")
 def sites_add(name: str, url: str, sites_file: Path, overwrite: bool) -> None:
     """Discover a site's sitemaps, feeds and article URLs from its home page; write its TOML for review."""
@@ -114,8 +130,10 @@ def sites_add(name: str, url: str, sites_file: Path, overwrite: bool) -> None:
         raise click.ClickException(str(exc)) from None
     for line in result.found:
         click.echo(f"  {line}")
-    click.echo(f"wrote {result.path} after {result.requests} requests; review it, then run:\n"
-               f"  defcorpus run --sites-file {result.path} --site {name}")
+    click.echo(
+        f"wrote {result.path} after {result.requests} requests; review it, then run:\n"
+        f"  defcorpus run --sites-file {result.path} --site {name}"
+    )
 
 
 @main.command()
@@ -133,12 +151,16 @@ def crawl(site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: st
 @main.command()
 @click.option("--site", "site_names", multiple=True, help="site to clean (repeatable; default: every site)")
 @click.option("--sites-file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--reclean", is_flag=True,
-              help="clean every raw WARC file already in the store again with the current cleaner (no network); "
-                   "publish a new version only where an article changed")
+@click.option(
+    "--reclean",
+    is_flag=True,
+    help="clean every raw WARC file already in the store again with the current cleaner (no network); "
+    "publish a new version only where an article changed",
+)
 @store_options
-def clean(site_names: tuple[str, ...], sites_file: Path | None, reclean: bool, store: Store,
-          s3_endpoint_url: str | None) -> None:
+def clean(
+    site_names: tuple[str, ...], sites_file: Path | None, reclean: bool, store: Store, s3_endpoint_url: str | None
+) -> None:
     """Clean the raw pages not cleaned yet (--reclean: all of them again) and publish them under clean/."""
     configs = load_sites([sites_file] if sites_file else None)
     for name in site_names or sorted(configs):
@@ -170,9 +192,11 @@ def _clean_one(store: Store, site: SiteConfig, *, reclean: bool = False) -> None
     from corpus.progress import clean_with_progress
 
     report = clean_with_progress(console, store, site, reclean=reclean)
-    click.echo(f"{site.name}: {report.articles_published} articles published, {report.articles_unchanged} "
-               f"unchanged, {report.boilerplate_removed} boilerplate paragraphs removed, "
-               f"from {report.warc_files} {'' if reclean else 'new '}WARC files")
+    click.echo(
+        f"{site.name}: {report.articles_published} articles published, {report.articles_unchanged} "
+        f"unchanged, {report.boilerplate_removed} boilerplate paragraphs removed, "
+        f"from {report.warc_files} {'' if reclean else 'new '}WARC files"
+    )
 
 
 @main.command()
@@ -182,13 +206,20 @@ def _clean_one(store: Store, site: SiteConfig, *, reclean: bool = False) -> None
 @click.option("-o", "--output", default="-", show_default=True, help="a file path, or - for stdout (jsonl)")
 @click.option("--all-versions", is_flag=True, help="every published version, not only the latest")
 @store_options
-def export(site_name: str | None, since: str | None, until: str | None, fmt: str, output: str,
-           all_versions: bool, store: Store, s3_endpoint_url: str | None) -> None:
+def export(
+    site_name: str | None,
+    since: str | None,
+    until: str | None,
+    fmt: str,
+    output: str,
+    all_versions: bool,
+    store: Store,
+    s3_endpoint_url: str | None,
+) -> None:
     """Export published articles as JSON Lines or Parquet."""
     if fmt == "parquet" and output == "-":
         raise click.UsageError("Parquet needs a file: --output PATH")
-    count = export_lib.export(store, output, fmt=fmt, site=site_name, since=since, until=until,
-                              latest=not all_versions)
+    count = export_lib.export(store, output, fmt=fmt, site=site_name, since=since, until=until, latest=not all_versions)
     console.print(f"exported {count} articles", highlight=False)
 
 
@@ -207,8 +238,9 @@ def stats(site_name: str | None, store: Store, s3_endpoint_url: str | None) -> N
 
 
 @main.command()
-@click.option("--site", "site_names", multiple=True,
-              help="site to compact (repeatable; default: every site in the store)")
+@click.option(
+    "--site", "site_names", multiple=True, help="site to compact (repeatable; default: every site in the store)"
+)
 @store_options
 def compact(site_names: tuple[str, ...], store: Store, s3_endpoint_url: str | None) -> None:
     """Merge each month's small files into one; readers see the same rows before and after."""
@@ -225,11 +257,20 @@ def compact(site_names: tuple[str, ...], store: Store, s3_endpoint_url: str | No
 
 
 @main.command()
-@click.option("--store", "store_url", envvar="DEFCORPUS_STORE", default=DEFAULT_STORE, show_default=True,
-              help="where the demo corpus goes (a directory, file://DIR, or s3://bucket/prefix)")
+@click.option(
+    "--store",
+    "store_url",
+    envvar="DEFCORPUS_STORE",
+    default=DEFAULT_STORE,
+    show_default=True,
+    help="where the demo corpus goes (a directory, file://DIR, or s3://bucket/prefix)",
+)
 @click.option("--s3-endpoint-url", envvar="DEFCORPUS_S3_ENDPOINT_URL")
-@click.option("--port", type=click.IntRange(1, 65535),
-              help="serve the mini-site on this loopback port  [default: the site config's, 8045]")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    help="serve the mini-site on this loopback port  [default: the site config's, 8045]",
+)
 def demo(store_url: str, s3_endpoint_url: str | None, port: int | None) -> None:
     """Offline demo: serve the bundled mini-site on 127.0.0.1, crawl it, clean it, publish it."""
     from corpus.demo import run_demo

@@ -35,8 +35,9 @@ def run_demo(
         server = _serve_on_configured_port(console, stack, port or urlsplit(configured.base_url).port or 0)
         site = configured.with_base_url(server.base_url)
         console.print(f"Serving the mini-site at {server.base_url} (loopback only)", highlight=False)
-        crawl = crawl_with_progress(console, store, site, s3_endpoint_url=s3_endpoint_url,
-                                    settings=LOOPBACK_CRAWL_SETTINGS)
+        crawl = crawl_with_progress(
+            console, store, site, s3_endpoint_url=s3_endpoint_url, settings=LOOPBACK_CRAWL_SETTINGS
+        )
     report = clean_with_progress(console, store, site)
     _print_summary(console, store, crawl, report)
     _print_article(console, store, report)
@@ -48,8 +49,10 @@ def _serve_on_configured_port(console: Console, stack: ExitStack, port: int) -> 
     try:
         return stack.enter_context(serve(port=port))
     except OSError:
-        console.print(f"[yellow]Port {port} is in use; serving on another port. Its articles get other URLs, "
-                      "so use a fresh --store to keep this demo's corpus separate.[/yellow]")
+        console.print(
+            f"[yellow]Port {port} is in use; serving on another port. Its articles get other URLs, "
+            "so use a fresh --store to keep this demo's corpus separate.[/yellow]"
+        )
         return stack.enter_context(serve(port=0))
 
 
@@ -58,10 +61,12 @@ def _print_summary(console: Console, store: Store, crawl: dict[str, object], rep
     table.add_row("pages fetched", str(crawl["pages_fetched"]))
     table.add_row("article pages fetched", str(crawl["articles_fetched"]))
     table.add_row("articles published", f"{report.articles_published} new, {report.articles_unchanged} unchanged")
-    table.add_row("paragraphs removed as boilerplate",
-                  f"{report.boilerplate_removed + report.dropped_by_rule} ({report.bios_removed} author bios, "
-                  f"{report.boilerplate_removed - report.bios_removed} other learned, "
-                  f"{report.dropped_by_rule} by site rules)")
+    table.add_row(
+        "paragraphs removed as boilerplate",
+        f"{report.boilerplate_removed + report.dropped_by_rule} ({report.bios_removed} author bios, "
+        f"{report.boilerplate_removed - report.bios_removed} other learned, "
+        f"{report.dropped_by_rule} by site rules)",
+    )
     if report.rejected:
         table.add_row("pages not published", ", ".join(f"{k}: {v}" for k, v in sorted(report.rejected.items())))
     table.add_row("raw WARC", store.uri(layout.raw_site_prefix(report.site)))
@@ -80,9 +85,12 @@ def _print_article(console: Console, store: Store, report: CleanReport) -> None:
     if len(paragraphs) > BODY_PREVIEW_PARAGRAPHS:
         shown += f"\n\n[dim]… {len(paragraphs) - BODY_PREVIEW_PARAGRAPHS} more paragraphs[/dim]"
     published = article["date_published"].isoformat() if article["date_published"] else "undated"
-    head = (f"[bold]{article['headline']}[/bold]\n{', '.join(article['authors'])} · {published} · "
-            f"{article['section']} · {article['word_count']} words\n{article['url']}\n")
+    head = (
+        f"[bold]{article['headline']}[/bold]\n{', '.join(article['authors'])} · {published} · "
+        f"{article['section']} · {article['word_count']} words\n{article['url']}\n"
+    )
     removed = report.removed_by_article[article["id"]]
-    console.print(Panel(head + "\n" + shown, title=f"One cleaned article ({removed} paragraphs removed)",
-                        title_align="left"))
+    console.print(
+        Panel(head + "\n" + shown, title=f"One cleaned article ({removed} paragraphs removed)", title_align="left")
+    )
     console.print(f"Read the whole corpus: defcorpus export --store {store.url} --format jsonl", highlight=False)

@@ -14,8 +14,14 @@ from corpus.store import Store
 
 
 def export(
-    store: Store, output: str, *, fmt: str = "jsonl", site: str | None = None, since: str | None = None,
-    until: str | None = None, latest: bool = True,
+    store: Store,
+    output: str,
+    *,
+    fmt: str = "jsonl",
+    site: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    latest: bool = True,
 ) -> int:
     """Write the selected articles to ``output`` ('-' is stdout); returns how many."""
     table = Corpus(store).articles(site=site, since=since, until=until, latest=latest)

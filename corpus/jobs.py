@@ -53,9 +53,7 @@ class CleanReport:
     batch_ids: list[str] = field(default_factory=list)
 
 
-def clean_site(
-    store: Store, site: SiteConfig, *, on_page: Callable[[int, int], None] | None = None
-) -> CleanReport:
+def clean_site(store: Store, site: SiteConfig, *, on_page: Callable[[int, int], None] | None = None) -> CleanReport:
     """Clean every raw WARC file of ``site`` that no published batch has consumed yet.
 
     Holds the site's clean lease: a second worker on the same site gets ``LeaseHeldError``.
@@ -108,8 +106,15 @@ def _chunks(
 
 
 def _clean_chunk(
-    store: Store, site: SiteConfig, keys: list[str], pages: list[FetchedPage], options: CleanOptions,
-    stats: BoilerplateStats, published: set[tuple[str, str]], report: CleanReport, progress: _Progress,
+    store: Store,
+    site: SiteConfig,
+    keys: list[str],
+    pages: list[FetchedPage],
+    options: CleanOptions,
+    stats: BoilerplateStats,
+    published: set[tuple[str, str]],
+    report: CleanReport,
+    progress: _Progress,
 ) -> None:
     """Clean one chunk and publish it as one batch whose manifest consumes the chunk's WARC files.
 
@@ -145,9 +150,7 @@ def _publish_batch(store: Store, site: SiteConfig, fresh: list[Article], keys: l
     report.articles_published += len(fresh)
 
 
-def pending_warc_keys(
-    store: Store, site: str, *, manifests: list[dict[str, Any]] | None = None
-) -> list[str]:
+def pending_warc_keys(store: Store, site: str, *, manifests: list[dict[str, Any]] | None = None) -> list[str]:
     """Raw WARC keys of ``site`` that no published batch lists as an input: what a clean would take.
 
     Why public: the Airflow cleaning DAG asks this before cleaning, to map only over sites with work.
@@ -223,9 +226,7 @@ DEDUP_STATE_PREFIX = f"{layout.STATE_PREFIX}_dedup/"  # "_" cannot start a site 
 _NOT_CONTENT = {"warc_file", "warc_record_id", "fetched_at", "cleaner_version", "site", "month"}
 
 
-def reclean_site(
-    store: Store, site: SiteConfig, *, on_page: Callable[[int, int], None] | None = None
-) -> CleanReport:
+def reclean_site(store: Store, site: SiteConfig, *, on_page: Callable[[int, int], None] | None = None) -> CleanReport:
     """Re-clean every raw WARC file of ``site`` already in the store with the current cleaner.
 
     Reads the store only (no request reaches the site). The site's boilerplate statistics and dedup

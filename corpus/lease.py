@@ -56,9 +56,17 @@ def clean_lease(
     now = clock()
     host, pid = socket.gethostname(), os.getpid()
     lease = Lease(key, f"{host}:{pid}:{uuid.uuid4().hex[:8]}", now + ttl)
-    body = json.dumps({"holder": lease.holder, "acquired_at": now.isoformat(),
-                       "expires_at": lease.expires_at.isoformat(), "host": host, "pid": pid,
-                       "boot_id": _boot_id(), "started": _process_start(pid)}).encode()
+    body = json.dumps(
+        {
+            "holder": lease.holder,
+            "acquired_at": now.isoformat(),
+            "expires_at": lease.expires_at.isoformat(),
+            "host": host,
+            "pid": pid,
+            "boot_id": _boot_id(),
+            "started": _process_start(pid),
+        }
+    ).encode()
     try:
         store.write(key, body, if_absent=True)
     except KeyExistsError:

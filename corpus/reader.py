@@ -1,7 +1,7 @@
 """Read the published corpus: only batches with a manifest, newest version of each article.
 
-    import corpus
-    table = corpus.open("s3://bucket/defcorpus").articles(site="19fortyfive", since="2023-01-01")
+import corpus
+table = corpus.open("s3://bucket/defcorpus").articles(site="19fortyfive", since="2023-01-01")
 """
 
 from __future__ import annotations

@@ -101,9 +101,19 @@ class _CredentialScrubber(logging.Filter):
         r"[^\s'\",&/]+",
         re.IGNORECASE,
     )
-    LOGGERS = ("botocore", "botocore.auth", "botocore.endpoint", "botocore.awsrequest", "botocore.httpsession",
-               "botocore.hooks", "botocore.parsers", "botocore.retryhandler", "botocore.credentials",
-               "s3transfer", "urllib3.connectionpool")
+    LOGGERS = (
+        "botocore",
+        "botocore.auth",
+        "botocore.endpoint",
+        "botocore.awsrequest",
+        "botocore.httpsession",
+        "botocore.hooks",
+        "botocore.parsers",
+        "botocore.retryhandler",
+        "botocore.credentials",
+        "s3transfer",
+        "urllib3.connectionpool",
+    )
 
     def __init__(self) -> None:
         super().__init__()

@@ -31,17 +31,32 @@ from corpus.store import Store
 logger = logging.getLogger(__name__)
 
 _TS = pa.timestamp("us", tz="UTC")
-ARTICLE_SCHEMA = pa.schema([
-    ("id", pa.string()), ("url", pa.string()), ("canonical_url", pa.string()),
-    ("headline", pa.string()), ("authors", pa.list_(pa.string())), ("author_bios", pa.list_(pa.string())),
-    ("date_published", _TS), ("date_modified", _TS), ("section", pa.string()),
-    ("tags", pa.list_(pa.string())), ("language", pa.string()), ("description", pa.string()),
-    ("body", pa.string()),
-    ("main_image", pa.struct([("url", pa.string()), ("caption", pa.string()), ("credit", pa.string())])),
-    ("word_count", pa.int32()), ("content_hash", pa.string()), ("near_duplicate_of", pa.string()),
-    ("warc_file", pa.string()), ("warc_record_id", pa.string()), ("fetched_at", _TS),
-    ("cleaner_version", pa.string()), ("schema_version", pa.string()),
-])
+ARTICLE_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("url", pa.string()),
+        ("canonical_url", pa.string()),
+        ("headline", pa.string()),
+        ("authors", pa.list_(pa.string())),
+        ("author_bios", pa.list_(pa.string())),
+        ("date_published", _TS),
+        ("date_modified", _TS),
+        ("section", pa.string()),
+        ("tags", pa.list_(pa.string())),
+        ("language", pa.string()),
+        ("description", pa.string()),
+        ("body", pa.string()),
+        ("main_image", pa.struct([("url", pa.string()), ("caption", pa.string()), ("credit", pa.string())])),
+        ("word_count", pa.int32()),
+        ("content_hash", pa.string()),
+        ("near_duplicate_of", pa.string()),
+        ("warc_file", pa.string()),
+        ("warc_record_id", pa.string()),
+        ("fetched_at", _TS),
+        ("cleaner_version", pa.string()),
+        ("schema_version", pa.string()),
+    ]
+)
 PARTITION_COLUMNS = ("site", "month")
 
 
@@ -68,9 +83,14 @@ def publish(store: Store, site: str, articles: list[Article], batch_id: str, inp
         store.write(key, data, if_absent=True)
         files.append({"key": key, "rows": len(group), "bytes": len(data)})
     manifest = {
-        "kind": "clean", "batch_id": batch_id, "site": site, "schema_version": SCHEMA_VERSION,
-        "created_at": datetime.now(UTC).isoformat(), "articles": len(articles),
-        "files": files, "inputs": sorted(inputs),
+        "kind": "clean",
+        "batch_id": batch_id,
+        "site": site,
+        "schema_version": SCHEMA_VERSION,
+        "created_at": datetime.now(UTC).isoformat(),
+        "articles": len(articles),
+        "files": files,
+        "inputs": sorted(inputs),
     }
     store.write(layout.manifest_key(batch_id), json.dumps(manifest, indent=2).encode(), if_absent=True)
     logger.info("published batch %s: %d articles in %d files", batch_id, len(articles), len(files))
@@ -135,9 +155,15 @@ def compact(store: Store, site: str, batch_id: str, *, min_files: int = 2) -> di
     if not files:
         return None
     manifest = {
-        "kind": "compaction", "batch_id": batch_id, "site": site, "schema_version": SCHEMA_VERSION,
-        "created_at": datetime.now(UTC).isoformat(), "articles": 0,
-        "files": files, "inputs": [], "supersedes": sorted(merged),
+        "kind": "compaction",
+        "batch_id": batch_id,
+        "site": site,
+        "schema_version": SCHEMA_VERSION,
+        "created_at": datetime.now(UTC).isoformat(),
+        "articles": 0,
+        "files": files,
+        "inputs": [],
+        "supersedes": sorted(merged),
     }
     store.write(layout.manifest_key(batch_id), json.dumps(manifest, indent=2).encode(), if_absent=True)
     for key in merged:

@@ -15,10 +15,18 @@ from warcio.archiveiterator import ArchiveIterator
 
 from corpus.store import Store
 
-INDEX_SCHEMA = pa.schema([
-    ("url", pa.string()), ("record_id", pa.string()), ("warc_date", pa.string()), ("status", pa.int16()),
-    ("content_type", pa.string()), ("offset", pa.int64()), ("length", pa.int64()), ("payload_digest", pa.string()),
-])
+INDEX_SCHEMA = pa.schema(
+    [
+        ("url", pa.string()),
+        ("record_id", pa.string()),
+        ("warc_date", pa.string()),
+        ("status", pa.int16()),
+        ("content_type", pa.string()),
+        ("offset", pa.int64()),
+        ("length", pa.int64()),
+        ("payload_digest", pa.string()),
+    ]
+)
 
 
 def index_warc(path: Path) -> pa.Table:
@@ -58,4 +66,3 @@ def write_index(store: Store, warc_key: str, path: Path) -> str:
     key = index_key(warc_key)
     store.write(key, sink.getvalue())
     return key
-

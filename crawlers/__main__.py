@@ -32,16 +32,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--until")
     parser.add_argument("--crawl-id")
     parser.add_argument("--report-file")
-    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a Scrapy setting")
+    parser.add_argument(
+        "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        site = resolve_site(args.site, site_json=args.site_json, sites_file=args.sites_file,
-                            base_url=args.base_url)
+        site = resolve_site(args.site, site_json=args.site_json, sites_file=args.sites_file, base_url=args.base_url)
     except SiteConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

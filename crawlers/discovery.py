@@ -18,8 +18,13 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 # Where sites keep sitemaps when robots.txt does not say (WordPress/Yoast, WordPress core, generic,
 # Google News plugins, Arc XP).
 COMMON_SITEMAPS = (
-    "/sitemap_index.xml", "/wp-sitemap.xml", "/sitemap.xml", "/news-sitemap.xml", "/sitemap_news.xml",
-    "/arc/outboundfeeds/sitemap-index/?outputType=xml", "/arc/outboundfeeds/news-sitemap/?outputType=xml",
+    "/sitemap_index.xml",
+    "/wp-sitemap.xml",
+    "/sitemap.xml",
+    "/news-sitemap.xml",
+    "/sitemap_news.xml",
+    "/arc/outboundfeeds/sitemap-index/?outputType=xml",
+    "/arc/outboundfeeds/news-sitemap/?outputType=xml",
 )
 COMMON_FEEDS = ("/feed/", "/feed", "/rss.xml", "/rss/", "/arc/outboundfeeds/rss/?outputType=xml")
 # Sitemap index children that hold posts, by platform convention (Yoast, WordPress core).
@@ -59,8 +64,9 @@ def is_feed(body: bytes) -> bool:
 def feed_links(body: bytes, base_url: str) -> list[str]:
     selector = Selector(text=body.decode("utf-8", "replace"), type="xml")
     links = selector.xpath("//*[local-name()='item']/*[local-name()='link']/text()").getall()
-    links += selector.xpath("//*[local-name()='entry']/*[local-name()='link']"
-                            "[not(@rel) or @rel='alternate']/@href").getall()
+    links += selector.xpath(
+        "//*[local-name()='entry']/*[local-name()='link'][not(@rel) or @rel='alternate']/@href"
+    ).getall()
     return [urljoin(base_url, link.strip()) for link in links if link.strip()]
 
 
@@ -90,8 +96,13 @@ def post_sitemap_follow(children: list[str]) -> list[str]:
 # ---------------------------------------------------------------------------- URL patterns
 
 _SEGMENT_REGEX = {
-    "Y": r"\d{4}", "M": r"\d{2}", "D": r"\d{2}", "N": r"\d+",
-    "S": r"[\w%.]+(-[\w%.]+)+", "W": r"[\w%.-]+", "W+": r"[\w%.-]+(/[\w%.-]+)*",
+    "Y": r"\d{4}",
+    "M": r"\d{2}",
+    "D": r"\d{2}",
+    "N": r"\d+",
+    "S": r"[\w%.]+(-[\w%.]+)+",
+    "W": r"[\w%.-]+",
+    "W+": r"[\w%.-]+(/[\w%.-]+)*",
 }
 
 

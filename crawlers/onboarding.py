@@ -72,8 +72,11 @@ class Fetcher:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 body = response.read(MAX_BYTES)
-                status, ctype, encoding = response.status, response.headers.get("Content-Type", ""), \
-                    response.headers.get("Content-Encoding", "")
+                status, ctype, encoding = (
+                    response.status,
+                    response.headers.get("Content-Type", ""),
+                    response.headers.get("Content-Encoding", ""),
+                )
                 final = response.geturl()
         except urllib.error.HTTPError as exc:
             return Fetched(url, exc.code, exc.headers.get("Content-Type", ""), b"")
@@ -99,8 +102,9 @@ class OnboardingResult:
     requests: int = 0
 
 
-def onboard_site(name: str, url: str, sites_file: Path, *, overwrite: bool = False, delay: float = 1.0,
-                 samples: int = 3) -> OnboardingResult:
+def onboard_site(
+    name: str, url: str, sites_file: Path, *, overwrite: bool = False, delay: float = 1.0, samples: int = 3
+) -> OnboardingResult:
     """Discover ``url``'s routes, write ``sites_file`` (a one-site TOML) and return what was found."""
     if not re.fullmatch(NAME_PATTERN, name):
         raise SiteConfigError(f"site name {name!r} must match {NAME_PATTERN}")
@@ -185,8 +189,10 @@ class _Survey:
             source: dict[str, object] = {"type": kind, "url": _relative(url)}
             if follow:
                 source["follow"] = follow
-            self.note(f"{kind}: {url} ({info.kind}, {len(info.locs)} entries"
-                      f"{', following ' + ' '.join(follow) if follow else ''})")
+            self.note(
+                f"{kind}: {url} ({info.kind}, {len(info.locs)} entries"
+                f"{', following ' + ' '.join(follow) if follow else ''})"
+            )
             self._collect_from_sitemap(info, follow)
             found.append(source)
             if not from_robots:
@@ -227,8 +233,11 @@ class _Survey:
             raise SiteConfigError(f"{self.base}: sitemaps and feeds listed no URLs to learn a pattern from")
         self.pattern = discovery.infer_article_pattern(self.article_urls)
         shapes = ", ".join(f"{s} x{n}" for s, n in sorted(self.pattern.shapes.items(), key=lambda kv: -kv[1]))
-        self.note(f"article URLs: {' | '.join(self.pattern.allow)} inferred from {len(self.article_urls)} "
-                  f"URLs (shapes: {shapes})", confirmed=False)
+        self.note(
+            f"article URLs: {' | '.join(self.pattern.allow)} inferred from {len(self.article_urls)} "
+            f"URLs (shapes: {shapes})",
+            confirmed=False,
+        )
 
     def _sample(self, samples: int) -> None:
         assert self.pattern is not None
@@ -241,8 +250,10 @@ class _Survey:
             if fetched and fetched.ok:
                 kinds.append(adapter.page_kind(_as_response(fetched)))
         articles = kinds.count("article")
-        self.note(f"sampled {len(kinds)} article URL(s): {articles} carry Article/NewsArticle structured data",
-                  confirmed=articles > 0)
+        self.note(
+            f"sampled {len(kinds)} article URL(s): {articles} carry Article/NewsArticle structured data",
+            confirmed=articles > 0,
+        )
 
     def _same_site(self, url: str) -> bool:
         host = urlsplit(url).hostname or ""
@@ -266,8 +277,10 @@ class _Survey:
         }
 
     def header(self) -> str:
-        return (f"# Written by `defcorpus sites add` from {self.base} on {datetime.now(UTC):%Y-%m-%d}.\n"
-                "# Review the article URL pattern and the routes before a long crawl; see docs/sites.md.\n")
+        return (
+            f"# Written by `defcorpus sites add` from {self.base} on {datetime.now(UTC):%Y-%m-%d}.\n"
+            "# Review the article URL pattern and the routes before a long crawl; see docs/sites.md.\n"
+        )
 
 
 def _relative(url: str) -> str:
@@ -278,8 +291,12 @@ def _relative(url: str) -> str:
 def _as_response(fetched: Fetched) -> HtmlResponse:
     from scrapy.http import HtmlResponse
 
-    return HtmlResponse(fetched.url, status=fetched.status, body=fetched.body,
-                        headers={"Content-Type": fetched.content_type or "text/html"})
+    return HtmlResponse(
+        fetched.url,
+        status=fetched.status,
+        body=fetched.body,
+        headers={"Content-Type": fetched.content_type or "text/html"},
+    )
 
 
 # ---------------------------------------------------------------------------- TOML

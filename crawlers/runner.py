@@ -42,8 +42,17 @@ class CrawlJob:
     settings: Mapping[str, Any] = field(default_factory=dict)
 
     def command(self, report_file: Path) -> list[str]:
-        cmd = [sys.executable, "-m", "crawlers", "--site-json", self.site.model_dump_json(),
-               "--store", self.store, "--report-file", str(report_file)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "crawlers",
+            "--site-json",
+            self.site.model_dump_json(),
+            "--store",
+            self.store,
+            "--report-file",
+            str(report_file),
+        ]
         optional = {"--s3-endpoint-url": self.s3_endpoint_url, "--since": self.since, "--until": self.until}
         for flag, value in optional.items():
             if value:
@@ -67,8 +76,12 @@ def run_crawl(
     with tempfile.TemporaryDirectory(prefix="defcorpus-crawl-") as tmp:
         report_file = Path(tmp) / "report.json"
         with subprocess.Popen(
-            job.command(report_file), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, encoding="utf-8", errors="replace",
+            job.command(report_file),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
         ) as proc:
             assert proc.stdout is not None
             for line in proc.stdout:

@@ -119,8 +119,9 @@ def test_rerun_is_idempotent(local_run: Run) -> None:
 
 def test_s3_store_lands_the_same_records(local_run: Run, s3_run: Run) -> None:
     def content(run: Run) -> list[dict[str, Any]]:
-        return sorted(({k: v for k, v in a.items() if k not in PROVENANCE} for a in run.articles),
-                      key=lambda a: a["id"])
+        return sorted(
+            ({k: v for k, v in a.items() if k not in PROVENANCE} for a in run.articles), key=lambda a: a["id"]
+        )
 
     assert content(s3_run) == content(local_run)
     assert all(a["warc_file"].startswith("raw/site=minisite/") for a in s3_run.articles)

@@ -71,7 +71,7 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
     return {
         "requests": stats.get("downloader/request_count", 0),
         "responses_by_status": {
-            key[len(status_prefix):]: value for key, value in sorted(stats.items()) if key.startswith(status_prefix)
+            key[len(status_prefix) :]: value for key, value in sorted(stats.items()) if key.startswith(status_prefix)
         },
         "articles_new": stats.get("articles/new", 0),
         "articles_updated": stats.get("articles/updated", 0),
@@ -79,7 +79,7 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
         "conditional_requests": stats.get("incremental/conditional_requests", 0),
         "blocked": stats.get("guard/blocked", 0),
         "blocked_by_reason": {
-            key[len(blocked_prefix):]: value for key, value in sorted(stats.items()) if key.startswith(blocked_prefix)
+            key[len(blocked_prefix) :]: value for key, value in sorted(stats.items()) if key.startswith(blocked_prefix)
         },
         "paywalled": stats.get("guard/paywall", 0),
         "retries": stats.get("retry/count", 0),

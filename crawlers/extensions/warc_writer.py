@@ -48,8 +48,13 @@ SOFTWARE = "defcorpus/0.1 (Scrapy; warcio)"
 
 class WarcWriter:
     def __init__(
-        self, store: Store, crawl_id: str, max_bytes: int, stats: StatsCollector,
-        max_records: int = 0, max_seconds: float = 0.0,
+        self,
+        store: Store,
+        crawl_id: str,
+        max_bytes: int,
+        stats: StatsCollector,
+        max_records: int = 0,
+        max_seconds: float = 0.0,
     ) -> None:
         self.store = store
         self.crawl_id = crawl_id
@@ -141,7 +146,9 @@ class WarcWriter:
         self._opened_at = time.monotonic()
         self._responses = 0
         info = {
-            "software": SOFTWARE, "format": "WARC File Format 1.1", "isPartOf": f"{self.site}/{self.crawl_id}",
+            "software": SOFTWARE,
+            "format": "WARC File Format 1.1",
+            "isPartOf": f"{self.site}/{self.crawl_id}",
         }
         self._writer.write_record(self._writer.create_warcinfo_record(path.name, info))
         return self._writer

@@ -78,8 +78,9 @@ class PageGuardMiddleware:
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         stats = self.crawler.stats
         assert stats is not None
-        reason = block_reason(response, is_article=bool(request.meta.get("defcorpus_article")),
-                              min_bytes=self.min_bytes)
+        reason = block_reason(
+            response, is_article=bool(request.meta.get("defcorpus_article")), min_bytes=self.min_bytes
+        )
         if reason:
             stats.inc_value("guard/blocked")
             stats.inc_value(f"guard/blocked/{reason}")

@@ -81,8 +81,11 @@ class SsrfGuardMiddleware:
         assert self.crawler.stats is not None
         kind = "scheme" if reason.startswith("scheme") else reason.rsplit(" ", 2)[-2]
         self.crawler.stats.inc_value(f"ssrf/refused/{kind}")
-        logger.warning("refused %s: %s; a crawler must not reach such addresses (DEFCORPUS_SSRF_ALLOW "
-                       "allows a host or network)", request.url, reason)
+        logger.warning(
+            "refused %s: %s; a crawler must not reach such addresses (DEFCORPUS_SSRF_ALLOW allows a host or network)",
+            request.url,
+            reason,
+        )
         raise ForbiddenAddress(f"refused {request.url}: {reason}")
 
     def refusal(self, url: str) -> str | None:
@@ -97,8 +100,11 @@ class SsrfGuardMiddleware:
         for address in self._addresses(host):
             reason = forbidden_reason(address)
             if reason and not any(address in net for net in self.allowed_networks):
-                return f"{host} is a {reason} address" if host == str(address) else \
-                    f"{host} resolves to {address}, a {reason} address"
+                return (
+                    f"{host} is a {reason} address"
+                    if host == str(address)
+                    else f"{host} resolves to {address}, a {reason} address"
+                )
         return None
 
     def _addresses(self, host: str) -> list[IPAddress]:

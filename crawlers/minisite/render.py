@@ -408,9 +408,7 @@ class _Ctx:
             "site_name": site.name, "tagline": site.tagline, "language": site.language,
             "logo": self.common["logo"],
         } | values  # fmt: skip
-        text = self.theme[snippet].substitute(
-            {k: json.dumps(v, ensure_ascii=False) for k, v in merged.items()}
-        )
+        text = self.theme[snippet].substitute({k: json.dumps(v, ensure_ascii=False) for k, v in merged.items()})
         return json.loads(text)
 
     def inline(self, text: str) -> _Raw:
@@ -427,9 +425,7 @@ class _Ctx:
         return _Raw("".join(self.html(snippet, href=self.url(path), text=text) for path, text in pairs))
 
     def icons(self, snippet: str) -> _Raw:
-        return _Raw(
-            "".join(self.html(snippet, url=s.url, name=s.name, icon=s.icon) for s in self.content.social)
-        )
+        return _Raw("".join(self.html(snippet, url=s.url, name=s.name, icon=s.icon) for s in self.content.social))
 
     @cached_property
     def top(self) -> _Raw:
@@ -443,9 +439,7 @@ class _Ctx:
             "sidebar",
             trending=self.links("li_link", ((a.path, a.headline) for a in trending)),
             latest=self.links("li_link", ((a.path, a.headline) for a in latest)),
-            archives=self.links(
-                "li_link", ((month_path(m), f"{m:%B} {m.year}") for m in months(self.content))
-            ),
+            archives=self.links("li_link", ((month_path(m), f"{m:%B} {m.year}") for m in months(self.content))),
         )
 
     @cached_property
@@ -460,9 +454,7 @@ class _Ctx:
         )  # fmt: skip
         return Page(HTML, text.encode(), status)
 
-    def head(
-        self, title: str, canonical: str, description: str, og_type: str, extra: _Raw, graph: list[Any]
-    ) -> _Raw:
+    def head(self, title: str, canonical: str, description: str, og_type: str, extra: _Raw, graph: list[Any]) -> _Raw:
         """The Yoast-style <head>; ``graph`` gets the WebSite and Organization nodes appended."""
         ld = {"@context": "https://schema.org", "@graph": graph + self.json("jsonld_site")}
         data = json.dumps(ld, ensure_ascii=False).replace("</", "<\\/")  # never end the script early
@@ -498,9 +490,7 @@ def post_content(ctx: _Ctx, article: Article, *, theme: bool) -> _Raw:
     for number, block in enumerate(article.body, start=1):
         parts.append(_block_html(ctx, block))
         if number in (2, 4):
-            label, pick = (
-                (chrome.up_next, picks.up_next) if number == 2 else (chrome.dont_miss, picks.dont_miss)
-            )
+            label, pick = (chrome.up_next, picks.up_next) if number == 2 else (chrome.dont_miss, picks.dont_miss)
             parts.append(ctx.html("teaser_p", label=label, href=ctx.url(pick.path), headline=pick.headline))
         elif number == 6 and theme and len(article.body) > 7:
             parts.append(ctx.html("ad", id=article.id))
@@ -589,9 +579,7 @@ def _pagination(ctx: _Ctx, path: str, number: int, count: int) -> _Raw:
     if count == 1:
         return _Raw("")
     links = [
-        ctx.html(
-            "page_current" if n == number else "page_number", number=n, href=ctx.url(paged_path(path, n))
-        )
+        ctx.html("page_current" if n == number else "page_number", number=n, href=ctx.url(paged_path(path, n)))
         for n in range(1, count + 1)
     ]
     if number < count:
@@ -624,18 +612,14 @@ def _listings(ctx: _Ctx) -> dict[str, Page]:
         out |= _listing(ctx, month_path(m), label, ctx.html("intro_month", label=label), items)
     for s in c.sections:
         intro = ctx.html("intro_section", name=s.name, description=s.description)
-        out |= _listing(
-            ctx, s.path, f"{s.name} Archives", intro, tuple(a for a in c.articles if a.section == s)
-        )
+        out |= _listing(ctx, s.path, f"{s.name} Archives", intro, tuple(a for a in c.articles if a.section == s))
     for au in c.authors:
         intro = ctx.html("intro_author", name=au.name, job_title=au.job_title, bio=au.box)
         items = tuple(a for a in c.articles if a.author == au)
         out |= _listing(ctx, au.path, f"{au.name}, Author at", intro, items)
     for tag in dict.fromkeys(t for a in c.articles for t in a.tags):
         intro = ctx.html("intro_tag", name=tag)
-        out |= _listing(
-            ctx, tag_path(tag), f"{tag} Archives", intro, tuple(a for a in c.articles if tag in a.tags)
-        )
+        out |= _listing(ctx, tag_path(tag), f"{tag} Archives", intro, tuple(a for a in c.articles if tag in a.tags))
     return out
 
 
@@ -672,9 +656,7 @@ def _sitemap_files(ctx: _Ctx) -> dict[str, list[tuple[str, datetime, str]]]:
     """Entries (loc, lastmod, image URL or "") of each Yoast sitemap: posts by month, pages, categories."""
     c, files = ctx.content, {}
     for m in months(c):
-        posts = sorted(
-            (a for a in c.articles if a.path.startswith(month_path(m))), key=lambda a: a.date_published
-        )
+        posts = sorted((a for a in c.articles if a.path.startswith(month_path(m))), key=lambda a: a.date_published)
         files[f"/post-sitemap-{m:%Y-%m}.xml"] = [
             (ctx.url(a.path), a.date_modified, ctx.url(a.image_path)) for a in posts
         ]

@@ -18,8 +18,15 @@ if TYPE_CHECKING:
 PageKind = Literal["article", "not_article", "unknown"]
 
 ARTICLE_TYPES = {
-    "Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
-    "OpinionNewsArticle", "BackgroundNewsArticle", "Report", "ScholarlyArticle",
+    "Article",
+    "NewsArticle",
+    "BlogPosting",
+    "ReportageNewsArticle",
+    "AnalysisNewsArticle",
+    "OpinionNewsArticle",
+    "BackgroundNewsArticle",
+    "Report",
+    "ScholarlyArticle",
 }
 LISTING_TYPES = {"CollectionPage", "ProfilePage", "SearchResultsPage", "ItemList"}
 _LD_JSON = re.compile(rb"<script[^>]+application/ld\+json[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
@@ -76,7 +83,10 @@ def adapter_for(platform: str | None) -> PlatformAdapter:
     from crawlers.platforms.wordpress import WordPressAdapter
 
     adapters: dict[str, type[PlatformAdapter]] = {
-        "wordpress": WordPressAdapter, "arc": ArcAdapter, "nextjs": NextJsAdapter, "drupal": DrupalAdapter,
+        "wordpress": WordPressAdapter,
+        "arc": ArcAdapter,
+        "nextjs": NextJsAdapter,
+        "drupal": DrupalAdapter,
     }
     return adapters.get(platform or "custom", PlatformAdapter)()
 

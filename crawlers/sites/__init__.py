@@ -180,9 +180,7 @@ class SiteConfig(BaseModel):
         """Article URLs match an ``allow`` pattern and no ``deny`` pattern (on the URL's path)."""
         path = urlsplit(url).path
         rules = self.articles
-        return any(re.search(p, path) for p in rules.allow) and not any(
-            re.search(p, path) for p in rules.deny
-        )
+        return any(re.search(p, path) for p in rules.allow) and not any(re.search(p, path) for p in rules.deny)
 
     def clean_options(self) -> dict[str, object]:
         """Keyword arguments for ``cleaning.options.CleanOptions.build``."""
@@ -216,9 +214,7 @@ def load_site_file(path: Path) -> SiteConfig:
     try:
         return SiteConfig.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '<top>'}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc']) or '<top>'}: {err['msg']}" for err in exc.errors())
         raise SiteConfigError(f"{path}: {problems}") from None
 
 
@@ -237,9 +233,7 @@ def load_sites(paths: Iterable[Path] | None = None) -> dict[str, SiteConfig]:
             raise SiteConfigError(f"{path}: name: {site.name!r} is already defined in {origin[site.name]}")
         for domain in site.allowed_domains:
             if domain in domains:
-                raise SiteConfigError(
-                    f"{path}: allowed_domains: {domain!r} is already a domain of {domains[domain]}"
-                )
+                raise SiteConfigError(f"{path}: allowed_domains: {domain!r} is already a domain of {domains[domain]}")
             domains[domain] = path
         sites[site.name] = site
         origin[site.name] = path

@@ -114,9 +114,10 @@ class NewsSpider(SitemapSpider):
         """RSS 2.0 and Atom: an item's link and its publication date."""
         index = response.meta["defcorpus_source"]
         for item in response.xpath(_FEED_ITEMS):
-            link = item.xpath("./*[local-name()='link']/text()").get() or item.xpath(
-                "./*[local-name()='link'][not(@rel) or @rel='alternate']/@href"
-            ).get()
+            link = (
+                item.xpath("./*[local-name()='link']/text()").get()
+                or item.xpath("./*[local-name()='link'][not(@rel) or @rel='alternate']/@href").get()
+            )
             if not link:
                 continue
             url = urljoin(response.url, link.strip())

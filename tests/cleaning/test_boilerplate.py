@@ -11,9 +11,11 @@ from tests.cleaning.sites import prose
 
 BIO = "Jane Roe is a defense columnist at Example News. Her work has appeared in 12 outlets."
 # The two prefixes a real site (19FortyFive) pastes in front of the same bio.
-STAVROS = ("{} Defense and National Security Columnist, Stavros Atlamazoglou is a seasoned defense journalist with "
-           "specialized expertise in special operations, a Hellenic Army veteran, and a Johns Hopkins University "
-           "graduate. His work has been featured in Business Insider, Sandboxx, and SOFREP.")
+STAVROS = (
+    "{} Defense and National Security Columnist, Stavros Atlamazoglou is a seasoned defense journalist with "
+    "specialized expertise in special operations, a Hellenic Army veteran, and a Johns Hopkins University "
+    "graduate. His work has been featured in Business Insider, Sandboxx, and SOFREP."
+)
 
 
 def test_fingerprint_ignores_case_punctuation_and_numbers() -> None:

@@ -15,17 +15,38 @@ STORY = prose(1, count=6)
 def article(site: str, slug: str, body: list[str], published: datetime | None, headline: str = "H") -> Article:
     text = "\n\n".join(body)
     url = f"https://{site}.example/{slug}/"
-    return Article(id=article_id(url), url=url, canonical_url=url, site=site, headline=headline, body=text,
-                   date_published=published, word_count=len(text.split()), content_hash=content_hash(headline, text),
-                   warc_file="raw/x.warc.gz", warc_record_id="<urn:uuid:1>", fetched_at=FETCHED,
-                   cleaner_version="test")
+    return Article(
+        id=article_id(url),
+        url=url,
+        canonical_url=url,
+        site=site,
+        headline=headline,
+        body=text,
+        date_published=published,
+        word_count=len(text.split()),
+        content_hash=content_hash(headline, text),
+        warc_file="raw/x.warc.gz",
+        warc_record_id="<urn:uuid:1>",
+        fetched_at=FETCHED,
+        cleaner_version="test",
+    )
 
 
 ORIGINAL = article("wire", "story", STORY, datetime(2024, 3, 1, 9, tzinfo=UTC))
 # A syndicated copy: new headline, an editor's note on top, one sentence cut, a typo fixed, a day later.
-COPY = article("paper", "wire-story", ["This story was first published by Wire.", STORY[0], STORY[1].upper(),
-                                       *STORY[2:5], STORY[5].rsplit(" ", 4)[0] + "."],
-               datetime(2024, 3, 2, tzinfo=UTC), headline="Another headline")
+COPY = article(
+    "paper",
+    "wire-story",
+    [
+        "This story was first published by Wire.",
+        STORY[0],
+        STORY[1].upper(),
+        *STORY[2:5],
+        STORY[5].rsplit(" ", 4)[0] + ".",
+    ],
+    datetime(2024, 3, 2, tzinfo=UTC),
+    headline="Another headline",
+)
 OTHER = article("paper", "other", prose(2, count=6), datetime(2024, 3, 1, tzinfo=UTC))
 
 
@@ -80,8 +101,9 @@ def test_shard_roundtrip_and_bounded() -> None:
     assert DedupIndex(shards=shards).canonical_of(COPY.id) == ORIGINAL.id
     shard = DedupShard("many")
     big = DedupIndex(shards={"many": shard})
-    big.assign([article("many", f"s{i}", prose(i, 2), datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=i))
-                for i in range(50)])
+    big.assign(
+        [article("many", f"s{i}", prose(i, 2), datetime(2024, 1, 1, tzinfo=UTC) + timedelta(days=i)) for i in range(50)]
+    )
     shard.prune(window_days=30, max_entries=20)
     assert len(shard.entries) == 20
     assert min(e.when for e in shard.entries.values()) >= "2024-01-31"

@@ -14,10 +14,16 @@ LD = {
     "@context": "https://schema.org",
     "@graph": [
         {"@type": "WebPage", "@id": "https://x.test/a/#webpage", "name": "Page name"},
-        {"@type": "NewsArticle", "headline": "LD headline", "datePublished": "2022-12-27T08:15:00-05:00",
-         "dateModified": "2022-12-28T10:00:00-05:00", "articleSection": ["Smart Bombs"],
-         "keywords": "Russia, Belarus", "author": {"@id": "https://x.test/#/person/1"},
-         "image": {"@id": "https://x.test/#primaryimage"}},
+        {
+            "@type": "NewsArticle",
+            "headline": "LD headline",
+            "datePublished": "2022-12-27T08:15:00-05:00",
+            "dateModified": "2022-12-28T10:00:00-05:00",
+            "articleSection": ["Smart Bombs"],
+            "keywords": "Russia, Belarus",
+            "author": {"@id": "https://x.test/#/person/1"},
+            "image": {"@id": "https://x.test/#primaryimage"},
+        },
         {"@type": "Person", "@id": "https://x.test/#/person/1", "name": "Jane Roe"},
         {"@type": "ImageObject", "@id": "https://x.test/#primaryimage", "url": "https://x.test/img/lead.jpg"},
     ],
@@ -29,9 +35,11 @@ def page(head: str = "", body: str = "") -> html.HtmlElement:
 
 
 def test_json_ld_first_with_references_resolved() -> None:
-    head = (f"<script type='application/ld+json'>{json.dumps(LD)}</script>"
-            "<meta property='og:title' content='OG title'><link rel='canonical' href='https://x.test/a/'>"
-            "<meta property='article:published_time' content='2020-01-01T00:00:00+00:00'>")
+    head = (
+        f"<script type='application/ld+json'>{json.dumps(LD)}</script>"
+        "<meta property='og:title' content='OG title'><link rel='canonical' href='https://x.test/a/'>"
+        "<meta property='article:published_time' content='2020-01-01T00:00:00+00:00'>"
+    )
     meta = read_metadata(page(head, "<footer>© 2026 Example</footer>"), "https://x.test/2022/12/a/")
     assert meta.headline == "LD headline"
     assert meta.authors == ["Jane Roe"]
@@ -79,16 +87,19 @@ def test_clean_names(raw: list[str], names: list[str]) -> None:
 
 
 def test_split_credit() -> None:
-    caption = ("Coalition forces fire an M3 on a range. "
-               "(DoD photo by Sgt. Benjamin Tuck, U.S. Army/Released)")
-    assert split_credit(caption) == ("Coalition forces fire an M3 on a range.",
-                                     "DoD photo by Sgt. Benjamin Tuck, U.S. Army/Released")
+    caption = "Coalition forces fire an M3 on a range. (DoD photo by Sgt. Benjamin Tuck, U.S. Army/Released)"
+    assert split_credit(caption) == (
+        "Coalition forces fire an M3 on a range.",
+        "DoD photo by Sgt. Benjamin Tuck, U.S. Army/Released",
+    )
     assert split_credit("A ship at sea.") == ("A ship at sea.", None)
 
 
 def test_relative_canonical_and_image_made_absolute_language_from_locale() -> None:
-    head = ("<link rel='canonical' href='/2024/03/a/'><meta property='og:image' content='/img/a.jpg'>"
-            "<meta property='og:locale' content='fr_FR'><title>T</title>")
+    head = (
+        "<link rel='canonical' href='/2024/03/a/'><meta property='og:image' content='/img/a.jpg'>"
+        "<meta property='og:locale' content='fr_FR'><title>T</title>"
+    )
     tree = html.document_fromstring(f"<html><head>{head}</head><body></body></html>")
     meta = read_metadata(tree, "https://x.test/2024/03/a/?utm=1")
     assert (meta.canonical_url, meta.image_url) == ("https://x.test/2024/03/a/", "https://x.test/img/a.jpg")
@@ -105,8 +116,9 @@ def test_relative_canonical_and_image_made_absolute_language_from_locale() -> No
     ],
 )
 def test_structured_date_formats(value: str, expected: datetime | None) -> None:
-    meta = read_metadata(page(f"<meta property='article:published_time' content='{value}'><title>T</title>"),
-                         "https://x.test/p")
+    meta = read_metadata(
+        page(f"<meta property='article:published_time' content='{value}'><title>T</title>"), "https://x.test/p"
+    )
     assert meta.date_published == expected
     assert expected is None or meta.date_published.utcoffset() is not None  # type: ignore[union-attr]
 

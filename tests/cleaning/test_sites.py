@@ -115,8 +115,11 @@ def test_bio_repeated_in_the_author_box_removed_on_first_sight() -> None:
 def minisite_pages() -> list[FetchedPage]:
     base = "http://127.0.0.1:8045"
     paths = facts.article_paths()
-    return [FetchedPage(base + path, page.body, datetime(2023, 6, 1, tzinfo=UTC), "w", "r")
-            for path, page in build_site(base).items() if path in paths]
+    return [
+        FetchedPage(base + path, page.body, datetime(2023, 6, 1, tzinfo=UTC), "w", "r")
+        for path, page in build_site(base).items()
+        if path in paths
+    ]
 
 
 @pytest.mark.parametrize("learning", [True, False], ids=["learned", "cues-only"])

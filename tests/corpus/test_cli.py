@@ -69,8 +69,9 @@ def test_demo_twice_publishes_nothing_new(demo_store: tuple[Path, Result], demo_
 
 def test_export_jsonl_filtered_by_site_and_dates(demo_store: tuple[Path, Result]) -> None:
     store, _ = demo_store
-    result = run("export", "--store", str(store), "--site", "minisite", "--since", "2022-12-01",
-                 "--until", "2023-01-01")
+    result = run(
+        "export", "--store", str(store), "--site", "minisite", "--since", "2022-12-01", "--until", "2023-01-01"
+    )
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert rows and all(r["date_published"].startswith("2022-12") for r in rows)
     assert len(rows) == sum(p.startswith("/2022/12/") for p in facts.article_paths())
@@ -90,8 +91,18 @@ def test_dead_s3_endpoint_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEADENDPOINT")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "very-secret-value")
     port = free_port()
-    result = CliRunner().invoke(main, ["clean", "--site", "minisite", "--store", "s3://nowhere/corpus",
-                                       "--s3-endpoint-url", f"http://127.0.0.1:{port}"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "clean",
+            "--site",
+            "minisite",
+            "--store",
+            "s3://nowhere/corpus",
+            "--s3-endpoint-url",
+            f"http://127.0.0.1:{port}",
+        ],
+    )
     assert result.exit_code == 1
     assert f"127.0.0.1:{port}" in result.output and "unreachable" in result.output
     assert "Traceback" not in result.output and "very-secret-value" not in result.output
@@ -99,8 +110,9 @@ def test_dead_s3_endpoint_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_bad_sites_file_names_file_and_key(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text('name = "x"\ntitle = "X"\nbase_url = "https://x.example"\nsources = []\n'
-                   "[articles]\nallow = ['^/a/']\n")
+    bad.write_text(
+        'name = "x"\ntitle = "X"\nbase_url = "https://x.example"\nsources = []\n[articles]\nallow = [\'^/a/\']\n'
+    )
     result = CliRunner().invoke(main, ["run", "--site", "x", "--sites-file", str(bad), "--store", str(tmp_path)])
     assert result.exit_code == 1
     assert str(bad) in result.output and "sources" in result.output

@@ -28,8 +28,16 @@ def test_second_worker_is_refused_with_holder_named(any_store: Store) -> None:
 
 def test_expired_lease_is_taken_over(any_store: Store) -> None:
     key = layout.clean_lease_key("minisite")
-    any_store.write(key, json.dumps({"holder": "dead-worker", "acquired_at": T0.isoformat(),
-                                     "expires_at": (T0 + timedelta(hours=1)).isoformat()}).encode())
+    any_store.write(
+        key,
+        json.dumps(
+            {
+                "holder": "dead-worker",
+                "acquired_at": T0.isoformat(),
+                "expires_at": (T0 + timedelta(hours=1)).isoformat(),
+            }
+        ).encode(),
+    )
     with clean_lease(any_store, "minisite", clock=lambda: T0 + timedelta(hours=2)) as lease:
         assert json.loads(any_store.read(key))["holder"] == lease.holder
     assert not any_store.exists(key)
@@ -40,6 +48,14 @@ def test_release_never_deletes_another_holders_lease(any_store: Store) -> None:
     with clean_lease(any_store, "minisite", ttl=timedelta(seconds=1), clock=lambda: T0):
         # our lease expired and another worker took over while we were still running
         any_store.delete(key)
-        any_store.write(key, json.dumps({"holder": "newer-worker", "acquired_at": T0.isoformat(),
-                                         "expires_at": (T0 + timedelta(hours=1)).isoformat()}).encode())
+        any_store.write(
+            key,
+            json.dumps(
+                {
+                    "holder": "newer-worker",
+                    "acquired_at": T0.isoformat(),
+                    "expires_at": (T0 + timedelta(hours=1)).isoformat(),
+                }
+            ).encode(),
+        )
     assert json.loads(any_store.read(key))["holder"] == "newer-worker"

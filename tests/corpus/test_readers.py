@@ -30,10 +30,20 @@ def rows_of(name: str, value: Any) -> int:
 @pytest.fixture
 def published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     store = open_store(str(tmp_path / "defcorpus-data"))
-    publish(store, "minisite", [make_article("a", published="2022-11-02"), make_article("b", published="2022-12-02")],
-            "20230201T000000Z-ffff0001", [])
-    publish(store, "minisite", [make_article("b", "A corrected body.", published="2022-12-02", fetched="2023-02-03")],
-            "20230203T000000Z-ffff0002", [])
+    publish(
+        store,
+        "minisite",
+        [make_article("a", published="2022-11-02"), make_article("b", published="2022-12-02")],
+        "20230201T000000Z-ffff0001",
+        [],
+    )
+    publish(
+        store,
+        "minisite",
+        [make_article("b", "A corrected body.", published="2022-12-02", fetched="2023-02-03")],
+        "20230203T000000Z-ffff0002",
+        [],
+    )
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")

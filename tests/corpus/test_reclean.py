@@ -52,8 +52,9 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
 
 
 def with_rule(site: SiteConfig, pattern: str) -> SiteConfig:
-    rules = site.cleaning.model_copy(update={"drop_paragraph_patterns": [*site.cleaning.drop_paragraph_patterns,
-                                                                          pattern]})
+    rules = site.cleaning.model_copy(
+        update={"drop_paragraph_patterns": [*site.cleaning.drop_paragraph_patterns, pattern]}
+    )
     return site.model_copy(update={"cleaning": rules})
 
 
@@ -76,6 +77,7 @@ def test_reclean_publishes_new_versions_only_where_text_changed(
     everything = corpus.open(store).articles(site=site.name, latest=False).to_pylist()
     assert len(everything) == len(facts.article_paths()) + 1
     versions = [a for a in everything if Path(a["url"]).name == seed.slug]
-    assert sorted(a["body"] for a in versions) == sorted([facts.expected_body(seed),
-                                                          facts.expected_body(seed).rsplit("\n\n", 1)[0]])
+    assert sorted(a["body"] for a in versions) == sorted(
+        [facts.expected_body(seed), facts.expected_body(seed).rsplit("\n\n", 1)[0]]
+    )
     assert len({(a["warc_record_id"], a["fetched_at"]) for a in versions}) == 1  # same fetch, cleaned again

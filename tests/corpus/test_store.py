@@ -141,9 +141,7 @@ def test_list_paginates(any_store: Store) -> None:
     calls: list[str] = []
     if isinstance(any_store, S3Store):
         store = S3Store(any_store.bucket, any_store.prefix, endpoint_url=any_store.endpoint_url, page_size=5)
-        store._client().meta.events.register(
-            "before-call.s3.ListObjectsV2", lambda **_: calls.append("page")
-        )
+        store._client().meta.events.register("before-call.s3.ListObjectsV2", lambda **_: calls.append("page"))
     assert store.list("pages/") == [f"pages/{i:03d}" for i in range(23)]
     if isinstance(any_store, S3Store):
         assert len(calls) == 5

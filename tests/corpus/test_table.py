@@ -24,25 +24,32 @@ def test_new_version_latest_and_history(any_store: Store) -> None:
     assert len(latest) == 2
     assert latest[v1.id]["body"] == "Second version, corrected."
     history = reader.articles(latest=False).to_pylist()
-    assert sorted(r["body"] for r in history if r["id"] == v1.id) == ["First version of the story.",
-                                                                     "Second version, corrected."]
+    assert sorted(r["body"] for r in history if r["id"] == v1.id) == [
+        "First version of the story.",
+        "Second version, corrected.",
+    ]
 
 
 def test_date_window_and_site_filters(any_store: Store) -> None:
-    three = [make_article(slug, published=day) for slug, day in (("a", "2022-11-30"), ("b", "2022-12-01"),
-                                                                 ("c", "2023-01-01"))]
+    three = [
+        make_article(slug, published=day)
+        for slug, day in (("a", "2022-11-30"), ("b", "2022-12-01"), ("c", "2023-01-01"))
+    ]
     publish(any_store, "minisite", three, "20230201T000000Z-bbbb0001", [])
     dec = corpus.open(any_store).articles(since="2022-12-01", until="2023-01-01").to_pylist()
     assert [r["headline"] for r in dec] == ["Headline b"]
     assert corpus.open(any_store).articles(site="other").num_rows == 0
-    assert partition_counts(any_store) == [{"site": "minisite", "month": m, "rows": 1}
-                                           for m in ("2022-11", "2022-12", "2023-01")]
+    assert partition_counts(any_store) == [
+        {"site": "minisite", "month": m, "rows": 1} for m in ("2022-11", "2022-12", "2023-01")
+    ]
 
 
 def test_compaction_changes_files_not_rows(any_store: Store) -> None:
     for n in range(3):
-        batch = [make_article(f"story-{n}", f"Text {n}.", fetched=f"2023-02-0{n + 1}"),
-                 make_article("rolling", f"Rolling version {n}.", fetched=f"2023-02-0{n + 1}")]
+        batch = [
+            make_article(f"story-{n}", f"Text {n}.", fetched=f"2023-02-0{n + 1}"),
+            make_article("rolling", f"Rolling version {n}.", fetched=f"2023-02-0{n + 1}"),
+        ]
         publish(any_store, "minisite", batch, f"20230201T00000{n}Z-cccc000{n}", inputs=[f"raw/{n}.warc.gz"])
     reader = corpus.open(any_store)
     before_latest, before_all = reader.articles().to_pylist(), reader.articles(latest=False).to_pylist()
@@ -76,8 +83,14 @@ KILLED_PUBLISH = textwrap.dedent("""
 
 def test_publish_killed_midway_leaves_nothing_visible(any_store: Store) -> None:
     endpoint = getattr(any_store, "endpoint_url", None) or ""
-    proc = subprocess.run([sys.executable, "-c", KILLED_PUBLISH, any_store.url, endpoint],
-                          env={**os.environ}, capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLED_PUBLISH, any_store.url, endpoint],
+        env={**os.environ},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == -9, proc.stderr
     assert len(any_store.list("clean/site=minisite/")) == 2  # the data files landed …
     assert read_manifests(any_store) == []  # … but no manifest, so:

@@ -13,8 +13,10 @@ from corpus.store import Store
 from corpus.warc import iter_responses, read_record
 from corpus.warc_index import index_key, write_index
 
-PAGES = {f"https://example.test/2023/01/story-{n}/": f"<html><body><p>Story {n} text.</p></body></html>" * (n + 1)
-         for n in range(5)}
+PAGES = {
+    f"https://example.test/2023/01/story-{n}/": f"<html><body><p>Story {n} text.</p></body></html>" * (n + 1)
+    for n in range(5)
+}
 
 
 def write_warc(path: Path) -> None:
@@ -24,8 +26,11 @@ def write_warc(path: Path) -> None:
         for url, html in PAGES.items():
             body = html.encode()
             headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(url, "response", payload=BytesIO(body),
-                                                          length=len(body), http_headers=headers))
+            writer.write_record(
+                writer.create_warc_record(
+                    url, "response", payload=BytesIO(body), length=len(body), http_headers=headers
+                )
+            )
 
 
 def test_index_gives_random_access_to_every_page(any_store: Store, tmp_path: Path) -> None:

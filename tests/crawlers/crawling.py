@@ -40,11 +40,14 @@ def warc_responses(store: Path, site: str) -> list[WarcResponse]:
         with path.open("rb") as fh:
             for record in ArchiveIterator(fh):
                 if record.rec_type == "response":
-                    found.append(WarcResponse(
-                        key, record.rec_headers.get_header("WARC-Target-URI"),
-                        int(record.http_headers.get_statuscode()),
-                        record.rec_headers.get_header("WARC-Defcorpus-Flags") or "",
-                    ))
+                    found.append(
+                        WarcResponse(
+                            key,
+                            record.rec_headers.get_header("WARC-Target-URI"),
+                            int(record.http_headers.get_statuscode()),
+                            record.rec_headers.get_header("WARC-Defcorpus-Flags") or "",
+                        )
+                    )
     return found
 
 

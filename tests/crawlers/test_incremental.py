@@ -55,10 +55,15 @@ class Runs:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     store = tmp_path_factory.mktemp("store")
     with serving(build) as (server, site):
-        config = SiteConfig.model_validate({
-            "name": "incremental", "title": "Incremental", "base_url": server.base_url,
-            "sources": [{"type": "sitemap", "url": "/robots.txt"}], "articles": {"allow": [r"^/\d{4}/\d{2}/"]},
-        })
+        config = SiteConfig.model_validate(
+            {
+                "name": "incremental",
+                "title": "Incremental",
+                "base_url": server.base_url,
+                "sources": [{"type": "sitemap", "url": "/robots.txt"}],
+                "articles": {"allow": [r"^/\d{4}/\d{2}/"]},
+            }
+        )
         result = Runs(server, config, store, [], [])
 
         def run() -> None:
@@ -69,11 +74,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
         run()  # 1: first crawl
         run()  # 2: nothing changed
         changed, redated = VALIDATED[0], DATED[0]  # 3: one article edited (new ETag), one re-dated and edited
-        server.routes[changed.path] = Route(html(server.base_url, changed, 2), etag=f'"{changed.path}-v2"',
-                                            last_modified=datetime.now(UTC))
+        server.routes[changed.path] = Route(
+            html(server.base_url, changed, 2), etag=f'"{changed.path}-v2"', last_modified=datetime.now(UTC)
+        )
         server.routes[redated.path] = Route(html(server.base_url, redated, 2))
-        server.routes["/sitemap.xml"] = sitemap(server.base_url, {DATED[0].path: datetime.now(UTC),
-                                                                  DATED[1].path: DATED[1].published})
+        server.routes["/sitemap.xml"] = sitemap(
+            server.base_url, {DATED[0].path: datetime.now(UTC), DATED[1].path: DATED[1].published}
+        )
         run()
         yield result
 

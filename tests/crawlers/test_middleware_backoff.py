@@ -15,8 +15,12 @@ from scrapy.utils.test import get_crawler
 from crawlers.middlewares.backoff import BackoffMiddleware, parse_retry_after
 
 NOW = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
-SETTINGS = {"DEFCORPUS_BACKOFF_ENABLED": True, "DEFCORPUS_BACKOFF_BASE": 2.0, "DEFCORPUS_BACKOFF_MAX": 30.0,
-            "DEFCORPUS_RETRY_AFTER_MAX": 60.0}
+SETTINGS = {
+    "DEFCORPUS_BACKOFF_ENABLED": True,
+    "DEFCORPUS_BACKOFF_BASE": 2.0,
+    "DEFCORPUS_BACKOFF_MAX": 30.0,
+    "DEFCORPUS_RETRY_AFTER_MAX": 60.0,
+}
 
 
 def middleware(**overrides: object) -> BackoffMiddleware:

@@ -29,14 +29,16 @@ def html(body: bytes, status: int = 200, url: str = "https://example.com/2024/01
         (html(CF_PAGE), True, "challenge"),
         (html(CF_PAGE, status=503), False, "challenge"),
         (html(b"<title>Attention Required! | Cloudflare</title>", status=403), True, "challenge"),
-        (html(b"<html><body>" + b"x" * 100 + b"<script src='https://geo.captcha-delivery.com/c.js'>"), True,
-         "challenge"),
+        (
+            html(b"<html><body>" + b"x" * 100 + b"<script src='https://geo.captcha-delivery.com/c.js'>"),
+            True,
+            "challenge",
+        ),
         (html(BIG_PAGE_WITH_CF_SCRIPT), True, None),  # bot-management script on a real, large page
         (html(b""), True, "empty"),
         (html(b"   \n "), True, "empty"),
         (html(b""), False, None),  # an empty non-article page is not judged
-        (TextResponse("https://example.com/robots.txt", body=b"", headers={"Content-Type": "text/plain"}), False,
-         None),
+        (TextResponse("https://example.com/robots.txt", body=b"", headers={"Content-Type": "text/plain"}), False, None),
     ],
 )
 def test_block_reason(response: Response, is_article: bool, reason: str | None) -> None:
@@ -44,9 +46,17 @@ def test_block_reason(response: Response, is_article: bool, reason: str | None) 
 
 
 def guard(**settings: object) -> PageGuardMiddleware:
-    return build_from_crawler(PageGuardMiddleware, get_crawler(settings_dict={
-        "DEFCORPUS_GUARD_ENABLED": True, "DEFCORPUS_GUARD_MIN_BYTES": 256, "DEFCORPUS_GUARD_CLOSE_AFTER": 0,
-        **settings}))
+    return build_from_crawler(
+        PageGuardMiddleware,
+        get_crawler(
+            settings_dict={
+                "DEFCORPUS_GUARD_ENABLED": True,
+                "DEFCORPUS_GUARD_MIN_BYTES": 256,
+                "DEFCORPUS_GUARD_CLOSE_AFTER": 0,
+                **settings,
+            }
+        ),
+    )
 
 
 def test_blocked_page_raises_and_counts() -> None:

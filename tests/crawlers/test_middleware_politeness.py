@@ -28,11 +28,16 @@ def test_crawl_delay_for_our_agent(robots: bytes, delay: float | None) -> None:
 def test_delay_is_capped() -> None:
     from scrapy import Request
 
-    crawler = get_crawler(settings_dict={"ROBOTSTXT_OBEY": True, "DEFCORPUS_CRAWL_DELAY_ENABLED": True,
-                                         "DEFCORPUS_CRAWL_DELAY_MAX": 10.0, "ROBOTSTXT_USER_AGENT": "defcorpus"})
+    crawler = get_crawler(
+        settings_dict={
+            "ROBOTSTXT_OBEY": True,
+            "DEFCORPUS_CRAWL_DELAY_ENABLED": True,
+            "DEFCORPUS_CRAWL_DELAY_MAX": 10.0,
+            "ROBOTSTXT_USER_AGENT": "defcorpus",
+        }
+    )
     mw = build_from_crawler(CrawlDelayMiddleware, crawler)
-    mw.robots_parsed(ProtegoRobotParser(b"User-agent: *\nCrawl-delay: 3600\n", None),
-                     Request("https://example.com/a"))
+    mw.robots_parsed(ProtegoRobotParser(b"User-agent: *\nCrawl-delay: 3600\n", None), Request("https://example.com/a"))
     assert mw.floors == {"example.com": 10.0}
 
 

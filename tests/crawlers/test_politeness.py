@@ -22,19 +22,25 @@ def build(base: str) -> FixtureSite:
         "/robots.txt": Route(robots(base, extra=f"Crawl-delay: {CRAWL_DELAY}"), content_type=TEXT),
         "/feed/": Route(rss(base, STORIES), content_type=RSS),
     }
-    routes.update({s.path: Route(page(s.headline, "<p>Text</p>" * 50, article_ld(base, s)), delay=0.05)
-                   for s in STORIES})
+    routes.update(
+        {s.path: Route(page(s.headline, "<p>Text</p>" * 50, article_ld(base, s)), delay=0.05) for s in STORIES}
+    )
     return FixtureSite(routes, {s.path for s in STORIES})
 
 
 @pytest.mark.slow
 def test_crawl_delay_and_concurrency(tmp_path: Path) -> None:
     with serving(build) as (server, site):
-        config = SiteConfig.model_validate({
-            "name": "polite", "title": "Polite", "base_url": server.base_url,
-            "sources": [{"type": "rss", "url": "/feed/"}], "articles": {"allow": [r"^/\d{4}/\d{2}/"]},
-            "crawl": {"concurrency": 1},
-        })
+        config = SiteConfig.model_validate(
+            {
+                "name": "polite",
+                "title": "Polite",
+                "base_url": server.base_url,
+                "sources": [{"type": "rss", "url": "/feed/"}],
+                "articles": {"allow": [r"^/\d{4}/\d{2}/"]},
+                "crawl": {"concurrency": 1},
+            }
+        )
         report = crawl(config, tmp_path)
         starts = [entry.at for entry in server.log if entry.path in site.article_paths]
 

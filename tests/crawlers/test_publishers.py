@@ -12,26 +12,42 @@ import pytest
 from crawlers.sites import SITES_DIR, load_sites
 
 PUBLISHERS = {
-    "19fortyfive", "defensenews", "c4isrnet", "militarytimes", "breakingdefense", "twz", "defenseone",
-    "warontherocks", "nationalinterest", "thedefensepost", "navalnews", "ukdefencejournal",
-    "airandspaceforces", "usninews",
+    "19fortyfive",
+    "defensenews",
+    "c4isrnet",
+    "militarytimes",
+    "breakingdefense",
+    "twz",
+    "defenseone",
+    "warontherocks",
+    "nationalinterest",
+    "thedefensepost",
+    "navalnews",
+    "ukdefencejournal",
+    "airandspaceforces",
+    "usninews",
 }
 
 # site -> (article URLs, non-article URLs)
 EXAMPLES: dict[str, tuple[list[str], list[str]]] = {
     "19fortyfive": (["/2024/01/the-b-21-raider-is-coming/"], ["/category/smart-bombs/", "/author/jane-doe/"]),
-    "defensenews": (["/air/2024/01/15/the-f-35-gets-a-new-engine/",
-                     "/news/pentagon-congress/2023/12/01/budget-deal-reached/"],
-                    ["/air/", "/video/2024/01/15/a-video-story/", "/author/jane-doe/"]),
+    "defensenews": (
+        ["/air/2024/01/15/the-f-35-gets-a-new-engine/", "/news/pentagon-congress/2023/12/01/budget-deal-reached/"],
+        ["/air/", "/video/2024/01/15/a-video-story/", "/author/jane-doe/"],
+    ),
     "c4isrnet": (["/battlefield-tech/2024/02/02/army-tests-new-radios/"], ["/battlefield-tech/"]),
     "militarytimes": (["/news/your-military/2024/03/04/new-pay-tables/"], ["/podcasts/2024/03/04/ep-1/"]),
     "breakingdefense": (["/2024/01/navy-shipbuilding-plan/"], ["/tag/navy/", "/2024/01/"]),
-    "twz": (["/air/b-21-raider-flies-again", "/news-features/ukraine-drone-war-update"],
-            ["/air", "/category/air/", "/author/jane-doe"]),
+    "twz": (
+        ["/air/b-21-raider-flies-again", "/news-features/ukraine-drone-war-update"],
+        ["/air", "/category/air/", "/author/jane-doe"],
+    ),
     "defenseone": (["/threats/2024/01/china-missile-test/393398/"], ["/threats/", "/rss/all/"]),
     "warontherocks": (["/2024/01/the-logic-of-deterrence/"], ["/podcasts/", "/about/"]),
-    "nationalinterest": (["/blog/buzz/the-navy-needs-more-ships-208765", "/feature/a-new-cold-war-209876"],
-                         ["/blog/buzz", "/topic/security", "/node/208765"]),
+    "nationalinterest": (
+        ["/blog/buzz/the-navy-needs-more-ships-208765", "/feature/a-new-cold-war-209876"],
+        ["/blog/buzz", "/topic/security", "/node/208765"],
+    ),
     "thedefensepost": (["/2024/01/15/nigeria-army-operation/"], ["/2024/01/15/", "/category/africa/"]),
     "navalnews": (["/naval-news/2024/01/french-navy-frigate-trials/"], ["/naval-news/", "/event/euronaval/"]),
     "ukdefencejournal": (["/royal-navy-frigate-returns-home/"], ["/category/navy/", "/about/"]),

@@ -26,22 +26,29 @@ def build(base: str) -> FixtureSite:
         "/robots.txt": Route(robots(base, "/sitemap.xml"), content_type=TEXT),
         "/sitemap.xml": Route(urlset(base, [(s.path, s.published) for s in STORIES]), content_type=XML),
     }
-    routes.update({s.path: Route(page(s.headline, "<p>Text.</p>" * 40, article_ld(base, s)), delay=0.06)
-                   for s in STORIES})
+    routes.update(
+        {s.path: Route(page(s.headline, "<p>Text.</p>" * 40, article_ld(base, s)), delay=0.06) for s in STORIES}
+    )
     return FixtureSite(routes, {s.path for s in STORIES})
 
 
 def config_for(base_url: str) -> SiteConfig:
-    return SiteConfig.model_validate({
-        "name": "resume", "title": "Resume", "base_url": base_url,
-        "sources": [{"type": "sitemap", "url": "/robots.txt"}], "articles": {"allow": [r"^/\d{4}/\d{2}/"]},
-    })
+    return SiteConfig.model_validate(
+        {
+            "name": "resume",
+            "title": "Resume",
+            "base_url": base_url,
+            "sources": [{"type": "sitemap", "url": "/robots.txt"}],
+            "articles": {"allow": [r"^/\d{4}/\d{2}/"]},
+        }
+    )
 
 
 def kill_after_files(job: CrawlJob, store: Path, files: int, tmp: Path) -> None:
     raw = store / "raw"
-    with subprocess.Popen(job.command(tmp / "report.json"), stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL) as proc:
+    with subprocess.Popen(
+        job.command(tmp / "report.json"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    ) as proc:
         deadline = time.monotonic() + 30
         while len(list(raw.rglob("*.warc.gz"))) < files and proc.poll() is None:
             assert time.monotonic() < deadline, "the crawl wrote no WARC files"

@@ -33,13 +33,20 @@ class HostileRun:
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileRun]:
     store = tmp_path_factory.mktemp("store")
     with serving(hostile.build) as (server, site):
-        config = SiteConfig.model_validate({
-            "name": "hostile", "title": "Hostile", "base_url": server.base_url,
-            "sources": [{"type": "rss", "url": "/feed/"}],
-            "articles": {"allow": ["^/a/"]},
-            "crawl": {"contact_url": CONTACT, "max_response_bytes": 65536,
-                      "paywall_markers": [hostile.PAYWALL_MARKER]},
-        })
+        config = SiteConfig.model_validate(
+            {
+                "name": "hostile",
+                "title": "Hostile",
+                "base_url": server.base_url,
+                "sources": [{"type": "rss", "url": "/feed/"}],
+                "articles": {"allow": ["^/a/"]},
+                "crawl": {
+                    "contact_url": CONTACT,
+                    "max_response_bytes": 65536,
+                    "paywall_markers": [hostile.PAYWALL_MARKER],
+                },
+            }
+        )
         report = crawl(config, store, RETRY_TIMES=2, DOWNLOAD_TIMEOUT=1)
         yield HostileRun(server, site, config, report, warc_responses(store, "hostile"))
 

@@ -43,19 +43,19 @@ def test_site_from_file_outside_package(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (('title = "Example News"', 'title = "Example News"\ncolour = "red"'),
-         "colour: Extra inputs are not permitted"),
+        (
+            ('title = "Example News"', 'title = "Example News"\ncolour = "red"'),
+            "colour: Extra inputs are not permitted",
+        ),
         (('type = "rss"', 'type = "atom-ish"'), "sources.0.type"),
         (('base_url = "https://news.example.com"', 'base_url = "ftp://x"'), "base_url"),
         (("allow = [", "allow = ['(unclosed', "), "invalid regular expression"),
-        (('title = "Example News"', 'title = "Example News"\nallowed_domains = ["*"]'),
-         "wildcards are not allowed"),
+        (('title = "Example News"', 'title = "Example News"\nallowed_domains = ["*"]'), "wildcards are not allowed"),
         (('type = "rss"', 'type = "rss"\nfollow = ["x"]'), "follow is only for sitemap sources"),
         (('type = "rss"', 'type = "archive"\nmax_pages = 5'), "needs {page}"),
         (('title = "Example News"', 'title = "Example News"\nplatform = "joomla"'), "platform"),
         (('title = "Example News"', 'title = "Example News"\n[crawl]\nconcurrency = 8'), "crawl.concurrency"),
-        (('title = "Example News"', 'title = "Example News"\n[crawl]\ncontact_url = "me"'),
-         "crawl.contact_url"),
+        (('title = "Example News"', 'title = "Example News"\n[crawl]\ncontact_url = "me"'), "crawl.contact_url"),
         (('name = "example"', "name = 42"), "name: Input should be a valid string"),
     ],
 )

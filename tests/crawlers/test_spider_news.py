@@ -12,16 +12,20 @@ from crawlers.sites import SiteConfig
 from crawlers.spiders.news import NewsSpider
 
 BASE = "https://news.example.com/"
-SITE = SiteConfig.model_validate({
-    "name": "example", "title": "Example", "base_url": BASE,
-    "sources": [
-        {"type": "sitemap", "url": "/robots.txt", "follow": [r"post-sitemap\d*\.xml"]},
-        {"type": "news_sitemap", "url": "/news-sitemap.xml"},
-        {"type": "archive", "url": "/latest/page/{page}/", "max_pages": 3},
-        {"type": "rss", "url": "/feed/"},
-    ],
-    "articles": {"allow": [r"^/\d{4}/\d{2}/[a-z0-9-]+/$"]},
-})
+SITE = SiteConfig.model_validate(
+    {
+        "name": "example",
+        "title": "Example",
+        "base_url": BASE,
+        "sources": [
+            {"type": "sitemap", "url": "/robots.txt", "follow": [r"post-sitemap\d*\.xml"]},
+            {"type": "news_sitemap", "url": "/news-sitemap.xml"},
+            {"type": "archive", "url": "/latest/page/{page}/", "max_pages": 3},
+            {"type": "rss", "url": "/feed/"},
+        ],
+        "articles": {"allow": [r"^/\d{4}/\d{2}/[a-z0-9-]+/$"]},
+    }
+)
 
 
 def spider(since: str | None = None, until: str | None = None) -> NewsSpider:
@@ -39,33 +43,48 @@ async def start_requests(s: NewsSpider) -> list[Request]:
 
 def test_start_walks_archive_pages_and_every_source() -> None:
     urls = [r.url for r in asyncio.run(start_requests(spider()))]
-    assert urls == [BASE + "robots.txt", BASE + "news-sitemap.xml", BASE + "latest/page/1/",
-                    BASE + "latest/page/2/", BASE + "latest/page/3/", BASE + "feed/"]
+    assert urls == [
+        BASE + "robots.txt",
+        BASE + "news-sitemap.xml",
+        BASE + "latest/page/1/",
+        BASE + "latest/page/2/",
+        BASE + "latest/page/3/",
+        BASE + "feed/",
+    ]
 
 
 def test_robots_sitemap_lines_keep_their_source() -> None:
-    robots = TextResponse(BASE + "robots.txt", body=b"Sitemap: https://news.example.com/sitemap_index.xml\n",
-                          request=Request(BASE + "robots.txt", meta={"defcorpus_source": 0}))
+    robots = TextResponse(
+        BASE + "robots.txt",
+        body=b"Sitemap: https://news.example.com/sitemap_index.xml\n",
+        request=Request(BASE + "robots.txt", meta={"defcorpus_source": 0}),
+    )
     (request,) = list(spider().parse_sitemap(robots))
     assert request.url == BASE + "sitemap_index.xml" and request.meta["defcorpus_source"] == 0
 
 
 def test_index_children_follow_only_matching() -> None:
-    index = xml(BASE + "sitemap_index.xml", "<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
-                "<sitemap><loc>https://news.example.com/post-sitemap2.xml</loc></sitemap>"
-                "<sitemap><loc>https://news.example.com/page-sitemap.xml</loc></sitemap></sitemapindex>", 0)
+    index = xml(
+        BASE + "sitemap_index.xml",
+        "<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+        "<sitemap><loc>https://news.example.com/post-sitemap2.xml</loc></sitemap>"
+        "<sitemap><loc>https://news.example.com/page-sitemap.xml</loc></sitemap></sitemapindex>",
+        0,
+    )
     s = spider()
     assert [r.url for r in s.parse_sitemap(index)] == [BASE + "post-sitemap2.xml"]
     assert s.crawler.stats.get_value("discovery/sitemap/not_followed") == 1
 
 
 def test_news_sitemap_publication_dates_drive_the_window() -> None:
-    body = ("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
-            "xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'>"
-            "<url><loc>https://news.example.com/2024/05/in-window/</loc><news:news><news:publication_date>"
-            "2024-05-02T10:00:00Z</news:publication_date></news:news></url>"
-            "<url><loc>https://news.example.com/2024/05/too-early/</loc><news:news><news:publication_date>"
-            "2024-04-30T10:00:00Z</news:publication_date></news:news></url></urlset>")
+    body = (
+        "<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' "
+        "xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'>"
+        "<url><loc>https://news.example.com/2024/05/in-window/</loc><news:news><news:publication_date>"
+        "2024-05-02T10:00:00Z</news:publication_date></news:news></url>"
+        "<url><loc>https://news.example.com/2024/05/too-early/</loc><news:news><news:publication_date>"
+        "2024-04-30T10:00:00Z</news:publication_date></news:news></url></urlset>"
+    )
     requests = list(spider(since="2024-05-01").parse_sitemap(xml(BASE + "news-sitemap.xml", body, 1)))
     assert [r.url for r in requests] == [BASE + "2024/05/in-window/"]
     assert requests[0].meta["defcorpus_article"] is True
@@ -73,17 +92,22 @@ def test_news_sitemap_publication_dates_drive_the_window() -> None:
 
 
 def test_archive_page_yields_article_links_once() -> None:
-    html = (b'<a href="/2024/05/one/">1</a><a href="/2024/05/one/#comments">1</a>'
-            b'<a href="/category/air/">c</a><a href="https://elsewhere.org/2024/05/x/">x</a>')
-    page = HtmlResponse(BASE + "latest/page/1/", body=html,
-                        request=Request(BASE + "latest/page/1/", meta={"defcorpus_source": 2}))
+    html = (
+        b'<a href="/2024/05/one/">1</a><a href="/2024/05/one/#comments">1</a>'
+        b'<a href="/category/air/">c</a><a href="https://elsewhere.org/2024/05/x/">x</a>'
+    )
+    page = HtmlResponse(
+        BASE + "latest/page/1/", body=html, request=Request(BASE + "latest/page/1/", meta={"defcorpus_source": 2})
+    )
     urls = [r.url for r in spider().parse_archive(page)]
     assert BASE + "2024/05/one/" in urls and len(urls) == len(set(urls))
     assert BASE + "category/air/" not in urls
 
 
 def test_sitemap_lastmod_travels_with_the_request() -> None:
-    body = ("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url>"
-            "<loc>https://news.example.com/2024/05/edited/</loc><lastmod>2024-06-01T00:00:00Z</lastmod></url></urlset>")
+    body = (
+        "<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url>"
+        "<loc>https://news.example.com/2024/05/edited/</loc><lastmod>2024-06-01T00:00:00Z</lastmod></url></urlset>"
+    )
     (request,) = spider().parse_sitemap(xml(BASE + "post-sitemap.xml", body, 0))
     assert request.meta["defcorpus_lastmod"] == "2024-06-01T00:00:00+00:00"

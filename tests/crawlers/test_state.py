@@ -12,8 +12,14 @@ SITE = "example"
 
 
 def record(url: str, seq: int, when: str = "2025-01-01T00:00:00Z", digest: str = "aa") -> FetchRecord:
-    return FetchRecord(url=url, fetched_at=when, status=200, content_hash=digest,
-                       warc_key=layout.raw_warc_key(SITE, "20250101T000000Z-00000000", seq), etag='"e"')
+    return FetchRecord(
+        url=url,
+        fetched_at=when,
+        status=200,
+        content_hash=digest,
+        warc_key=layout.raw_warc_key(SITE, "20250101T000000Z-00000000", seq),
+        etag='"e"',
+    )
 
 
 def test_segment_without_its_warc_file_is_ignored(tmp_path: Path) -> None:

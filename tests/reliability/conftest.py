@@ -139,8 +139,9 @@ def synthetic_pages(count: int, seed: int = 7, slug: str = "story") -> list[RawP
     return pages
 
 
-def write_raw(store: Store, site: str, pages: list[RawPage], *, per_file: int = 25,
-              crawl_id: str = "20240601T000000Z-feedbeef") -> list[str]:
+def write_raw(
+    store: Store, site: str, pages: list[RawPage], *, per_file: int = 25, crawl_id: str = "20240601T000000Z-feedbeef"
+) -> list[str]:
     """Store ``pages`` as WARC files the way the crawler does (request + response records)."""
     keys = []
     with tempfile.TemporaryDirectory(prefix="rel-warc-") as tmp:
@@ -157,10 +158,19 @@ def write_raw(store: Store, site: str, pages: list[RawPage], *, per_file: int = 
 
 
 def write_response(writer: WARCWriter, page: RawPage, fetched: str = "2024-06-01T00:00:00Z") -> None:
-    headers = StatusAndHeaders(f"{page.status} OK", [("Content-Type", page.content_type),
-                                                     ("Content-Length", str(len(page.body)))], protocol="HTTP/1.1")
-    record = writer.create_warc_record(page.url, "response", payload=BytesIO(page.body), length=len(page.body),
-                                       http_headers=headers, warc_headers_dict={"WARC-Date": fetched})
+    headers = StatusAndHeaders(
+        f"{page.status} OK",
+        [("Content-Type", page.content_type), ("Content-Length", str(len(page.body)))],
+        protocol="HTTP/1.1",
+    )
+    record = writer.create_warc_record(
+        page.url,
+        "response",
+        payload=BytesIO(page.body),
+        length=len(page.body),
+        http_headers=headers,
+        warc_headers_dict={"WARC-Date": fetched},
+    )
     writer.write_record(record)
 
 
@@ -182,8 +192,14 @@ class Snapshot:
 
 def snapshot(store: Store) -> Snapshot:
     table = corpus.open(store).articles(latest=False)
-    rows = list(zip(table["id"].to_pylist(), table["content_hash"].to_pylist(),
-                    table["near_duplicate_of"].to_pylist(), strict=True))
+    rows = list(
+        zip(
+            table["id"].to_pylist(),
+            table["content_hash"].to_pylist(),
+            table["near_duplicate_of"].to_pylist(),
+            strict=True,
+        )
+    )
     counts = Counter((i, h) for i, h, _ in rows)
     return Snapshot(len(rows), frozenset(rows), sum(n - 1 for n in counts.values()))
 

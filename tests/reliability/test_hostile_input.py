@@ -65,8 +65,25 @@ def assert_layout(keys: list[str]) -> None:
 
 @pytest.mark.parametrize(
     "key",
-    ["..", "../x", "a/../../x", "/etc/passwd", "a//b", "./a", "a/./b", "a\\..\\b", "a\x00b", "a\nb",
-     "a/\x85/b", "x" * 1025, "é" * 600, ".tmp-123", "clean/.tmp-x", "", "a/"],
+    [
+        "..",
+        "../x",
+        "a/../../x",
+        "/etc/passwd",
+        "a//b",
+        "./a",
+        "a/./b",
+        "a\\..\\b",
+        "a\x00b",
+        "a\nb",
+        "a/\x85/b",
+        "x" * 1025,
+        "é" * 600,
+        ".tmp-123",
+        "clean/.tmp-x",
+        "",
+        "a/",
+    ],
 )
 def test_unsafe_keys_are_refused(key: str) -> None:
     with pytest.raises(InvalidKeyError):
@@ -99,9 +116,17 @@ def test_article_urls_never_become_keys(tmp_path: Path, relsite: SiteConfig) -> 
     """A clean of articles with hostile URLs writes only layout-shaped keys: URLs and ids go into the
     records, never into object names."""
     store = LocalStore(tmp_path / "store")
-    pages = [RawPage(BASE + path, article_html(f"Hostile {n}", [f"Paragraph {n} of a story about {path[:40]}."
-                                                                 " The frigate sailed at dawn."] * 2,
-                                              _date()).encode()) for n, path in enumerate(HOSTILE_PATHS)]
+    pages = [
+        RawPage(
+            BASE + path,
+            article_html(
+                f"Hostile {n}",
+                [f"Paragraph {n} of a story about {path[:40]}. The frigate sailed at dawn."] * 2,
+                _date(),
+            ).encode(),
+        )
+        for n, path in enumerate(HOSTILE_PATHS)
+    ]
     write_raw(store, relsite.name, pages + synthetic_pages(3))
     report = clean_site(store, relsite)
     assert report.articles_published >= len(HOSTILE_PATHS)
@@ -117,16 +142,22 @@ def _date() -> datetime:
 
 
 def _nested(depth: int) -> bytes:
-    return article_html("Nested", ["start"], _date()).replace(
-        '<div class="post-body">', '<div class="post-body">' + "<div>" * depth + "<p>deep</p>" + "</div>" * depth
-    ).encode()
+    return (
+        article_html("Nested", ["start"], _date())
+        .replace(
+            '<div class="post-body">', '<div class="post-body">' + "<div>" * depth + "<p>deep</p>" + "</div>" * depth
+        )
+        .encode()
+    )
 
 
 def hostile_pages() -> list[RawPage]:
     """What a broken or hostile server serves as text/html (built per test: the first is 200 MB)."""
-    huge = (b"<html><head><title>Huge</title></head><body><div class='post-body'>"
-            + b"<p>The frigate sailed at dawn with the destroyer escort in company.</p>" * (200 * MiB // 70)
-            + b"</div></body></html>")
+    huge = (
+        b"<html><head><title>Huge</title></head><body><div class='post-body'>"
+        + b"<p>The frigate sailed at dawn with the destroyer escort in company.</p>" * (200 * MiB // 70)
+        + b"</div></body></html>"
+    )
     return [
         RawPage(f"{BASE}/news/huge/", huge),  # too_large
         RawPage(f"{BASE}/news/binary/", random.Random(3).randbytes(3 * MiB)),  # not_html (NUL bytes)
@@ -155,8 +186,9 @@ def test_hostile_pages_are_refused_with_reasons_in_bounded_memory_and_the_batch_
         "'peak_kib': int(hwm[0].split()[1])}))\n"
     )
     # The child reports its own peak (VmHWM): rusage's ru_maxrss would include this process's at fork.
-    proc = subprocess.run([sys.executable, "-c", code, str(store.root), str(sites_file)],
-                          capture_output=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(store.root), str(sites_file)], capture_output=True, timeout=120, check=False
+    )
     assert proc.returncode == 0, proc.stderr.decode()[-2000:]
     report = json.loads(proc.stdout)
     assert report["published"] == len(good) - 1  # every good article (the "about" page is not one)
@@ -199,10 +231,18 @@ def _text(result: Page | Rejection) -> str:
     return result.metadata.headline + "\n" + "\n".join(b.text for b in result.blocks)
 
 
-@pytest.mark.parametrize(("options", "charset"), [
-    (SELECTOR, None), (GENERIC, None),
-    (SELECTOR, "windows-1252"), (GENERIC, "windows-1252"), (SELECTOR, "iso-8859-1"), (GENERIC, "iso-8859-1"),
-], ids=["selector-none", "generic-none", "selector-cp1252", "generic-cp1252", "selector-latin1", "generic-latin1"])
+@pytest.mark.parametrize(
+    ("options", "charset"),
+    [
+        (SELECTOR, None),
+        (GENERIC, None),
+        (SELECTOR, "windows-1252"),
+        (GENERIC, "windows-1252"),
+        (SELECTOR, "iso-8859-1"),
+        (GENERIC, "iso-8859-1"),
+    ],
+    ids=["selector-none", "generic-none", "selector-cp1252", "generic-cp1252", "selector-latin1", "generic-latin1"],
+)
 def test_cp1252_bytes_come_out_as_the_text(options: CleanOptions, charset: str | None) -> None:
     text = _text(extract_page(_cp1252_page(charset), f"{BASE}/news/cafe/", options))
     assert CP1252_TEXT in text and "Café “noir” — 5 €" in text
@@ -250,8 +290,10 @@ def test_bad_site_config_is_one_clear_cli_line(tmp_path: Path) -> None:
     """Unknown keys, wrong types and wildcard domains are covered key by key in
     tests/crawlers/test_sites.py::test_bad_config_names_file_key_and_problem; here: what the CLI prints."""
     bad = tmp_path / "bad.toml"
-    bad.write_text('name = "bad"\ntitle = "x"\nbase_url = "https://bad.example.org/"\nallowed_domains = ["*"]\n'
-                   '[[sources]]\ntype = "rss"\nurl = "/feed/"\n[articles]\nallow = ["^/"]\n')
+    bad.write_text(
+        'name = "bad"\ntitle = "x"\nbase_url = "https://bad.example.org/"\nallowed_domains = ["*"]\n'
+        '[[sources]]\ntype = "rss"\nurl = "/feed/"\n[articles]\nallow = ["^/"]\n'
+    )
     result = CliRunner().invoke(main, ["clean", "--store", str(tmp_path / "s"), "--sites-file", str(bad)])
     assert result.exit_code == 1
     assert "wildcards are not allowed" in result.output and str(bad) in result.output
@@ -271,9 +313,14 @@ def test_wrong_or_missing_content_type(tmp_path: Path, relsite: SiteConfig) -> N
         html = article_html(f"Story {slug}", [paragraph(rng) for _ in range(4)], _date()).encode()
         return RawPage(f"{BASE}/news/{slug}/", html if body is None else body, content_type)
 
-    pages = [story("none", ""), story("octet", "application/octet-stream"), story("plain", "text/plain"),
-             story("xhtml", "application/xhtml+xml"), story("png", "image/png"),
-             story("octet-binary", "application/octet-stream", random.Random(1).randbytes(4096))]
+    pages = [
+        story("none", ""),
+        story("octet", "application/octet-stream"),
+        story("plain", "text/plain"),
+        story("xhtml", "application/xhtml+xml"),
+        story("png", "image/png"),
+        story("octet-binary", "application/octet-stream", random.Random(1).randbytes(4096)),
+    ]
     write_raw(store, relsite.name, pages)
     clean_site(store, relsite)
     table = corpus.open(store).articles()

@@ -89,7 +89,11 @@ def _phase(store: LocalStore, site: str) -> str:
 
 @pytest.mark.parametrize("seed", KILL_SEEDS)
 def test_clean_killed_at_random_point_then_rerun_equals_uninterrupted(
-    seed: int, raw_template: Path, uninterrupted: tuple[Any, float], tmp_path: Path, relsite: SiteConfig,
+    seed: int,
+    raw_template: Path,
+    uninterrupted: tuple[Any, float],
+    tmp_path: Path,
+    relsite: SiteConfig,
     sites_file: Path,
 ) -> None:
     expected, work_seconds = uninterrupted
@@ -143,8 +147,12 @@ def test_lease_of_a_live_process_still_blocks(tmp_path: Path, relsite: SiteConfi
 
 # --------------------------------------------------------------------------- the crawl killed
 
-LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DEFCORPUS_WARC_MAX_RECORDS": 3,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+LOOPBACK = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "DEFCORPUS_WARC_MAX_RECORDS": 3,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+}
 
 
 @pytest.mark.parametrize("seed", [5, 8])
@@ -156,8 +164,9 @@ def test_crawl_killed_at_random_point_then_crawl_and_clean_lose_nothing(
     site = get_site("minisite").with_base_url(minisite.base_url)
     store_dir = tmp_path / "store"
     job = CrawlJob(site=site, store=str(store_dir), settings=LOOPBACK)
-    with subprocess.Popen(job.command(tmp_path / "report.json"), stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL) as proc:
+    with subprocess.Popen(
+        job.command(tmp_path / "report.json"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    ) as proc:
         try:
             raw = store_dir / "raw"
             assert _wait_for(raw, proc), "the crawl stored nothing before it ended"

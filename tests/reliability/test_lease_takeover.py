@@ -76,9 +76,17 @@ def test_own_leftover_lease_is_taken_over_but_a_held_one_is_not(tmp_path: Path) 
 
 def test_unexpired_lease_of_another_host_still_blocks(tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "store")
-    store.write(layout.clean_lease_key("relsite"), json.dumps({
-        "holder": "elsewhere:1:x", "acquired_at": NOW.isoformat(), "expires_at": (NOW + timedelta(hours=1)).isoformat(),
-        "host": "elsewhere", "pid": _dead_pid(),
-    }).encode())
+    store.write(
+        layout.clean_lease_key("relsite"),
+        json.dumps(
+            {
+                "holder": "elsewhere:1:x",
+                "acquired_at": NOW.isoformat(),
+                "expires_at": (NOW + timedelta(hours=1)).isoformat(),
+                "host": "elsewhere",
+                "pid": _dead_pid(),
+            }
+        ).encode(),
+    )
     with pytest.raises(LeaseHeldError, match="being cleaned by elsewhere:1:x"), clean_lease(store, "relsite"):
         pass

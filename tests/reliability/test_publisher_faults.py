@@ -33,8 +33,10 @@ pytestmark = pytest.mark.reliability
 
 GOOD = [Story(f"/a/good-{n}/", f"Good story {n}", day(2024, 9, n + 1)) for n in range(3)]
 # Articles a misconfigured server labels wrongly: still articles, and still published.
-MISLABELLED = {Story("/a/octet-stream/", "Octet stream story", day(2024, 9, 5)): "application/octet-stream",
-               Story("/a/text-plain/", "Plain text story", day(2024, 9, 6)): "text/plain; charset=utf-8"}
+MISLABELLED = {
+    Story("/a/octet-stream/", "Octet stream story", day(2024, 9, 5)): "application/octet-stream",
+    Story("/a/text-plain/", "Plain text story", day(2024, 9, 6)): "text/plain; charset=utf-8",
+}
 FORBIDDEN = ["169.254.169.254", "10.0.0.1", "192.168.1.1", "[::1]", "file:", "ftp:", "gopher:"]
 XXE = b"""<?xml version="1.0"?>
 <!DOCTYPE urlset [<!ENTITY xxe SYSTEM "file:///etc/hostname"><!ENTITY a "aaaaaaaaaa">
@@ -79,12 +81,17 @@ def build(base: str) -> FixtureSite:
         "/sitemap-xxe.xml": Route(XXE.replace(b"BASE", base.encode()), content_type=XML),
         "/sitemap-bomb.xml.gz": Route(_bomb(300 << 20), content_type="application/x-gzip"),
     }
-    routes.update({path: Route(status=302, headers={"Location": target}, content_type=HTML)
-                   for path, target in redirect.items()})
+    routes.update(
+        {path: Route(status=302, headers={"Location": target}, content_type=HTML) for path, target in redirect.items()}
+    )
     rng = random.Random(17)
     routes.update({s.path: Route(page(s.headline, _body(rng), article_ld(base, s))) for s in GOOD})
-    routes.update({s.path: Route(page(s.headline, _body(rng), article_ld(base, s)), content_type=kind)
-                   for s, kind in MISLABELLED.items()})
+    routes.update(
+        {
+            s.path: Route(page(s.headline, _body(rng), article_ld(base, s)), content_type=kind)
+            for s, kind in MISLABELLED.items()
+        }
+    )
     return FixtureSite(routes, {s.path for s in [*GOOD, *MISLABELLED]})
 
 
@@ -104,16 +111,29 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
 
     store: Path = tmp_path_factory.mktemp("store")
     with serving(build) as (server, _site):
-        config = SiteConfig.model_validate({
-            "name": "hostilepub", "title": "Hostile publisher", "base_url": server.base_url,
-            "sources": [{"type": "rss", "url": "/feed/"}, {"type": "rss", "url": "/broken-feed/"},
-                        {"type": "sitemap", "url": "/sitemap-html.xml"}, {"type": "sitemap", "url": "/sitemap-xxe.xml"},
-                        {"type": "sitemap", "url": "/sitemap-bomb.xml.gz"}],
-            "articles": {"allow": ["^/a/"]},
-        })
+        config = SiteConfig.model_validate(
+            {
+                "name": "hostilepub",
+                "title": "Hostile publisher",
+                "base_url": server.base_url,
+                "sources": [
+                    {"type": "rss", "url": "/feed/"},
+                    {"type": "rss", "url": "/broken-feed/"},
+                    {"type": "sitemap", "url": "/sitemap-html.xml"},
+                    {"type": "sitemap", "url": "/sitemap-xxe.xml"},
+                    {"type": "sitemap", "url": "/sitemap-bomb.xml.gz"},
+                ],
+                "articles": {"allow": ["^/a/"]},
+            }
+        )
         log: list[str] = []
-        settings = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_TIMEOUT": 5, "RETRY_TIMES": 0,
-                    "DEFCORPUS_BACKOFF_BASE": 0.1}
+        settings = {
+            "DOWNLOAD_DELAY": 0,
+            "AUTOTHROTTLE_ENABLED": False,
+            "DOWNLOAD_TIMEOUT": 5,
+            "RETRY_TIMES": 0,
+            "DEFCORPUS_BACKOFF_BASE": 0.1,
+        }
         report = run_crawl(CrawlJob(site=config, store=str(store), settings=settings), on_log=log.append)
         local = open_store(str(store))
         clean_site(local, config)
@@ -124,8 +144,15 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
 def test_crawl_finishes_and_stores_each_good_article_once(run: Run) -> None:
     assert run.report["finish_reason"] == "finished"
     assert article_paths(run.stored, run.config) == sorted(s.path for s in [*GOOD, *MISLABELLED])
-    for path in ("/a/metadata/", "/a/file/", "/a/loop-1/", "/sitemap-xxe.xml", "/sitemap-bomb.xml.gz",
-                 "/sitemap-html.xml", "/broken-feed/"):
+    for path in (
+        "/a/metadata/",
+        "/a/file/",
+        "/a/loop-1/",
+        "/sitemap-xxe.xml",
+        "/sitemap-bomb.xml.gz",
+        "/sitemap-html.xml",
+        "/broken-feed/",
+    ):
         assert path in run.requested, f"{path}: the fault was never served"
 
 

@@ -32,8 +32,7 @@ ACCESS_KEY = "AKIADEFCORPUSCANARY7Q"
 SECRET_KEY = "dEfCoRpUs/CaNaRy+SeCrEt/9f8e7d6c5b4a3928171605"
 SESSION_TOKEN = "FwoGZXIvYXdzDEFCORPUSCANARYTOKEN//////////wEaDJ2x"
 SECRETS = (ACCESS_KEY, SECRET_KEY, SESSION_TOKEN)
-LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "DEBUG",
-            "DEFCORPUS_WARC_MAX_RECORDS": 5}
+LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "DEBUG", "DEFCORPUS_WARC_MAX_RECORDS": 5}
 
 
 def leaks(text: str) -> list[str]:
@@ -71,8 +70,9 @@ def test_no_output_of_a_full_run_carries_the_aws_keys(
     assert report["articles_fetched"] > 0 and cleaned.articles_published > 0
     outputs["crawl child log (DEBUG)"] = "\n".join(child_log)
     outputs["crawl report"] = json.dumps(report, default=str)
-    outputs["crawl command line"] = " ".join(CrawlJob(site=site, store=store.url, s3_endpoint_url=endpoint)
-                                             .command(tmp_path / "r.json"))
+    outputs["crawl command line"] = " ".join(
+        CrawlJob(site=site, store=store.url, s3_endpoint_url=endpoint).command(tmp_path / "r.json")
+    )
     outputs["corpus rows"] = json.dumps(corpus.open(store).articles().to_pylist(), default=str)
     for key, text in object_texts(store).items():  # type: ignore[arg-type]
         outputs[f"object {key}"] = text
@@ -80,8 +80,9 @@ def test_no_output_of_a_full_run_carries_the_aws_keys(
     errors: list[BaseException] = []
     for bad in (f"s3://no-such-bucket-{free_port()}/x", f"s3://{bucket}/corpus"):
         try:
-            open_store(bad, s3_endpoint_url=endpoint if "no-such" in bad else f"http://127.0.0.1:{free_port()}"
-                       ).read("clean/_manifests/x.json")
+            open_store(bad, s3_endpoint_url=endpoint if "no-such" in bad else f"http://127.0.0.1:{free_port()}").read(
+                "clean/_manifests/x.json"
+            )
         except StoreError as exc:
             errors.append(exc)
     try:
@@ -92,9 +93,11 @@ def test_no_output_of_a_full_run_carries_the_aws_keys(
     outputs["error messages"] = "\n".join(f"{type(e).__name__}: {e!r} {e.__cause__!r}" for e in errors)
 
     runner = CliRunner()
-    for args in (["export", "--store", store.url, "--s3-endpoint-url", endpoint],
-                 ["-vv", "stats", "--store", store.url, "--s3-endpoint-url", endpoint],
-                 ["-vv", "clean", "--store", f"s3://no-such-bucket-{free_port()}/x", "--s3-endpoint-url", endpoint]):
+    for args in (
+        ["export", "--store", store.url, "--s3-endpoint-url", endpoint],
+        ["-vv", "stats", "--store", store.url, "--s3-endpoint-url", endpoint],
+        ["-vv", "clean", "--store", f"s3://no-such-bucket-{free_port()}/x", "--s3-endpoint-url", endpoint],
+    ):
         result = runner.invoke(main, args)
         outputs[f"cli {args[0:2]}"] = result.output + repr(result.exception)
 

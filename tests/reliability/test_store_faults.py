@@ -93,7 +93,11 @@ def test_s3_endpoint_down_at_start_fails_clearly_and_writes_nothing(
 
 @pytest.mark.parametrize(("create_only", "cut_after"), [(True, 2), (False, 4)], ids=["create-only", "managed"])
 def test_s3_gone_mid_multipart_upload(
-    bucket: tuple[str, str], proxy: FaultProxy, relsite: SiteConfig, tmp_path: Path, create_only: bool,
+    bucket: tuple[str, str],
+    proxy: FaultProxy,
+    relsite: SiteConfig,
+    tmp_path: Path,
+    create_only: bool,
     cut_after: int,
 ) -> None:
     """A 3-part WARC upload loses the store after ``cut_after`` requests: loud failure, nothing visible;
@@ -216,9 +220,7 @@ def test_500s_beyond_the_retries_fail_loudly(bucket: tuple[str, str], proxy: Fau
     assert_complete(s3(endpoint, name))
 
 
-def test_create_only_write_acknowledged_late_is_not_a_conflict(
-    bucket: tuple[str, str], proxy: FaultProxy
-) -> None:
+def test_create_only_write_acknowledged_late_is_not_a_conflict(bucket: tuple[str, str], proxy: FaultProxy) -> None:
     """The PUT lands but its answer comes after the read timeout; the retry finds the object there
     (412). It is our own write, so the write succeeds instead of failing as "already exists"."""
     endpoint, name = bucket

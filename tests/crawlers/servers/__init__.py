@@ -152,7 +152,7 @@ class FixtureServer:
                 self.end_headers()
                 body = route.body[: len(route.body) // 2] if route.truncate else route.body
                 for start in range(0, len(body), 64):  # bounded by the body's length
-                    self.wfile.write(body[start:start + 64])
+                    self.wfile.write(body[start : start + 64])
                     self.wfile.flush()
                     time.sleep(route.drip)
                 self.close_connection = True

@@ -33,30 +33,53 @@ NON_ARTICLES = ["/video/2024/01/20/a-video-story/", "/air/", "/author/jane-doe/"
 
 def story_html(base: str, story: Story) -> bytes:
     fusion = json.dumps({"_id": "ABC", "type": "story", "headlines": {"basic": story.headline}})
-    head = (f"{article_ld(base, story)}<script>window.Fusion=window.Fusion||{{}};"
-            f"Fusion.globalContent={fusion};</script>")
-    body = (f'<article class="a-1x2y3z"><h1 class="b-9q8r">{story.headline}</h1>'
-            f'<p class="c-77">{story.body}</p></article>')
+    head = f"{article_ld(base, story)}<script>window.Fusion=window.Fusion||{{}};Fusion.globalContent={fusion};</script>"
+    body = (
+        f'<article class="a-1x2y3z"><h1 class="b-9q8r">{story.headline}</h1><p class="c-77">{story.body}</p></article>'
+    )
     return page(story.headline, body, head)
 
 
 def build(base: str) -> FixtureSite:
     routes = {
-        "/": Route(home(base, "Arc Fixture", [s.path for s in STORIES] + NON_ARTICLES, f"/arc/outboundfeeds/rss/{Q}",
-                        "<script>Fusion.globalContent={};</script>")),
-        "/robots.txt": Route(robots(base, f"/arc/outboundfeeds/sitemap-index/{Q}",
-                                    f"/arc/outboundfeeds/news-sitemap/{Q}"), content_type=TEXT),
+        "/": Route(
+            home(
+                base,
+                "Arc Fixture",
+                [s.path for s in STORIES] + NON_ARTICLES,
+                f"/arc/outboundfeeds/rss/{Q}",
+                "<script>Fusion.globalContent={};</script>",
+            )
+        ),
+        "/robots.txt": Route(
+            robots(base, f"/arc/outboundfeeds/sitemap-index/{Q}", f"/arc/outboundfeeds/news-sitemap/{Q}"),
+            content_type=TEXT,
+        ),
         f"/arc/outboundfeeds/news-sitemap/{Q}": Route(news_sitemap(base, STORIES[2:]), content_type=XML),
-        f"/arc/outboundfeeds/sitemap-index/{Q}": Route(sitemap_index(base, [
-            (f"/arc/outboundfeeds/sitemap/2024-01/{Q}", day(2024, 1, 31)),
-            (f"/arc/outboundfeeds/sitemap/2024-02/{Q}", day(2024, 2, 3)),
-        ]), content_type=XML),
-        f"/arc/outboundfeeds/sitemap/2024-01/{Q}": Route(urlset(base, [
-            *((s.path, s.published) for s in STORIES[:2]), (NON_ARTICLES[0], day(2024, 1, 20)),
-            (NON_ARTICLES[1], None),
-        ]), content_type=XML),
-        f"/arc/outboundfeeds/sitemap/2024-02/{Q}": Route(urlset(base, [(s.path, s.published) for s in STORIES[2:]]),
-                                                         content_type=XML),
+        f"/arc/outboundfeeds/sitemap-index/{Q}": Route(
+            sitemap_index(
+                base,
+                [
+                    (f"/arc/outboundfeeds/sitemap/2024-01/{Q}", day(2024, 1, 31)),
+                    (f"/arc/outboundfeeds/sitemap/2024-02/{Q}", day(2024, 2, 3)),
+                ],
+            ),
+            content_type=XML,
+        ),
+        f"/arc/outboundfeeds/sitemap/2024-01/{Q}": Route(
+            urlset(
+                base,
+                [
+                    *((s.path, s.published) for s in STORIES[:2]),
+                    (NON_ARTICLES[0], day(2024, 1, 20)),
+                    (NON_ARTICLES[1], None),
+                ],
+            ),
+            content_type=XML,
+        ),
+        f"/arc/outboundfeeds/sitemap/2024-02/{Q}": Route(
+            urlset(base, [(s.path, s.published) for s in STORIES[2:]]), content_type=XML
+        ),
         f"/arc/outboundfeeds/rss/{Q}": Route(rss(base, STORIES[1:3]), content_type=RSS),
     }
     routes.update({s.path: Route(story_html(base, s)) for s in STORIES})

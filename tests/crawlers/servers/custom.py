@@ -29,15 +29,15 @@ def build(base: str) -> FixtureSite:
     routes = {
         "/": Route(home(base, "Defense One Fixture", [s.path for s in STORIES] + NON_ARTICLES, "/rss/all/")),
         "/robots.txt": Route(robots(base, "/sitemap.xml"), content_type=TEXT),
-        "/sitemap.xml": Route(sitemap_index(base, [("/sitemaps/2024-06.xml", day(2024, 6, 11))]),
-                              content_type=XML),
-        "/sitemaps/2024-06.xml": Route(urlset(base, [*((s.path, s.published) for s in STORIES[1:]),
-                                                     *((p, None) for p in NON_ARTICLES)]), content_type=XML),
+        "/sitemap.xml": Route(sitemap_index(base, [("/sitemaps/2024-06.xml", day(2024, 6, 11))]), content_type=XML),
+        "/sitemaps/2024-06.xml": Route(
+            urlset(base, [*((s.path, s.published) for s in STORIES[1:]), *((p, None) for p in NON_ARTICLES)]),
+            content_type=XML,
+        ),
         "/rss/all/": Route(rss(base, STORIES[:2]), content_type=RSS),
     }
-    routes.update({
-        s.path: Route(page(s.headline, f"<h1>{s.headline}</h1><p>{s.body}</p>", article_ld(base, s)))
-        for s in STORIES
-    })
+    routes.update(
+        {s.path: Route(page(s.headline, f"<h1>{s.headline}</h1><p>{s.body}</p>", article_ld(base, s))) for s in STORIES}
+    )
     routes.update({p: Route(listing(base, p, [])) for p in NON_ARTICLES})
     return FixtureSite(routes, {s.path for s in STORIES}, set(NON_ARTICLES))

@@ -16,18 +16,29 @@ NON_ARTICLES = ["/topic/security", "/blog/buzz", "/node/208765", "/about-us"]
 
 def node_html(story: Story) -> bytes:
     head = '<meta name="Generator" content="Drupal 10 (https://www.drupal.org)">'
-    body = (f'<article class="node node--type-article node--view-mode-full"><h1>{story.headline}</h1>'
-            f"<div class='field--name-body'><p>{story.body}</p></div></article>")
+    body = (
+        f'<article class="node node--type-article node--view-mode-full"><h1>{story.headline}</h1>'
+        f"<div class='field--name-body'><p>{story.body}</p></div></article>"
+    )
     return page(story.headline, body, head, 'class="path-node page-node-type-article"')
 
 
 def build(base: str) -> FixtureSite:
     routes = {
-        "/": Route(home(base, "TNI Fixture", [s.path for s in STORIES] + NON_ARTICLES, "/feed",
-                        '<meta name="Generator" content="Drupal 10 (https://www.drupal.org)">')),
+        "/": Route(
+            home(
+                base,
+                "TNI Fixture",
+                [s.path for s in STORIES] + NON_ARTICLES,
+                "/feed",
+                '<meta name="Generator" content="Drupal 10 (https://www.drupal.org)">',
+            )
+        ),
         "/robots.txt": Route(robots(base, "/sitemap.xml", disallow=("/admin/", "/user/")), content_type=TEXT),
-        "/sitemap.xml": Route(urlset(base, [*((s.path, s.published) for s in STORIES),
-                                            *((p, None) for p in NON_ARTICLES)]), content_type=XML),
+        "/sitemap.xml": Route(
+            urlset(base, [*((s.path, s.published) for s in STORIES), *((p, None) for p in NON_ARTICLES)]),
+            content_type=XML,
+        ),
         "/feed": Route(rss(base, STORIES[:2]), content_type=RSS),
     }
     routes.update({s.path: Route(node_html(s)) for s in STORIES})

@@ -10,15 +10,26 @@ from urllib.parse import urlsplit
 from tests.crawlers.servers import RSS, TEXT, FixtureSite, Route
 from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, rss
 
-GOOD = ["/a/normal/", "/a/flaky/", "/a/reset/", "/a/slow/", "/a/rate-limited/", "/a/unavailable/", "/a/paywalled/",
-        "/a/truncated/", "/a/slow-drip/"]
+GOOD = [
+    "/a/normal/",
+    "/a/flaky/",
+    "/a/reset/",
+    "/a/slow/",
+    "/a/rate-limited/",
+    "/a/unavailable/",
+    "/a/paywalled/",
+    "/a/truncated/",
+    "/a/slow-drip/",
+]
 BLOCKED = {"/a/challenge/": "challenge", "/a/challenge-503/": "challenge", "/a/empty/": "empty"}
 HUGE = "/a/huge/"
 PRIVATE = "/a/private/"
 OFFSITE = "/a/offsite/"
 PAYWALL_MARKER = "Subscribe to keep reading"
-CHALLENGE = page("Just a moment...", "<noscript>Enable JavaScript and cookies to continue</noscript>"
-                 "<script>window._cf_chl_opt={cvId:'3'};</script>")
+CHALLENGE = page(
+    "Just a moment...",
+    "<noscript>Enable JavaScript and cookies to continue</noscript><script>window._cf_chl_opt={cvId:'3'};</script>",
+)
 
 
 def article(base: str, path: str, extra: str = "") -> bytes:
@@ -34,8 +45,12 @@ def build(base: str) -> FixtureSite:
     stories = [Story(p, p, day(2024, 7, 1)) for p in feed_links]
     feed = rss(base, stories).replace(b"</channel>", f"<item><link>{offsite}</link></item></channel>".encode())
     ok = {p: Route(article(base, p)) for p in GOOD}
-    paywall = article(base, "/a/paywalled/", '<script type="application/ld+json">{"@type": "NewsArticle", '
-                      f'"isAccessibleForFree": false}}</script><div class="stub">{PAYWALL_MARKER}</div>')
+    paywall = article(
+        base,
+        "/a/paywalled/",
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        f'"isAccessibleForFree": false}}</script><div class="stub">{PAYWALL_MARKER}</div>',
+    )
     routes = {
         "/robots.txt": Route(robots(base, disallow=(PRIVATE,)), content_type=TEXT),
         "/feed/": Route(feed, content_type=RSS),
@@ -43,10 +58,8 @@ def build(base: str) -> FixtureSite:
         "/a/flaky/": Route(b"oops", status=500, then=ok["/a/flaky/"]),
         "/a/reset/": Route(reset=True, then=ok["/a/reset/"]),
         "/a/slow/": Route(article(base, "/a/slow/"), delay=2.5, then=ok["/a/slow/"]),
-        "/a/rate-limited/": Route(b"slow down", status=429, headers={"Retry-After": "1"},
-                                  then=ok["/a/rate-limited/"]),
-        "/a/unavailable/": Route(b"maintenance", status=503, headers={"Retry-After": "1"},
-                                 then=ok["/a/unavailable/"]),
+        "/a/rate-limited/": Route(b"slow down", status=429, headers={"Retry-After": "1"}, then=ok["/a/rate-limited/"]),
+        "/a/unavailable/": Route(b"maintenance", status=503, headers={"Retry-After": "1"}, then=ok["/a/unavailable/"]),
         # Half the announced body, then the connection closes: data loss, never stored, retried.
         "/a/truncated/": Route(article(base, "/a/truncated/"), truncate=True, then=ok["/a/truncated/"]),
         # Headers at once, then the body a trickle at a time, past the download timeout.

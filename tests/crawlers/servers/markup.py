@@ -37,8 +37,10 @@ def rss(base: str, stories: list[Story], title: str = "Feed") -> bytes:
         f"<pubDate>{format_datetime(s.published)}</pubDate></item>"
         for s in stories
     )
-    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{title}</title>'
-            f"<link>{base}</link>{items}</channel></rss>").encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{title}</title>'
+        f"<link>{base}</link>{items}</channel></rss>"
+    ).encode()
 
 
 def atom(base: str, stories: list[Story]) -> bytes:
@@ -51,17 +53,19 @@ def atom(base: str, stories: list[Story]) -> bytes:
 
 
 def sitemap_index(base: str, children: list[tuple[str, datetime | None]]) -> bytes:
-    entries = "".join(
-        f"<sitemap><loc>{urljoin(base, p)}</loc>{_lastmod(m)}</sitemap>" for p, m in children
-    )
-    return ('<?xml version="1.0" encoding="UTF-8"?><sitemapindex '
-            f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>').encode()
+    entries = "".join(f"<sitemap><loc>{urljoin(base, p)}</loc>{_lastmod(m)}</sitemap>" for p, m in children)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><sitemapindex '
+        f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</sitemapindex>'
+    ).encode()
 
 
 def urlset(base: str, entries: list[tuple[str, datetime | None]]) -> bytes:
     urls = "".join(f"<url><loc>{urljoin(base, p)}</loc>{_lastmod(m)}</url>" for p, m in entries)
-    return ('<?xml version="1.0" encoding="UTF-8"?><urlset '
-            f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>').encode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><urlset '
+        f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    ).encode()
 
 
 def news_sitemap(base: str, stories: list[Story]) -> bytes:
@@ -72,8 +76,10 @@ def news_sitemap(base: str, stories: list[Story]) -> bytes:
         f"</news:news></url>"
         for s in stories
     )
-    return ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-            'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">' + urls + "</urlset>").encode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">' + urls + "</urlset>"
+    ).encode()
 
 
 def _lastmod(when: datetime | None) -> str:
@@ -85,13 +91,22 @@ def json_ld(data: dict[str, object]) -> str:
 
 
 def article_ld(base: str, story: Story, kind: str = "NewsArticle") -> str:
-    return json_ld({"@context": "https://schema.org", "@type": kind, "headline": story.headline,
-                    "datePublished": story.published.isoformat(), "mainEntityOfPage": story.url(base)})
+    return json_ld(
+        {
+            "@context": "https://schema.org",
+            "@type": kind,
+            "headline": story.headline,
+            "datePublished": story.published.isoformat(),
+            "mainEntityOfPage": story.url(base),
+        }
+    )
 
 
 def page(title: str, body: str, head: str = "", body_attrs: str = "") -> bytes:
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title>{head}</head>"
-            f"<body {body_attrs}>{body}</body></html>").encode()
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title>{head}</head>"
+        f"<body {body_attrs}>{body}</body></html>"
+    ).encode()
 
 
 def listing(base: str, title: str, links: list[str]) -> bytes:

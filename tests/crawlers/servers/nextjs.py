@@ -17,21 +17,35 @@ NON_ARTICLES = ["/air", "/sea", "/category/air", "/author/tyler-rogoway"]
 
 
 def story_html(story: Story) -> bytes:
-    data = {"props": {"pageProps": {"post": {"title": story.headline, "date": story.published.isoformat()}}},
-            "page": "/[category]/[slug]", "buildId": "fixture"}
+    data = {
+        "props": {"pageProps": {"post": {"title": story.headline, "date": story.published.isoformat()}}},
+        "page": "/[category]/[slug]",
+        "buildId": "fixture",
+    }
     head = '<script src="/_next/static/chunks/main.js" defer></script>'
-    body = (f"<div id='__next'><h1>{story.headline}</h1><p>{story.body}</p></div>"
-            f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(data)}</script>')
+    body = (
+        f"<div id='__next'><h1>{story.headline}</h1><p>{story.body}</p></div>"
+        f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(data)}</script>'
+    )
     return page(story.headline, body, head)
 
 
 def build(base: str) -> FixtureSite:
     routes = {
-        "/": Route(home(base, "TWZ Fixture", [s.path for s in STORIES] + NON_ARTICLES, "/feed",
-                        '<script id="__NEXT_DATA__" type="application/json">{}</script>')),
+        "/": Route(
+            home(
+                base,
+                "TWZ Fixture",
+                [s.path for s in STORIES] + NON_ARTICLES,
+                "/feed",
+                '<script id="__NEXT_DATA__" type="application/json">{}</script>',
+            )
+        ),
         "/robots.txt": Route(robots(base, "/sitemap_index.xml"), content_type=TEXT),
-        "/sitemap_index.xml": Route(sitemap_index(base, [("/post-sitemap.xml", day(2024, 4, 9)),
-                                                         ("/category-sitemap.xml", None)]), content_type=XML),
+        "/sitemap_index.xml": Route(
+            sitemap_index(base, [("/post-sitemap.xml", day(2024, 4, 9)), ("/category-sitemap.xml", None)]),
+            content_type=XML,
+        ),
         "/post-sitemap.xml": Route(urlset(base, [(s.path, s.published) for s in STORIES]), content_type=XML),
         "/category-sitemap.xml": Route(urlset(base, [(p, None) for p in NON_ARTICLES]), content_type=XML),
         "/feed": Route(rss(base, STORIES[1:]), content_type=RSS),

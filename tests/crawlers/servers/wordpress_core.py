@@ -19,15 +19,29 @@ TAXONOMY = ["/category/navy/", "/author/george-allison/"]
 
 def build(base: str) -> FixtureSite:
     routes = {
-        "/": Route(home(base, "UKDJ Fixture", [s.path for s in STORIES] + PAGES, "/feed/",
-                        "<script src='/wp-includes/js/wp-emoji.js'></script>")),
+        "/": Route(
+            home(
+                base,
+                "UKDJ Fixture",
+                [s.path for s in STORIES] + PAGES,
+                "/feed/",
+                "<script src='/wp-includes/js/wp-emoji.js'></script>",
+            )
+        ),
         "/robots.txt": Route(robots(base, "/wp-sitemap.xml", disallow=("/wp-admin/",)), content_type=TEXT),
-        "/wp-sitemap.xml": Route(sitemap_index(base, [
-            ("/wp-sitemap-posts-post-1.xml", None), ("/wp-sitemap-posts-page-1.xml", None),
-            ("/wp-sitemap-taxonomies-category-1.xml", None), ("/wp-sitemap-users-1.xml", None),
-        ]), content_type=XML),
-        "/wp-sitemap-posts-post-1.xml": Route(urlset(base, [(s.path, s.published) for s in STORIES]),
-                                              content_type=XML),
+        "/wp-sitemap.xml": Route(
+            sitemap_index(
+                base,
+                [
+                    ("/wp-sitemap-posts-post-1.xml", None),
+                    ("/wp-sitemap-posts-page-1.xml", None),
+                    ("/wp-sitemap-taxonomies-category-1.xml", None),
+                    ("/wp-sitemap-users-1.xml", None),
+                ],
+            ),
+            content_type=XML,
+        ),
+        "/wp-sitemap-posts-post-1.xml": Route(urlset(base, [(s.path, s.published) for s in STORIES]), content_type=XML),
         "/wp-sitemap-posts-page-1.xml": Route(urlset(base, [(p, None) for p in PAGES]), content_type=XML),
         "/wp-sitemap-taxonomies-category-1.xml": Route(urlset(base, [(TAXONOMY[0], None)]), content_type=XML),
         "/wp-sitemap-users-1.xml": Route(urlset(base, [(TAXONOMY[1], None)]), content_type=XML),

@@ -29,12 +29,19 @@ TAXONOMY = ["/category/navy/", "/category/air/", "/author/jane-doe/"]
 
 
 def post_html(base: str, story: Story) -> bytes:
-    graph = json_ld({"@context": "https://schema.org", "@graph": [
-        {"@type": "WebPage", "@id": story.url(base)},
-        {"@type": "NewsArticle", "headline": story.headline, "datePublished": story.published.isoformat()},
-    ]})
-    body = (f'<article class="post type-post"><h1 class="entry-title">{story.headline}</h1>'
-            f'<div class="entry-content"><p>{story.body}</p></div></article>')
+    graph = json_ld(
+        {
+            "@context": "https://schema.org",
+            "@graph": [
+                {"@type": "WebPage", "@id": story.url(base)},
+                {"@type": "NewsArticle", "headline": story.headline, "datePublished": story.published.isoformat()},
+            ],
+        }
+    )
+    body = (
+        f'<article class="post type-post"><h1 class="entry-title">{story.headline}</h1>'
+        f'<div class="entry-content"><p>{story.body}</p></div></article>'
+    )
     head = f"{graph}<link rel='stylesheet' href='{base}wp-content/themes/x/style.css'>"
     return page(story.headline, body, head, 'class="post-template-default single single-post postid-1"')
 
@@ -42,18 +49,34 @@ def post_html(base: str, story: Story) -> bytes:
 def build(base: str) -> FixtureSite:
     routes = {
         "/robots.txt": Route(robots(base, "/sitemap_index.xml"), content_type=TEXT),
-        "/sitemap_index.xml": Route(sitemap_index(base, [
-            ("/post-sitemap.xml", day(2024, 2, 14)), ("/post-sitemap2.xml", day(2024, 1, 19)),
-            ("/page-sitemap.xml", None), ("/category-sitemap.xml", None), ("/author-sitemap.xml", None),
-        ]), content_type=XML),
+        "/sitemap_index.xml": Route(
+            sitemap_index(
+                base,
+                [
+                    ("/post-sitemap.xml", day(2024, 2, 14)),
+                    ("/post-sitemap2.xml", day(2024, 1, 19)),
+                    ("/page-sitemap.xml", None),
+                    ("/category-sitemap.xml", None),
+                    ("/author-sitemap.xml", None),
+                ],
+            ),
+            content_type=XML,
+        ),
         "/post-sitemap.xml": Route(urlset(base, [(s.path, s.published) for s in STORIES[2:]]), content_type=XML),
         "/post-sitemap2.xml": Route(urlset(base, [(s.path, s.published) for s in STORIES[:2]]), content_type=XML),
         "/page-sitemap.xml": Route(urlset(base, [(p, None) for p in PAGES]), content_type=XML),
         "/category-sitemap.xml": Route(urlset(base, [(p, None) for p in TAXONOMY[:2]]), content_type=XML),
         "/author-sitemap.xml": Route(urlset(base, [(TAXONOMY[2], None)]), content_type=XML),
         "/feed/": Route(rss(base, STORIES[1:]), content_type=RSS),
-        "/": Route(home(base, "Yoast Fixture", [s.path for s in STORIES] + PAGES + TAXONOMY, "/feed/",
-                         "<link rel='stylesheet' href='/wp-content/themes/x/style.css'>")),
+        "/": Route(
+            home(
+                base,
+                "Yoast Fixture",
+                [s.path for s in STORIES] + PAGES + TAXONOMY,
+                "/feed/",
+                "<link rel='stylesheet' href='/wp-content/themes/x/style.css'>",
+            )
+        ),
     }
     routes.update({s.path: Route(post_html(base, s)) for s in STORIES})
     routes.update({p: Route(listing(base, p, [])) for p in PAGES + TAXONOMY})
