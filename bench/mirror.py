@@ -42,7 +42,7 @@ from crawlers.minisite.render import (
     not_found_page,
     plain_text,
 )
-from crawlers.minisite.server import MiniSite, _Handler, _Server
+from crawlers.minisite.server import MiniSite, _Handler, _Server, serving_in_thread
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -193,15 +193,8 @@ class _MirrorServer(_Server):
 @contextlib.contextmanager
 def serve_mirror(articles: int, seed: int = 8, host: str = "127.0.0.1", port: int = 0) -> Iterator[MiniSite]:
     """Run the mirror in a daemon thread (for tests; benchmarks run it as a child process)."""
-    server = _MirrorServer((host, port), articles, seed)
-    thread = threading.Thread(target=server.serve_forever, name="mirror", daemon=True)
-    thread.start()
-    try:
+    with serving_in_thread(_MirrorServer((host, port), articles, seed), "mirror") as server:
         yield server.site
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,17 +16,9 @@ from lxml import html as lxml_html
 
 from cleaning.normalize import normalize_text
 from corpus.dates import parse_datetime
+from corpus.schema import ARTICLE_TYPES
 
-_ARTICLE_TYPES = {
-    "Article",
-    "NewsArticle",
-    "BlogPosting",
-    "ReportageNewsArticle",
-    "AnalysisNewsArticle",
-    "OpinionNewsArticle",
-    "BackgroundNewsArticle",
-    "WebPage",
-}
+_ARTICLE_TYPES = ARTICLE_TYPES | {"WebPage"}  # a WebPage node is the last resort
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/(?:(0[1-9]|[12]\d|3[01])/)?")
 _BYLINE_PREFIX = re.compile(r"^\s*(by|written by|posted by|words by|reporting by)\s*:?\s+", re.IGNORECASE)
 _PERSON_SPLIT = re.compile(r"\s*(?:,?\s*\band\b|&|;|\|)\s*", re.IGNORECASE)
@@ -132,7 +124,7 @@ def _article_ld(tree: lxml_html.HtmlElement) -> dict[str, Any]:
             if isinstance(item, dict):
                 nodes.extend(n for n in item.get("@graph", [item]) if isinstance(n, dict))
     by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
-    ranked = sorted(nodes, key=lambda n: _ld_types(n).isdisjoint(_ARTICLE_TYPES - {"WebPage"}))
+    ranked = sorted(nodes, key=lambda n: _ld_types(n).isdisjoint(ARTICLE_TYPES))
     for node in ranked:
         if not _ld_types(node).isdisjoint(_ARTICLE_TYPES):
             return {**node, "_by_id": by_id}

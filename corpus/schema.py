@@ -13,6 +13,22 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 SCHEMA_VERSION = "1.0"
 
+# schema.org types whose JSON-LD marks a page as an article (the crawler's sampling and the cleaner's
+# metadata both read JSON-LD by these).
+ARTICLE_TYPES = frozenset(
+    {
+        "Article",
+        "NewsArticle",
+        "BlogPosting",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "Report",
+        "ScholarlyArticle",
+    }
+)
+
 
 def article_id(canonical_url: str) -> str:
     """Stable id: the same canonical URL always gives the same id, whichever crawl found it."""

@@ -23,7 +23,7 @@ from collections import Counter
 from contextlib import contextmanager
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 from crawlers.minisite.render import Page, build_site, not_found_page
@@ -58,6 +58,9 @@ class MiniSite:
         """Count one request; called by the request handler."""
         with self._lock:
             self._requests[path] += 1
+
+
+_ServerT = TypeVar("_ServerT", bound=ThreadingHTTPServer)
 
 
 class _Server(ThreadingHTTPServer):
@@ -129,11 +132,17 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def serve(host: str = "127.0.0.1", port: int = 0) -> Iterator[MiniSite]:
     """Run the mini-site in a daemon thread for the duration of the ``with`` block."""
-    server = _Server((host, port))
-    thread = threading.Thread(target=server.serve_forever, name="minisite", daemon=True)
+    with serving_in_thread(_Server((host, port)), "minisite") as server:
+        yield server.site
+
+
+@contextmanager
+def serving_in_thread(server: _ServerT, name: str) -> Iterator[_ServerT]:
+    """Serve in a daemon thread; on exit, stop, close the socket and wait for the thread."""
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
-        yield server.site
+        yield server
     finally:
         server.shutdown()
         server.server_close()

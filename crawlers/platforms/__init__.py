@@ -12,22 +12,13 @@ import json
 import re
 from typing import TYPE_CHECKING, Literal
 
+from corpus.schema import ARTICLE_TYPES
+
 if TYPE_CHECKING:
     from scrapy.http import Response
 
 PageKind = Literal["article", "not_article", "unknown"]
 
-ARTICLE_TYPES = {
-    "Article",
-    "NewsArticle",
-    "BlogPosting",
-    "ReportageNewsArticle",
-    "AnalysisNewsArticle",
-    "OpinionNewsArticle",
-    "BackgroundNewsArticle",
-    "Report",
-    "ScholarlyArticle",
-}
 LISTING_TYPES = {"CollectionPage", "ProfilePage", "SearchResultsPage", "ItemList"}
 _LD_JSON = re.compile(rb"<script[^>]+application/ld\+json[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 
