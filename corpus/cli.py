@@ -7,16 +7,19 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 
-from corpus import export as export_lib
-from corpus.errors import StoreError
-from corpus.lease import LeaseHeldError
-from corpus.store import Store, open_store
+from corpus.errors import LeaseHeldError, StoreError
 from crawlers.sites import SiteConfig, SiteConfigError, get_site, load_sites
+
+if TYPE_CHECKING:
+    from corpus.store import Store
+
+# boto3, pyarrow and the cleaner are imported by the commands that use them: `defcorpus --help`
+# and argument errors stay fast.
 
 DEFAULT_STORE = "./defcorpus-data"
 EX_TEMPFAIL = 75  # sysexits.h: try again later; lets a scheduler tell "busy" from "broken"
@@ -48,6 +51,8 @@ def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, store_url: str, s3_endpoint_url: str | None, **kwargs: Any) -> Any:
         try:
+            from corpus.store import open_store
+
             store = open_store(store_url, s3_endpoint_url=s3_endpoint_url)
             return func(*args, store=store, s3_endpoint_url=s3_endpoint_url, **kwargs)
         except LeaseHeldError as exc:
@@ -219,6 +224,8 @@ def export(
     """Export published articles as JSON Lines or Parquet."""
     if fmt == "parquet" and output == "-":
         raise click.UsageError("Parquet needs a file: --output PATH")
+    from corpus import export as export_lib
+
     count = export_lib.export(store, output, fmt=fmt, site=site_name, since=since, until=until, latest=not all_versions)
     console.print(f"exported {count} articles", highlight=False)
 
@@ -274,6 +281,7 @@ def compact(site_names: tuple[str, ...], store: Store, s3_endpoint_url: str | No
 def demo(store_url: str, s3_endpoint_url: str | None, port: int | None) -> None:
     """Offline demo: serve the bundled mini-site on 127.0.0.1, crawl it, clean it, publish it."""
     from corpus.demo import run_demo
+    from corpus.store import open_store
 
     try:
         run_demo(Console(), open_store(store_url, s3_endpoint_url=s3_endpoint_url), s3_endpoint_url, port)

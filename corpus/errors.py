@@ -11,6 +11,7 @@ __all__ = [
     "InvalidKeyError",
     "KeyExistsError",
     "KeyNotFoundError",
+    "LeaseHeldError",
     "StoreConfigError",
     "StoreError",
     "StoreUnavailableError",
@@ -39,3 +40,7 @@ class InvalidKeyError(StoreError, ValueError):
 
 class StoreUnavailableError(StoreError):
     """The backend could not be reached or kept failing after retries; retry later."""
+
+
+class LeaseHeldError(StoreError):
+    """Another worker is cleaning this site; try again when it is done (``corpus.lease``)."""

@@ -23,17 +23,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from corpus import layout
-from corpus.errors import KeyExistsError, KeyNotFoundError, StoreError
+from corpus.errors import KeyExistsError, KeyNotFoundError, LeaseHeldError
 from corpus.store import Store
 
 logger = logging.getLogger(__name__)
 DEFAULT_TTL = timedelta(hours=2)
 _HELD: set[str] = set()  # holders of the leases this process holds right now
 _HELD_LOCK = threading.Lock()
-
-
-class LeaseHeldError(StoreError):
-    """Another worker is cleaning this site; try again when it is done."""
 
 
 @dataclass(frozen=True)
