@@ -76,23 +76,11 @@ def publish(store: Store, site: str, articles: list[Article], batch_id: str, inp
     by_month: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
         by_month[partition_month(article)].append(article)
-    files = []
-    for month, group in sorted(by_month.items()):
-        key = layout.clean_data_key(site, month, batch_id, 0)
-        data = _parquet_bytes(articles_to_table(sorted(group, key=lambda a: a.id)))
-        store.write(key, data, if_absent=True)
-        files.append({"key": key, "rows": len(group), "bytes": len(data)})
-    manifest = {
-        "kind": "clean",
-        "batch_id": batch_id,
-        "site": site,
-        "schema_version": SCHEMA_VERSION,
-        "created_at": datetime.now(UTC).isoformat(),
-        "articles": len(articles),
-        "files": files,
-        "inputs": sorted(inputs),
-    }
-    store.write(layout.manifest_key(batch_id), json.dumps(manifest, indent=2).encode(), if_absent=True)
+    files = [
+        _write_part(store, site, month, batch_id, articles_to_table(sorted(group, key=lambda a: a.id)))
+        for month, group in sorted(by_month.items())
+    ]
+    manifest = _write_manifest(store, "clean", site, batch_id, files, articles=len(articles), inputs=sorted(inputs))
     logger.info("published batch %s: %d articles in %d files", batch_id, len(articles), len(files))
     return manifest
 
@@ -147,28 +135,52 @@ def compact(store: Store, site: str, batch_id: str, *, min_files: int = 2) -> di
         if len(keys) < min_files:
             continue
         table = pa.concat_tables(pq.read_table(io.BytesIO(store.read(k))) for k in sorted(keys))
-        key = layout.clean_data_key(site, month, batch_id, 0)
-        data = _parquet_bytes(table.sort_by([("id", "ascending"), ("fetched_at", "ascending")]))
-        store.write(key, data, if_absent=True)
-        files.append({"key": key, "rows": table.num_rows, "bytes": len(data)})
+        files.append(
+            _write_part(store, site, month, batch_id, table.sort_by([("id", "ascending"), ("fetched_at", "ascending")]))
+        )
         merged += keys
     if not files:
         return None
-    manifest = {
-        "kind": "compaction",
+    manifest = _write_manifest(store, "compaction", site, batch_id, files, supersedes=sorted(merged))
+    for key in merged:
+        store.delete(key)
+    logger.info("compacted %s: %d files into %d", site, len(merged), len(files))
+    return manifest
+
+
+def _write_part(store: Store, site: str, month: str, batch_id: str, table: pa.Table) -> dict[str, Any]:
+    """One partition file of a batch, create-only; returns its manifest entry."""
+    key = layout.clean_data_key(site, month, batch_id, 0)
+    data = _parquet_bytes(table)
+    store.write(key, data, if_absent=True)
+    return {"key": key, "rows": table.num_rows, "bytes": len(data)}
+
+
+def _write_manifest(
+    store: Store,
+    kind: str,
+    site: str,
+    batch_id: str,
+    files: list[dict[str, Any]],
+    *,
+    articles: int = 0,
+    inputs: list[str] | None = None,
+    supersedes: list[str] | None = None,
+) -> dict[str, Any]:
+    """The batch's manifest, written create-only after its files: from now on readers see the batch."""
+    manifest: dict[str, Any] = {
+        "kind": kind,
         "batch_id": batch_id,
         "site": site,
         "schema_version": SCHEMA_VERSION,
         "created_at": datetime.now(UTC).isoformat(),
-        "articles": 0,
+        "articles": articles,
         "files": files,
-        "inputs": [],
-        "supersedes": sorted(merged),
+        "inputs": inputs or [],
     }
+    if supersedes is not None:
+        manifest["supersedes"] = supersedes
     store.write(layout.manifest_key(batch_id), json.dumps(manifest, indent=2).encode(), if_absent=True)
-    for key in merged:
-        store.delete(key)
-    logger.info("compacted %s: %d files into %d", site, len(merged), len(files))
     return manifest
 
 
