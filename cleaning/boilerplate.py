@@ -15,18 +15,22 @@ named paragraphs, so a rare author's bio survives between their articles.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import logging
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-
-from datasketch import LeanMinHash, MinHashLSH
+from functools import lru_cache
 
 from cleaning.bios import named_author
-from cleaning.sketch import decode, encode, fold, sketches
+from cleaning.sketch import BandIndex, Sketch, decode, encode, fold, jaccard, sketches
 
-STATE_VERSION = 2
+STATE_VERSION = 3  # 3: sketches of cleaning.sketch's own hashing (2: datasketch's)
+_REPLACED_VERSIONS = (1, 2)  # sketched differently: not comparable with today's sketches
+logger = logging.getLogger(__name__)
 # Enough distinct articles to decide, without letting the state grow with a site's size.
 MAX_DOCS_PER_FINGERPRINT = 64
 MAX_DOCS_PER_AUTHOR = 8
@@ -39,27 +43,40 @@ def fingerprint(text: str) -> str:
     return hashlib.blake2b(fold(text).encode(), digest_size=10).hexdigest()
 
 
-def _add_sorted(ids: list[str], doc: str, cap: int) -> None:
-    if doc not in ids and len(ids) < cap:
-        ids.append(doc)
-        ids.sort()
+def _add_sorted(ids: tuple[str, ...], doc: str, cap: int) -> tuple[str, ...]:
+    if doc in ids or len(ids) >= cap:
+        return ids
+    return tuple(sorted((*ids, doc)))
 
 
-@dataclass
+@dataclass(slots=True)
 class Cluster:
-    """One paragraph and its near-identical variants, with the articles they occur in."""
+    """One paragraph and its near-identical variants, with the articles they occur in.
 
-    sketch: LeanMinHash
-    docs: list[str] = field(default_factory=list)
-    authors: dict[str, list[str]] = field(default_factory=dict)
+    Most clusters are a paragraph seen once, and a large site keeps tens of thousands of them, so
+    the record is small: slots, tuples, no per-cluster empty dict, one shared string per date.
+    """
+
+    sketch: Sketch
+    docs: tuple[str, ...] = ()
+    authors: dict[str, tuple[str, ...]] | None = None
     seen: str = ""  # latest publication date (YYYY-MM-DD) of those articles: recency for pruning
 
     def add(self, doc: str, author: str | None, when: datetime | None) -> None:
-        _add_sorted(self.docs, doc, MAX_DOCS_PER_FINGERPRINT)
+        self.docs = _add_sorted(self.docs, doc, MAX_DOCS_PER_FINGERPRINT)
         if author is not None:
-            _add_sorted(self.authors.setdefault(author, []), doc, MAX_DOCS_PER_AUTHOR)
+            self.authors = self.authors or {}
+            self.authors[author] = _add_sorted(self.authors.get(author, ()), doc, MAX_DOCS_PER_AUTHOR)
         if when is not None:
-            self.seen = max(self.seen, f"{when.astimezone(UTC):%Y-%m-%d}")
+            self.seen = max(self.seen, _day(when))
+
+    def author_docs(self, author: str) -> tuple[str, ...]:
+        return self.authors.get(author, ()) if self.authors else ()
+
+
+@lru_cache(maxsize=1024)
+def _day(when: datetime) -> str:
+    return sys.intern(f"{when.astimezone(UTC):%Y-%m-%d}")
 
 
 @dataclass
@@ -72,7 +89,7 @@ class BoilerplateStats:
     max_clusters: int = 50_000
     keep_per_author: int = 16
     clusters: dict[str, Cluster] = field(default_factory=dict)
-    _lsh: MinHashLSH | None = field(default=None, init=False, repr=False, compare=False)
+    _lsh: BandIndex | None = field(default=None, init=False, repr=False, compare=False)
     _alias: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def observe(
@@ -94,6 +111,7 @@ class BoilerplateStats:
                 key = fp
                 self.clusters[key] = Cluster(found[fp])
                 self._index().insert(key, found[fp])
+                self._alias.pop(fp, None)
             self.clusters[key].add(article_id, named_author(text, authors), when)
         if len(self.clusters) > self.max_clusters:
             self._prune()
@@ -116,7 +134,7 @@ class BoilerplateStats:
                 verdicts.append(None)
             elif len(cluster.docs) >= self.min_articles:
                 verdicts.append("author_bio" if named else "boilerplate")
-            elif named and len(cluster.authors.get(named, ())) >= self.min_author_articles:
+            elif named and len(cluster.author_docs(named)) >= self.min_author_articles:
                 verdicts.append("author_bio")
             else:
                 verdicts.append(None)
@@ -130,10 +148,10 @@ class BoilerplateStats:
     def is_boilerplate(self, paragraph: str) -> bool:
         return self.classify([paragraph])[0] is not None
 
-    def _index(self) -> MinHashLSH:
+    def _index(self) -> BandIndex:
         """The LSH index over cluster sketches, built when first needed (it is not persisted)."""
         if self._lsh is None:
-            self._lsh = MinHashLSH(threshold=self.threshold, num_perm=NUM_PERM)
+            self._lsh = BandIndex(self.threshold, NUM_PERM)
             for key, cluster in self.clusters.items():
                 self._lsh.insert(key, cluster.sketch)
         return self._lsh
@@ -145,11 +163,11 @@ class BoilerplateStats:
         alias = self._alias.get(fp)
         return alias if alias in self.clusters else None
 
-    def _find(self, fp: str, sketch: LeanMinHash) -> str | None:
+    def _find(self, fp: str, sketch: Sketch) -> str | None:
         """The cluster of an exact repeat, else of the most similar variant above the threshold."""
         if (known := self._known(fp)) is not None:
             return known
-        scored = [(sketch.jaccard(self.clusters[k].sketch), k) for k in self._index().query(sketch)]
+        scored = [(jaccard(sketch, self.clusters[k].sketch), k) for k in self._index().query(sketch)]
         best = max((s for s in scored if s[0] >= self.threshold), key=lambda s: (s[0], s[1]), default=None)
         if best is None:
             return None
@@ -160,7 +178,7 @@ class BoilerplateStats:
         """Drop clusters down to 90% of the cap: rarest and oldest first, authors' recent bios last."""
         by_author: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for key, cluster in self.clusters.items():
-            for author in cluster.authors:
+            for author in cluster.authors or ():
                 by_author[author].append((cluster.seen, key))
         protected = {
             key for entries in by_author.values() for _, key in sorted(entries, reverse=True)[: self.keep_per_author]
@@ -169,23 +187,34 @@ class BoilerplateStats:
             self.clusters, key=lambda k: (k in protected, len(self.clusters[k].docs), self.clusters[k].seen, k)
         )
         for key in order[: len(self.clusters) - int(self.max_clusters * 0.9)]:
-            del self.clusters[key]
-            self._index().remove(key)
+            self._index().remove(key, self.clusters.pop(key).sketch)
+        self._alias = {fp: key for fp, key in self._alias.items() if key in self.clusters}
 
     def to_json(self) -> bytes:
-        clusters = {
-            k: {"s": encode(c.sketch), "d": c.docs, "a": c.authors, "t": c.seen} for k, c in self.clusters.items()
-        }
-        data = {"version": STATE_VERSION, "min_articles": self.min_articles, "clusters": clusters}
-        return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+        """The state as JSON, written cluster by cluster: a large site's state is never one big dict."""
+        out = io.BytesIO()
+        out.write(b'{"clusters":{')
+        for i, key in enumerate(sorted(self.clusters)):
+            c = self.clusters[key]
+            record = {"a": c.authors or {}, "d": c.docs, "s": encode(c.sketch), "t": c.seen}
+            out.write(b"," if i else b"")
+            out.write(f"{json.dumps(key)}:{json.dumps(record, sort_keys=True, separators=(',', ':'))}".encode())
+        out.write(f'}},"min_articles":{self.min_articles},"version":{STATE_VERSION}}}'.encode())
+        return out.getvalue()
 
     @classmethod
     def from_json(cls, raw: bytes, *, min_articles: int | None = None) -> BoilerplateStats:
         """Load saved state; state of an older format starts afresh (``clean --reclean`` rebuilds it)."""
         data = json.loads(raw)
-        if data.get("version") == 1:
+        if data.get("version") in _REPLACED_VERSIONS:
+            logger.info("boilerplate state version %s is replaced: learning starts afresh", data["version"])
             return cls(min_articles=min_articles or data["min_articles"])
         if data.get("version") != STATE_VERSION:
             raise ValueError(f"unsupported boilerplate state version {data.get('version')!r}")
-        clusters = {k: Cluster(decode(c["s"]), c["d"], c["a"], c["t"]) for k, c in data["clusters"].items()}
+        clusters = {
+            k: Cluster(
+                decode(c["s"]), tuple(c["d"]), {a: tuple(d) for a, d in c["a"].items()} or None, sys.intern(c["t"])
+            )
+            for k, c in data.pop("clusters").items()
+        }
         return cls(min_articles=min_articles or data["min_articles"], clusters=clusters)

@@ -22,12 +22,10 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from datasketch import LeanMinHash, MinHashLSH
-
-from cleaning.sketch import decode, encode, fold, sketches
+from cleaning.sketch import BandIndex, Sketch, decode, encode, fold, jaccard, sketches
 from corpus.schema import Article
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: sketches of cleaning.sketch's own hashing (1: datasketch's)
 SHINGLE_WORDS = 5
 NUM_PERM = 64
 MIN_WORDS = 25  # shorter bodies are matched exactly only: a few shingles say little
@@ -43,10 +41,10 @@ class Entry:
     when: str  # ISO 8601 UTC of date_published, else of fetched_at
     dated: bool  # whether ``when`` is a publication date
     body_hash: str
-    sketch: LeanMinHash | None  # None for short bodies
+    sketch: Sketch | None  # None for short bodies
 
     @classmethod
-    def of(cls, article: Article, sketch: LeanMinHash | None) -> Entry:
+    def of(cls, article: Article, sketch: Sketch | None) -> Entry:
         when = (article.date_published or article.fetched_at).astimezone(UTC).isoformat()
         digest = hashlib.blake2b(fold(article.body).encode(), digest_size=16).hexdigest()
         return cls(article.id, article.site, when, article.date_published is not None, digest, sketch)
@@ -105,12 +103,12 @@ class DedupIndex:
     shards: dict[str, DedupShard] = field(default_factory=dict)
     threshold: float = 0.8
     site_priority: Mapping[str, int] = field(default_factory=dict)  # lower wins a tie on date
-    _lsh: MinHashLSH | None = field(default=None, init=False, repr=False)
+    _lsh: BandIndex | None = field(default=None, init=False, repr=False)
     _by_hash: dict[str, set[str]] = field(default_factory=dict, init=False, repr=False)
     _entries: dict[str, Entry] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._lsh = MinHashLSH(threshold=self.threshold, num_perm=NUM_PERM)
+        self._lsh = BandIndex(self.threshold, NUM_PERM)
         for shard in self.shards.values():
             for entry in shard.entries.values():
                 self._index(entry)
@@ -160,7 +158,7 @@ class DedupIndex:
         if entry.sketch is not None and self._lsh is not None:
             for other in self._lsh.query(entry.sketch):
                 sketch = self._entries[other].sketch
-                if sketch is not None and entry.sketch.jaccard(sketch) >= self.threshold:
+                if sketch is not None and jaccard(entry.sketch, sketch) >= self.threshold:
                     found.add(other)
         found.discard(article_id)
         return sorted(found)
@@ -174,12 +172,24 @@ class DedupIndex:
         if entry.sketch is not None and self._lsh is not None:
             self._lsh.insert(entry.id, entry.sketch)
 
+    def prune(self, site: str, *, window_days: int = 120, max_entries: int = 50_000) -> None:
+        """Prune ``site``'s shard (``DedupShard.prune``) and forget what it dropped."""
+        shard = self.shards.get(site)
+        if shard is None:
+            return
+        before = set(shard.entries)
+        shard.prune(window_days=window_days, max_entries=max_entries)
+        for article_id in before.difference(shard.entries):
+            self._unindex(article_id)
+
     def _unindex(self, article_id: str) -> None:
-        """Forget an article's previous version (a re-crawl or re-clean replaces it)."""
+        """Forget an article's previous version (a re-crawl or re-clean replaces it, or it was pruned)."""
         old = self._entries.pop(article_id, None)
         if old is None:
             return
         self._by_hash.get(old.body_hash, set()).discard(article_id)
+        if not self._by_hash.get(old.body_hash, True):
+            del self._by_hash[old.body_hash]
         self.shards[old.site].entries.pop(article_id, None)
         if old.sketch is not None and self._lsh is not None:
-            self._lsh.remove(article_id)
+            self._lsh.remove(article_id, old.sketch)

@@ -73,15 +73,26 @@ def _clean_new(store: Store, site: SiteConfig, on_page: Callable[[int, int], Non
         return report
     options = CleanOptions.build(site.name, **site.clean_options())  # type: ignore[arg-type]
     progress = _Progress(on_page, len(new_keys))
-    learned: tuple[BoilerplateStats, set[tuple[str, str]]] | None = None
+    memory: _SiteMemory | None = None
     for keys, pages in _chunks(store, site, new_keys, progress, report.rejected):
         if not pages:  # discovery only (robots.txt, sitemaps, feeds): consume the files, nothing to learn
             _publish_batch(store, site, [], keys, report)
             continue
         # Loaded on the first article page: a re-run that fetched only discovery pages skips it.
-        learned = learned or (_load_boilerplate(store, site), _published_versions(store, manifests))
-        _clean_chunk(store, site, keys, pages, options, *learned, report, progress)
+        memory = memory or _SiteMemory(
+            _load_boilerplate(store, site), _published_versions(store, manifests), load_dedup(store)
+        )
+        _clean_chunk(store, site, keys, pages, options, memory, report, progress)
     return report
+
+
+@dataclass
+class _SiteMemory:
+    """What a clean of one site reads from the store once and carries from chunk to chunk."""
+
+    stats: BoilerplateStats  # learned boilerplate
+    published: set[tuple[str, str]]  # (id, content_hash) of every published version
+    dedup: DedupIndex  # every site's dedup shard
 
 
 def _chunks(
@@ -111,8 +122,7 @@ def _clean_chunk(
     keys: list[str],
     pages: list[FetchedPage],
     options: CleanOptions,
-    stats: BoilerplateStats,
-    published: set[tuple[str, str]],
+    memory: _SiteMemory,
     report: CleanReport,
     progress: _Progress,
 ) -> None:
@@ -122,17 +132,17 @@ def _clean_chunk(
     nothing (a version already published is skipped).
     """
     report.pages += len(pages)
-    result = clean_batch(progress.counting(pages), options, stats)
-    result.articles = group_duplicates(store, site.name, result.articles)
+    result = clean_batch(progress.counting(pages), options, memory.stats)
+    result.articles = group_duplicates(store, site.name, result.articles, memory.dedup)
     fresh = []
     for article in result.articles:
         version = (article.id, article.content_hash)
-        if version in published:
+        if version in memory.published:
             report.articles_unchanged += 1
             continue
-        published.add(version)
+        memory.published.add(version)
         fresh.append(article)
-    store.write(layout.boilerplate_state_key(site.name), stats.to_json())
+    store.write(layout.boilerplate_state_key(site.name), memory.stats.to_json())
     _publish_batch(store, site, fresh, keys, report)
     report.rejected.update(result.rejected)
     report.bios_removed += sum(r.is_bio for r in result.removals)
@@ -264,7 +274,8 @@ def _reclean_all(store: Store, site: SiteConfig, on_page: Callable[[int, int], N
             latest[item.id] = article
         if on_page:
             on_page(done, articles_seen)
-    articles = group_duplicates(store, site.name, sorted(latest.values(), key=lambda a: a.id), rebuild=True)
+    dedup = load_dedup(store, rebuild=site.name)
+    articles = group_duplicates(store, site.name, sorted(latest.values(), key=lambda a: a.id), dedup)
     current = _latest_published(store, read_manifests(store, site.name))
     fresh = [a for a in articles if current.get(a.id) != _content_of(articles_to_table([a]).to_pylist()[0])]
     store.write(layout.boilerplate_state_key(site.name), stats.to_json())
@@ -287,23 +298,29 @@ def dedup_state_key(site: str) -> str:
     return f"{DEDUP_STATE_PREFIX}{site}.json.gz"
 
 
-def group_duplicates(store: Store, site: str, articles: list[Article], *, rebuild: bool = False) -> list[Article]:
-    """Set ``near_duplicate_of`` on ``articles`` against every site's dedup shard; save this site's shard.
+def load_dedup(store: Store, *, rebuild: str | None = None) -> DedupIndex:
+    """Every site's dedup shard, indexed; ``rebuild``: that site's shard starts afresh (a re-clean
+    sees all of the site's articles).
 
-    ``rebuild`` starts this site's shard afresh (a re-clean sees all of the site's articles).
+    Loaded once per clean, not per chunk (a large site's shard costs seconds to load), and kept up to
+    date by ``group_duplicates``. Another site's clean running at the same time is seen as of this
+    load; a copy that crosses it is reported by ``superseded`` on a later clean.
     """
     shards = {}
     for key in store.list(DEDUP_STATE_PREFIX):
-        if key.endswith(".json.gz") and not (rebuild and key == dedup_state_key(site)):
+        if key.endswith(".json.gz") and not (rebuild and key == dedup_state_key(rebuild)):
             shard = DedupShard.from_bytes(store.read(key))
             shards[shard.site] = shard
-    index = DedupIndex(shards=shards)
+    return DedupIndex(shards=shards)
+
+
+def group_duplicates(store: Store, site: str, articles: list[Article], index: DedupIndex) -> list[Article]:
+    """Set ``near_duplicate_of`` on ``articles`` against ``index`` (every site's shard); save this site's shard."""
     canonical = index.assign(articles)
     for stale, member in sorted(index.superseded(canonical.keys()).items()):
         logger.info("%s is now a copy of %s, which arrived later; re-clean its site to update it", stale, member)
-    own = index.shards.setdefault(site, DedupShard(site))
-    own.prune()
-    store.write(dedup_state_key(site), own.to_bytes())
+    index.prune(site)
+    store.write(dedup_state_key(site), index.shards.setdefault(site, DedupShard(site)).to_bytes())
     return [a.model_copy(update={"near_duplicate_of": canonical[a.id]}) for a in articles]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from cleaning.boilerplate import BoilerplateStats, fingerprint
 from cleaning.normalize import normalize_text
 from tests.cleaning.sites import prose
@@ -91,6 +93,27 @@ def test_state_of_the_old_format_starts_afresh() -> None:
     old = json.dumps({"version": 1, "min_articles": 4, "docs": {fingerprint(BIO): ["a", "b", "c", "d"]}})
     stats = BoilerplateStats.from_json(old.encode())
     assert stats.min_articles == 4 and not stats.clusters
+
+
+def test_state_sketched_by_the_old_hashing_starts_afresh() -> None:
+    """Version 2 held datasketch's sketches: not comparable with today's, so they are not reused."""
+    old = json.dumps({"version": 2, "min_articles": 3, "clusters": {fingerprint(BIO): {"s": "AAAA", "d": ["a"]}}})
+    stats = BoilerplateStats.from_json(old.encode())
+    assert not stats.clusters
+
+
+def test_state_of_an_unknown_version_is_refused() -> None:
+    with pytest.raises(ValueError, match="unsupported boilerplate state version 99"):
+        BoilerplateStats.from_json(json.dumps({"version": 99, "min_articles": 3, "clusters": {}}).encode())
+
+
+def test_pruned_clusters_leave_no_aliases_behind() -> None:
+    """A variant's alias points at its cluster; pruning the cluster drops the alias (memory stays bounded)."""
+    stats = BoilerplateStats(max_clusters=50)
+    for i in range(120):
+        paragraphs = prose(i)
+        stats.observe(f"doc-{i}", paragraphs + [p + " Indeed." for p in paragraphs[:1]])
+    assert all(key in stats.clusters for key in stats._alias.values())
 
 
 def test_normalize_text() -> None:

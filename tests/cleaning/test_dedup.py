@@ -107,3 +107,14 @@ def test_shard_roundtrip_and_bounded() -> None:
     shard.prune(window_days=30, max_entries=20)
     assert len(shard.entries) == 20
     assert min(e.when for e in shard.entries.values()) >= "2024-01-31"
+
+
+def test_index_prune_forgets_what_the_shard_dropped() -> None:
+    """A clean keeps one index for all its chunks: an entry pruned from the shard no longer matches."""
+    index = DedupIndex()
+    old_copy = article("wire", "old", STORY, datetime(2023, 1, 1, tzinfo=UTC))
+    index.assign([old_copy, article("wire", "new", prose(9, count=6), datetime(2024, 3, 1, tzinfo=UTC))])
+    index.prune("wire", window_days=30)
+    assert old_copy.id not in index.shards["wire"].entries
+    assert index.assign([ORIGINAL]) == {ORIGINAL.id: None}  # the pruned old copy is not its canonical
+    assert index.matches(ORIGINAL.id) == []

@@ -87,7 +87,7 @@ def clean_args(store: Store, endpoint: str) -> list[str]:
 class Contenders:
     """``defcorpus clean`` child processes that import now and start cleaning when ``release`` is called.
 
-    Why start them early: their imports (about 5 s, scipy under datasketch) overlap the crawl.
+    Why start them early: their imports (a few seconds on a loaded machine) overlap the crawl.
     """
 
     def __init__(self, args: list[str], tmp: Path, count: int = 2) -> None:
