@@ -86,7 +86,9 @@ class BoilerplateStats:
     min_articles: int = 3
     min_author_articles: int = 2  # a paragraph naming the author, repeated in their articles: a bio
     threshold: float = 0.7  # estimated Jaccard similarity of shingles that makes two paragraphs variants
-    max_clusters: int = 50_000
+    # Tens of thousands of paragraphs: a month or more of a busy site's one-off paragraphs, while
+    # anything seen twice outlives them. About 1.5 KB of memory each (docs/performance.md).
+    max_clusters: int = 20_000
     keep_per_author: int = 16
     clusters: dict[str, Cluster] = field(default_factory=dict)
     _lsh: BandIndex | None = field(default=None, init=False, repr=False, compare=False)
@@ -203,12 +205,14 @@ class BoilerplateStats:
         return out.getvalue()
 
     @classmethod
-    def from_json(cls, raw: bytes, *, min_articles: int | None = None) -> BoilerplateStats:
+    def from_json(
+        cls, raw: bytes, *, min_articles: int | None = None, max_clusters: int | None = None
+    ) -> BoilerplateStats:
         """Load saved state; state of an older format starts afresh (``clean --reclean`` rebuilds it)."""
         data = json.loads(raw)
         if data.get("version") in _REPLACED_VERSIONS:
             logger.info("boilerplate state version %s is replaced: learning starts afresh", data["version"])
-            return cls(min_articles=min_articles or data["min_articles"])
+            return cls(min_articles=min_articles or data["min_articles"], max_clusters=max_clusters or cls.max_clusters)
         if data.get("version") != STATE_VERSION:
             raise ValueError(f"unsupported boilerplate state version {data.get('version')!r}")
         clusters = {
@@ -217,4 +221,6 @@ class BoilerplateStats:
             )
             for k, c in data.pop("clusters").items()
         }
-        return cls(min_articles=min_articles or data["min_articles"], clusters=clusters)
+        # A lowered cap applies on the next ``observe``.
+        max_clusters = max_clusters or cls.max_clusters
+        return cls(min_articles=min_articles or data["min_articles"], max_clusters=max_clusters, clusters=clusters)

@@ -20,6 +20,7 @@ class CleanOptions:
     drop_paragraphs: tuple[re.Pattern[str], ...] = ()
     section_selector: CSSSelector | None = None
     boilerplate_min_articles: int = 3
+    boilerplate_max_paragraphs: int = 20_000
     extractor: Extractor = field(default_factory=lambda: Extractor(output_format="python", comments=False, tables=True))
 
     @classmethod
@@ -33,6 +34,7 @@ class CleanOptions:
         drop_paragraph_patterns: list[str] | None = None,
         section_selector: str | None = None,
         boilerplate_min_articles: int = 3,
+        boilerplate_max_paragraphs: int = 20_000,
     ) -> CleanOptions:
         return cls(
             site=site,
@@ -42,4 +44,5 @@ class CleanOptions:
             drop_paragraphs=tuple(re.compile(p) for p in drop_paragraph_patterns or ()),
             section_selector=CSSSelector(section_selector) if section_selector else None,
             boilerplate_min_articles=boilerplate_min_articles,
+            boilerplate_max_paragraphs=boilerplate_max_paragraphs,
         )

@@ -143,7 +143,8 @@ class BandIndex:
 
     def _band_hashes(self, sketch: Sketch) -> Iterator[int]:
         width = self.rows * 4
-        return (hash(sketch[i * width : (i + 1) * width]) for i in range(self.bands))
+        # 30 bits: a small int object (28 bytes, not 36) in each of a large index's dicts.
+        return (hash(sketch[i * width : (i + 1) * width]) & 0x3FFFFFFF for i in range(self.bands))
 
 
 @cache

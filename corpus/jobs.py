@@ -217,8 +217,16 @@ def _load_boilerplate(store: Store, site: SiteConfig) -> BoilerplateStats:
     try:
         raw = store.read(layout.boilerplate_state_key(site.name))
     except KeyNotFoundError:
-        return BoilerplateStats(min_articles=site.cleaning.boilerplate_min_articles)
-    return BoilerplateStats.from_json(raw, min_articles=site.cleaning.boilerplate_min_articles)
+        return _new_boilerplate(site)
+    rules = site.cleaning
+    return BoilerplateStats.from_json(
+        raw, min_articles=rules.boilerplate_min_articles, max_clusters=rules.boilerplate_max_paragraphs
+    )
+
+
+def _new_boilerplate(site: SiteConfig) -> BoilerplateStats:
+    rules = site.cleaning
+    return BoilerplateStats(min_articles=rules.boilerplate_min_articles, max_clusters=rules.boilerplate_max_paragraphs)
 
 
 def _published_versions(store: Store, manifests: list[dict[str, Any]]) -> set[tuple[str, str]]:
@@ -257,7 +265,7 @@ def _reclean_all(store: Store, site: SiteConfig, on_page: Callable[[int, int], N
     if not keys:
         return report
     options = CleanOptions.build(site.name, **site.clean_options())  # type: ignore[arg-type]
-    stats = BoilerplateStats(min_articles=site.cleaning.boilerplate_min_articles)
+    stats = _new_boilerplate(site)
     learned = BatchResult()
     articles_seen = 0
     for key in keys:

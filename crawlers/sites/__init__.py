@@ -131,6 +131,11 @@ class CleaningRules(BaseModel):
     boilerplate_min_articles: int = Field(
         default=3, ge=2, description="a paragraph in this many distinct articles is boilerplate"
     )
+    boilerplate_max_paragraphs: int = Field(
+        default=20_000,
+        ge=1_000,
+        description="paragraph groups the learned statistics keep (about 1.5 KB of memory each)",
+    )
 
 
 class SiteConfig(BaseModel):

@@ -121,3 +121,14 @@ def test_normalize_text() -> None:
     assert normalize_text(raw) == "Softhyphen and zerowidth, nbsp and newline — “quotes” kept"
     assert normalize_text("\u00a0 \u00a0") == ""
     assert normalize_text("e\u0301") == "é"
+
+
+def test_a_lowered_cap_applies_to_loaded_state() -> None:
+    """A site's ``boilerplate_max_paragraphs`` lowered in its TOML bounds state saved under the old cap."""
+    big = BoilerplateStats(max_clusters=5_000)
+    for i in range(100):
+        big.observe(f"doc-{i}", prose(i))
+    assert len(big.clusters) > 150
+    small = BoilerplateStats.from_json(big.to_json(), max_clusters=150)
+    small.observe("one-more", prose(1000))
+    assert len(small.clusters) <= 150
