@@ -75,6 +75,8 @@ def child_server(module: str, *args: str, env: dict[str, str] | None = None) -> 
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=30)
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 def get_json(url: str) -> dict[str, Any]:
