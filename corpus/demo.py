@@ -79,7 +79,8 @@ def _print_article(console: Console, store: Store, report: CleanReport) -> None:
     articles = Corpus(store).articles(site=report.site).to_pylist()
     if not articles:
         return
-    article = max(articles, key=lambda a: (report.removed_by_article[a["id"]], a["id"]))
+    removed, most = report.most_removed or (0, "")
+    article = next((a for a in articles if a["id"] == most), None) or max(articles, key=lambda a: a["id"])
     paragraphs = article["body"].split("\n\n")
     shown = "\n\n".join(paragraphs[:BODY_PREVIEW_PARAGRAPHS])
     if len(paragraphs) > BODY_PREVIEW_PARAGRAPHS:
@@ -89,7 +90,7 @@ def _print_article(console: Console, store: Store, report: CleanReport) -> None:
         f"[bold]{article['headline']}[/bold]\n{', '.join(article['authors'])} · {published} · "
         f"{article['section']} · {article['word_count']} words\n{article['url']}\n"
     )
-    removed = report.removed_by_article[article["id"]]
+    removed = removed if article["id"] == most else 0
     console.print(
         Panel(head + "\n" + shown, title=f"One cleaned article ({removed} paragraphs removed)", title_align="left")
     )

@@ -7,6 +7,7 @@ already published (same id, same content hash) is never published again.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -15,10 +16,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from cleaning.boilerplate import BoilerplateStats
 from cleaning.dedup import DedupIndex, DedupShard
 from cleaning.options import CleanOptions
-from cleaning.pipeline import BatchResult, FetchedPage, build_article, clean_batch, extract_pages, observe
+from cleaning.pipeline import BatchResult, FetchedPage, Removal, build_article, clean_batch, extract_pages, observe
 from cleaning.screen import MAX_PAGE_BYTES, screen_page
 from corpus import layout
 from corpus.errors import KeyNotFoundError
@@ -47,10 +50,18 @@ class CleanReport:
     bios_removed: int = 0
     dropped_by_rule: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
-    removed_by_article: Counter[str] = field(default_factory=Counter)
+    # (paragraphs removed, article id) of the article the cleaner removed most from: what the demo shows.
+    most_removed: tuple[int, str] | None = None
     dropped_values: Counter[str] = field(default_factory=Counter)  # metadata refused, e.g. a date after the fetch
     batch_id: str | None = None  # the last batch published (a large backlog is published in chunks)
     batch_ids: list[str] = field(default_factory=list)
+
+    def note_removals(self, removals: list[Removal]) -> None:
+        """Keep the most-cleaned article, not a count per article: a report's size must not grow with a backfill."""
+        counts = Counter(r.article_id for r in removals)
+        top = max(((n, article_id) for article_id, n in counts.items()), default=None)
+        if top is not None:
+            self.most_removed = max(self.most_removed or top, top)
 
 
 def clean_site(store: Store, site: SiteConfig, *, on_page: Callable[[int, int], None] | None = None) -> CleanReport:
@@ -91,7 +102,7 @@ class _SiteMemory:
     """What a clean of one site reads from the store once and carries from chunk to chunk."""
 
     stats: BoilerplateStats  # learned boilerplate
-    published: set[tuple[str, str]]  # (id, content_hash) of every published version
+    published: PublishedVersions  # (id, content_hash) of every published version
     dedup: DedupIndex  # every site's dedup shard
 
 
@@ -148,7 +159,7 @@ def _clean_chunk(
     report.bios_removed += sum(r.is_bio for r in result.removals)
     report.boilerplate_removed += len(result.removals)
     report.dropped_by_rule += result.dropped_by_rule
-    report.removed_by_article.update(r.article_id for r in result.removals)
+    report.note_removals(result.removals)
     report.dropped_values.update(result.dropped_values)
 
 
@@ -229,12 +240,43 @@ def _new_boilerplate(site: SiteConfig) -> BoilerplateStats:
     return BoilerplateStats(min_articles=rules.boilerplate_min_articles, max_clusters=rules.boilerplate_max_paragraphs)
 
 
-def _published_versions(store: Store, manifests: list[dict[str, Any]]) -> set[tuple[str, str]]:
-    versions: set[tuple[str, str]] = set()
+def _published_versions(store: Store, manifests: list[dict[str, Any]]) -> PublishedVersions:
+    digests: list[bytes] = []
     for file in live_files(manifests):
         table = read_file(store, file["key"]).select(["id", "content_hash"])
-        versions.update(zip(table["id"].to_pylist(), table["content_hash"].to_pylist(), strict=True))
-    return versions
+        digests += map(PublishedVersions.digest, table["id"].to_pylist(), table["content_hash"].to_pylist())
+    return PublishedVersions(digests)
+
+
+class PublishedVersions:
+    """A set of (article id, content hash), held as sorted 16-byte digests.
+
+    Why not a set of string tuples: that costs about 250 bytes per version, so a site with a million
+    published articles would hold 250 MB in every clean; this holds 16 MB. Versions added by this
+    clean go to a small Python set until the clean ends.
+    """
+
+    def __init__(self, digests: list[bytes]) -> None:
+        self._sorted = np.unique(np.array(digests, dtype="S16")) if digests else np.array([], dtype="S16")
+        self._added: set[bytes] = set()
+
+    @staticmethod
+    def digest(article_id: str, content_hash: str) -> bytes:
+        return hashlib.blake2b(f"{article_id}\n{content_hash}".encode(), digest_size=16).digest()
+
+    def __contains__(self, version: tuple[str, str]) -> bool:
+        digest = self.digest(*version)
+        if digest in self._added:
+            return True
+        i = int(np.searchsorted(self._sorted, digest))
+        # numpy hands an "S16" item back without its trailing NUL bytes: compare it so.
+        return i < self._sorted.size and self._sorted[i] == digest.rstrip(b"\0")
+
+    def add(self, version: tuple[str, str]) -> None:
+        self._added.add(self.digest(*version))
+
+    def __len__(self) -> int:
+        return self._sorted.size + len(self._added)
 
 
 # --- re-clean and dedup (issue 4) -------------------------------------------------------------------
@@ -295,7 +337,7 @@ def _reclean_all(store: Store, site: SiteConfig, on_page: Callable[[int, int], N
     report.bios_removed = sum(r.is_bio for r in result.removals)
     report.boilerplate_removed = len(result.removals)
     report.dropped_by_rule = result.dropped_by_rule
-    report.removed_by_article = Counter(r.article_id for r in result.removals)
+    report.note_removals(result.removals)
     report.dropped_values = result.dropped_values
     return report
 
