@@ -67,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     process.start()
     assert crawler.stats is not None
-    return 0 if crawler.stats.get_value("finish_reason") == "finished" else 1
+    finished = crawler.stats.get_value("finish_reason") == "finished"
+    # A WARC file that failed to be stored as the crawl closed leaves "finished" but fails the crawl.
+    return 0 if finished and not crawler.stats.get_value("warc/errors") else 1
 
 
 if __name__ == "__main__":

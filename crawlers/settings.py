@@ -72,6 +72,7 @@ DEFCORPUS_SSRF_ENABLED = True  # refuse loopback, private, link-local and non-ht
 DEFCORPUS_SSRF_ALLOW: list[str] = []  # hosts or CIDR networks allowed anyway (a site's own IP base_url is)
 DEFCORPUS_STORE = "./defcorpus-data"
 DEFCORPUS_WARC_ENABLED = True
+DEFCORPUS_WARC_GZIP_LEVEL = 9  # zlib level of each record's gzip member: 0 (none) to 9 (smallest)
 DEFCORPUS_WARC_MAX_BYTES = 256 * 1024 * 1024  # rotate to a new WARC file past this size
 DEFCORPUS_WARC_MAX_RECORDS = 200  # ... or past this many responses, so a killed crawl loses little
 DEFCORPUS_WARC_MAX_SECONDS = 300.0  # ... or when the file has been open this long

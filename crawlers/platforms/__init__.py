@@ -20,13 +20,30 @@ if TYPE_CHECKING:
 PageKind = Literal["article", "not_article", "unknown"]
 
 LISTING_TYPES = {"CollectionPage", "ProfilePage", "SearchResultsPage", "ItemList"}
-_LD_JSON = re.compile(rb"<script[^>]+application/ld\+json[^>]*>(.*?)</script>", re.DOTALL | re.IGNORECASE)
+# Matched on the lower-cased page (``bytes.lower()`` folds ASCII only, as ``re.IGNORECASE`` does on bytes):
+# the literal ``<script`` then lets the search skip ahead, and the block's end is found with ``find``.
+_LD_JSON_TAG = re.compile(rb"<script[^>]+application/ld\+json[^>]*>")
+_SCRIPT_END = b"</script>"
+
+
+def json_ld_blocks(body: bytes) -> list[bytes]:
+    """The contents of the page's ``<script type="application/ld+json">`` elements, in order."""
+    lowered = body.lower()
+    blocks = []
+    pos = 0
+    while tag := _LD_JSON_TAG.search(lowered, pos):
+        end = lowered.find(_SCRIPT_END, tag.end())
+        if end < 0:
+            break
+        blocks.append(body[tag.end() : end])
+        pos = end + len(_SCRIPT_END)
+    return blocks
 
 
 def json_ld_types(body: bytes) -> set[str]:
     """Every ``@type`` in the page's JSON-LD blocks (``@graph`` included); bad JSON is skipped."""
     types: set[str] = set()
-    for block in _LD_JSON.findall(body):
+    for block in json_ld_blocks(body):
         try:
             data = json.loads(block)
         except ValueError:
@@ -39,7 +56,7 @@ def json_ld_types(body: bytes) -> set[str]:
             elif isinstance(node, dict):
                 kind = node.get("@type")
                 types.update([kind] if isinstance(kind, str) else [k for k in kind or [] if isinstance(k, str)])
-                stack.extend(v for k, v in node.items() if k == "@graph" or isinstance(v, dict | list))
+                stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
     return types
 
 

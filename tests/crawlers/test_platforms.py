@@ -9,6 +9,7 @@ from types import ModuleType
 
 import pytest
 
+from crawlers.platforms import json_ld_types
 from crawlers.sites import get_site
 from tests.crawlers.crawling import article_paths, crawl, warc_responses
 from tests.crawlers.servers import arc, custom, drupal, nextjs, serving, wordpress_core, wordpress_yoast
@@ -38,3 +39,21 @@ def test_platform_crawled_end_to_end(family: str, fixture: ModuleType, publisher
     assert report["articles_fetched"] == len(site.article_paths)
     assert report["summary"]["articles_new"] == len(site.article_paths)
     assert all(r.status != 404 for r in stored), "the config asked for a route the platform does not serve"
+
+
+LD = b'<script type="application/ld+json">'
+
+
+@pytest.mark.parametrize(
+    ("html", "types"),
+    [
+        (b'<SCRIPT TYPE="Application/LD+JSON">{"@type": "NewsArticle"}</Script>', {"NewsArticle"}),
+        (LD + b'{"@graph": [{"@type": ["WebPage", 1]}, {"x": {"@type": "Person"}}]}</script>', {"WebPage", "Person"}),
+        (b"<script>var a;</script>" + LD + b'{"@type": "A"}</script>' + LD + b'{"@type": "B"}</script>', {"A", "B"}),
+        (LD + b"not json</script>" + LD + b'{"@type": "C"}</script>', {"C"}),
+        (LD + b'{"@type": "Unterminated"}', set()),
+        (b'<script>"application/ld+json"</script>{"@type": "Outside"}</script>', set()),
+    ],
+)
+def test_json_ld_types(html: bytes, types: set[str]) -> None:
+    assert json_ld_types(html) == types
