@@ -113,7 +113,6 @@ class BoilerplateStats:
                 key = fp
                 self.clusters[key] = Cluster(found[fp])
                 self._index().insert(key, found[fp])
-                self._alias.pop(fp, None)
             self.clusters[key].add(article_id, named_author(text, authors), when)
         if len(self.clusters) > self.max_clusters:
             self._prune()

@@ -187,9 +187,11 @@ class DedupIndex:
         old = self._entries.pop(article_id, None)
         if old is None:
             return
-        self._by_hash.get(old.body_hash, set()).discard(article_id)
-        if not self._by_hash.get(old.body_hash, True):
-            del self._by_hash[old.body_hash]
+        same_body = self._by_hash.get(old.body_hash)
+        if same_body is not None:
+            same_body.discard(article_id)
+            if not same_body:
+                del self._by_hash[old.body_hash]
         self.shards[old.site].entries.pop(article_id, None)
         if old.sketch is not None and self._lsh is not None:
             self._lsh.remove(article_id, old.sketch)
