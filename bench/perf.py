@@ -97,6 +97,12 @@ def run_child(args: list[str], env: dict[str, str] | None = None) -> tuple[float
     return wall, json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _count_delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    """What a stage added to the server's counts, largest first."""
+    delta = {kind: count - before.get(kind, 0) for kind, count in after.items()}
+    return dict(sorted(((k, n) for k, n in delta.items() if n), key=lambda item: -item[1]))
+
+
 def _median(values: list[float]) -> float:
     return round(statistics.median(values), 3)
 
@@ -195,6 +201,7 @@ def e2e(mirror: str, s3: str, bucket: str, env: dict[str, str], *, rerun: bool =
         "crawl_rss_mb": crawl["children_rss_mb"],
         "clean_rss_mb": clean["self_rss_mb"],
         "s3_requests": s3_after["total"] - s3_before["total"],
+        "s3_requests_by_kind": _count_delta(s3_before["by_kind"], s3_after["by_kind"]),
         "site_requests": site_after["total"] - site_before["total"],
     }
 

@@ -5,7 +5,9 @@ benchmark's process would miss it; the server sees every request of every proces
 
     python -m bench.s3count [--port P]    # prints the endpoint URL, then serves
 
-``/__bench__/requests`` answers the counts so far by HTTP method as JSON (it is not counted itself).
+``/__bench__/requests`` answers the counts so far as JSON (it is not counted itself): the total, by
+HTTP method, and by method and kind of object (``PUT clean/*.parquet``, ``LIST state/``, ...), so a
+change in the requests per article can be traced to the stage that made it.
 """
 
 from __future__ import annotations
@@ -20,11 +22,39 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qs
 
 CONTROL_PATH = "/__bench__/requests"
 _DUMMY_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 
 StartResponse = Callable[..., Any]
+
+
+_AREAS = ("raw", "clean", "state")
+_SUFFIXES = (".warc.gz", ".cdx.parquet", ".stats.json", ".parquet", ".json", ".lease")
+
+
+def _area(parts: list[str]) -> str:
+    if "_manifests" in parts:
+        return "clean/_manifests"
+    return next((part for part in parts if part in _AREAS), "other")
+
+
+def request_kind(method: str, path: str, query: str) -> str:
+    """``METHOD area/*suffix`` for an object, ``LIST area/`` for a listing: one line of the breakdown.
+
+    Paths are path-style, ``/<bucket>/<prefix>/<area>/...``, with the area being ``raw``, ``clean``
+    or ``state`` (docs/storage.md); ``_manifests`` is told apart from the data files they list.
+    """
+    parts = [part for part in path.split("/") if part]
+    if len(parts) <= 1:  # the bucket itself: a listing, or creating the bucket
+        if method != "GET":
+            return f"{method} bucket"
+        prefix = parse_qs(query).get("prefix", [""])[0].split("/")
+        return f"LIST {_area(prefix)}/"
+    name = parts[-1]
+    suffix = next((suffix for suffix in _SUFFIXES if name.endswith(suffix)), "")
+    return f"{method} {_area(parts[1:-1])}/*{suffix}"
 
 
 class CountingApp:
@@ -33,16 +63,22 @@ class CountingApp:
     def __init__(self, app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> None:
         self.app = app
         self.counts: Counter[str] = Counter()
+        self.kinds: Counter[str] = Counter()
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == CONTROL_PATH:
             with self._lock:
-                body = json.dumps({"total": sum(self.counts.values()), "by_method": dict(self.counts)}).encode()
+                body = json.dumps(
+                    {"total": sum(self.counts.values()), "by_method": dict(self.counts), "by_kind": dict(self.kinds)}
+                ).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
+        method = environ.get("REQUEST_METHOD", "?")
+        kind = request_kind(method, environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
         with self._lock:
-            self.counts[environ.get("REQUEST_METHOD", "?")] += 1
+            self.counts[method] += 1
+            self.kinds[kind] += 1
         return self.app(environ, start_response)
 
 

@@ -61,10 +61,27 @@ def test_s3_counter_counts_requests_not_its_own_endpoint() -> None:
         return [b""]
 
     counting = CountingApp(app)
-    for method in ("PUT", "PUT", "GET"):
-        counting({"REQUEST_METHOD": method, "PATH_INFO": "/bucket/key"}, lambda *a: None)
+    requests = [
+        ("PUT", "/b/corpus/clean/site=x/month=2024-01/20240101T000000Z-ab-0.parquet", ""),
+        ("PUT", "/b/corpus/clean/_manifests/20240101T000000Z-ab.json", ""),
+        ("GET", "/b/corpus/state/x/boilerplate.json", ""),
+        ("GET", "/b", "list-type=2&prefix=corpus%2Fraw%2Fsite%3Dx%2F"),
+        ("PUT", "/b", ""),
+    ]
+    for method, path, query in requests:
+        counting({"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query}, lambda *a: None)
     body = counting({"REQUEST_METHOD": "GET", "PATH_INFO": S3_CONTROL}, lambda *a: None)
-    assert json.loads(b"".join(body)) == {"total": 3, "by_method": {"PUT": 2, "GET": 1}}
+    assert json.loads(b"".join(body)) == {
+        "total": 5,
+        "by_method": {"PUT": 3, "GET": 2},
+        "by_kind": {
+            "PUT clean/*.parquet": 1,
+            "PUT clean/_manifests/*.json": 1,
+            "GET state/*.json": 1,
+            "LIST raw/": 1,
+            "PUT bucket": 1,
+        },
+    }
 
 
 def test_cleaning_arms_run_on_the_same_pages(tmp_path: Path) -> None:
