@@ -9,9 +9,11 @@ from __future__ import annotations
 
 __all__ = [
     "InvalidKeyError",
+    "KeyChangedError",
     "KeyExistsError",
     "KeyNotFoundError",
     "LeaseHeldError",
+    "LeaseLostError",
     "StoreConfigError",
     "StoreError",
     "StoreUnavailableError",
@@ -34,6 +36,10 @@ class KeyExistsError(StoreError):
     """A create-only write (``if_absent=True``) found the key already present."""
 
 
+class KeyChangedError(StoreError):
+    """A conditional replace or delete (``if_match``) found the object changed or gone since it was read."""
+
+
 class InvalidKeyError(StoreError, ValueError):
     """A key is not a safe relative POSIX path (e.g. it could escape the store root)."""
 
@@ -44,3 +50,7 @@ class StoreUnavailableError(StoreError):
 
 class LeaseHeldError(StoreError):
     """Another worker is cleaning this site; try again when it is done (``corpus.lease``)."""
+
+
+class LeaseLostError(LeaseHeldError):
+    """A worker's own lease expired and another worker took it over: it stops before publishing more."""

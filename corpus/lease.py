@@ -1,7 +1,11 @@
 """A lease on a site's cleaning: one writer at a time, held in the store itself.
 
 S3 is the only state workers share, so the lease is an object created with a create-only write;
-it names its holder and expires, so a worker that died does not block the site forever. It also
+it names its holder and expires, so a worker that died does not block the site forever. Taking over
+an expired lease, and releasing one, are compare-and-swap operations on the version that was read
+(``Store.replace`` / ``Store.delete(if_match=...)``: S3 conditional writes and deletes), so of two
+workers taking over the same dead lease exactly one wins, and a holder whose lease expired and was
+taken over never deletes its successor's. It also
 records the holder's host, process id and process start time: a worker on the same host whose holder
 process is gone (killed, OOM, machine rebooted) takes the lease over at once instead of waiting for
 the expiry. A holder on another host can only be judged by the expiry. Hostnames must therefore be
@@ -18,12 +22,12 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from corpus import layout
-from corpus.errors import KeyExistsError, KeyNotFoundError, LeaseHeldError
+from corpus.errors import KeyChangedError, KeyExistsError, KeyNotFoundError, LeaseHeldError, LeaseLostError
 from corpus.store import Store
 
 logger = logging.getLogger(__name__)
@@ -32,15 +36,47 @@ _HELD: set[str] = set()  # holders of the leases this process holds right now
 _HELD_LOCK = threading.Lock()
 
 
-@dataclass(frozen=True)
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
 class Lease:
+    """A held lease. ``renew()`` before each publish: a holder that outlived its lease must not write."""
+
     key: str
     holder: str
     expires_at: datetime
+    site: str = ""
+    store: Store | None = field(default=None, repr=False)
+    ttl: timedelta = DEFAULT_TTL
+    clock: Callable[[], datetime] = field(default=_now, repr=False)
 
+    def renew(self) -> None:
+        """Push the expiry out by the TTL if the lease is still ours; ``LeaseLostError`` if it was taken over.
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+        Why: a clean that runs past its lease (a long backfill, a stalled store) may have been taken
+        over by another worker; publishing on would make two writers. What it already published
+        stays; the files it had not published are pending for the next clean.
+        """
+        if self.store is None:
+            return
+        lost = f"site {self.site!r}: this clean's lease expired at {self.expires_at.isoformat()} and "
+        try:
+            raw, tag = self.store.read_tagged(self.key)
+        except KeyNotFoundError:
+            raise LeaseLostError(lost + "was removed; stopped before publishing more") from None
+        current = json.loads(raw)
+        if current.get("holder") != self.holder:
+            raise LeaseLostError(lost + f"was taken over by {current.get('holder')}; stopped before publishing more")
+        expires_at = self.clock() + self.ttl
+        try:
+            self.store.replace(
+                self.key, json.dumps(current | {"expires_at": expires_at.isoformat()}).encode(), if_match=tag
+            )
+        except KeyChangedError:
+            raise LeaseLostError(lost + "was taken over just now; stopped before publishing more") from None
+        self.expires_at = expires_at
 
 
 @contextmanager
@@ -51,7 +87,7 @@ def clean_lease(
     key = layout.clean_lease_key(site)
     now = clock()
     host, pid = socket.gethostname(), os.getpid()
-    lease = Lease(key, f"{host}:{pid}:{uuid.uuid4().hex[:8]}", now + ttl)
+    lease = Lease(key, f"{host}:{pid}:{uuid.uuid4().hex[:8]}", now + ttl, site, store, ttl, clock)
     body = json.dumps(
         {
             "holder": lease.holder,
@@ -78,30 +114,28 @@ def clean_lease(
 
 
 def _take_over_if_expired(store: Store, site: str, key: str, body: bytes, now: datetime) -> None:
+    taken = LeaseHeldError(f"site {site!r}: another worker took the clean lease just now")
     try:
-        raw = store.read(key)
-    except KeyNotFoundError:  # released between our write and read
-        raw = None
-    current = json.loads(raw) if raw is not None else None
-    if current is not None:
-        expired = datetime.fromisoformat(current["expires_at"]) <= now
-        if not expired and not holder_is_dead(current):
-            raise LeaseHeldError(
-                f"site {site!r} is being cleaned by {current['holder']} since {current['acquired_at']} "
-                f"(lease expires {current['expires_at']})"
-            )
-        why = "expired" if expired else "dead (its process is gone)"
-        logger.warning("taking over the clean lease of %s from %s: holder %s", site, current["holder"], why)
+        raw, tag = store.read_tagged(key)
+    except KeyNotFoundError:  # released between our write and read: create it as usual
         try:
-            if store.read(key) != raw:  # someone took it over in the meantime: do not delete theirs
-                raise LeaseHeldError(f"site {site!r}: another worker took the clean lease just now")
-        except KeyNotFoundError:
-            pass
-        store.delete(key)
+            store.write(key, body, if_absent=True)
+        except KeyExistsError:
+            raise taken from None
+        return
+    current = json.loads(raw)
+    expired = datetime.fromisoformat(current["expires_at"]) <= now
+    if not expired and not holder_is_dead(current):
+        raise LeaseHeldError(
+            f"site {site!r} is being cleaned by {current['holder']} since {current['acquired_at']} "
+            f"(lease expires {current['expires_at']})"
+        )
+    why = "expired" if expired else "dead (its process is gone)"
+    logger.warning("taking over the clean lease of %s from %s: holder %s", site, current["holder"], why)
     try:
-        store.write(key, body, if_absent=True)
-    except KeyExistsError:
-        raise LeaseHeldError(f"site {site!r}: another worker took the clean lease just now") from None
+        store.replace(key, body, if_match=tag)  # only if it is still the lease we judged
+    except KeyChangedError:
+        raise taken from None
 
 
 def holder_is_dead(lease: dict[str, object]) -> bool:
@@ -157,9 +191,15 @@ def _proc_stat(pid: int) -> tuple[str, int] | None:
 
 
 def _release(store: Store, lease: Lease) -> None:
+    """Delete the lease if it is still ours, and only that version of it (it may have expired and been taken)."""
     try:
-        current = json.loads(store.read(lease.key))
+        raw, tag = store.read_tagged(lease.key)
+        if json.loads(raw).get("holder") == lease.holder:
+            store.delete(lease.key, if_match=tag)
+            return
     except KeyNotFoundError:
         return
-    if current.get("holder") == lease.holder:
-        store.delete(lease.key)
+    except KeyChangedError:
+        if not store.exists(lease.key):
+            return  # gone: our own delete landed and its retry found nothing
+    logger.warning("the clean lease %s expired and was taken over before %s released it", lease.key, lease.holder)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import fcntl
+import hashlib
 import logging
 import os
 import re
@@ -31,6 +33,7 @@ from s3transfer.exceptions import RetriesExceededError
 
 from corpus.errors import (
     InvalidKeyError,
+    KeyChangedError,
     KeyExistsError,
     KeyNotFoundError,
     StoreConfigError,
@@ -184,8 +187,28 @@ class Store(ABC):
         """Sorted keys (relative to the store root) that start with ``prefix``."""
 
     @abstractmethod
-    def delete(self, key: str) -> None:
-        """Remove an object; deleting a missing key is not an error."""
+    def delete(self, key: str, *, if_match: str | None = None) -> None:
+        """Remove an object; deleting a missing key is not an error.
+
+        With ``if_match`` (a tag from ``read_tagged``), remove it only if it is still that version:
+        ``KeyChangedError`` if it was replaced or is gone.
+        """
+
+    @abstractmethod
+    def read_tagged(self, key: str) -> tuple[bytes, str]:
+        """The object and its version tag, for a later ``replace`` or ``delete(if_match=...)``.
+
+        The tag is the object's ETag on S3 and the same MD5 hex digest of the content locally.
+        """
+
+    @abstractmethod
+    def replace(self, key: str, data: bytes, *, if_match: str) -> None:
+        """Atomically store ``data`` only if ``key`` still holds the version tagged ``if_match``.
+
+        Why: two workers that read the same object and both replace it would each believe they won;
+        with a compare-and-swap exactly one does, the other gets ``KeyChangedError`` (also raised
+        when the object is gone).
+        """
 
     def uri(self, key: str) -> str:
         """Full URL of an object (or of a prefix like ``raw/``), for messages and provenance."""
@@ -236,6 +259,26 @@ def _atomic_file(dest: Path, fill: Callable[[IO[bytes]], object], *, exclusive: 
         return True
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _content_tag(data: bytes) -> str:
+    """What S3 gives a single-PUT object as its ETag, so a tag means the same thing on both backends."""
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+@contextlib.contextmanager
+def _directory_lock(directory: Path) -> Iterator[None]:
+    """An exclusive flock(2) on a directory: conditional replaces and deletes within it take turns.
+
+    Why the directory: it needs no extra file in the store. Only processes on this host see the lock,
+    which is what a local-directory store is; a directory shared over NFS is not supported.
+    """
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 class LocalStore(Store):
@@ -318,13 +361,45 @@ class LocalStore(Store):
                     keys.append(key)
         return sorted(keys)
 
-    def delete(self, key: str) -> None:
+    def delete(self, key: str, *, if_match: str | None = None) -> None:
+        path = self._path(key)
         try:
-            self._path(key).unlink(missing_ok=True)
+            if if_match is None:
+                path.unlink(missing_ok=True)
+                return
+            with _directory_lock(path.parent):
+                self._check_tag(key, if_match)
+                path.unlink()
         except (IsADirectoryError, NotADirectoryError):
             return  # a "directory" is not an object, so there is nothing to delete
+        except FileNotFoundError as exc:  # the parent directory is gone: so is the object
+            raise KeyChangedError(f"{self.uri(key)} is gone") from exc
         except OSError as exc:
             raise StoreError(f"cannot delete {self.uri(key)}: {exc.strerror or exc}") from exc
+
+    def read_tagged(self, key: str) -> tuple[bytes, str]:
+        data = self.read(key)
+        return data, _content_tag(data)
+
+    def replace(self, key: str, data: bytes, *, if_match: str) -> None:
+        dest = self._path(key)
+        try:
+            with _directory_lock(dest.parent):
+                self._check_tag(key, if_match)
+                _atomic_file(dest, lambda fh: fh.write(data), exclusive=False)
+        except FileNotFoundError as exc:
+            raise KeyChangedError(f"{self.uri(key)} is gone") from exc
+        except OSError as exc:
+            raise StoreError(f"cannot write {self.uri(key)}: {exc.strerror or exc}") from exc
+
+    def _check_tag(self, key: str, tag: str) -> None:
+        """Under the directory lock: the object is still the version tagged ``tag``."""
+        try:
+            current = self.read(key)
+        except KeyNotFoundError:
+            raise KeyChangedError(f"{self.uri(key)} is gone") from None
+        if _content_tag(current) != tag:
+            raise KeyChangedError(f"{self.uri(key)} was replaced since it was read")
 
 
 # --------------------------------------------------------------------------- S3
@@ -409,14 +484,16 @@ class S3Store(Store):
             return self._s3
 
     @contextlib.contextmanager
-    def _calls(self, key: str | None, *, creating: bool = False) -> Iterator[Any]:
+    def _calls(self, key: str | None, *, creating: bool = False, conditional: bool = False) -> Iterator[Any]:
         """Yield the client and translate botocore failures into StoreError subclasses."""
         try:
             yield self._client()
         except _BOTO_ERRORS as exc:
-            raise self._translate(exc, key, creating=creating) from exc
+            raise self._translate(exc, key, creating=creating, conditional=conditional) from exc
 
-    def _translate(self, exc: Exception, key: str | None, *, creating: bool = False) -> StoreError:
+    def _translate(
+        self, exc: Exception, key: str | None, *, creating: bool = False, conditional: bool = False
+    ) -> StoreError:
         """Map a botocore error to our hierarchy; messages name endpoint/bucket, never secrets."""
         endpoint = self._endpoint_label()
         where = f"bucket {self.bucket} at endpoint {endpoint}"
@@ -431,6 +508,9 @@ class S3Store(Store):
         target = self.uri(key) if key else self.url
         if code == "NoSuchBucket" or (key is None and status == 404):
             return StoreConfigError(f"bucket {self.bucket} does not exist at endpoint {endpoint}")
+        if conditional and status in (404, 412):
+            what = "is gone" if status == 404 else "was replaced since it was read"
+            return KeyChangedError(f"{target} {what}")
         if status == 404 or code in ("NoSuchKey", "NotFound"):
             return KeyNotFoundError(f"no such key: {target}")
         if creating and (status == 412 or code == "PreconditionFailed"):
@@ -589,10 +669,37 @@ class S3Store(Store):
                 keys.extend(obj["Key"][len(root) :] for obj in page.get("Contents", []))
         return sorted(keys)
 
-    def delete(self, key: str) -> None:
+    def delete(self, key: str, *, if_match: str | None = None) -> None:
+        """With ``if_match``, a conditional DeleteObject (If-Match: ETag; 412 if replaced, 404 if gone)."""
+        full = self._full(key)
+        if if_match is None:
+            with self._calls(key) as s3:
+                s3.delete_object(Bucket=self.bucket, Key=full)
+            return
+        with self._calls(key, conditional=True) as s3:
+            s3.delete_object(Bucket=self.bucket, Key=full, IfMatch=if_match)
+
+    def read_tagged(self, key: str) -> tuple[bytes, str]:
         full = self._full(key)
         with self._calls(key) as s3:
-            s3.delete_object(Bucket=self.bucket, Key=full)
+            response = s3.get_object(Bucket=self.bucket, Key=full)
+            with response["Body"] as body:
+                data: bytes = body.read()
+        return data, str(response["ETag"]).strip('"')
+
+    def replace(self, key: str, data: bytes, *, if_match: str) -> None:
+        """A conditional PutObject (If-Match: ETag), which S3 applies atomically.
+
+        An endpoint without conditional writes ignores the header: the replace is then unconditional.
+        """
+        full = self._full(key)
+        with self._calls(key, conditional=True) as s3:
+            try:
+                s3.put_object(Bucket=self.bucket, Key=full, Body=data, IfMatch=if_match)
+            except ClientError as exc:
+                if not (_status(exc) == 412 and self._holds(s3, full, data)):
+                    raise
+                logger.info("conditional replace of %s: already stored by our own earlier attempt", self.uri(key))
 
 
 def _status(exc: ClientError) -> int:

@@ -18,6 +18,7 @@ from botocore.awsrequest import AWSResponse
 
 from corpus.errors import (
     InvalidKeyError,
+    KeyChangedError,
     KeyExistsError,
     KeyNotFoundError,
     StoreConfigError,
@@ -105,6 +106,51 @@ def test_local_if_absent_race_has_exactly_one_winner(tmp_path: Path) -> None:
         results = list(pool.map(attempt, range(8)))
     assert results.count(True) == 1
     assert any_store.read("race.bin") == str(results.index(True)).encode()
+
+
+def test_replace_and_delete_only_the_version_that_was_read(any_store: Store) -> None:
+    any_store.write("state/lease", b"first")
+    data, tag = any_store.read_tagged("state/lease")
+    assert data == b"first"
+    assert tag == "8b04d5e3775d298e78455efc5ca404d5"  # MD5 of the content, the S3 ETag, on both backends
+    any_store.replace("state/lease", b"second", if_match=tag)
+    assert any_store.read("state/lease") == b"second"
+
+    with pytest.raises(KeyChangedError, match="replaced since it was read"):
+        any_store.replace("state/lease", b"third", if_match=tag)  # a stale tag: someone replaced it
+    with pytest.raises(KeyChangedError, match="replaced since it was read"):
+        any_store.delete("state/lease", if_match=tag)
+    assert any_store.read("state/lease") == b"second"
+
+    _, current = any_store.read_tagged("state/lease")
+    any_store.delete("state/lease", if_match=current)
+    assert not any_store.exists("state/lease")
+    with pytest.raises(KeyChangedError, match="is gone"):
+        any_store.replace("state/lease", b"fourth", if_match=current)
+    with pytest.raises(KeyChangedError, match="is gone"):
+        any_store.delete("state/lease", if_match=current)
+    assert not any_store.exists("state/lease")
+
+
+def test_local_replace_race_has_exactly_one_winner(tmp_path: Path) -> None:
+    """Eight workers read the same version, then all replace it: one compare-and-swap wins."""
+    store = LocalStore(tmp_path)
+    store.write("state/lease", b"expired")
+    _, tag = store.read_tagged("state/lease")
+    barrier = threading.Barrier(8)
+
+    def attempt(i: int) -> bool:
+        barrier.wait()
+        try:
+            store.replace("state/lease", str(i).encode(), if_match=tag)
+        except KeyChangedError:
+            return False
+        return True
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(attempt, range(8)))
+    assert results.count(True) == 1
+    assert store.read("state/lease") == str(results.index(True)).encode()
 
 
 def test_missing_key(any_store: Store, tmp_path: Path) -> None:
