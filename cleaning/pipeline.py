@@ -48,6 +48,9 @@ class FetchedPage:
     fetched_at: datetime
     warc_file: str
     warc_record_id: str
+    # The crawler found a paywall on the page (its WARC record's ``WARC-Defcorpus-Flags``): the
+    # published record says so, as extraction cannot tell a teaser from a short article.
+    paywalled: bool = False
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,7 @@ def build_article(
             main_image=MainImage(url=image.url, caption=image.caption, credit=image.credit) if image else None,
             word_count=word_count(text),
             content_hash=content_hash(meta.headline or "", text),
+            paywalled=fetched.paywalled,
             warc_file=fetched.warc_file,
             warc_record_id=fetched.warc_record_id,
             fetched_at=fetched.fetched_at,

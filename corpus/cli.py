@@ -199,7 +199,8 @@ def _clean_one(store: Store, site: SiteConfig, *, reclean: bool = False) -> None
     report = clean_with_progress(console, store, site, reclean=reclean)
     click.echo(
         f"{site.name}: {report.articles_published} articles published, {report.articles_unchanged} "
-        f"unchanged, {report.boilerplate_removed} boilerplate paragraphs removed, "
+        f"unchanged, {report.articles_paywalled} published paywalled, {report.boilerplate_removed} "
+        "boilerplate paragraphs removed, "
         f"from {report.warc_files} {'' if reclean else 'new '}WARC files"
     )
 
@@ -234,14 +235,14 @@ def export(
 @click.option("--site", "site_name", help="only this site")
 @store_options
 def stats(site_name: str | None, store: Store, s3_endpoint_url: str | None) -> None:
-    """Published rows per site and publication month (all versions), read from the manifests."""
+    """Published rows (all versions) and paywalled rows per site and publication month, from the manifests."""
     from corpus.table import partition_counts
 
     rows = partition_counts(store, site_name)
-    click.echo(f"{'site':<16} {'month':<8} {'rows':>8}")
+    click.echo(f"{'site':<16} {'month':<8} {'rows':>8} {'paywalled':>9}")
     for row in rows:
-        click.echo(f"{row['site']:<16} {row['month']:<8} {row['rows']:>8}")
-    click.echo(f"{'total':<25} {sum(r['rows'] for r in rows):>8}")
+        click.echo(f"{row['site']:<16} {row['month']:<8} {row['rows']:>8} {row['paywalled']:>9}")
+    click.echo(f"{'total':<25} {sum(r['rows'] for r in rows):>8} {sum(r['paywalled'] for r in rows):>9}")
 
 
 @main.command()

@@ -32,8 +32,9 @@ logger = logging.getLogger(__name__)
 STDIN = "-"
 FORMATS = ("jsonl", "json", "txt")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
-# Fields that describe a crawl's WARC record: a single page read from a file has none.
-_NO_PROVENANCE = {"warc_file", "warc_record_id"}
+# Fields that describe a crawl's WARC record: a single page read from a file has none (``paywalled``
+# is the crawler's flag on the record, so a page read from a file has no say on it either).
+_NO_PROVENANCE = {"warc_file", "warc_record_id", "paywalled"}
 _GZIP_MAGIC = b"\x1f\x8b"
 _SITE = "single-page"
 

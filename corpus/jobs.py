@@ -46,6 +46,7 @@ class CleanReport:
     pages: int = 0
     articles_published: int = 0
     articles_unchanged: int = 0
+    articles_paywalled: int = 0  # of articles_published, those the crawler flagged as behind a paywall
     boilerplate_removed: int = 0
     bios_removed: int = 0
     dropped_by_rule: int = 0
@@ -169,6 +170,7 @@ def _publish_batch(store: Store, site: SiteConfig, fresh: list[Article], keys: l
     report.batch_ids.append(report.batch_id)
     publish(store, site.name, fresh, report.batch_id, inputs=keys)
     report.articles_published += len(fresh)
+    report.articles_paywalled += sum(a.paywalled for a in fresh)
 
 
 def pending_warc_keys(store: Store, site: str, *, manifests: list[dict[str, Any]] | None = None) -> list[str]:
@@ -333,6 +335,7 @@ def _reclean_all(store: Store, site: SiteConfig, on_page: Callable[[int, int], N
     if fresh:
         publish(store, site.name, fresh, report.batch_id, inputs=keys)
     report.articles_published, report.articles_unchanged = len(fresh), len(articles) - len(fresh)
+    report.articles_paywalled = sum(a.paywalled for a in fresh)
     report.rejected = result.rejected
     report.bios_removed = sum(r.is_bio for r in result.removals)
     report.boilerplate_removed = len(result.removals)

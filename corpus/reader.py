@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus.store import Store, open_store
-from corpus.table import ARTICLE_SCHEMA, live_files, read_file, read_manifests
+from corpus.table import ARTICLE_SCHEMA, concat_tables, live_files, read_file, read_manifests
 
 _MONTH_START = "%Y-%m"
 
@@ -39,7 +39,7 @@ class Corpus:
         ]
         if not tables:
             return _empty()
-        table = pa.concat_tables(tables)
+        table = concat_tables(tables)
         published = pc.coalesce(table["date_published"], table["fetched_at"])
         if start is not None:
             table = table.filter(pc.greater_equal(published, pa.scalar(start, ARTICLE_SCHEMA.field("fetched_at").type)))

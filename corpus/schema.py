@@ -11,7 +11,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 # schema.org types whose JSON-LD marks a page as an article (the crawler's sampling and the cleaner's
 # metadata both read JSON-LD by these).
@@ -82,6 +82,11 @@ class Article(BaseModel):
     content_hash: str = Field(description="sha256 of headline and body: a new value is a new version")
     near_duplicate_of: str | None = Field(
         default=None, description="id of the canonical member of this article's syndication group, if another"
+    )
+    paywalled: bool = Field(
+        default=False,
+        description="the crawler found a paywall on the page (JSON-LD isAccessibleForFree false or one of the "
+        "site's paywall_markers): the body may be only the teaser; false in rows written before schema 1.1",
     )
     warc_file: str = Field(description="store key of the WARC file holding the raw response")
     warc_record_id: str = Field(description="WARC-Record-ID of the response record in warc_file")

@@ -44,6 +44,13 @@ _MIGRATIONS = """
 ## Migration notes
 
 - 1.0: first version.
+- 1.1: adds `paywalled`. Files written at 1.0 have no such column; `corpus.open(...).articles()`,
+  `defcorpus export`, `stats` and `compact` read their rows as `paywalled = false` (the field's
+  default). Tools that read the files directly take one file's schema for all of them, so on a store
+  mixing 1.0 and 1.1 files pyarrow and pandas may drop the column and Polars and Hugging Face
+  `datasets` refuse the read: run `defcorpus compact` once, which rewrites 1.0 files with the column.
+  The crawler's flag for an old row is in its raw WARC record: `defcorpus clean --reclean` publishes
+  it (every old row gets a new version at 1.1).
 """
 
 

@@ -8,6 +8,9 @@ through the manifests is the same before, during and after.
 
 Partition columns (``site``, ``month``) live in the path, Hive-style, not inside the files, so
 pyarrow, pandas, Polars, DuckDB and Spark all read ``clean/`` directly with partition pruning.
+
+Files keep the schema they were written with; every read here goes through ``conform``, so a store
+mixing files of older minor schema versions reads (and compacts) as one table.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus import layout
@@ -55,6 +59,8 @@ ARTICLE_SCHEMA = pa.schema(
         ("fetched_at", _TS),
         ("cleaner_version", pa.string()),
         ("schema_version", pa.string()),
+        # Added in schema 1.1; appended, so the columns of a 1.0 file are a prefix of these.
+        ("paywalled", pa.bool_()),
     ]
 )
 PARTITION_COLUMNS = ("site", "month")
@@ -124,17 +130,21 @@ def remove_unpublished(store: Store, site: str) -> list[str]:
 def compact(store: Store, site: str, batch_id: str, *, min_files: int = 2) -> dict[str, Any] | None:
     """Merge each month partition of ``site`` that has ``min_files`` or more live files into one.
 
-    Rows are kept exactly (every version); only the number of files changes.
+    A month holding a file of an older schema version is rewritten even when that file is alone, in
+    the current schema (see ``conform``). Why: tools that read the files directly take one file's
+    schema for all of them, so a column missing from some files is dropped (pyarrow, pandas) or fails
+    the read (Polars, Hugging Face datasets). Rows are kept exactly (every version).
     """
     manifests = read_manifests(store, site)
+    outdated = _older_schema_files(manifests)
     by_month: dict[str, list[str]] = defaultdict(list)
     for file in live_files(manifests):
         by_month[_partition(file["key"])["month"]].append(file["key"])
     files, merged = [], []
     for month, keys in sorted(by_month.items()):
-        if len(keys) < min_files:
+        if len(keys) < min_files and outdated.isdisjoint(keys):
             continue
-        table = pa.concat_tables(pq.read_table(io.BytesIO(store.read(k))) for k in sorted(keys))
+        table = concat_tables([_read_part(store, k) for k in sorted(keys)])
         files.append(
             _write_part(store, site, month, batch_id, table.sort_by([("id", "ascending"), ("fetched_at", "ascending")]))
         )
@@ -148,12 +158,22 @@ def compact(store: Store, site: str, batch_id: str, *, min_files: int = 2) -> di
     return manifest
 
 
+def _older_schema_files(manifests: list[dict[str, Any]]) -> set[str]:
+    current = _version(SCHEMA_VERSION)
+    return {f["key"] for m in manifests if _version(m["schema_version"]) < current for f in m["files"]}
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
 def _write_part(store: Store, site: str, month: str, batch_id: str, table: pa.Table) -> dict[str, Any]:
     """One partition file of a batch, create-only; returns its manifest entry."""
     key = layout.clean_data_key(site, month, batch_id, 0)
     data = _parquet_bytes(table)
     store.write(key, data, if_absent=True)
-    return {"key": key, "rows": table.num_rows, "bytes": len(data)}
+    paywalled = pc.sum(table["paywalled"]).as_py() or 0  # counted here so `defcorpus stats` reads no data file
+    return {"key": key, "rows": table.num_rows, "bytes": len(data), "paywalled": paywalled}
 
 
 def _write_manifest(
@@ -185,21 +205,57 @@ def _write_manifest(
 
 
 def partition_counts(store: Store, site: str | None = None) -> list[dict[str, Any]]:
-    """Rows per (site, month) from the manifests alone, without reading any data file."""
-    counts: dict[tuple[str, str], int] = defaultdict(int)
+    """Rows and paywalled rows per (site, month) from the manifests alone, without reading any data file.
+
+    A file listed before schema 1.1 has no paywalled count: its rows read as not paywalled (``conform``).
+    """
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for file in live_files(read_manifests(store, site)):
         part = _partition(file["key"])
-        counts[part["site"], part["month"]] += file["rows"]
-    return [{"site": s, "month": m, "rows": n} for (s, m), n in sorted(counts.items())]
+        counts[part["site"], part["month"]][0] += file["rows"]
+        counts[part["site"], part["month"]][1] += file.get("paywalled", 0)
+    return [{"site": s, "month": m, "rows": n, "paywalled": p} for (s, m), (n, p) in sorted(counts.items())]
 
 
 def read_file(store: Store, key: str) -> pa.Table:
-    """One published file, with its partition columns restored from the key."""
-    table = pq.read_table(io.BytesIO(store.read(key)))
+    """One published file in the current schema, with its partition columns restored from the key."""
+    table = _read_part(store, key)
     parts = _partition(key)
     for column in PARTITION_COLUMNS:
         table = table.append_column(column, pa.array([parts[column]] * table.num_rows, pa.string()))
     return table
+
+
+def conform(table: pa.Table) -> pa.Table:
+    """``table`` (one file as written) in the current column order; a column it predates is filled.
+
+    A minor schema version only adds fields with a default, and a filled column holds that default
+    (``paywalled``: False), not null. Why: the old row then reads as the record the current model
+    builds when the information is absent (it validates as an ``Article``), and a filter such as
+    ``~paywalled`` needs no null case. The flag of an old row is not lost: it is in the raw WARC
+    record, and ``defcorpus clean --reclean`` publishes it. Columns this code does not know (a newer
+    minor version's) are kept, after the known ones.
+    """
+    for name in ARTICLE_SCHEMA.names:
+        if name in table.column_names:
+            continue
+        model_field = Article.model_fields[name]
+        if model_field.is_required():
+            raise ValueError(f"a published file has no column {name!r}, which has no default")
+        column = ARTICLE_SCHEMA.field(name)
+        default = pa.scalar(model_field.get_default(call_default_factory=True), column.type)
+        table = table.append_column(column, pa.repeat(default, table.num_rows))
+    extra = [name for name in table.column_names if name not in ARTICLE_SCHEMA.names]
+    return table.select([*ARTICLE_SCHEMA.names, *extra])
+
+
+def concat_tables(tables: list[pa.Table]) -> pa.Table:
+    """Conformed files as one table; a column only newer files have is null in the others' rows."""
+    return pa.concat_tables(tables, promote_options="default")
+
+
+def _read_part(store: Store, key: str) -> pa.Table:
+    return conform(pq.read_table(io.BytesIO(store.read(key))))
 
 
 def _partition(key: str) -> dict[str, str]:

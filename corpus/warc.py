@@ -10,12 +10,15 @@ from datetime import datetime
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
 
 from cleaning.pipeline import FetchedPage
 from corpus.errors import StoreError
 from corpus.store import Store
 
 logger = logging.getLogger(__name__)
+# Space-separated flags the crawler's WARC writer (crawlers/extensions/warc_writer.py) sets on a response.
+FLAGS_HEADER = "WARC-Defcorpus-Flags"
 
 
 def iter_responses(store: Store, key: str, *, max_bytes: int | None = None) -> Iterator[FetchedPage]:
@@ -54,6 +57,7 @@ def iter_responses(store: Store, key: str, *, max_bytes: int | None = None) -> I
                     fetched_at=datetime.fromisoformat(record.rec_headers.get_header("WARC-Date")),
                     warc_file=key,
                     warc_record_id=record.rec_headers.get_header("WARC-Record-ID"),
+                    paywalled=_flagged(record, "paywall"),
                 )
 
 
@@ -75,4 +79,9 @@ def read_record(store: Store, warc_key: str, offset: int, length: int) -> Fetche
         fetched_at=datetime.fromisoformat(record.rec_headers.get_header("WARC-Date")),
         warc_file=warc_key,
         warc_record_id=record.rec_headers.get_header("WARC-Record-ID"),
+        paywalled=_flagged(record, "paywall"),
     )
+
+
+def _flagged(record: ArcWarcRecord, flag: str) -> bool:
+    return flag in (record.rec_headers.get_header(FLAGS_HEADER) or "").split()

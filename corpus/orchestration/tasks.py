@@ -152,6 +152,7 @@ def clean_one_site(site: SiteConfig, settings: StoreSettings | None = None) -> d
         "pages": report.pages,
         "articles_published": report.articles_published,
         "articles_unchanged": report.articles_unchanged,
+        "articles_paywalled": report.articles_paywalled,
         "boilerplate_removed": report.boilerplate_removed,
         "rejected": dict(report.rejected),
     }

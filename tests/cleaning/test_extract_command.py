@@ -51,7 +51,7 @@ def test_one_page_gives_the_article_with_metadata() -> None:
     assert record["date_published"] == "2025-03-04T09:30:00+01:00"
     assert record["source"] == "a.html"
     assert record["site"] == "example.com"
-    assert "warc_file" not in record
+    assert "warc_file" not in record and "paywalled" not in record  # a crawl's record says those
 
 
 def test_directories_expand_to_their_html_files_in_order(pages: Path) -> None:

@@ -40,7 +40,7 @@ def test_date_window_and_site_filters(any_store: Store) -> None:
     assert [r["headline"] for r in dec] == ["Headline b"]
     assert corpus.open(any_store).articles(site="other").num_rows == 0
     assert partition_counts(any_store) == [
-        {"site": "minisite", "month": m, "rows": 1} for m in ("2022-11", "2022-12", "2023-01")
+        {"site": "minisite", "month": m, "rows": 1, "paywalled": 0} for m in ("2022-11", "2022-12", "2023-01")
     ]
 
 

@@ -137,7 +137,9 @@ def test_records_headers_index_and_state(tmp_path: Path) -> None:
         index = pq.read_table(io.BytesIO(store.read(index_key(key))))
         assert index.equals(index_warc(path))
         for row in index.to_pylist():
-            assert read_record(store, key, row["offset"], row["length"]).html == article_body(int(row["url"][-2]))
+            page = read_record(store, key, row["offset"], row["length"])
+            assert page.html == article_body(int(row["url"][-2]))
+            assert page.paywalled is row["url"].endswith("story-1/")  # the flags header, read back
     assert n == 5
 
     state = load_state(store, SITE)
