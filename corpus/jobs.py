@@ -25,7 +25,7 @@ from cleaning.pipeline import BatchResult, FetchedPage, Removal, build_article, 
 from cleaning.screen import MAX_PAGE_BYTES, screen_page
 from corpus import layout
 from corpus.errors import KeyNotFoundError
-from corpus.lease import clean_lease
+from corpus.lease import Lease, clean_lease
 from corpus.schema import Article
 from corpus.store import Store
 from corpus.table import articles_to_table, live_files, publish, read_file, read_manifests, remove_unpublished
@@ -70,11 +70,11 @@ def clean_site(store: Store, site: SiteConfig, *, on_page: Callable[[int, int], 
 
     Holds the site's clean lease: a second worker on the same site gets ``LeaseHeldError``.
     """
-    with clean_lease(store, site.name):
-        return _clean_new(store, site, on_page)
+    with clean_lease(store, site.name) as lease:
+        return _clean_new(store, site, on_page, lease)
 
 
-def _clean_new(store: Store, site: SiteConfig, on_page: Callable[[int, int], None] | None) -> CleanReport:
+def _clean_new(store: Store, site: SiteConfig, on_page: Callable[[int, int], None] | None, lease: Lease) -> CleanReport:
     report = CleanReport(site=site.name)
     remove_unpublished(store, site.name)
     manifests = read_manifests(store, site.name)
@@ -88,13 +88,14 @@ def _clean_new(store: Store, site: SiteConfig, on_page: Callable[[int, int], Non
     memory: _SiteMemory | None = None
     for keys, pages in _chunks(store, site, new_keys, progress, report.rejected):
         if not pages:  # discovery only (robots.txt, sitemaps, feeds): consume the files, nothing to learn
+            lease.renew(if_due=True)
             _publish_batch(store, site, [], keys, report)
             continue
         # Loaded on the first article page: a re-run that fetched only discovery pages skips it.
         memory = memory or _SiteMemory(
             _load_boilerplate(store, site), _published_versions(store, manifests), load_dedup(store)
         )
-        _clean_chunk(store, site, keys, pages, options, memory, report, progress)
+        _clean_chunk(store, site, keys, pages, options, memory, report, progress, lease)
     return report
 
 
@@ -137,14 +138,17 @@ def _clean_chunk(
     memory: _SiteMemory,
     report: CleanReport,
     progress: _Progress,
+    lease: Lease,
 ) -> None:
     """Clean one chunk and publish it as one batch whose manifest consumes the chunk's WARC files.
 
     A crash between chunks loses nothing (later chunks' files are still pending) and duplicates
-    nothing (a version already published is skipped).
+    nothing (a version already published is skipped). A clean that outlived its lease stops before
+    the chunk's first write (``LeaseLostError``), so it never writes beside the worker that took over.
     """
     report.pages += len(pages)
     result = clean_batch(progress.counting(pages), options, memory.stats)
+    lease.renew(if_due=True)
     result.articles = group_duplicates(store, site.name, result.articles, memory.dedup)
     fresh = []
     for article in result.articles:
@@ -297,11 +301,13 @@ def reclean_site(store: Store, site: SiteConfig, *, on_page: Callable[[int, int]
     record differs from its latest published one in anything but provenance; the rest are unchanged.
     Holds the site's clean lease, like ``clean_site``.
     """
-    with clean_lease(store, site.name):
-        return _reclean_all(store, site, on_page)
+    with clean_lease(store, site.name) as lease:
+        return _reclean_all(store, site, on_page, lease)
 
 
-def _reclean_all(store: Store, site: SiteConfig, on_page: Callable[[int, int], None] | None) -> CleanReport:
+def _reclean_all(
+    store: Store, site: SiteConfig, on_page: Callable[[int, int], None] | None, lease: Lease
+) -> CleanReport:
     report = CleanReport(site=site.name)
     remove_unpublished(store, site.name)
     keys = [k for k in store.list(layout.raw_site_prefix(site.name)) if k.endswith(".warc.gz")]
@@ -326,6 +332,7 @@ def _reclean_all(store: Store, site: SiteConfig, on_page: Callable[[int, int], N
             latest[item.id] = article
         if on_page:
             on_page(done, articles_seen)
+    lease.renew(if_due=True)  # a re-clean reads the whole site first: check the lease before it writes
     dedup = load_dedup(store, rebuild=site.name)
     articles = group_duplicates(store, site.name, sorted(latest.values(), key=lambda a: a.id), dedup)
     current = _latest_published(store, read_manifests(store, site.name))

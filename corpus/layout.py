@@ -76,3 +76,7 @@ def crawl_state_snapshot_key(site: str, crawl_id: str) -> str:
 
 def clean_lease_key(site: str) -> str:
     return f"{STATE_PREFIX}{_site(site)}/clean.lease"
+
+
+def crawl_lease_key(site: str) -> str:
+    return f"{STATE_PREFIX}{_site(site)}/crawl.lease"

@@ -1,4 +1,4 @@
-"""A lease on a site's cleaning: one writer at a time, held in the store itself.
+"""A lease on a site's cleaning (one writer at a time) or crawling (one crawl at a time), held in the store.
 
 S3 is the only state workers share, so the lease is an object created with a create-only write;
 it names its holder and expires, so a worker that died does not block the site forever. Taking over
@@ -21,10 +21,11 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 from corpus import layout
 from corpus.errors import KeyChangedError, KeyExistsError, KeyNotFoundError, LeaseHeldError, LeaseLostError
@@ -32,6 +33,9 @@ from corpus.store import Store
 
 logger = logging.getLogger(__name__)
 DEFAULT_TTL = timedelta(hours=2)
+CRAWL_TTL = timedelta(minutes=30)  # a crawl renews its lease as it runs, so a dead one blocks for less
+_KEYS = {"clean": layout.clean_lease_key, "crawl": layout.crawl_lease_key}
+_DOING = {"clean": "cleaned", "crawl": "crawled"}
 _HELD: set[str] = set()  # holders of the leases this process holds right now
 _HELD_LOCK = threading.Lock()
 
@@ -48,20 +52,23 @@ class Lease:
     holder: str
     expires_at: datetime
     site: str = ""
+    activity: str = "clean"
     store: Store | None = field(default=None, repr=False)
     ttl: timedelta = DEFAULT_TTL
     clock: Callable[[], datetime] = field(default=_now, repr=False)
 
-    def renew(self) -> None:
+    def renew(self, *, if_due: bool = False) -> None:
         """Push the expiry out by the TTL if the lease is still ours; ``LeaseLostError`` if it was taken over.
 
-        Why: a clean that runs past its lease (a long backfill, a stalled store) may have been taken
-        over by another worker; publishing on would make two writers. What it already published
-        stays; the files it had not published are pending for the next clean.
+        Why: a worker that runs past its lease (a long backfill, a stalled store) may have been taken
+        over by another; writing on would make two writers. What it already wrote stays; the rest is
+        pending for the next run. ``if_due``: do nothing while more than half the TTL is left, as no
+        one can have taken an unexpired lease (and hosts' clocks are closer than half a TTL), so a
+        clean that checks before each publish costs no request until its lease is half spent.
         """
-        if self.store is None:
+        if self.store is None or (if_due and self.clock() < self.expires_at - self.ttl / 2):
             return
-        lost = f"site {self.site!r}: this clean's lease expired at {self.expires_at.isoformat()} and "
+        lost = f"site {self.site!r}: this {self.activity}'s lease expired at {self.expires_at.isoformat()} and "
         try:
             raw, tag = self.store.read_tagged(self.key)
         except KeyNotFoundError:
@@ -79,15 +86,34 @@ class Lease:
         self.expires_at = expires_at
 
 
-@contextmanager
 def clean_lease(
     store: Store, site: str, *, ttl: timedelta = DEFAULT_TTL, clock: Callable[[], datetime] = _now
-) -> Iterator[Lease]:
+) -> AbstractContextManager[Lease]:
     """Hold the site's clean lease for the ``with`` block; ``LeaseHeldError`` if someone else does."""
-    key = layout.clean_lease_key(site)
+    return site_lease(store, site, "clean", ttl=ttl, clock=clock)
+
+
+def crawl_lease(
+    store: Store, site: str, *, ttl: timedelta = CRAWL_TTL, clock: Callable[[], datetime] = _now
+) -> AbstractContextManager[Lease]:
+    """Hold the site's crawl lease: two crawls of one site at once would double the load on its server."""
+    return site_lease(store, site, "crawl", ttl=ttl, clock=clock)
+
+
+@contextmanager
+def site_lease(
+    store: Store,
+    site: str,
+    activity: Literal["clean", "crawl"],
+    *,
+    ttl: timedelta = DEFAULT_TTL,
+    clock: Callable[[], datetime] = _now,
+) -> Iterator[Lease]:
+    """Hold ``state/<site>/<activity>.lease`` for the ``with`` block; ``LeaseHeldError`` if someone else does."""
+    key = _KEYS[activity](site)
     now = clock()
     host, pid = socket.gethostname(), os.getpid()
-    lease = Lease(key, f"{host}:{pid}:{uuid.uuid4().hex[:8]}", now + ttl, site, store, ttl, clock)
+    lease = Lease(key, f"{host}:{pid}:{uuid.uuid4().hex[:8]}", now + ttl, site, activity, store, ttl, clock)
     body = json.dumps(
         {
             "holder": lease.holder,
@@ -102,7 +128,7 @@ def clean_lease(
     try:
         store.write(key, body, if_absent=True)
     except KeyExistsError:
-        _take_over_if_expired(store, site, key, body, now)
+        _take_over_if_expired(store, lease, body, now)
     with _HELD_LOCK:
         _HELD.add(lease.holder)
     try:
@@ -113,8 +139,9 @@ def clean_lease(
         _release(store, lease)
 
 
-def _take_over_if_expired(store: Store, site: str, key: str, body: bytes, now: datetime) -> None:
-    taken = LeaseHeldError(f"site {site!r}: another worker took the clean lease just now")
+def _take_over_if_expired(store: Store, lease: Lease, body: bytes, now: datetime) -> None:
+    site, key = lease.site, lease.key
+    taken = LeaseHeldError(f"site {site!r}: another worker took the {lease.activity} lease just now")
     try:
         raw, tag = store.read_tagged(key)
     except KeyNotFoundError:  # released between our write and read: create it as usual
@@ -127,11 +154,11 @@ def _take_over_if_expired(store: Store, site: str, key: str, body: bytes, now: d
     expired = datetime.fromisoformat(current["expires_at"]) <= now
     if not expired and not holder_is_dead(current):
         raise LeaseHeldError(
-            f"site {site!r} is being cleaned by {current['holder']} since {current['acquired_at']} "
+            f"site {site!r} is being {_DOING[lease.activity]} by {current['holder']} since {current['acquired_at']} "
             f"(lease expires {current['expires_at']})"
         )
     why = "expired" if expired else "dead (its process is gone)"
-    logger.warning("taking over the clean lease of %s from %s: holder %s", site, current["holder"], why)
+    logger.warning("taking over the %s lease of %s from %s: holder %s", lease.activity, site, current["holder"], why)
     try:
         store.replace(key, body, if_match=tag)  # only if it is still the lease we judged
     except KeyChangedError:
@@ -202,4 +229,4 @@ def _release(store: Store, lease: Lease) -> None:
     except KeyChangedError:
         if not store.exists(lease.key):
             return  # gone: our own delete landed and its retry found nothing
-    logger.warning("the clean lease %s expired and was taken over before %s released it", lease.key, lease.holder)
+    logger.warning("the lease %s expired and was taken over before %s released it", lease.key, lease.holder)

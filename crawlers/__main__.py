@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import timedelta
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from corpus import layout
+from corpus.errors import StoreError
+from corpus.lease import Lease, crawl_lease
+from corpus.store import open_store
 from crawlers import settings as default_settings
+from crawlers.extensions.lease_keeper import LeaseKeeper
 from crawlers.site_settings import site_settings
 from crawlers.sites import SiteConfigError, resolve_site
 from crawlers.spiders.news import NewsSpider
@@ -58,14 +63,36 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: -s expects NAME=VALUE, got {item!r}", file=sys.stderr)
             return 2
         settings.set(name, value, priority="cmdline")
+    ttl = timedelta(seconds=settings.getfloat("DEFCORPUS_CRAWL_LEASE_TTL"))
+    if ttl <= timedelta(0):
+        print("error: DEFCORPUS_CRAWL_LEASE_TTL must be positive", file=sys.stderr)
+        return 2
+    code: int | None = None
+    try:
+        store = open_store(args.store, s3_endpoint_url=args.s3_endpoint_url)
+        with crawl_lease(store, site.name, ttl=ttl) as lease:  # before the first request: one crawl per site
+            code = _crawl(settings, site.model_dump_json(), args, lease, ttl)
+    except StoreError as exc:  # LeaseHeldError included: another crawl of this site is running
+        if code is None:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        # The crawl's data is stored; a lease left behind is taken over by the next crawl on this host
+        # at once, and elsewhere after its TTL.
+        print(f"warning: could not release the crawl lease: {exc}", file=sys.stderr)
+    return code
+
+
+def _crawl(settings: Settings, site_json: str, args: argparse.Namespace, lease: Lease, ttl: timedelta) -> int:
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
+    keeper = LeaseKeeper(crawler, lease, interval=ttl.total_seconds() / 3)  # signals hold it weakly: keep it
     try:
-        process.crawl(crawler, site_json=site.model_dump_json(), since=args.since, until=args.until)
+        process.crawl(crawler, site_json=site_json, since=args.since, until=args.until)
     except (SiteConfigError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     process.start()
+    del keeper
     assert crawler.stats is not None
     finished = crawler.stats.get_value("finish_reason") == "finished"
     # A WARC file that failed to be stored as the crawl closed leaves "finished" but fails the crawl.

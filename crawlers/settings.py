@@ -65,6 +65,7 @@ DEFCORPUS_GUARD_MIN_BYTES = 256  # an article response shorter than this is an e
 DEFCORPUS_INCREMENTAL_ENABLED = True
 DEFCORPUS_INCREMENTAL_REFETCH_UNVALIDATED = False  # refetch known URLs that had no ETag/Last-Modified
 DEFCORPUS_PAYWALL_MARKERS: list[str] = []  # set from the site's crawl.paywall_markers
+DEFCORPUS_CRAWL_LEASE_TTL = 1800  # seconds a crawl's lease lasts unrenewed (renewed every third of it)
 DEFCORPUS_REPORT_FILE = None  # local JSON file the parent process reads the crawl report from
 DEFCORPUS_RETRY_AFTER_MAX = 600.0  # longest Retry-After honoured, seconds
 DEFCORPUS_S3_ENDPOINT_URL = None

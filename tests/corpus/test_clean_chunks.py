@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 import corpus
-from corpus import jobs, layout
+from corpus import jobs, layout, lease
+from corpus.errors import LeaseLostError
 from corpus.store import Store, open_store
 from corpus.table import live_files, read_file, read_manifests
 from crawlers.minisite.render import build_site
@@ -116,3 +118,36 @@ def test_discovery_only_files_are_consumed_without_reading_state(
     report = jobs.clean_site(store, site)
     assert report.articles_published == 0 and len(report.batch_ids) == 1
     assert jobs.pending_warc_keys(store, site.name) == []
+
+
+def test_a_clean_whose_lease_was_taken_over_stops_before_its_next_write(
+    backlog: tuple[Store, SiteConfig, list[str]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Another worker takes the lease over mid-clean (as after an expiry): this clean publishes
+    nothing more, and the next clean publishes the rest, every version once."""
+    store, site, keys = backlog
+    # No TTL left from the start: every check before a write asks the store (as a clean would after 1 h).
+    monkeypatch.setattr(jobs, "clean_lease", lambda s, name: lease.clean_lease(s, name, ttl=timedelta(0)))
+    key = layout.clean_lease_key(site.name)
+    rival = json.dumps({"holder": "rival-worker", "acquired_at": "", "expires_at": "2999-01-01T00:00:00+00:00"})
+
+    def take_over_after_the_first_batch(done: int, total: int) -> None:
+        if read_manifests(store, site.name) and "rival" not in store.read(key).decode():
+            _, tag = store.read_tagged(key)
+            store.replace(key, rival.encode(), if_match=tag)
+
+    with pytest.raises(LeaseLostError, match="taken over by rival-worker; stopped before publishing more"):
+        jobs.clean_site(store, site, on_page=take_over_after_the_first_batch)
+    assert len(read_manifests(store, site.name)) == 1, "nothing published after the takeover"
+    assert store.read(key) == rival.encode(), "the stopped clean left the rival's lease"
+
+    store.delete(key)  # the rival is done
+    jobs.clean_site(store, site)
+    inputs = Counter(k for m in read_manifests(store, site.name) for k in m["inputs"])
+    assert set(inputs) == set(keys) and set(inputs.values()) == {1}
+    uninterrupted = open_store(str(tmp_path / "uninterrupted"))
+    (tmp_path / "second").mkdir()
+    write_backlog(uninterrupted, site, tmp_path / "second")
+    jobs.clean_site(uninterrupted, site)
+    assert published_versions(store, site.name) == published_versions(uninterrupted, site.name)
+    assert set(published_versions(store, site.name).values()) == {1}
