@@ -252,14 +252,11 @@ def stats(site_name: str | None, store: Store, s3_endpoint_url: str | None) -> N
 @store_options
 def compact(site_names: tuple[str, ...], store: Store, s3_endpoint_url: str | None) -> None:
     """Merge each month's small files into one; readers see the same rows before and after."""
-    from corpus import layout
-    from corpus.lease import clean_lease
-    from corpus.table import compact as compact_site
+    from corpus.jobs import compact_site
     from corpus.table import read_manifests
 
     for name in site_names or sorted({m["site"] for m in read_manifests(store)}):
-        with clean_lease(store, name):
-            manifest = compact_site(store, name, layout.new_run_id())
+        manifest = compact_site(store, name)
         merged = len(manifest["supersedes"]) if manifest else 0
         click.echo(f"{name}: {merged} files merged into {len(manifest['files']) if manifest else 0}")
 

@@ -28,7 +28,15 @@ from corpus.errors import KeyNotFoundError
 from corpus.lease import Lease, clean_lease
 from corpus.schema import Article
 from corpus.store import Store
-from corpus.table import articles_to_table, live_files, publish, read_file, read_manifests, remove_unpublished
+from corpus.table import (
+    articles_to_table,
+    compact,
+    live_files,
+    publish,
+    read_file,
+    read_manifests,
+    remove_unpublished,
+)
 from corpus.warc import iter_responses
 from crawlers.runner import CrawlJob, run_crawl
 from crawlers.sites import NAME_PATTERN, SiteConfig
@@ -175,6 +183,17 @@ def _publish_batch(store: Store, site: SiteConfig, fresh: list[Article], keys: l
     publish(store, site.name, fresh, report.batch_id, inputs=keys)
     report.articles_published += len(fresh)
     report.articles_paywalled += sum(a.paywalled for a in fresh)
+
+
+def compact_site(store: Store, site: str, *, min_files: int = 2) -> dict[str, Any] | None:
+    """Merge each month of ``site`` holding ``min_files`` or more files into one; its manifest, or None.
+
+    Why: a backfill cleaned in chunks leaves one small file per publication month per chunk (about
+    30 rows each on a mirror whose crawl interleaves months), and every reader pays per file. Holds
+    the site's clean lease, so it never runs beside a clean of the site.
+    """
+    with clean_lease(store, site):
+        return compact(store, site, layout.new_run_id(), min_files=min_files)
 
 
 def pending_warc_keys(store: Store, site: str, *, manifests: list[dict[str, Any]] | None = None) -> list[str]:

@@ -22,7 +22,9 @@ DOC = """
 Triggered by any crawl DAG's raw Asset. `find_new_warc` lists the sites with WARC files that no
 published batch has consumed; `clean` runs once per such site (mapped) and publishes a batch under
 `clean/`; `quality` checks that batch (empty bodies, missing authors and dates, future dates, chrome
-strings, body-length drift against the site's history) and fails naming the site and the metric.
+strings, body-length drift against the site's history) and fails naming the site and the metric;
+`compact` then merges each month of the site that holds `DEFCORPUS_COMPACT_MIN_FILES` files or more
+(default 8) into one, so readers of a backfilled corpus do not pay for thousands of small files.
 Re-running is safe: consumed WARC files and already-published article versions are skipped.
 One run at a time, so a site is never cleaned by two runs at once.
 """
@@ -37,8 +39,8 @@ SITES = config.load_dag_sites().sites  # broken configs are reported by defcorpu
     catchup=False,
     max_active_runs=1,
     default_args=dagkit.clean_default_args(),
-    tags=[*config.TAGS, "clean", "quality"],
-    description="Clean new raw WARC files per site, publish under clean/, check quality",
+    tags=[*config.TAGS, "clean", "quality", "compact"],
+    description="Clean new raw WARC files per site, publish under clean/, check quality, compact",
     doc_md=DOC,
 )
 def defcorpus_clean() -> None:
@@ -54,7 +56,11 @@ def defcorpus_clean() -> None:
     def quality(report: dict[str, Any]) -> dict[str, Any]:
         return tasks.check_site_quality(SITES[report["site"]], report["batch_id"])
 
-    quality.expand(report=clean.expand(site=find_new_warc()))
+    @task
+    def compact(report: dict[str, Any]) -> dict[str, Any]:
+        return tasks.compact_one_site(SITES[report["site"]])
+
+    compact.expand(report=quality.expand(report=clean.expand(site=find_new_warc())))
 
 
 defcorpus_clean()

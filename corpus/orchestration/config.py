@@ -20,6 +20,7 @@ from crawlers.sites import SITES_DIR, SiteConfig, SiteConfigError, load_site_fil
 SITES_DIR_ENV = "DEFCORPUS_SITES_DIR"
 SCHEDULE_ENV = "DEFCORPUS_CRAWL_SCHEDULE"  # all sites; DEFCORPUS_CRAWL_SCHEDULE__<SITE> for one
 CLEAN_PARALLEL_ENV = "DEFCORPUS_CLEAN_PARALLEL_SITES"
+COMPACT_MIN_FILES_ENV = "DEFCORPUS_COMPACT_MIN_FILES"
 BASE_URL_ENV = "DEFCORPUS_BASE_URL"  # DEFCORPUS_BASE_URL__<SITE>: crawl that site at a mirror
 DEFAULT_SCHEDULE = "@daily"
 # Data intervals start here, so `airflow backfill create` can reach any archive; catchup stays off.
@@ -126,6 +127,24 @@ def base_url_override(site: str, param: str | None, environ: Mapping[str, str] |
     """The run's ``base_url`` param, else ``DEFCORPUS_BASE_URL__<SITE>``: crawl a mirror or a test server."""
     env = os.environ if environ is None else environ
     return param or env.get(f"{BASE_URL_ENV}__{_env_key(site)}") or None
+
+
+def compact_min_files(environ: Mapping[str, str] | None = None) -> int:
+    """Files a month of a site must hold before the cleaning DAG merges them (default 8; 0: never).
+
+    Why not 2: each compaction rewrites the whole month, so merging at every second file would rewrite
+    the current month after every daily clean; at 8 a month is rewritten about once a week, while a
+    backfill's months, each spread over many chunks, are merged in the run that cleaned them.
+    """
+    env = os.environ if environ is None else environ
+    value = env.get(COMPACT_MIN_FILES_ENV) or "8"
+    try:
+        files = int(value)
+    except ValueError:
+        raise ValueError(f"{COMPACT_MIN_FILES_ENV} must be a whole number of files, got {value!r}") from None
+    if files < 0 or files == 1:
+        raise ValueError(f"{COMPACT_MIN_FILES_ENV} must be 0 (off) or at least 2, got {files}")
+    return files
 
 
 def clean_parallel_sites(environ: Mapping[str, str] | None = None) -> int:

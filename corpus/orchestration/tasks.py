@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from corpus import quality
-from corpus.jobs import clean_site, crawl_site, pending_warc_keys
+from corpus.jobs import clean_site, compact_site, crawl_site, pending_warc_keys
+from corpus.orchestration import config
 from corpus.orchestration.config import base_url_override
 from corpus.orchestration.settings import StoreSettings, aws_environment, resolve_store_settings
 from corpus.store import Store, open_store
@@ -157,6 +158,24 @@ def clean_one_site(site: SiteConfig, settings: StoreSettings | None = None) -> d
         "rejected": dict(report.rejected),
     }
     logger.info("cleaned %s: %s", site.name, summary)
+    return summary
+
+
+def compact_one_site(site: SiteConfig, settings: StoreSettings | None = None) -> dict[str, Any]:
+    """Merge the site's months holding ``DEFCORPUS_COMPACT_MIN_FILES`` files or more (``jobs.compact_site``)."""
+    min_files = config.compact_min_files()
+    if not min_files:
+        logger.info("%s: compaction is off (%s=0)", site.name, config.COMPACT_MIN_FILES_ENV)
+        return {"site": site.name, "files_merged": 0, "files_written": 0}
+    settings = settings or resolve_store_settings()
+    with aws_environment(settings):
+        manifest = compact_site(_open(settings), site.name, min_files=min_files)
+    summary = {
+        "site": site.name,
+        "files_merged": len(manifest["supersedes"]) if manifest else 0,
+        "files_written": len(manifest["files"]) if manifest else 0,
+    }
+    logger.info("compacted %s: %s", site.name, summary)
     return summary
 
 

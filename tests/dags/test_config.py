@@ -55,3 +55,15 @@ def test_a_run_cannot_switch_off_robots_txt() -> None:
         tasks.crawl_site_window(
             get_site("minisite"), since="2022-12-01", until="2023-01-01", scrapy_settings={"ROBOTSTXT_OBEY": False}
         )
+
+
+@pytest.mark.parametrize(("value", "files"), [(None, 8), ("", 8), ("0", 0), ("2", 2), ("50", 50)])
+def test_compaction_threshold(value: str | None, files: int) -> None:
+    environ = {} if value is None else {config.COMPACT_MIN_FILES_ENV: value}
+    assert config.compact_min_files(environ) == files
+
+
+@pytest.mark.parametrize("value", ["1", "-3", "eight"])
+def test_compaction_threshold_refuses_what_would_rewrite_every_file_or_is_no_number(value: str) -> None:
+    with pytest.raises(ValueError, match=f"DEFCORPUS_COMPACT_MIN_FILES must .*{value}"):
+        config.compact_min_files({config.COMPACT_MIN_FILES_ENV: value})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,13 @@ from urllib.parse import urlsplit
 import pytest
 
 import corpus
-from corpus import layout
+from corpus import jobs, layout
 from corpus.orchestration import config
 from corpus.store import open_store
+from corpus.table import live_files, read_manifests
 from crawlers.minisite import build_site, facts, load_content
+from crawlers.sites import get_site
+from tests.corpus.test_clean_chunks import write_backlog
 from tests.dags.conftest import LOOPBACK_SETTINGS, dag_bag
 
 pytestmark = pytest.mark.slow
@@ -50,6 +54,36 @@ def test_crawl_then_clean_lands_articles_in_s3_and_rerun_adds_nothing(
     assert crawl.test(run_conf=everything).state == "success"
     assert clean.test().state == "success"
     assert len(published(s3_store_env, s3_bucket[0])) == len(first)
+
+
+def test_a_backlog_cleaned_in_many_chunks_is_compacted_to_one_file_per_month(
+    airflow_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Raw WARC files of 3 responses cleaned 4 pages at a time: several batches per month, which the
+    cleaning DAG's ``compact`` task merges (threshold lowered to 2); readers see the same rows."""
+    monkeypatch.setenv("DEFCORPUS_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv(config.COMPACT_MIN_FILES_ENV, "2")
+    monkeypatch.setattr(jobs, "CLEAN_CHUNK_PAGES", 4)
+    store, site = open_store(str(tmp_path / "store")), get_site("minisite")
+    (tmp_path / "warc").mkdir()
+    write_backlog(store, site, tmp_path / "warc")
+    written = sorted(path for path in build_site(site.base_url) if site.is_article_url(site.absolute(path)))
+    clean = no_retries(dag_bag().dags["defcorpus_clean"])
+
+    run = clean.test()
+    assert run.state == "success"
+    assert {ti.task_id: ti.state for ti in run.get_task_instances()}["compact"] == "success"
+    manifests = read_manifests(store, "minisite")
+    assert len([m for m in manifests if m["kind"] == "clean"]) > 2, "the backlog took several batches"
+    assert [m["kind"] for m in manifests].count("compaction") == 1
+    files_per_month = Counter(layout_month(f["key"]) for f in live_files(manifests))
+    assert set(files_per_month.values()) == {1}, files_per_month
+    articles = corpus.open(store).articles(site="minisite", latest=False).to_pylist()
+    assert sorted(urlsplit(a["url"]).path for a in articles) == written
+
+
+def layout_month(key: str) -> str:
+    return next(part for part in key.split("/") if part.startswith("month="))
 
 
 def test_backfill_style_run_for_december_fetches_only_december(
@@ -116,6 +150,6 @@ def test_cleaning_run_fails_naming_site_and_metric_when_a_template_leaks_chrome(
     run = clean.test()
     assert run.state == "failed"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
-    assert states == {"find_new_warc": "success", "clean": "success", "quality": "failed"}
+    assert states == {"find_new_warc": "success", "clean": "success", "quality": "failed", "compact": "upstream_failed"}
     out, err = capfd.readouterr()
     assert "quality checks failed for site 'minisite': minisite: chrome_article_count" in out + err
