@@ -27,6 +27,22 @@ def rows_of(name: str, value: Any) -> int:
     return int(value.num_rows if hasattr(value, "num_rows") else len(value))
 
 
+def run_reader_line(line: str) -> tuple[str, Any]:
+    """Run one README reader line as it stands; the name it assigns last, and the value."""
+    namespace: dict[str, Any] = {}
+    exec(line, namespace)
+    name = line.rsplit(";", 1)[1].split("=", 1)[0].strip()
+    return name, namespace[name]
+
+
+def in_reader_dir(directory: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where the README's lines run: beside ./defcorpus-data, Hugging Face offline with its own cache."""
+    monkeypatch.chdir(directory)
+    monkeypatch.setenv("HF_HOME", str(directory / "hf"))
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    return directory
+
+
 @pytest.fixture
 def published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     store = open_store(str(tmp_path / "defcorpus-data"))
@@ -44,15 +60,9 @@ def published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "20230203T000000Z-ffff0002",
         [],
     )
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
-    return tmp_path
+    return in_reader_dir(tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("line", readme_reader_lines(), ids=lambda line: line.split()[1])
 def test_readme_reader_line(published: Path, line: str) -> None:
-    namespace: dict[str, Any] = {}
-    exec(line, namespace)  # the README line itself, unchanged
-    name = line.rsplit(";", 1)[1].split("=", 1)[0].strip()
-    assert rows_of(name, namespace[name]) == 3  # every published version: the history
+    assert rows_of(*run_reader_line(line)) == 3  # every published version: the history

@@ -22,7 +22,7 @@ from corpus.store import Store, open_store
 from corpus.table import compact, conform, live_files, partition_counts, publish, read_manifests
 from tests.corpus.articles import make_article
 from tests.corpus.old_schema import downgrade_to_1_0, has_paywalled_column
-from tests.corpus.test_readers import readme_reader_lines, rows_of
+from tests.corpus.test_readers import in_reader_dir, readme_reader_lines, rows_of, run_reader_line
 
 OLD_BATCH, NEW_BATCH = "20230201T000000Z-abcd0001", "20230202T000000Z-abcd0002"
 # headline -> paywalled, as every reader must see it
@@ -94,20 +94,14 @@ def test_compaction_merges_old_and_new_files_and_rewrites_a_lone_old_one(any_sto
 def compacted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     store = mixed_store(open_store(str(tmp_path / "defcorpus-data")))
     compact(store, "minisite", "20230301T000000Z-abcd0005")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
-    return tmp_path
+    return in_reader_dir(tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("line", readme_reader_lines(), ids=lambda line: line.split()[1])
 def test_readme_readers_see_one_schema_after_compaction(compacted: Path, line: str) -> None:
-    namespace: dict[str, Any] = {}
-    exec(line, namespace)  # the README line itself, unchanged
-    name = line.rsplit(";", 1)[1].split("=", 1)[0].strip()
-    assert rows_of(name, namespace[name]) == len(EXPECTED)
+    name, value = run_reader_line(line)
+    assert rows_of(name, value) == len(EXPECTED)
     if name != "rel":  # the DuckDB line selects three columns by name
-        value = namespace[name]
         assert "paywalled" in (getattr(value, "column_names", None) or list(value.columns))
 
 

@@ -50,6 +50,22 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def race(workers: int, attempt: Callable[[int], None], loses: type[Exception]) -> list[bool]:
+    """Start ``attempt(i)`` in ``workers`` threads at one instant; which of them won (did not raise ``loses``)."""
+    barrier = threading.Barrier(workers)
+
+    def one(i: int) -> bool:
+        barrier.wait()
+        try:
+            attempt(i)
+        except loses:
+            return False
+        return True
+
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(one, range(workers)))
+
+
 # --------------------------------------------------------------------------- contract
 
 
@@ -92,18 +108,7 @@ def test_if_absent_creates_once_and_keeps_old_content(any_store: Store) -> None:
 def test_local_if_absent_race_has_exactly_one_winner(tmp_path: Path) -> None:
     """On S3 the guarantee is the server's (moto does not lock); locally it is ours."""
     any_store = LocalStore(tmp_path)
-    barrier = threading.Barrier(8)
-
-    def attempt(i: int) -> bool:
-        barrier.wait()
-        try:
-            any_store.write("race.bin", str(i).encode(), if_absent=True)
-        except KeyExistsError:
-            return False
-        return True
-
-    with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(attempt, range(8)))
+    results = race(8, lambda i: any_store.write("race.bin", str(i).encode(), if_absent=True), KeyExistsError)
     assert results.count(True) == 1
     assert any_store.read("race.bin") == str(results.index(True)).encode()
 
@@ -137,18 +142,7 @@ def test_local_replace_race_has_exactly_one_winner(tmp_path: Path) -> None:
     store = LocalStore(tmp_path)
     store.write("state/lease", b"expired")
     _, tag = store.read_tagged("state/lease")
-    barrier = threading.Barrier(8)
-
-    def attempt(i: int) -> bool:
-        barrier.wait()
-        try:
-            store.replace("state/lease", str(i).encode(), if_match=tag)
-        except KeyChangedError:
-            return False
-        return True
-
-    with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(attempt, range(8)))
+    results = race(8, lambda i: store.replace("state/lease", str(i).encode(), if_match=tag), KeyChangedError)
     assert results.count(True) == 1
     assert store.read("state/lease") == str(results.index(True)).encode()
 
