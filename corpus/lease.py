@@ -51,11 +51,11 @@ class Lease:
     key: str
     holder: str
     expires_at: datetime
-    site: str = ""
-    activity: str = "clean"
-    store: Store | None = field(default=None, repr=False)
-    ttl: timedelta = DEFAULT_TTL
-    clock: Callable[[], datetime] = field(default=_now, repr=False)
+    site: str
+    activity: str
+    store: Store = field(repr=False)
+    ttl: timedelta
+    clock: Callable[[], datetime] = field(repr=False)
 
     def renew(self, *, if_due: bool = False) -> None:
         """Push the expiry out by the TTL if the lease is still ours; ``LeaseLostError`` if it was taken over.
@@ -66,7 +66,7 @@ class Lease:
         one can have taken an unexpired lease (and hosts' clocks are closer than half a TTL), so a
         clean that checks before each publish costs no request until its lease is half spent.
         """
-        if self.store is None or (if_due and self.clock() < self.expires_at - self.ttl / 2):
+        if if_due and self.clock() < self.expires_at - self.ttl / 2:
             return
         lost = f"site {self.site!r}: this {self.activity}'s lease expired at {self.expires_at.isoformat()} and "
         try:
@@ -113,7 +113,8 @@ def site_lease(
     key = _KEYS[activity](site)
     now = clock()
     host, pid = socket.gethostname(), os.getpid()
-    lease = Lease(key, f"{host}:{pid}:{uuid.uuid4().hex[:8]}", now + ttl, site, activity, store, ttl, clock)
+    holder = f"{host}:{pid}:{uuid.uuid4().hex[:8]}"
+    lease = Lease(key, holder, now + ttl, site=site, activity=activity, store=store, ttl=ttl, clock=clock)
     body = json.dumps(
         {
             "holder": lease.holder,
