@@ -12,6 +12,7 @@ import logging
 import re
 from copy import deepcopy
 from dataclasses import dataclass
+from datetime import datetime
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -61,12 +62,15 @@ class Rejection:
     detail: str = ""
 
 
-def extract_page(html: bytes | str, url: str, options: CleanOptions) -> Page | Rejection:
+def extract_page(
+    html: bytes | str, url: str, options: CleanOptions, fetched_at: datetime | None = None
+) -> Page | Rejection:
+    """One page's article; ``fetched_at`` bounds its dates (no date can be later than the fetch)."""
     try:
         tree = _parse(html, whole_page=options.body_selector is None)
     except (etree.ParserError, ValueError) as exc:
         return Rejection("unparsable", str(exc))
-    metadata = read_metadata(tree, url)
+    metadata = read_metadata(tree, url, fetched_at)
     if not metadata.headline:
         return Rejection("no_headline")
     if options.section_selector is not None and not metadata.section:

@@ -1,9 +1,12 @@
 """The article body of a page whose site has no body selector: trafilatura plus generic post-filters.
 
-Without a site's container, page chrome is the main risk, so trafilatura favours precision. Its
-fast path (no external fallbacks) runs first; the full cascade (readability, jusText, baseline) only
-when that comes out too short, which is both faster and more precise than always running it: the
-fallbacks' extra text is mostly chrome unless the fast path found almost nothing.
+Two trafilatura runs over the same tree, both with the full cascade: precision-first and balanced.
+The precision-first body is the better one on most pages (less chrome), so it is kept — unless it
+holds less than half the balanced body's words. Then the strict run has cut real article text (a
+list-shaped article, a body split by widgets, a page it finds no clear container in) and the
+balanced body is kept whole, so a page never comes out empty or cut short where trafilatura's
+default finds the article. Deciding by page rather than paragraph is deliberate: on the real-page
+sets, mixing paragraphs of the two runs added chrome faster than it recovered text.
 
 The post-filters read only the page itself — no site rules, no phrase lists:
 - the headline (or the page ``<title>``) printed again at the top of the body;
@@ -11,7 +14,7 @@ The post-filters read only the page itself — no site rules, no phrase lists:
   line such as "Related: <a>…</a>" or "READ MORE: <a>…</a>";
 - a body split into sibling containers by ad breaks: the article's continuation is appended.
 
-Measured on the extraction benchmark in ``docs/extraction.md``.
+Measured on the real-page sets in ``docs/extraction.md``.
 """
 
 from __future__ import annotations
@@ -31,8 +34,8 @@ from cleaning.normalize import normalize_text
 logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w+")
-# Fewer characters than this from the fast path: run trafilatura's full cascade (about 80 words).
-FALLBACK_MIN_CHARS = 500
+# The precision-first body is kept when it holds at least this share of the balanced body's words.
+PRECISE_MIN_SHARE = 0.5
 # A short label before a link: "Related:", "READ MORE:", "See also:" (one to three words, a colon).
 _LINK_LABEL = re.compile(r"^\W*\w+(?:\W+\w+){0,2}\s*:\s*")
 # Link texts that are addresses, not titles (an author's e-mail or handle is article text).
@@ -53,24 +56,33 @@ _CONTINUATION_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "blockquote", "li")
 
 def generic_blocks(tree: lxml_html.HtmlElement, extractor: Extractor, headline: str | None) -> list[Block]:
     """Body blocks of a whole page. ``tree`` is not modified."""
-    body = _extract(tree, extractor)
-    if body is None:
-        return []
     # Texts are compared by their words only, so normalising waits for the caller (``_filtered``).
-    blocks = [b for b in tree_blocks(body) if b.text.strip()]
+    blocks = _extract(tree, extractor)
     blocks = _without_leading_title(blocks, headline, tree.findtext(".//title"))
     blocks = _without_link_blocks(blocks, tree)
     return blocks + _continuation(tree, blocks)
 
 
-def _extract(tree: lxml_html.HtmlElement, extractor: Extractor) -> etree._Element | None:
-    """trafilatura in precision mode: the fast path, then the full cascade when that is too short."""
-    body, size = _run(tree, _variant(extractor, fast=True))
-    if size < FALLBACK_MIN_CHARS:
-        fuller, fuller_size = _run(tree, _variant(extractor, fast=False))
-        if fuller_size > size:
-            body = fuller
-    return body
+def _extract(tree: lxml_html.HtmlElement, extractor: Extractor) -> list[Block]:
+    """trafilatura's precision-first extraction, unless it lost much of what the balanced one found."""
+    precise, precise_words = _blocks(tree, _variant(extractor, focus="precision"))
+    if precise and precise_words >= PRECISE_MIN_SHARE * _page_words(tree):
+        return precise  # the balanced body cannot hold more words than the page: it cannot win
+    balanced, balanced_words = _blocks(tree, _variant(extractor, focus="balanced"))
+    if precise and precise_words >= PRECISE_MIN_SHARE * balanced_words:
+        return precise
+    return balanced
+
+
+def _page_words(tree: lxml_html.HtmlElement) -> int:
+    body = tree.find("body")
+    return len(_WORD.findall(body.text_content())) if body is not None else 0
+
+
+def _blocks(tree: lxml_html.HtmlElement, extractor: Extractor) -> tuple[list[Block], int]:
+    body, _ = _run(tree, extractor)
+    blocks = [b for b in tree_blocks(body) if b.text.strip()] if body is not None else []
+    return blocks, sum(len(_WORD.findall(b.text)) for b in blocks)
 
 
 def _run(tree: lxml_html.HtmlElement, extractor: Extractor) -> tuple[etree._Element | None, int]:
@@ -81,11 +93,12 @@ def _run(tree: lxml_html.HtmlElement, extractor: Extractor) -> tuple[etree._Elem
     return document.body, len(document.text or "")
 
 
-def _variant(extractor: Extractor, *, fast: bool) -> Extractor:
-    """The site's extractor, favouring precision; a copy, so the caller's options never change."""
+def _variant(extractor: Extractor, *, focus: str) -> Extractor:
+    """The site's extractor with another focus and its full cascade; a copy, so the caller's
+    options never change."""
     variant = copy(extractor)
-    variant.focus = "precision"
-    variant.fast = fast
+    variant.focus = focus
+    variant.fast = False
     return variant
 
 

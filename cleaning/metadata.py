@@ -1,39 +1,40 @@
-"""Article metadata from structured data first: JSON-LD, then meta tags, then the page, then the URL.
+"""Article metadata from every source a page has, structured data first.
 
-Footer text is never a source of dates (a "© 2026" line is not a publication date).
+Headline, section, tags, description, language and image come from JSON-LD, then meta tags, then
+the page. Authors and dates have modules of their own (``cleaning.authors``, ``cleaning.dating``):
+each reads many sources and keeps the first value that can be true. Footer text is never a source
+of dates (a "© 2026" line is not a publication date).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
 from lxml import html as lxml_html
 
+from cleaning import dating
+from cleaning.authors import byline_names, clean_names
+from cleaning.jsonld import JsonLd, read_jsonld
 from cleaning.normalize import normalize_text
-from corpus.dates import parse_datetime
-from corpus.schema import ARTICLE_TYPES
 
-_ARTICLE_TYPES = ARTICLE_TYPES | {"WebPage"}  # a WebPage node is the last resort
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/(?:(0[1-9]|[12]\d|3[01])/)?")
-_BYLINE_PREFIX = re.compile(r"^\s*(by|written by|posted by|words by|reporting by)\s*:?\s+", re.IGNORECASE)
-_PERSON_SPLIT = re.compile(r"\s*(?:,?\s*\band\b|&|;|\|)\s*", re.IGNORECASE)
-_PART_SPLIT = re.compile(r"\s*(?:,|\s[-–—]\s)\s*")
-# A byline part that is a job title, a contact link or a credential, not a name.
-_NOT_A_NAME = re.compile(
-    r"@|https?://|www\.|\b(?:e-?mail|follow|contact|view all|posts? by|more from|twitter|x\.com)\b|"
-    r"\b(?:editor|correspondent|reporter|writer|columnist|contributor|analyst|fellow|director|producer|"
-    r"photographer|journalist|intern|staff|chief|bureau|desk|professor|officer|host|manager)s?\b",
-    re.IGNORECASE,
-)
-_CREDENTIAL = re.compile(r"(?:^|\s+)(?:ph\.?\s?d|m\.?d|esq|jr|sr)\.?$", re.IGNORECASE)
-_BYLINE_SENTENCE = re.compile(r"\s+(?:is|was)\s+(?:a|an|the)\s.*$", re.IGNORECASE)
+__all__ = ["Metadata", "clean_names", "read_metadata", "split_credit"]
 _LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_][a-z0-9]+)*$", re.IGNORECASE)
 _CREDIT = re.compile(r"\s*\(?((?:[A-Za-z.]+\s+)?(?:photo|image|photograph|credit)\b[^()]*)\)?\s*$", re.IGNORECASE)
+# Meta tags that name the author, in the order publishers' tools fill them.
+_AUTHOR_META = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "citation_author",
+    "byl",
+)
 
 
 @dataclass
@@ -48,27 +49,22 @@ class Metadata:
     canonical_url: str | None = None
     language: str | None = None
     image_url: str | None = None
+    # Stated dates that could not be true, as "<field>_<reason>" (e.g. "date_published_after_fetch").
+    refused: list[str] = field(default_factory=list)
 
 
-def read_metadata(tree: lxml_html.HtmlElement, url: str) -> Metadata:
-    ld = _article_ld(tree)
+def read_metadata(tree: lxml_html.HtmlElement, url: str, fetched_at: datetime | None = None) -> Metadata:
+    """The page's metadata; ``fetched_at`` bounds the dates (none can be later than the fetch)."""
+    jsonld = read_jsonld(tree)
+    ld = jsonld.article
     meta = _meta_tags(tree)
-    return Metadata(
+    refused_published: set[str] = set()
+    refused_modified: set[str] = set()
+    metadata = Metadata(
         headline=_first(ld.get("headline"), meta.get("og:title"), _text(tree, "//h1"), _text(tree, "//title")),
-        authors=clean_names(_ld_authors(ld) or _as_list(meta.get("author"))),
-        date_published=_first_date(
-            ld.get("datePublished"),
-            meta.get("article:published_time"),
-            _attr(tree, "//*[@itemprop='datePublished']/@content"),
-            _attr(tree, "//time[@datetime][1]/@datetime"),
-        )
-        or _url_date(url),
-        date_modified=_first_date(
-            ld.get("dateModified"),
-            meta.get("article:modified_time"),
-            meta.get("og:updated_time"),
-            _attr(tree, "//*[@itemprop='dateModified']/@content"),
-        ),
+        authors=_authors(tree, jsonld, meta),
+        date_published=dating.published(tree, jsonld, meta, url, fetched_at, refused_published),
+        date_modified=dating.modified(tree, jsonld, meta, fetched_at, refused_modified),
         section=_first(_first_str(ld.get("articleSection")), meta.get("article:section")),
         tags=_unique(
             _keywords(ld.get("keywords")) or meta.get("article:tag", []) or _keywords(meta.get("news_keywords"))
@@ -76,31 +72,43 @@ def read_metadata(tree: lxml_html.HtmlElement, url: str) -> Metadata:
         description=_first(ld.get("description"), meta.get("og:description"), meta.get("description")),
         canonical_url=_absolute(url, _first(_attr(tree, "//link[@rel='canonical']/@href"), meta.get("og:url"))),
         language=_language(tree, ld, meta),
-        image_url=_absolute(url, _first(_ld_image(ld), meta.get("og:image"))),
+        image_url=_absolute(url, _first(_ld_image(jsonld), meta.get("og:image"))),
     )
+    metadata.refused = sorted(
+        [f"date_published_{r}" for r in refused_published] + [f"date_modified_{r}" for r in refused_modified]
+    )
+    return metadata
 
 
-def clean_names(raw: list[str]) -> list[str]:
-    """Byline strings to a list of names: no "By", no "and", no job titles or contact links, no duplicates."""
-    names: list[str] = []
-    for item in raw:
-        for person in _PERSON_SPLIT.split(_BYLINE_PREFIX.sub("", normalize_text(item))):
-            for part in _person_names(person):
-                if part.casefold() not in {n.casefold() for n in names}:
-                    names.append(part)
-    return names
+def _authors(tree: lxml_html.HtmlElement, jsonld: JsonLd, meta: dict[str, Any]) -> list[str]:
+    """People named by the structured data, else by the meta tags, else by the visible byline;
+    an organisation named as the author only when nothing names a person."""
+    named = jsonld.people("author") or jsonld.people("creator")
+    people = clean_names(name for name, is_person in named if is_person)
+    if people:
+        return people
+    tagged = clean_names(v for k in _AUTHOR_META if isinstance(v := meta.get(k), str) and not _is_url(v))
+    if tagged:
+        return tagged
+    if meta.get("twitter:label1", "").casefold() in ("written by", "author", "by"):
+        tagged = clean_names([meta.get("twitter:data1", "")])
+        if tagged:
+            return tagged
+    return byline_names(tree) or clean_names(name for name, _ in named)
 
 
-def _person_names(segment: str) -> list[str]:
-    """Names in one byline segment; what follows a job title ("Editor, Air Power") is the title's."""
-    names = []
-    for part in _PART_SPLIT.split(segment):
-        part = _CREDENTIAL.sub("", _BYLINE_SENTENCE.sub("", part)).strip(" :")
-        if _NOT_A_NAME.search(part):
-            break
-        if any(c.isalpha() for c in part) and len(part.split()) <= 5:
-            names.append(part.title() if part.isupper() and len(part) > 3 else part)
-    return names
+def _is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://", "/"))
+
+
+def _ld_image(jsonld: JsonLd) -> str | None:
+    for image in _as_list(jsonld.article.get("image")):
+        if isinstance(image, dict):
+            image = jsonld.resolve(image)
+            image = image.get("url") or image.get("contentUrl")
+        if isinstance(image, str):
+            return image
+    return None
 
 
 def split_credit(caption: str) -> tuple[str, str | None]:
@@ -110,51 +118,6 @@ def split_credit(caption: str) -> tuple[str, str | None]:
     if not match or match.start() == 0:
         return caption, None
     return caption[: match.start()].rstrip(), match.group(1).strip()
-
-
-def _article_ld(tree: lxml_html.HtmlElement) -> dict[str, Any]:
-    """The page's article object from JSON-LD, with Person references resolved by @id."""
-    nodes: list[dict[str, Any]] = []
-    for script in tree.xpath("//script[@type='application/ld+json']"):
-        try:
-            data = json.loads(script.text or "")
-        except json.JSONDecodeError:
-            continue
-        for item in data if isinstance(data, list) else [data]:
-            if isinstance(item, dict):
-                nodes.extend(n for n in item.get("@graph", [item]) if isinstance(n, dict))
-    by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
-    ranked = sorted(nodes, key=lambda n: _ld_types(n).isdisjoint(ARTICLE_TYPES))
-    for node in ranked:
-        if not _ld_types(node).isdisjoint(_ARTICLE_TYPES):
-            return {**node, "_by_id": by_id}
-    return {}
-
-
-def _ld_types(node: dict[str, Any]) -> set[str]:
-    types = node.get("@type", [])
-    return set(types if isinstance(types, list) else [types])
-
-
-def _ld_authors(ld: dict[str, Any]) -> list[str]:
-    names = []
-    for author in _as_list(ld.get("author")):
-        if isinstance(author, dict):
-            author = ld["_by_id"].get(author.get("@id"), author) if "name" not in author else author
-            author = author.get("name")
-        if isinstance(author, str):
-            names.append(author)
-    return names
-
-
-def _ld_image(ld: dict[str, Any]) -> str | None:
-    for image in _as_list(ld.get("image")):
-        if isinstance(image, dict):
-            image = ld["_by_id"].get(image.get("@id"), image)
-            image = image.get("url") or image.get("contentUrl")
-        if isinstance(image, str):
-            return image
-    return None
 
 
 def _meta_tags(tree: lxml_html.HtmlElement) -> dict[str, Any]:
@@ -188,22 +151,8 @@ def _language(tree: lxml_html.HtmlElement, ld: dict[str, Any], meta: dict[str, A
     return None
 
 
-def _first_date(*values: Any) -> datetime | None:
-    for value in values:
-        if isinstance(value, str) and (parsed := parse_datetime(value)):
-            return parsed
-    return None
-
-
 def _absolute(base: str, url: str | None) -> str | None:
     return urljoin(base, url) if url else None
-
-
-def _url_date(url: str) -> datetime | None:
-    match = _URL_DATE.search(url)
-    if not match:
-        return None
-    return datetime(int(match[1]), int(match[2]), int(match[3] or 1), tzinfo=UTC)
 
 
 def _first(*values: Any) -> str | None:

@@ -28,7 +28,7 @@ from trafilatura.utils import load_html
 
 from cleaning import CLEANER_VERSION
 from cleaning.bios import named_author, repeated_in_page, tail_bios
-from cleaning.boilerplate import BoilerplateStats, fingerprint
+from cleaning.boilerplate import BoilerplateStats
 from cleaning.extract import Page, Rejection, extract_page
 from cleaning.normalize import join_paragraphs, word_count
 from cleaning.options import CleanOptions
@@ -118,7 +118,12 @@ def clean_batch(pages: Iterable[FetchedPage], options: CleanOptions, stats: Boil
 def extract_pages(pages: Iterable[FetchedPage], options: CleanOptions, result: BatchResult) -> Iterator[Extracted]:
     """Pass one: each page's metadata and body blocks; pages that are not articles are counted."""
     for fetched in pages:
-        page = extract_page(fetched.html, fetched.url, options)
+        try:
+            page = extract_page(fetched.html, fetched.url, options, fetched.fetched_at)
+        except Exception as exc:  # one page the extractors choke on must not stop the site's clean
+            logger.warning("cleaning failed (%s: %s), page rejected: %s", type(exc).__name__, exc, fetched.url)
+            logger.debug("traceback", exc_info=True)
+            page = Rejection("error", f"{type(exc).__name__}: {exc}")
         if isinstance(page, Rejection):
             logger.info("not an article (%s): %s %s", page.reason, fetched.url, page.detail)
             result.rejected[page.reason] += 1
@@ -130,7 +135,10 @@ def extract_pages(pages: Iterable[FetchedPage], options: CleanOptions, result: B
 def observe(stats: BoilerplateStats, item: Extracted) -> None:
     meta = item.page.metadata
     when = meta.date_published or item.fetched.fetched_at
-    stats.observe(item.id, (b.text for b in item.page.blocks), authors=meta.authors, when=when)
+    try:
+        stats.observe(item.id, (b.text for b in item.page.blocks), authors=meta.authors, when=when)
+    except Exception as exc:  # the page is still cleaned; only the site's statistics miss it
+        logger.warning("site learning skipped a page (%s: %s): %s", type(exc).__name__, exc, item.fetched.url)
 
 
 def removal_reasons(item: Extracted, stats: BoilerplateStats) -> list[str | None]:
@@ -141,7 +149,7 @@ def removal_reasons(item: Extracted, stats: BoilerplateStats) -> list[str | None
     captions = _caption_forms(item.page)
     seen: set[str] = set()
     for i, text in enumerate(texts):
-        fp = fingerprint(text)
+        fp = " ".join(text.casefold().split())  # exact: table rows differ from each other only in numbers
         if reasons[i] is None and fold(text) in captions:
             reasons[i] = "image_caption"
         elif reasons[i] is None and fp in seen:
@@ -157,7 +165,21 @@ def removal_reasons(item: Extracted, stats: BoilerplateStats) -> list[str | None
 def build_article(
     item: Extracted, options: CleanOptions, stats: BoilerplateStats, result: BatchResult
 ) -> Article | None:
-    """Pass two: drop what the site's statistics and the page's cues call boilerplate, validate."""
+    """Pass two: drop what the site's statistics and the page's cues call boilerplate, validate.
+
+    Any failure rejects this page alone, counted as ``error``: the rest of the batch is cleaned."""
+    try:
+        return _build_article(item, options, stats, result)
+    except Exception as exc:
+        logger.warning("cleaning failed (%s: %s), page rejected: %s", type(exc).__name__, exc, item.fetched.url)
+        logger.debug("traceback", exc_info=True)
+        result.rejected["error"] += 1
+        return None
+
+
+def _build_article(
+    item: Extracted, options: CleanOptions, stats: BoilerplateStats, result: BatchResult
+) -> Article | None:
     fetched, meta, doc_id = item.fetched, item.page.metadata, item.id
     body: list[str] = []
     bios: list[str] = []
@@ -208,8 +230,12 @@ def build_article(
 
 
 def _checked_dates(item: Extracted, result: BatchResult) -> tuple[datetime | None, datetime | None]:
-    """A date later than the fetch cannot be true (a template or time-zone error): drop it, say why."""
+    """A date later than the fetch cannot be true (a template or time-zone error), nor one outside the
+    years a page can mean: metadata skipped those already (``refused``); count them, say why."""
     meta, fetched_at = item.page.metadata, item.fetched.fetched_at
+    for reason in meta.refused:
+        logger.info("%s refused for %s", reason.replace("_", " "), item.fetched.url)
+        result.dropped_values[reason] += 1
     checked: list[datetime | None] = []
     for name, value in (("date_published", meta.date_published), ("date_modified", meta.date_modified)):
         if value is not None and value > fetched_at:
@@ -220,7 +246,8 @@ def _checked_dates(item: Extracted, result: BatchResult) -> tuple[datetime | Non
                 fetched_at.isoformat(),
                 item.fetched.url,
             )
-            result.dropped_values[f"{name}_after_fetch"] += 1
+            if f"{name}_after_fetch" not in meta.refused:
+                result.dropped_values[f"{name}_after_fetch"] += 1
             value = None
         checked.append(value)
     return checked[0], checked[1]

@@ -111,9 +111,28 @@ def test_bytes_without_a_charset_still_give_the_article() -> None:
     assert "Lorient" in blocks[0]  # the accents are the detector's best guess
 
 
-@pytest.mark.parametrize("fast", [True, False])
-def test_variant_leaves_the_sites_extractor_unchanged(fast: bool) -> None:
+@pytest.mark.parametrize("focus", ["precision", "balanced"])
+def test_variant_leaves_the_sites_extractor_unchanged(focus: str) -> None:
     options = CleanOptions.build("x")
-    variant = _variant(options.extractor, fast=fast)
-    assert (variant.focus, variant.fast) == ("precision", fast)
-    assert (options.extractor.focus, options.extractor.fast) == ("balanced", False)
+    options.extractor.fast = True
+    variant = _variant(options.extractor, focus=focus)
+    assert (variant.focus, variant.fast) == (focus, False)
+    assert (options.extractor.focus, options.extractor.fast) == ("balanced", True)
+
+
+def test_article_that_the_precise_run_discards_comes_from_the_balanced_run() -> None:
+    """A body in widget-classed blocks with "more" links: trafilatura's precision mode keeps a few
+    words of it, its default keeps the article; the cleaner never comes out shorter than the default."""
+    widgets = "".join(f"<div class='item'>{p} <a href='/more'>more</a></div>" for p in PROSE)
+    page = (
+        f"<html><head><title>{HEADLINE}</title></head><body><header><a href='/'>Home</a></header>"
+        f"<h1>{HEADLINE}</h1><div class='sidebar widget'>{widgets}</div><footer>Contact us</footer></body></html>"
+    )
+    text = " ".join(extract(page))
+    assert all(p in text for p in PROSE)
+
+
+def test_precise_body_is_kept_when_it_holds_the_article() -> None:
+    """Chrome that only the balanced run keeps (a short call to action after the article) stays out."""
+    after = "<div class='promo'><p>Get our free daily briefing in your inbox every morning.</p></div>"
+    assert extract(html_page(paragraphs(PROSE), after=after)) == PROSE

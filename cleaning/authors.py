@@ -1,0 +1,139 @@
+"""Author names: candidates from every place a page states them, cleaned to names only.
+
+Where the structured data names a person, that is the author. Many pages give only an
+organisation there (the publisher itself), or nothing: then the visible byline decides — the
+markup that says "this is the author" (``itemprop=author``, ``rel=author``, a link to the author's
+page whose address spells the name), a short "By …"/"Written by …" line, then trafilatura's own
+byline search. An organisation is the last resort.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from lxml import etree
+from lxml import html as lxml_html
+from trafilatura.metadata import extract_author
+
+from cleaning.normalize import normalize_text
+
+_BYLINE_PREFIX = re.compile(
+    r"^\s*(?:by|written by|posted by|words by|reporting by|author|authored by)\s*:?\s+", re.IGNORECASE
+)
+_PERSON_SPLIT = re.compile(r"\s*(?:,?\s*\band\b|&|;|\|)\s*", re.IGNORECASE)
+_PART_SPLIT = re.compile(r"\s*(?:,|\s[-–—]\s)\s*")
+# Never a name: a contact, a link, a call to action.
+_NOT_A_NAME = re.compile(
+    r"@|https?://|www\.|\b(?:e-?mail|follow|contact|view all|posts? by|more from|twitter|x\.com|"
+    r"published|updated|min read|read more)\b|\d{3,}",
+    re.IGNORECASE,
+)
+# A job title after a name ("Jane Doe, Senior Editor"): the rest of the byline is the title's.
+_JOB = re.compile(
+    r"\b(?:editor|correspondent|reporter|writer|columnist|contributor|analyst|fellow|director|producer|"
+    r"photographer|journalist|intern|chief|bureau|professor|officer|host|manager|founder|ceo|cto|"
+    r"president|consultant|attorney|lawyer|dietitian|specialist|head|lead|partner|strategist)s?\b",
+    re.IGNORECASE,
+)
+_CREDENTIAL = re.compile(
+    r"(?:^|\s+)(?:ph\.?\s?d|m\.?d|esq|jr|sr|m\.?s|r\.?d|m\.?b\.?a|r\.?n|d\.?o|facs?|faclm)\.?$", re.IGNORECASE
+)
+_BYLINE_SENTENCE = re.compile(r"\s+(?:is|was)\s+(?:a|an|the)\s.*$", re.IGNORECASE)
+_MAX_NAME_WORDS = 5
+_PARTICLES = {"de", "da", "del", "der", "den", "van", "von", "di", "du", "la", "le", "bin", "al", "el", "y", "e"}
+_MAX_BYLINE_CHARS = 120
+_AUTHOR_PATH = re.compile(r"/(?:authors?|writers?|contributors?|profiles?|people|staff|team|by|journalists?)/([^/?#]+)")
+_ITEMPROP_AUTHOR = etree.XPath(
+    "//*[contains(concat(' ', normalize-space(@itemprop), ' '), ' author ')]"
+    "|//*[contains(concat(' ', normalize-space(@itemprop), ' '), ' creator ')]"
+)
+_REL_AUTHOR = etree.XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]")
+_LINKS = etree.XPath("//body//a[@href]")
+_TEXTS = etree.XPath("//body//text()")
+_BY_START = re.compile(r"\s*(?:by\b|written by\b)", re.IGNORECASE)
+
+
+def clean_names(raw: Iterable[str]) -> list[str]:
+    """Byline strings to a list of names: no "By", no "and", no job titles or contact links, no duplicates."""
+    names: list[str] = []
+    for item in raw:
+        for k, person in enumerate(_PERSON_SPLIT.split(_BYLINE_PREFIX.sub("", normalize_text(item)))):
+            for part in _person_names(person, after_a_name=k > 0):
+                if part.casefold() not in {n.casefold() for n in names}:
+                    names.append(part)
+    return names
+
+
+def _person_names(segment: str, *, after_a_name: bool = False) -> list[str]:
+    """Names in one byline segment; what follows a job title ("Editor, Air Power") is the title's.
+
+    The first part stands unless it is a contact or a link: a desk or a team ("Staff", "Lifestyle
+    Desk") is how the page names its author — unless it follows a name ("Jane Roe | Staff Writer").
+    """
+    names = []
+    for n, part in enumerate(_PART_SPLIT.split(segment)):
+        part = _CREDENTIAL.sub("", _BYLINE_SENTENCE.sub("", part)).strip(" :.,")
+        if _NOT_A_NAME.search(part) or ((n or after_a_name) and _JOB.search(part)):
+            break
+        if n and len(part) <= 4:  # a credential after the name ("MS, RD, FAND")
+            continue
+        if any(c.isalpha() for c in part) and len(part.split()) <= _MAX_NAME_WORDS:
+            names.append(part.title() if part.isupper() and len(part) > 3 else part)
+    return names
+
+
+def byline_names(tree: lxml_html.HtmlElement) -> list[str]:
+    """Names the visible page marks as the author's, most explicit markup first."""
+    for candidates in (_itemprop_authors(tree), _author_links(tree), _by_lines(tree)):
+        names = [n for n in clean_names(candidates) if looks_like_name(n)]
+        if names:
+            return names
+    found = extract_author(tree)  # trafilatura's byline search over class and id names
+    return [n for n in clean_names(found.split(";")) if looks_like_name(n)] if found else []
+
+
+def looks_like_name(text: str) -> bool:
+    """Capitalised words, as names are printed ("Jane van der Berg"), not a phrase of running text."""
+    words = text.split()
+    return 0 < len(words) <= _MAX_NAME_WORDS and all(
+        w[:1].isupper() or w.casefold() in _PARTICLES or not w[:1].isalpha() for w in words
+    )
+
+
+def _itemprop_authors(tree: lxml_html.HtmlElement) -> list[str]:
+    found = []
+    for el in _ITEMPROP_AUTHOR(tree):
+        names = el.xpath(".//*[@itemprop='name']")
+        value = el.get("content") or (names[0].get("content") or names[0].text_content() if names else None)
+        value = value or el.text_content()
+        if value and len(normalize_text(value)) <= _MAX_BYLINE_CHARS:
+            found.append(value)
+    return found
+
+
+def _author_links(tree: lxml_html.HtmlElement) -> list[str]:
+    """rel=author links, and links to an author page whose address spells the link's text."""
+    found = [a.text_content() for a in _REL_AUTHOR(tree)]
+    for a in _LINKS(tree):
+        match = _AUTHOR_PATH.search(a.get("href", ""))
+        text = normalize_text(a.text_content())
+        if match and text and _slug(text) == _slug(match[1]):
+            found.append(text)
+    return [t for t in found if t.strip() and len(t) <= _MAX_BYLINE_CHARS][:4]
+
+
+def _by_lines(tree: lxml_html.HtmlElement) -> list[str]:
+    """The first short "By …" line of the page: the text of the element whose text starts with it."""
+    for text in _TEXTS(tree):
+        if not _BY_START.match(text):
+            continue
+        el = text.getparent()
+        line = normalize_text(el.text_content()) if el is not None else ""
+        if _BY_START.match(line) and len(line) <= _MAX_BYLINE_CHARS:
+            return [_BYLINE_PREFIX.sub("", line)]
+    return []
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.casefold())

@@ -1,0 +1,211 @@
+"""Publication and modification dates: every place a page states them, the first that can be true.
+
+Order: the article's JSON-LD, then ``article:*``/Dublin Core/Parse.ly/Sailthru/citation meta, then
+``itemprop`` and ``<time datetime>`` markup, then htmldate (which reads the visible text around the
+headline and byline, never a footer's copyright line), then a date in the URL.
+
+A date cannot be true when it is later than the fetch (a template or time-zone error) or outside
+the years a news page can carry (``0001-01-01`` is a .NET default, ``9999-12-31`` a "never"); such a
+value is skipped and the next source decides. A stated offset is kept as published; a value with
+none takes the offset the page states in its other dates (a JSON-LD "2025-03-01T09:00:00" beside a
+meta "…-05:00"), else UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
+from htmldate import find_date
+from lxml import etree
+from lxml import html as lxml_html
+
+from cleaning.jsonld import JsonLd
+
+MIN_YEAR = 1900
+MAX_YEAR = 9000
+OUT_OF_RANGE = "out_of_range"
+AFTER_FETCH = "after_fetch"
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/(?:(0[1-9]|[12]\d|3[01])/)?")
+_URL_COMPACT_DATE = re.compile(r"/((?:19|20)\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])/")
+PUBLISHED_META = (
+    "article:published_time",
+    "og:published_time",
+    "article:published",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "citation_publication_date",
+    "citation_date",
+    "publish-date",
+    "publish_date",
+    "pubdate",
+    "date",
+)
+MODIFIED_META = ("article:modified_time", "og:updated_time", "dc.date.modified", "dcterms.modified", "last-modified")
+_ITEMPROP = etree.XPath("//*[@itemprop=$prop]")
+_TIME_ELEMENTS = etree.XPath("//time[@datetime]")
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A parsed date; ``stated_offset`` is False when the source gave no offset (or no time)."""
+
+    value: datetime
+    stated_offset: bool
+
+
+def parse_stamp(text: str | None) -> Stamp | None:
+    """ISO 8601 or RFC 2822; None for anything else or for a year no page can mean."""
+    stamp = _parse(text)
+    return stamp if isinstance(stamp, Stamp) else None
+
+
+def _parse(text: str | None) -> Stamp | str | None:
+    """A Stamp; ``OUT_OF_RANGE`` for a well-formed date no page can mean; None for anything else."""
+    if not text or not (text := text.strip()):
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    stated = parsed.tzinfo is not None
+    if not stated:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        year = parsed.astimezone(UTC).year
+    except (OverflowError, ValueError):  # 0001-01-01T00:00:00+05:30 is before year 1 in UTC
+        return OUT_OF_RANGE
+    return Stamp(parsed, stated) if MIN_YEAR <= year <= MAX_YEAR else OUT_OF_RANGE
+
+
+def published(
+    tree: lxml_html.HtmlElement,
+    ld: JsonLd,
+    meta: dict[str, str],
+    url: str,
+    fetched_at: datetime | None,
+    refused: set[str],
+) -> datetime | None:
+    """The article's publication date; why stated values were refused is added to ``refused``."""
+    structured = _stamps(_published_texts(tree, ld, meta), refused)
+    offset = _page_offset(structured)
+    for stamp in structured:
+        if _possible(stamp, fetched_at, refused):
+            return _with_offset(stamp, offset)
+    for late in (_htmldate(tree, url, fetched_at), url_date(url)):
+        if late is not None and _possible(late, fetched_at, refused):
+            return _with_offset(late, offset)
+    return None
+
+
+def modified(
+    tree: lxml_html.HtmlElement, ld: JsonLd, meta: dict[str, str], fetched_at: datetime | None, refused: set[str]
+) -> datetime | None:
+    texts = [*_ld_texts(ld, "dateModified"), *(meta.get(k) for k in MODIFIED_META)]
+    texts += [el.get("content") or el.get("datetime") for el in _ITEMPROP(tree, prop="dateModified")]
+    stamps = _stamps(texts, refused)
+    offset = _page_offset(stamps)
+    return next((_with_offset(s, offset) for s in stamps if _possible(s, fetched_at, refused)), None)
+
+
+def url_date(url: str) -> Stamp | None:
+    """/2024/03/17/ or /2024/03/ (the first of the month) or /20240317/ in the path."""
+    for pattern in (_URL_DATE, _URL_COMPACT_DATE):
+        match = pattern.search(url)
+        if match:
+            try:
+                return Stamp(datetime(int(match[1]), int(match[2]), int(match[3] or 1), tzinfo=UTC), False)
+            except ValueError:  # /2023/02/31/
+                return None
+    return None
+
+
+def _published_texts(tree: lxml_html.HtmlElement, ld: JsonLd, meta: dict[str, str]) -> Iterator[str | None]:
+    yield from _ld_texts(ld, "datePublished")
+    yield from _ld_texts(ld, "dateCreated")
+    yield from (meta.get(k) for k in PUBLISHED_META)
+    for el in _ITEMPROP(tree, prop="datePublished"):
+        yield el.get("content") or el.get("datetime")
+    for el in _TIME_ELEMENTS(tree):
+        if el.get("pubdate") is not None or "publish" in (el.get("class") or "") + (el.get("itemprop") or ""):
+            yield el.get("datetime")
+    time_elements = _TIME_ELEMENTS(tree)
+    if time_elements:
+        yield time_elements[0].get("datetime")
+
+
+def _ld_texts(ld: JsonLd, key: str) -> Iterator[str]:
+    for value in ld.values(key):
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                yield item
+
+
+def _stamps(texts: Iterable[str | None], refused: set[str]) -> list[Stamp]:
+    stamps = []
+    for text in texts:
+        stamp = _parse(text)
+        if isinstance(stamp, Stamp):
+            stamps.append(stamp)
+        elif stamp == OUT_OF_RANGE:
+            refused.add(OUT_OF_RANGE)
+    return stamps
+
+
+def _htmldate(tree: lxml_html.HtmlElement, url: str, fetched_at: datetime | None) -> Stamp | None:
+    """htmldate's reading of the page's visible dates, bounded by the fetch (it never reads a clock then)."""
+    bound = (fetched_at or datetime(9000, 1, 1, tzinfo=UTC)).astimezone(UTC)
+    try:
+        found = find_date(tree, original_date=True, extensive_search=True, url=url, max_date=f"{bound:%Y-%m-%d}")
+    except (ValueError, TypeError, OverflowError):
+        return None
+    stamp = parse_stamp(found)
+    if stamp is not None and (stamp.value.month, stamp.value.day) == (1, 1) and not _states_new_year(tree, stamp):
+        return None  # htmldate's last resort: a year alone, as a footer's "© 2026" gives it
+    return stamp
+
+
+def _states_new_year(tree: lxml_html.HtmlElement, stamp: Stamp) -> bool:
+    """The page writes 1 January of that year as a full date somewhere (a real New Year's story)."""
+    year = stamp.value.year
+    pattern = re.compile(
+        rf"{year}-01-01|{year}/01/01|01/01/{year}|\b(?:jan(?:uary)?\.?\s+1(?:st)?,?\s+{year}|1(?:st)?\s+jan(?:uary)?\.?\s+{year})\b",
+        re.IGNORECASE,
+    )
+    return bool(pattern.search(lxml_html.tostring(tree, encoding="unicode")))
+
+
+def _possible(stamp: Stamp, fetched_at: datetime | None, refused: set[str]) -> bool:
+    if fetched_at is None:
+        return True
+    value = stamp.value
+    if not stamp.stated_offset and value.time() == datetime.min.time():
+        value = value - timedelta(days=1)  # a bare day is true as soon as it began anywhere
+    if value <= fetched_at:
+        return True
+    refused.add(AFTER_FETCH)
+    return False
+
+
+def _page_offset(stamps: list[Stamp]) -> timezone | None:
+    for stamp in stamps:
+        if stamp.stated_offset and (offset := stamp.value.utcoffset()) is not None:
+            return timezone(offset)
+    return None
+
+
+def _with_offset(stamp: Stamp, offset: timezone | None) -> datetime:
+    if stamp.stated_offset or offset is None:
+        return stamp.value
+    return stamp.value.replace(tzinfo=offset)
