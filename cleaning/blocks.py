@@ -1,5 +1,11 @@
 """Body blocks: trafilatura's output tree as a flat list of paragraphs and subheadings.
 
+Paragraph boundaries follow the page: one ``<p>``, list item or heading is one block; a quote that
+holds several paragraphs gives each its own block; a line break inside a paragraph is kept as a
+newline, never run together ("Gary Bolen" + "Monterey" is not "Gary BolenMonterey"). The items of
+one list share a ``group`` number, so a filter can judge the list as a whole (a list of links to
+other articles).
+
 trafilatura's main extractor returns ``p``/``head``/``list``/``quote``/``table`` children, but its
 fallbacks (readability, the baseline) can return the article wrapped in a ``div``; containers are
 walked so their paragraphs are not lost.
@@ -36,36 +42,64 @@ _ITEM_TAGS = ("item", "li")
 _ROW_TAGS = ("row", "tr")
 
 
+_BREAK_TAGS = ("lb", "br")
+
+
 @dataclass(frozen=True)
 class Block:
     kind: Literal["p", "h"]
     text: str
+    group: int | None = None  # the list this item belongs to (numbered per page), None outside lists
 
 
 def tree_blocks(body: etree._Element) -> list[Block]:
     """The blocks of an extracted body, in document order."""
     blocks: list[Block] = []
+    _walk(body, blocks, [0])
+    return blocks
+
+
+def _walk(body: etree._Element, blocks: list[Block], lists: list[int]) -> None:
     for el in body:
         if not isinstance(el.tag, str):
             continue
         kind = _BLOCK_TAGS.get(el.tag)
         if kind == "list":
-            # A list stays one block, an item a line, as trafilatura writes lists in plain text.
-            items = (normalize_text("".join(item.itertext())) for item in el.iter(*_ITEM_TAGS))
-            blocks.append(Block("p", "\n".join(f"- {item}" for item in items if item)))
+            lists[0] += 1
+            items = (normalize_text(text_of(item)) for item in el.iter(*_ITEM_TAGS))
+            blocks += [Block("p", item, group=lists[0]) for item in items if item]
         elif kind == "table":
-            blocks += [
-                Block("p", " | ".join("".join(c.itertext()).strip() for c in row)) for row in el.iter(*_ROW_TAGS)
-            ]
+            blocks += [Block("p", " | ".join(text_of(c).strip() for c in row)) for row in el.iter(*_ROW_TAGS)]
+        elif kind == "p" and el.find(".//p") is not None:
+            _walk(el, blocks, lists)  # a quote of several paragraphs
         elif kind in ("p", "h"):
-            blocks.append(Block(kind, "".join(el.itertext())))  # type: ignore[arg-type]
+            blocks.append(Block(kind, text_of(el)))  # type: ignore[arg-type]
         elif len(el):
             # A container from a fallback extractor: its own text, then its children.
             if el.text and el.text.strip():
                 blocks.append(Block("p", el.text))
-            blocks += tree_blocks(el)
+            _walk(el, blocks, lists)
         elif el.text and el.text.strip():
-            blocks.append(Block("p", "".join(el.itertext())))
+            blocks.append(Block("p", text_of(el)))
         if el.tail and el.tail.strip() and kind is None:
             blocks.append(Block("p", el.tail))
-    return blocks
+
+
+def text_of(el: etree._Element) -> str:
+    """The element's text with its line breaks as newlines."""
+    if el.find(".//lb") is None and el.find(".//br") is None:
+        return "".join(el.itertext())
+    parts: list[str] = []
+    _collect(el, parts)
+    return "".join(parts)
+
+
+def _collect(el: etree._Element, parts: list[str]) -> None:
+    if isinstance(el.tag, str) and el.tag in _BREAK_TAGS:
+        parts.append("\n")
+    elif el.text and isinstance(el.tag, str):
+        parts.append(el.text)
+    for child in el:
+        _collect(child, parts)
+        if child.tail:
+            parts.append(child.tail)

@@ -35,6 +35,16 @@ _HIGH_BYTES = bytes(range(0x80, 0x100))
 _LEGACY_LATIN_SHARE = 0.25
 _CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _NEVER_TEXT = ("script", "style", "noscript", "template", "svg")
+# Never body text either: captions (the lead image's is kept as metadata; a gallery's belong to its
+# images) and text only screen readers get ("opens in a new tab"), by the class names of the
+# accessibility conventions of WordPress, Bootstrap, Tailwind and Drupal.
+_NOT_BODY = etree.XPath(
+    "//figcaption|//*[@class][contains(concat(' ', normalize-space(@class), ' '), ' screen-reader-text ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' sr-only ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' visually-hidden ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' visuallyhidden ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' element-invisible ')]"
+)
 __all__ = ["Block", "Image", "Page", "Rejection", "extract_page"]
 
 
@@ -161,8 +171,11 @@ def _declared_charset(data: bytes) -> str | None:
 
 def _body_tree(tree: lxml_html.HtmlElement, options: CleanOptions) -> lxml_html.HtmlElement:
     """The page, metadata and image read, trimmed in place for the body: elements that are never
-    text (trafilatura would drop them after copying them) and the site's drop selectors."""
+    text (trafilatura would drop them after copying them), captions, screen-reader-only labels and
+    the site's drop selectors."""
     etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
+    for el in _NOT_BODY(tree):
+        el.drop_tree()
     for selector in options.drop_selectors:
         for el in selector(tree):
             el.drop_tree()

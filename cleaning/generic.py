@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import re
 from copy import copy
+from itertools import groupby
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -137,16 +138,16 @@ def _without_link_blocks(blocks: list[Block], tree: lxml_html.HtmlElement) -> li
         return is_link(text[label.end() :])
 
     kept: list[Block] = []
-    for block in blocks:
-        lines = block.text.strip().split("\n")
-        if all(line.startswith("- ") for line in lines):
-            is_links = len(lines) > 1 and all(is_link(line[2:]) for line in lines)
-        else:
-            is_links = is_labelled_link(" ".join(block.text.split()))
-        if is_links:
-            logger.debug("dropped links to other articles: %.60s", block.text)
+    for group, items in groupby(blocks, key=lambda b: b.group):
+        members = list(items)
+        if group is not None and len(members) > 1 and all(is_link(b.text) for b in members):
+            logger.debug("dropped a list of links to other articles: %.60s", members[0].text)
             continue
-        kept.append(block)
+        for block in members:
+            if is_labelled_link(" ".join(block.text.split())):
+                logger.debug("dropped a link to another article: %.60s", block.text)
+                continue
+            kept.append(block)
     return kept
 
 

@@ -64,7 +64,7 @@ def expected_body(post: Article | str) -> str:
     """The body a perfect cleaner outputs for a post (an Article, slug, path or URL).
 
     Body blocks joined by a blank line; subheadings and block quotes are paragraphs of their own, a
-    list is one block of "- item" lines, a bold lead-in stays in its paragraph. Nothing else: no
+    list item is a paragraph of its own, a bold lead-in stays in its paragraph. Nothing else: no
     "Up Next"/"Don't Miss" teasers, newsletter box, ad label or pasted author bios.
     """
     a = article(post) if isinstance(post, str) else post

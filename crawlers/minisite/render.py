@@ -79,9 +79,9 @@ class Block:
 
     @property
     def plain(self) -> str:
-        """The block as a cleaner should emit it; a list is one block of ``- item`` lines."""
+        """The block as a cleaner should emit it; each list item is a paragraph of its own."""
         if self.kind == "ul":
-            return "\n".join(f"- {plain_text(item)}" for item in self.items)
+            return "\n\n".join(plain_text(item) for item in self.items)
         return f"{plain_text(self.lead)} {plain_text(self.text)}" if self.lead else plain_text(self.text)
 
 

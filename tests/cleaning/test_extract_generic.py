@@ -65,7 +65,7 @@ def test_labelled_link_is_dropped_but_a_list_of_plain_items_is_kept() -> None:
     items = "<ul><li>Three frigates in batch two</li><li>Nine hulls in all</li></ul>"
     blocks = extract(html_page(paragraphs(PROSE[:2]) + labelled + items + paragraphs(PROSE[2:])))
     assert "Related: Army picks a new rifle for its squads" not in blocks
-    assert "- Three frigates in batch two\n- Nine hulls in all" in blocks
+    assert blocks[2:4] == ["Three frigates in batch two", "Nine hulls in all"]  # one paragraph per item
 
 
 def test_contact_link_of_the_author_is_kept() -> None:

@@ -46,13 +46,14 @@ def _doc(path: str) -> html.HtmlElement:
 
 
 def _block_texts(body: html.HtmlElement) -> list[str]:
-    """A post body's children as text, lists as "- item" lines (the convention of expected_body)."""
-    return [
-        "\n".join(f"- {_norm(li.text_content())}" for li in child.iter("li"))
-        if child.tag == "ul"
-        else _norm(child.text_content())
-        for child in body
-    ]
+    """A post body's children as text, each list item a block (the convention of expected_body)."""
+    texts: list[str] = []
+    for child in body:
+        if child.tag == "ul":
+            texts += [_norm(li.text_content()) for li in child.iter("li")]
+        else:
+            texts.append(_norm(child.text_content()))
+    return texts
 
 
 def _graph(path: str) -> dict[str, dict]:
