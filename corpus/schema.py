@@ -75,7 +75,8 @@ class Article(BaseModel):
     body: str = Field(
         min_length=1,
         description="article text: paragraphs separated by a blank line, subheadings as their own "
-        "paragraphs, each list item a paragraph of its own, a line break inside a paragraph a newline; no captions, bios or site chrome",
+        "paragraphs, each list item a paragraph of its own, a line break inside a paragraph a newline; "
+        "no captions, bios or site chrome",
     )
     main_image: MainImage | None = Field(default=None, description="lead image with caption and credit")
     word_count: int = Field(ge=0, description="words in body (runs of Unicode word characters)")
