@@ -31,6 +31,10 @@ _ROLE = re.compile(
     r"lecturer|graduate)s?\b",
     re.IGNORECASE,
 )
+_OPENING = re.compile(
+    r"^(?:about the author:?\s*)?([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s+"
+    r"(?:is|was|serves|served|works|worked|leads|led|has\s+(?:been|spent|worked|covered|written)|joined|writes)\b"
+)
 _REPORTED_SPEECH = re.compile(r"\b(?:said|says|told|asked)\b|[“”\"]", re.IGNORECASE)
 
 
@@ -50,9 +54,16 @@ def is_bio(text: str, authors: Sequence[str]) -> bool:
     """A third-person paragraph about a byline author: named, and shaped like a biography."""
     if not authors or len(text.split()) > MAX_BIO_WORDS or named_author(text, authors) is None:
         return False
-    if _LABEL.search(text) or _WORK.search(text):
+    if _LABEL.search(text) or _WORK.search(text) or _opens_with_the_author(text, authors):
         return True
     return bool(_IS_A.search(text) and _ROLE.search(text) and not _REPORTED_SPEECH.search(text))
+
+
+def _opens_with_the_author(text: str, authors: Sequence[str]) -> bool:
+    """ "Chris Radich is the public sector CTO …": the paragraph's subject is the byline author, and
+    what follows says who they are — whatever their job is called."""
+    opening = _OPENING.match(text)
+    return opening is not None and any(fold(opening[1]) == fold(a) for a in authors)
 
 
 def tail_bios(paragraphs: Sequence[str], removed: Sequence[bool], authors: Sequence[str]) -> list[int]:

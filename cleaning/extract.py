@@ -21,7 +21,7 @@ from trafilatura.settings import Document
 from trafilatura.utils import HTML_PARSER, load_html
 
 from cleaning.blocks import Block, tree_blocks
-from cleaning.generic import generic_blocks
+from cleaning.generic import generic_blocks, page_filters
 from cleaning.metadata import Metadata, read_metadata, split_credit
 from cleaning.normalize import normalize_text
 from cleaning.options import CleanOptions
@@ -87,10 +87,13 @@ def extract_page(
         found = options.section_selector(tree)
         metadata.section = normalize_text(found[0].text_content()) or None if found else None
     image = _main_image(tree, metadata.image_url)
-    if options.body_selector is None:
+    container = options.body_selector(tree) if options.body_selector is not None else []
+    if container:
+        extracted = page_filters(_body_blocks(tree, container[0], options), tree, metadata.headline)
+    else:  # no selector, or it matches nothing on this page (a new template): the generic cleaner
+        if options.body_selector is not None:
+            logger.info("body selector matched nothing, generic cleaning: %s", url)
         extracted = generic_blocks(_body_tree(tree, options), options.extractor, metadata.headline)
-    else:
-        extracted = _body_blocks(tree, options)
     blocks = tuple(_filtered(extracted, metadata.headline, options))
     if not blocks:
         return Rejection("empty_body")
@@ -182,29 +185,26 @@ def _body_tree(tree: lxml_html.HtmlElement, options: CleanOptions) -> lxml_html.
     return tree
 
 
-def _body_blocks(tree: lxml_html.HtmlElement, options: CleanOptions) -> list[Block]:
+def _body_blocks(tree: lxml_html.HtmlElement, container: lxml_html.HtmlElement, options: CleanOptions) -> list[Block]:
     """The site's container, its drop selectors applied, through trafilatura (its selector is trusted)."""
-    container = options.body_selector(tree) if options.body_selector is not None else []
-    root = deepcopy(container[0]) if container else deepcopy(tree)
+    root = deepcopy(container)
+    for el in _NOT_BODY(root):
+        el.drop_tree()
     for selector in options.drop_selectors:
         for el in selector(root):
             el.drop_tree()
-    if container:
-        doc = lxml_html.document_fromstring("<html><body><article></article></body></html>")
-        doc.find(".//article").append(root)
-        root = doc
-    document = bare_extraction(root, options=options.extractor)
+    doc = lxml_html.document_fromstring("<html><body><article></article></body></html>")
+    doc.find(".//article").append(root)
+    document = bare_extraction(doc, options=options.extractor)
     # With output_format="python", trafilatura returns a Document (a dict only with as_dict=True).
     if isinstance(document, Document) and document.body is not None and len(document.body):
         return tree_blocks(document.body)
-    if container:
-        # A short body can fall under trafilatura's minimum size; the site's selector is trusted.
-        return [
-            _walk_block(el)
-            for el in root.xpath(f".//*[self::{_WALK_TAGS.replace('|', ' or self::')}]")
-            if not el.xpath(f"ancestor::*[self::{_WALK_TAGS.replace('|', ' or self::')}]")
-        ]
-    return []
+    # A short body can fall under trafilatura's minimum size; the site's selector is trusted.
+    return [
+        _walk_block(el)
+        for el in root.xpath(f".//*[self::{_WALK_TAGS.replace('|', ' or self::')}]")
+        if not el.xpath(f"ancestor::*[self::{_WALK_TAGS.replace('|', ' or self::')}]")
+    ]
 
 
 def _walk_block(el: lxml_html.HtmlElement) -> Block:

@@ -58,10 +58,16 @@ _CONTINUATION_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "blockquote", "li")
 def generic_blocks(tree: lxml_html.HtmlElement, extractor: Extractor, headline: str | None) -> list[Block]:
     """Body blocks of a whole page. ``tree`` is not modified."""
     # Texts are compared by their words only, so normalising waits for the caller (``_filtered``).
-    blocks = _extract(tree, extractor)
+    return page_filters(_extract(tree, extractor), tree, headline, continuation=True)
+
+
+def page_filters(
+    blocks: list[Block], tree: lxml_html.HtmlElement, headline: str | None, *, continuation: bool = False
+) -> list[Block]:
+    """The filters that read only the page (module docstring); a site's selector path uses them too."""
     blocks = _without_leading_title(blocks, headline, tree.findtext(".//title"))
     blocks = _without_link_blocks(blocks, tree)
-    return blocks + _continuation(tree, blocks)
+    return blocks + _continuation(tree, blocks) if continuation else blocks
 
 
 def _extract(tree: lxml_html.HtmlElement, extractor: Extractor) -> list[Block]:

@@ -18,6 +18,9 @@ AUTHORS = ["Dana Whitfield"]
         "Expert Biography: Dana Whitfield is an aerospace analyst who studies long-range strike.",
         "A Example Defense columnist, Dana Whitfield is a former Army officer and a West Point graduate.",
         "Whitfield previously covered the Balkans. Her work has appeared in two national newspapers.",
+        # Whatever the job is called: the paragraph opens with the author and says who they are.
+        "Dana Whitfield is the public sector CTO and vice president for customer success at Example Corp.",
+        "Dana Whitfield leads the cloud practice at a consulting firm in Denver.",
     ],
 )
 def test_bio_shapes(text: str) -> None:
@@ -33,6 +36,8 @@ def test_bio_shapes(text: str) -> None:
         ("The frigate is a long-delayed program, as Whitfield reported last year.", AUTHORS),  # no role word
         ("Dana Whitfield is a reporter. " + "More text follows here. " * 60, AUTHORS),  # far too long for a bio
         ("Dana Whitfield is a defense reporter.", []),  # no byline: nobody to name
+        ("Omar Haddad is the chief of staff at the ministry.", AUTHORS),  # opens with someone else
+        ("Whitfield is right that the frigate is late.", AUTHORS),  # the surname alone opens no bio
     ],
 )
 def test_not_bios(text: str, authors: list[str]) -> None:

@@ -136,3 +136,21 @@ def test_precise_body_is_kept_when_it_holds_the_article() -> None:
     """Chrome that only the balanced run keeps (a short call to action after the article) stays out."""
     after = "<div class='promo'><p>Get our free daily briefing in your inbox every morning.</p></div>"
     assert extract(html_page(paragraphs(PROSE), after=after)) == PROSE
+
+
+def _with_selector(selector: str) -> CleanOptions:
+    return CleanOptions.build("x", body_selector=selector)
+
+
+def test_a_sites_body_selector_path_applies_the_page_filters() -> None:
+    labelled = '<p>Related: <a href="/story/9">Army picks a new rifle for its squads</a></p>'
+    html = html_page(paragraphs(PROSE[:2]) + labelled + paragraphs(PROSE[2:]))
+    page = extract_page(html.encode(), "https://example.com/a", _with_selector("div.article-body"))
+    assert isinstance(page, Page) and [b.text for b in page.blocks] == PROSE
+
+
+def test_a_selector_that_matches_nothing_falls_back_to_the_generic_cleaner() -> None:
+    labelled = '<p>READ MORE: <a href="/story/9">Army picks a new rifle for its squads</a></p>'
+    html = html_page(paragraphs(PROSE[:2]) + labelled + paragraphs(PROSE[2:]))
+    page = extract_page(html.encode(), "https://example.com/a", _with_selector("div.story-text"))
+    assert isinstance(page, Page) and [b.text for b in page.blocks] == PROSE  # no link line, menu or footer

@@ -4,6 +4,7 @@ non-article page fetched, nothing outside the site's routes."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import ModuleType
 
@@ -57,3 +58,15 @@ LD = b'<script type="application/ld+json">'
 )
 def test_json_ld_types(html: bytes, types: set[str]) -> None:
     assert json_ld_types(html) == types
+
+
+def test_arc_story_type_is_read_wherever_it_sits_in_the_global_content() -> None:
+    from crawlers.platforms.arc import ArcAdapter
+
+    filler = {"_id": "ABC", "content_elements": [{"type": "text", "content": "x" * 5000}]}
+    story = {**filler, "type": "story"}  # the type after 5,000 characters of other keys
+    page = f"<script>Fusion.globalContent={json.dumps(story)};Fusion.contentCache={{}};</script>".encode()
+    assert ArcAdapter().platform_says_article(page)
+    related = {"type": "section", "content_elements": [{"type": "story", "headline": "Other"}]}
+    page = f"<script>Fusion.globalContent={json.dumps(related)};</script>".encode()
+    assert not ArcAdapter().platform_says_article(page)  # a story nested in a section page is not the page
