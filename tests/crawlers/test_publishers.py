@@ -40,18 +40,32 @@ EXAMPLES: dict[str, tuple[list[str], list[str]]] = {
     "breakingdefense": (["/2024/01/navy-shipbuilding-plan/"], ["/tag/navy/", "/2024/01/"]),
     "twz": (
         ["/air/b-21-raider-flies-again", "/news-features/ukraine-drone-war-update"],
-        ["/air", "/category/air/", "/author/jane-doe"],
+        ["/air", "/category/air/", "/author/jane-doe", "/authors/jane-q-doe", "/authors/john-doe"],
     ),
-    "defenseone": (["/threats/2024/01/china-missile-test/393398/"], ["/threats/", "/rss/all/"]),
-    "warontherocks": (["/2024/01/the-logic-of-deterrence/"], ["/podcasts/", "/about/"]),
+    "defenseone": (
+        ["/threats/2024/01/china-missile-test/393398/", "/threats/2024/01/AI-missile-test/393399/"],
+        ["/threats/", "/rss/all/", "/ideas"],
+    ),
+    "warontherocks": (
+        ["/2024/01/the-logic-of-deterrence/", "/the-logic-of-deterrence/"],
+        ["/podcasts/", "/about/", "/category/commentary/", "/author/jane-doe/", "/feed/"],
+    ),
     "nationalinterest": (
-        ["/blog/buzz/the-navy-needs-more-ships-208765", "/feature/a-new-cold-war-209876"],
-        ["/blog/buzz", "/topic/security", "/node/208765"],
+        [
+            "/blog/buzz/the-navy-needs-more-ships-208765",
+            "/feature/a-new-cold-war-209876",
+            "/blog/buzz/the-navy%E2%80%99s-new-ships-208766",
+            "/blog/buzz/the-navy-needs-more-ships",
+        ],
+        ["/blog/buzz", "/topic/security", "/node/208765", "/blog/buzz/ships"],
     ),
     "thedefensepost": (["/2024/01/15/nigeria-army-operation/"], ["/2024/01/15/", "/category/africa/"]),
     "navalnews": (["/naval-news/2024/01/french-navy-frigate-trials/"], ["/naval-news/", "/event/euronaval/"]),
     "ukdefencejournal": (["/royal-navy-frigate-returns-home/"], ["/category/navy/", "/about/"]),
-    "airandspaceforces": (["/air-force-picks-new-tanker/"], ["/tag/tankers/", "/page/2/"]),
+    "airandspaceforces": (
+        ["/air-force-picks-new-tanker/", "/article/the-new-tanker/", "/article/0124tanker/"],
+        ["/tag/tankers/", "/page/2/", "/article/"],
+    ),
     "usninews": (["/2024/01/15/carrier-strike-group-deploys"], ["/category/fleet-tracker/"]),
 }
 
