@@ -291,16 +291,18 @@ def demo(store_url: str, s3_endpoint_url: str | None, port: int | None) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--url", help="the page's URL (for its metadata and id); default: the file's file:// URI")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "txt"]), default="jsonl", show_default=True)
-def extract(paths: tuple[str, ...], url: str | None, fmt: str) -> None:
-    """Clean single HTML pages (files, .gz, directories, or - for stdin): one article per page.
+@click.option("--learn", is_flag=True, help="clean the pages of each site (URL host) together, with site learning on")
+def extract(paths: tuple[str, ...], url: str | None, fmt: str, learn: bool) -> None:
+    """Clean HTML pages (files, .gz, directories, or - for stdin): one article per page.
 
-    Uses the pipeline's cleaning with site learning off. A page that cannot be read or is not an
-    article gives an error record (jsonl/json) or a line on stderr (txt); the others still come out,
-    and the exit status is 1.
+    Uses the pipeline's cleaning, each page alone with site learning off; with --learn, the pages of
+    each site together with site learning on, as a crawl's clean does. A page that cannot be read or
+    is not an article gives an error record (jsonl/json) or a line on stderr (txt); the others still
+    come out, and the exit status is 1.
     """
     from corpus.extract_cmd import extract_sources, write_outcomes
 
-    failed = write_outcomes(extract_sources(paths, url=url), fmt, sys.stdout, sys.stderr)
+    failed = write_outcomes(extract_sources(paths, url=url, learn=learn), fmt, sys.stdout, sys.stderr)
     if failed:
         sys.exit(1)
 

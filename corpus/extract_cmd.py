@@ -1,10 +1,12 @@
-"""``defcorpus extract``: clean single HTML pages (files, directories, stdin), one record per page.
+"""``defcorpus extract``: clean HTML pages (files, directories, stdin), one record per page.
 
-Pages go through the pipeline's own passes (``cleaning.pipeline.extract_pages`` and ``build_article``)
-with an empty boilerplate state: site learning needs many articles of a site, so for single pages it
-is off, while the page-level cues (a bio at the end naming the author, a paragraph printed twice, the
-lead image's caption) still apply. A page that cannot be read or is not an article gives an error
-record, and the other pages still come out.
+Pages go through the pipeline's own passes (``cleaning.pipeline.extract_pages`` and ``build_article``).
+By default each page is cleaned alone, with an empty boilerplate state: site learning needs many
+articles of a site, so for single pages it is off, while the page-level cues (a bio at the end
+naming the author, a paragraph printed twice, the lead image's caption) still apply. With
+``learn=True`` the pages of each site (URL host) are cleaned together by ``clean_batch`` with site
+learning on, exactly as a crawl's clean does. A page that cannot be read or is not an article gives
+an error record, and the other pages still come out.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from urllib.parse import urlsplit
 
 from cleaning.boilerplate import BoilerplateStats
 from cleaning.options import CleanOptions
-from cleaning.pipeline import BatchResult, FetchedPage, build_article, extract_pages
+from cleaning.pipeline import BatchResult, FetchedPage, build_article, extract_pages, observe
+from cleaning.screen import screen_page
 from corpus.schema import Article
 
 logger = logging.getLogger(__name__)
@@ -54,10 +57,12 @@ class Outcome:
     article: Article | None = None
     error: str | None = None
 
+    url: str | None = None
+
     def record(self) -> dict[str, Any]:
-        """The page as a JSON-ready dict: the Article's fields plus ``source`` (or ``error``)."""
+        """The page as a JSON-ready dict: the Article's fields plus ``source`` (or ``url`` and ``error``)."""
         if self.article is None:
-            return {"source": self.source, "error": self.error}
+            return {"source": self.source, "url": self.url, "error": self.error}
         return {**self.article.model_dump(mode="json", exclude=_NO_PROVENANCE), "source": self.source}
 
 
@@ -71,6 +76,9 @@ def extract_html(
 ) -> Outcome:
     """Clean one page as the pipeline would, with site learning off; ``site`` is the URL's host."""
     options = dataclasses.replace(options or single_page_options(), site=urlsplit(url).hostname or _SITE)
+    refused = screen_page(html)  # the pipeline's own screen: a binary file, a 30 MB page
+    if refused is not None:
+        return Outcome(source, error=f"not an article ({refused.reason})", url=url)
     fetched = FetchedPage(url=url, html=html, fetched_at=fetched_at, warc_file="", warc_record_id="")
     result = BatchResult()
     for item in extract_pages([fetched], options, result):
@@ -78,7 +86,7 @@ def extract_html(
         if article is not None:
             return Outcome(source, article)
     reasons = ", ".join(sorted(result.rejected)) or "no article"
-    return Outcome(source, error=f"not an article ({reasons})")
+    return Outcome(source, error=f"not an article ({reasons})", url=url)
 
 
 def iter_sources(paths: Iterable[str]) -> Iterator[str]:
@@ -104,10 +112,29 @@ def read_source(source: str, stdin: IO[bytes] | None = None) -> tuple[bytes, dat
 
 
 def extract_sources(
-    paths: Iterable[str], *, url: str | None = None, stdin: IO[bytes] | None = None
+    paths: Iterable[str], *, url: str | None = None, stdin: IO[bytes] | None = None, learn: bool = False
 ) -> Iterator[Outcome]:
     """One outcome per input page, in input order; an unreadable page does not stop the others."""
+    if learn:
+        yield from _learned(_read_all(paths, url, stdin))
+        return
     options = single_page_options()
+    for item in _read_all(paths, url, stdin):
+        if isinstance(item, Outcome):
+            yield item
+            continue
+        source, fetched = item
+        try:
+            yield extract_html(fetched.html, fetched.url, fetched_at=fetched.fetched_at, source=source, options=options)
+        except Exception as exc:  # one bad page must not lose the others
+            logger.debug("extraction failed: %s", source, exc_info=True)
+            yield Outcome(source, error=f"extraction failed: {type(exc).__name__}: {exc}", url=fetched.url)
+
+
+def _read_all(
+    paths: Iterable[str], url: str | None, stdin: IO[bytes] | None
+) -> Iterator[tuple[str, FetchedPage] | Outcome]:
+    """Each input page with its source name, or an error outcome for one that cannot be read."""
     for source in iter_sources(paths):
         try:
             html, saved = read_source(source, stdin)
@@ -115,11 +142,55 @@ def extract_sources(
             yield Outcome(source, error=f"cannot read: {exc}")
             continue
         page_url = url or (Path(source).resolve().as_uri() if source != STDIN else "stdin:")
-        try:
-            yield extract_html(html, page_url, fetched_at=saved, source=source, options=options)
-        except Exception as exc:  # one bad page must not lose the others
-            logger.debug("extraction failed: %s", source, exc_info=True)
-            yield Outcome(source, error=f"extraction failed: {type(exc).__name__}: {exc}")
+        yield source, FetchedPage(url=page_url, html=html, fetched_at=saved, warc_file="", warc_record_id=source)
+
+
+def _learned(items: Iterable[tuple[str, FetchedPage] | Outcome]) -> Iterator[Outcome]:
+    """Pages cleaned site by site with site learning on; outcomes in input order."""
+    order: list[str] = []
+    errors: dict[str, Outcome] = {}
+    by_site: dict[str, list[FetchedPage]] = {}
+    for item in items:
+        if isinstance(item, Outcome):
+            errors[item.source] = item
+            order.append(item.source)
+            continue
+        source, fetched = item
+        order.append(source)
+        by_site.setdefault(urlsplit(fetched.url).hostname or _SITE, []).append(fetched)
+    outcomes: dict[str, Outcome] = {}
+    for site, pages in by_site.items():
+        outcomes.update(_clean_site(site, pages))
+    for source in order:
+        yield errors.get(source) or outcomes[source]
+
+
+def _clean_site(site: str, pages: list[FetchedPage]) -> dict[str, Outcome]:
+    """``clean_batch``'s two passes over one site's pages, keeping each page's own outcome."""
+    options = dataclasses.replace(single_page_options(), site=site)
+    stats = BoilerplateStats(min_articles=options.boilerplate_min_articles)
+    outcomes: dict[str, Outcome] = {}
+    extracted = []
+    for page in pages:
+        result = BatchResult()
+        found = list(extract_pages([page], options, result))
+        extracted += found
+        if not found:
+            outcomes[page.warc_record_id] = _rejected(page, result)
+    for item in extracted:
+        observe(stats, item)
+    for item in extracted:
+        result = BatchResult()
+        article = build_article(item, options, stats, result)
+        source = item.fetched.warc_record_id
+        outcomes[source] = Outcome(source, article) if article is not None else _rejected(item.fetched, result)
+    logger.info("%s: %d pages cleaned together with site learning", site, len(pages))
+    return outcomes
+
+
+def _rejected(page: FetchedPage, result: BatchResult) -> Outcome:
+    reasons = ", ".join(sorted(result.rejected)) or "no article"
+    return Outcome(page.warc_record_id, error=f"not an article ({reasons})", url=page.url)
 
 
 def write_outcomes(outcomes: Iterable[Outcome], fmt: str, out: IO[str], err: IO[str]) -> int:

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from corpus.extract_cmd import Outcome, extract_html, extract_sources, iter_sources, write_outcomes
+from tests.cleaning import sites
 from tests.cleaning.test_extract_generic import HEADLINE, PROSE, html_page, paragraphs
 
 URL = "https://example.com/2025/03/navy-orders-frigates/"
@@ -79,7 +80,7 @@ def test_a_page_that_is_not_an_article_is_an_error_record() -> None:
     html = b"<html><head><title>Search</title></head><body><form><input name=q></form></body></html>"
     outcome = extract_html(html, URL, fetched_at=FETCHED, source="search.html")
     assert outcome.article is None
-    assert outcome.record() == {"source": "search.html", "error": "not an article (empty_body)"}
+    assert outcome.record() == {"source": "search.html", "url": URL, "error": "not an article (empty_body)"}
 
 
 def test_stdin_is_read_with_dash() -> None:
@@ -149,3 +150,42 @@ def test_minisite_articles_come_out_as_the_golden_bodies_without_site_rules(mini
         outcome = extract_html(html, url, fetched_at=datetime.now(UTC), source=path)
         assert outcome.article is not None, outcome.error
         assert outcome.article.body == facts.expected_body(path), path
+
+
+def _site_pages(tmp_path: Path, n: int = 4) -> list[str]:
+    """``n`` articles of one site, each ending with the same newsletter prompt."""
+    prompt = "Sign up for the morning briefing and get the day's defense news in your inbox before eight."
+    paths = []
+    for i in range(n):
+        own = sites.prose(i)  # each page's own prose
+        body = paragraphs(own) + f"<p>{prompt}</p>"
+        path = tmp_path / f"story-{i}.html"
+        path.write_text(html_page(body).replace(HEADLINE, f"{HEADLINE} {i}"))
+        paths.append(str(path))
+    return paths
+
+
+def test_learn_cleans_a_sites_pages_together_with_site_learning(tmp_path: Path) -> None:
+    paths = _site_pages(tmp_path)
+    alone = list(extract_sources(paths))
+    learned = list(extract_sources(paths, learn=True))
+    assert [o.source for o in learned] == paths  # input order
+    assert all(o.article is not None and "morning briefing" in o.article.body for o in alone)
+    assert all(o.article is not None and "morning briefing" not in o.article.body for o in learned)
+    assert all(o.article is not None and o.article.body.startswith(sites.prose(i)[0]) for i, o in enumerate(learned))
+
+
+def test_learn_keeps_errors_in_place(tmp_path: Path) -> None:
+    paths = _site_pages(tmp_path, 3)
+    missing = str(tmp_path / "missing.html")
+    outcomes = list(extract_sources([paths[0], missing, *paths[1:]], learn=True))
+    assert [o.source for o in outcomes] == [paths[0], missing, *paths[1:]]
+    assert outcomes[1].error is not None and outcomes[1].error.startswith("cannot read")
+
+
+def test_a_binary_file_is_not_html_and_a_huge_page_is_refused() -> None:
+    outcome = extract_html(b"%PDF-1.7 binary", URL, fetched_at=FETCHED, source="a.pdf")
+    assert outcome.error == "not an article (not_html)"
+    huge = html_page(paragraphs(PROSE * 40_000)).encode()
+    outcome = extract_html(huge, URL, fetched_at=FETCHED, source="huge.html")
+    assert outcome.error == "not an article (too_large)"
