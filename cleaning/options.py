@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from lxml.cssselect import CSSSelector
 from trafilatura.settings import Extractor
 
+from cleaning.identity import IdentityRules
+
 
 @dataclass(frozen=True)
 class CleanOptions:
@@ -21,6 +23,8 @@ class CleanOptions:
     section_selector: CSSSelector | None = None
     boilerplate_min_articles: int = 3
     boilerplate_max_paragraphs: int = 20_000
+    # Which canonical URLs decide an article's id: the site's domains and article URL patterns.
+    identity: IdentityRules = field(default_factory=IdentityRules)
     extractor: Extractor = field(default_factory=lambda: Extractor(output_format="python", comments=False, tables=True))
 
     @classmethod
@@ -35,6 +39,9 @@ class CleanOptions:
         section_selector: str | None = None,
         boilerplate_min_articles: int = 3,
         boilerplate_max_paragraphs: int = 20_000,
+        allowed_domains: list[str] | None = None,
+        article_allow: list[str] | None = None,
+        article_deny: list[str] | None = None,
     ) -> CleanOptions:
         return cls(
             site=site,
@@ -45,4 +52,5 @@ class CleanOptions:
             section_selector=CSSSelector(section_selector) if section_selector else None,
             boilerplate_min_articles=boilerplate_min_articles,
             boilerplate_max_paragraphs=boilerplate_max_paragraphs,
+            identity=IdentityRules.build(allowed_domains or (), article_allow or (), article_deny or ()),
         )

@@ -30,6 +30,7 @@ from cleaning import CLEANER_VERSION
 from cleaning.bios import named_author, repeated_in_page, tail_bios
 from cleaning.boilerplate import BoilerplateStats
 from cleaning.extract import Page, Rejection, extract_page
+from cleaning.identity import identify
 from cleaning.normalize import join_paragraphs, word_count
 from cleaning.options import CleanOptions
 from cleaning.sketch import fold
@@ -129,7 +130,10 @@ def extract_pages(pages: Iterable[FetchedPage], options: CleanOptions, result: B
             result.rejected[page.reason] += 1
             continue
         result.dropped_by_rule += page.dropped_by_rule
-        yield Extracted(fetched, page, page.metadata.canonical_url or fetched.url)
+        identity = identify(fetched.url, page.metadata.canonical_url, options.identity)
+        if identity.refused:
+            result.dropped_values[identity.refused] += 1
+        yield Extracted(fetched, page, identity.url)
 
 
 def observe(stats: BoilerplateStats, item: Extracted) -> None:

@@ -20,6 +20,7 @@ import numpy as np
 
 from cleaning.boilerplate import BoilerplateStats
 from cleaning.dedup import DedupIndex, DedupShard
+from cleaning.identity import SHARED, CanonicalClaims, own_url, separate, separate_shared
 from cleaning.options import CleanOptions
 from cleaning.pipeline import BatchResult, FetchedPage, Removal, build_article, clean_batch, extract_pages, observe
 from cleaning.screen import MAX_PAGE_BYTES, screen_page
@@ -157,6 +158,7 @@ def _clean_chunk(
     report.pages += len(pages)
     result = clean_batch(progress.counting(pages), options, memory.stats)
     lease.renew(if_due=True)
+    result.articles = _note_separated(result, result.articles, separate_shared(result.articles))
     result.articles = group_duplicates(store, site.name, result.articles, memory.dedup)
     fresh = []
     for article in result.articles:
@@ -228,6 +230,33 @@ def _article_pages(
                     refused[rejection.reason] += 1
                 continue
             yield page
+
+
+def _latest_per_article(articles: list[Article]) -> dict[str, Article]:
+    """id -> the version of each article a clean would have published last (see ``_supersedes``)."""
+    latest: dict[str, Article] = {}
+    for article in articles:
+        if article.id not in latest or _supersedes(article, latest[article.id]):
+            latest[article.id] = article
+    return latest
+
+
+def _supersedes(article: Article, current: Article) -> bool:
+    """A later (or as late) fetch with another text: a new version, as a clean sees it.
+
+    Why not every later fetch: a clean publishes a text once, from the first page that has it, and
+    skips the same text fetched again, also through another link (a feed link with tracking
+    parameters, then the sitemap link); the re-clean keeps that first page, so publishes nothing new.
+    """
+    return article.content_hash != current.content_hash and article.fetched_at >= current.fetched_at
+
+
+def _note_separated(result: BatchResult, before: list[Article], after: list[Article]) -> list[Article]:
+    """``after``; the articles that left a shared canonical for their own URL are counted in ``result``."""
+    moved = sum(a.id != b.id for a, b in zip(before, after, strict=True))
+    if moved:
+        result.dropped_values[SHARED] += moved
+    return after
 
 
 class _Progress:
@@ -343,14 +372,22 @@ def _reclean_all(
             articles_seen += 1
     report.pages = articles_seen + sum(learned.rejected.values())
     result = BatchResult()
-    latest: dict[str, Article] = {}
+    # The latest version per (id, page URL): which ids several different pages share is known only
+    # once the whole site is read (the re-clean's batch is the site), then each keeps its own URL.
+    latest_at: dict[tuple[str, str], Article] = {}
+    claims = CanonicalClaims()
     pages = _article_pages(store, site, keys, result.rejected)
     for done, item in enumerate(extract_pages(pages, options, result), 1):
         article = build_article(item, options, stats, result)
-        if article is not None and (item.id not in latest or article.fetched_at >= latest[item.id].fetched_at):
-            latest[item.id] = article
+        if article is not None:
+            claims.add(article)
+            at = (item.id, own_url(article.url))
+            if at not in latest_at or _supersedes(article, latest_at[at]):
+                latest_at[at] = article
         if on_page:
             on_page(done, articles_seen)
+    shared, built = claims.shared(), list(latest_at.values())
+    latest = _latest_per_article(_note_separated(result, built, [separate(a, shared) for a in built]))
     lease.renew(if_due=True)  # a re-clean reads the whole site first: check the lease before it writes
     dedup = load_dedup(store, rebuild=site.name)
     articles = group_duplicates(store, site.name, sorted(latest.values(), key=lambda a: a.id), dedup)

@@ -55,9 +55,12 @@ class Article(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str = Field(description="stable id: sha256 of the canonical URL, first 32 hex digits")
+    id: str = Field(description="stable id: sha256 of canonical_url, first 32 hex digits (see 'The id')")
     url: str = Field(description="URL the page was fetched from")
-    canonical_url: str = Field(description="the page's rel=canonical (else og:url, else url)")
+    canonical_url: str = Field(
+        description="the URL that identifies the article: the page's rel=canonical (else og:url) when it is an "
+        "article URL of the page's own site, else url; normalised, tracking parameters dropped"
+    )
     site: str = Field(description="site config name, e.g. 'minisite'; a partition column in Parquet")
     headline: str = Field(min_length=1, description="headline as published (JSON-LD headline first)")
     authors: list[str] = Field(default_factory=list, description="author names only, in byline order")

@@ -40,6 +40,35 @@ major version, and comes with a migration note below.
 |---|---|---|
 """
 
+_IDENTITY = """
+## The id
+
+`id` is the first 32 hex digits of the sha256 of `canonical_url`, which is chosen and normalised by
+`cleaning/identity.py`:
+
+1. The page's `rel=canonical` (else its `og:url`) is taken only when it is an article URL of the
+   page's own site: its host is one of the site config's `allowed_domains` or a subdomain of one
+   ("www." makes no difference), and its path is an article path by the site's `[articles]` rules
+   (never the site root). A canonical on another site (a scraped copy or a partner naming the
+   original) or on a home or section page (a CMS fault) is not taken: logged at INFO, counted in
+   the clean's `CleanReport.dropped_values` as `canonical_off_site` or `canonical_not_article`.
+2. Otherwise the URL the page was fetched from (`url`) is the identity.
+3. Pages of one batch at different URLs with different text that claim one canonical (a CMS
+   printing one story's URL on many) each keep their own URL (`canonical_shared`). A clean's batch
+   is a chunk of about 500 pages (`CLEAN_CHUNK_PAGES`); a re-clean's is the whole site.
+4. The URL is normalised: tracking parameters dropped (`utm_*`, `fbclid`, `gclid`, `mc_cid`,
+   `mc_eid`, `msclkid`, … ; the list is `TRACKING_NAMES` and `TRACKING_PREFIXES`), then w3lib's
+   `canonicalize_url` (host in lower case, query parameters sorted, percent-encoding made uniform,
+   dot segments resolved, fragment dropped) and the scheme's default port dropped. The path's case
+   and trailing slash are kept. So a page reached through a feed link with tracking parameters and
+   through the sitemap is one article.
+
+A URL already in normal form is unchanged by step 4, so articles published before these rules keep
+their ids on a re-clean. An article whose earlier id came from another site's canonical, a shared
+canonical, or a URL not in normal form gets a new id on a re-clean, and its row under the old id stays
+published (nothing deletes published rows).
+"""
+
 _MIGRATIONS = """
 ## Migration notes
 
@@ -69,7 +98,7 @@ def markdown() -> str:
         rows.append(f"| `{name}` | {_json_type(properties[name])} / `{arrow}` | {field.description} |")
     for name, field in MainImage.model_fields.items():
         rows.append(f"| `main_image.{name}` | {_json_type(properties['main_image'])} member | {field.description} |")
-    return _INTRO + "\n".join(rows) + "\n" + _MIGRATIONS
+    return _INTRO + "\n".join(rows) + "\n" + _IDENTITY + _MIGRATIONS
 
 
 def _json_type(prop: dict[str, Any]) -> str:

@@ -188,8 +188,18 @@ class SiteConfig(BaseModel):
         return any(re.search(p, path) for p in rules.allow) and not any(re.search(p, path) for p in rules.deny)
 
     def clean_options(self) -> dict[str, object]:
-        """Keyword arguments for ``cleaning.options.CleanOptions.build``."""
-        return {"language": self.language, **self.cleaning.model_dump()}
+        """Keyword arguments for ``cleaning.options.CleanOptions.build``.
+
+        The domains and article rules go too: a page's canonical decides its article's id only when
+        it is an article URL of this site (``cleaning.identity``).
+        """
+        return {
+            "language": self.language,
+            **self.cleaning.model_dump(),
+            "allowed_domains": list(self.allowed_domains),
+            "article_allow": list(self.articles.allow),
+            "article_deny": list(self.articles.deny),
+        }
 
     def source_urls(self, kind: str) -> list[str]:
         return [urljoin(self.base_url, s.url) for s in self.sources if s.type == kind]

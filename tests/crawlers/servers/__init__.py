@@ -1,8 +1,9 @@
 """Hand-written loopback servers that imitate publishers' platforms (feeds, sitemaps, article markup).
 
-``FixtureServer`` serves a table of routes on 127.0.0.1 and logs every request, so a test can say
-exactly what the crawler asked for. A route can answer conditionally (ETag / Last-Modified -> 304),
-slowly, with a scripted sequence of statuses (503 then 200), or by dropping the connection.
+``FixtureServer`` serves a table of routes on 127.0.0.1 (or another loopback address) and logs every
+request, so a test can say exactly what the crawler asked for. A route can answer conditionally
+(ETag / Last-Modified -> 304), slowly, with a scripted sequence of statuses (503 then 200), or by
+dropping the connection.
 """
 
 from __future__ import annotations
@@ -68,15 +69,15 @@ class _Server(ThreadingHTTPServer):
 
 
 class FixtureServer:
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
         self.log: list[Logged] = []
         self._served: Counter[str] = Counter()
         self._lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
-        self._httpd = _Server(("127.0.0.1", 0), self._handler())
-        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/"
+        self._httpd = _Server((host, 0), self._handler())
+        self.base_url = f"http://{host}:{self._httpd.server_address[1]}/"
 
     def requests_to(self, path: str) -> list[Logged]:
         return [entry for entry in self.log if entry.path == path]
@@ -192,9 +193,14 @@ def _not_modified(route: Route, headers: dict[str, str]) -> bool:
 
 
 @contextmanager
-def serving(build: Callable[[str], FixtureSite]) -> Iterator[tuple[FixtureServer, FixtureSite]]:
-    """Start a server, build its site for its own base URL, serve it, stop it afterwards."""
-    server = FixtureServer()
+def serving(
+    build: Callable[[str], FixtureSite], host: str = "127.0.0.1"
+) -> Iterator[tuple[FixtureServer, FixtureSite]]:
+    """Start a server, build its site for its own base URL, serve it, stop it afterwards.
+
+    ``host``: another loopback address (127.0.0.2) serves a second site on a host of its own.
+    """
+    server = FixtureServer(host)
     site = build(server.base_url)
     server.serve(site)
     try:
