@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from cleaning.bios import named_author
 from cleaning.sketch import BandIndex, Sketch, decode, encode, fold, jaccard, sketches
+from cleaning.template import SiteTemplate
 
 STATE_VERSION = 3  # 3: sketches of cleaning.sketch's own hashing (2: datasketch's)
 _REPLACED_VERSIONS = (1, 2)  # sketched differently: not comparable with today's sketches
@@ -91,6 +92,7 @@ class BoilerplateStats:
     max_clusters: int = 20_000
     keep_per_author: int = 16
     clusters: dict[str, Cluster] = field(default_factory=dict)
+    template: SiteTemplate = field(default_factory=SiteTemplate)  # the site's learned article container
     _lsh: BandIndex | None = field(default=None, init=False, repr=False, compare=False)
     _alias: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -200,7 +202,8 @@ class BoilerplateStats:
             record = {"a": c.authors or {}, "d": c.docs, "s": encode(c.sketch), "t": c.seen}
             out.write(b"," if i else b"")
             out.write(f"{json.dumps(key)}:{json.dumps(record, sort_keys=True, separators=(',', ':'))}".encode())
-        out.write(f'}},"min_articles":{self.min_articles},"version":{STATE_VERSION}}}'.encode())
+        template = json.dumps(self.template.to_record(), sort_keys=True, separators=(",", ":"))
+        out.write(f'}},"min_articles":{self.min_articles},"template":{template},"version":{STATE_VERSION}}}'.encode())
         return out.getvalue()
 
     @classmethod
@@ -222,4 +225,9 @@ class BoilerplateStats:
         }
         # A lowered cap applies on the next ``observe``.
         max_clusters = max_clusters or cls.max_clusters
-        return cls(min_articles=min_articles or data["min_articles"], max_clusters=max_clusters, clusters=clusters)
+        return cls(
+            min_articles=min_articles or data["min_articles"],
+            max_clusters=max_clusters,
+            clusters=clusters,
+            template=SiteTemplate.from_record(data.get("template")),  # absent in state written before it
+        )

@@ -25,6 +25,7 @@ from cleaning.generic import generic_blocks, page_filters
 from cleaning.metadata import Metadata, read_metadata, split_credit
 from cleaning.normalize import normalize_text
 from cleaning.options import CleanOptions
+from cleaning.template import block_positions, page_container
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,10 @@ class Page:
     blocks: tuple[Block, ...]
     image: Image | None
     dropped_by_rule: int = 0
+    # Where each block sits in the page's template (``cleaning.template``), on the generic path only:
+    # a site's body selector already names its container.
+    positions: tuple[tuple[str, ...] | None, ...] = ()
+    container: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,21 @@ def extract_page(
     if not blocks:
         return Rejection("empty_body")
     dropped = sum(any(p.search(b.text) for p in options.drop_paragraphs) for b in extracted)
-    return Page(url=url, metadata=metadata, blocks=blocks, image=image, dropped_by_rule=dropped)
+    positions = tuple(block_positions(tree, blocks)) if options.learn_template and not container else ()
+    return Page(
+        url=url,
+        metadata=metadata,
+        blocks=blocks,
+        image=image,
+        dropped_by_rule=dropped,
+        positions=positions,
+        container=page_container(positions, blocks) if positions else None,
+    )
+
+
+def parse_page(html: bytes) -> lxml_html.HtmlElement:
+    """The page's tree as extraction reads it (same decoding), for a later pass over the page."""
+    return _parse(html, whole_page=True)
 
 
 def _parse(html: bytes | str, *, whole_page: bool) -> lxml_html.HtmlElement:

@@ -25,6 +25,9 @@ class CleanOptions:
     boilerplate_max_paragraphs: int = 20_000
     # Which canonical URLs decide an article's id: the site's domains and article URL patterns.
     identity: IdentityRules = field(default_factory=IdentityRules)
+    # Locate each block in the page's template (``cleaning.template``); off for pages cleaned alone,
+    # where there is no site to learn a template from.
+    learn_template: bool = True
     extractor: Extractor = field(default_factory=lambda: Extractor(output_format="python", comments=False, tables=True))
 
     @classmethod

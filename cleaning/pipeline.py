@@ -9,11 +9,13 @@ Every paragraph removed from a body is a ``Removal`` with its reason:
 ``boilerplate`` (recurs across the site), ``author_bio`` (recurs and names the byline author),
 ``author_bio_cue`` (bio-shaped paragraph naming the author at the end of the body),
 ``author_bio_repeated`` (names the author and is printed again on the page, e.g. in an author box),
-``duplicate_in_page`` (a second copy of a body paragraph), ``image_caption`` (the lead image's caption).
+``duplicate_in_page`` (a second copy of a body paragraph), ``image_caption`` (the lead image's caption),
+``template_chrome`` (outside the container that holds the site's articles, ``cleaning.template``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -29,11 +31,12 @@ from trafilatura.utils import load_html
 from cleaning import CLEANER_VERSION
 from cleaning.bios import named_author, repeated_in_page, tail_bios
 from cleaning.boilerplate import BoilerplateStats
-from cleaning.extract import Page, Rejection, extract_page
+from cleaning.extract import Page, Rejection, extract_page, parse_page
 from cleaning.identity import identify
 from cleaning.normalize import join_paragraphs, word_count
 from cleaning.options import CleanOptions
 from cleaning.sketch import fold
+from cleaning.template import block_positions, recovered
 from corpus.schema import Article, MainImage, article_id, content_hash
 
 logger = logging.getLogger(__name__)
@@ -141,6 +144,8 @@ def observe(stats: BoilerplateStats, item: Extracted) -> None:
     when = meta.date_published or item.fetched.fetched_at
     try:
         stats.observe(item.id, (b.text for b in item.page.blocks), authors=meta.authors, when=when)
+        if item.page.positions:
+            stats.template.observe(item.id, item.page.container)
     except Exception as exc:  # the page is still cleaned; only the site's statistics miss it
         logger.warning("site learning skipped a page (%s: %s): %s", type(exc).__name__, exc, item.fetched.url)
 
@@ -150,6 +155,9 @@ def removal_reasons(item: Extracted, stats: BoilerplateStats) -> list[str | None
     texts = [b.text for b in item.page.blocks]
     authors = item.page.metadata.authors
     reasons = stats.classify(texts, authors)
+    if item.page.positions:
+        outside = stats.template.outside(item.page.positions, item.page.blocks, stats.min_articles)
+        reasons = [r or ("template_chrome" if out else None) for r, out in zip(reasons, outside, strict=True)]
     captions = _caption_forms(item.page)
     seen: set[str] = set()
     for i, text in enumerate(texts):
@@ -185,6 +193,7 @@ def _build_article(
     item: Extracted, options: CleanOptions, stats: BoilerplateStats, result: BatchResult
 ) -> Article | None:
     fetched, meta, doc_id = item.fetched, item.page.metadata, item.id
+    item = _with_template_paragraphs(item, stats)
     body: list[str] = []
     bios: list[str] = []
     for block, reason in zip(item.page.blocks, removal_reasons(item, stats), strict=True):
@@ -231,6 +240,21 @@ def _build_article(
         logger.warning("invalid article %s: %s", fetched.url, exc.errors()[0]["msg"])
         result.rejected["invalid"] += 1
         return None
+
+
+def _with_template_paragraphs(item: Extracted, stats: BoilerplateStats) -> Extracted:
+    """The page with its site container's paragraphs that extraction missed (``template.recovered``)."""
+    container = stats.template.container(stats.min_articles)
+    held = {sig for chain in item.page.positions if chain for sig in chain}
+    if container is None or container not in held:
+        return item
+    tree = parse_page(item.fetched.html)
+    blocks = tuple(recovered(tree, container, item.page.blocks))
+    if len(blocks) == len(item.page.blocks):
+        return item
+    positions = tuple(block_positions(tree, blocks))
+    page = dataclasses.replace(item.page, blocks=blocks, positions=positions)
+    return dataclasses.replace(item, page=page)
 
 
 def _checked_dates(item: Extracted, result: BatchResult) -> tuple[datetime | None, datetime | None]:

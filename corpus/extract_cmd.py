@@ -66,9 +66,10 @@ class Outcome:
         return {**self.article.model_dump(mode="json", exclude=_NO_PROVENANCE), "source": self.source}
 
 
-def single_page_options() -> CleanOptions:
-    """Generic rules: no body selector, nothing site-specific. Build once, pass to ``extract_html``."""
-    return CleanOptions.build(_SITE)
+def single_page_options(*, learn: bool = False) -> CleanOptions:
+    """Generic rules: no body selector, nothing site-specific, no template to learn. Build once, pass
+    to ``extract_html``; ``learn`` keeps template learning on for pages cleaned together."""
+    return dataclasses.replace(CleanOptions.build(_SITE), learn_template=learn)
 
 
 def extract_html(
@@ -167,7 +168,7 @@ def _learned(items: Iterable[tuple[str, FetchedPage] | Outcome]) -> Iterator[Out
 
 def _clean_site(site: str, pages: list[FetchedPage]) -> dict[str, Outcome]:
     """``clean_batch``'s two passes over one site's pages, keeping each page's own outcome."""
-    options = dataclasses.replace(single_page_options(), site=site)
+    options = dataclasses.replace(single_page_options(learn=True), site=site)
     stats = BoilerplateStats(min_articles=options.boilerplate_min_articles)
     outcomes: dict[str, Outcome] = {}
     extracted = []

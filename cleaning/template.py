@@ -1,0 +1,196 @@
+"""A site's learned template: the DOM position that holds its articles, found from its own pages.
+
+Every article of a site is printed into the same container (``div.article-body`` under
+``main.story``, whatever the class names are), while related-story teasers, newsletter boxes and
+"More from …" lists sit in other positions of the template. Texts in those positions change from page
+to page, so counting paragraph texts (``cleaning.boilerplate``) cannot learn them; their position can.
+
+Per page, the container is the deepest element that holds most of the extracted words. Its
+signature is its tag and class names with those of its parent (numbers folded: class names with
+build hashes or ids vary), so the same slot of the template matches on every page. Once one
+signature is the container of enough of the site's articles, a block of a page that has that
+container, that lies outside it after the article began, is the template's chrome (what precedes
+the container — a standfirst, key points — is the article's own).
+
+State is explicit: a ``SiteTemplate`` is kept with the site's boilerplate statistics.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from cleaning.blocks import Block
+from cleaning.normalize import normalize_text
+
+# The container holds at least this share of a page's extracted words.
+CONTAINER_SHARE = 0.8
+# A signature decides once it is the container of this share of the site's observed articles.
+SITE_SHARE = 0.6
+MAX_DOCS = 64
+# A paragraph recovered from the container has at least this many words (buttons and labels have fewer).
+PROSE_MIN_WORDS = 6
+_TEXT_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "th", "dd", "dt", "pre")
+_DIGITS = re.compile(r"\d+")
+_WORD = re.compile(r"\w+")
+_SKIP = ("html", "body")
+_NOT_PROSE_TAGS = ("figure", "figcaption", "aside", "nav", "footer", "form", "header")
+# Class-name conventions of CMS templates for slots that are never the article's prose.
+_NOT_PROSE_CLASS = re.compile(
+    r"caption|credit|promo|related|newsletter|share|social|advert|\bad\b|\bads\b|recommend|teaser|sidebar",
+    re.IGNORECASE,
+)
+_LEAF_TAGS = ("p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote")
+
+
+def signature(el: etree._Element) -> str:
+    """``parent-tag.classes>tag.classes``, class names sorted and their digits folded."""
+    parts = []
+    for node in (el.getparent(), el):
+        if node is None or not isinstance(node.tag, str):
+            continue
+        classes = sorted({_DIGITS.sub("0", c) for c in (node.get("class") or "").split()})
+        parts.append(".".join([node.tag, *classes]))
+    return ">".join(parts)
+
+
+def block_positions(tree: lxml_html.HtmlElement, blocks: Sequence[Block]) -> list[tuple[str, ...] | None]:
+    """For each block, the signatures of its source element's ancestors (None: not found in the page)."""
+    by_text: dict[str, etree._Element] = {}
+    for el in tree.iter(*_TEXT_TAGS):
+        by_text.setdefault(_key(el.text_content()), el)
+    positions: list[tuple[str, ...] | None] = []
+    for block in blocks:
+        el = by_text.get(_key(block.text))
+        if el is None:
+            positions.append(None)
+            continue
+        chain = [signature(a) for a in el.iterancestors() if isinstance(a.tag, str) and a.tag not in _SKIP]
+        positions.append(tuple(chain))
+    return positions
+
+
+def page_container(positions: Sequence[tuple[str, ...] | None], blocks: Sequence[Block]) -> str | None:
+    """The deepest ancestor signature holding ``CONTAINER_SHARE`` of the page's words."""
+    words = [len(_WORD.findall(b.text)) for b in blocks]
+    total = sum(words)
+    if not total:
+        return None
+    held: dict[str, int] = {}
+    depth: dict[str, int] = {}
+    for chain, n in zip(positions, words, strict=True):
+        for d, sig in enumerate(reversed(chain or ())):
+            held[sig] = held.get(sig, 0) + n
+            depth[sig] = max(depth.get(sig, 0), d)
+    fitting = [s for s, n in held.items() if n >= CONTAINER_SHARE * total]
+    return max(fitting, key=lambda s: (depth[s], s), default=None)
+
+
+@dataclass
+class SiteTemplate:
+    """Which container signature held each observed article (article ids, capped per signature)."""
+
+    containers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    articles: tuple[str, ...] = ()
+
+    def observe(self, article_id: str, container: str | None) -> None:
+        if article_id not in self.articles and len(self.articles) < MAX_DOCS:
+            self.articles = (*self.articles, article_id)
+        if container is not None:
+            docs = self.containers.get(container, ())
+            if article_id not in docs and len(docs) < MAX_DOCS:
+                self.containers[container] = (*docs, article_id)
+
+    def container(self, min_articles: int) -> str | None:
+        """The site's article container, once enough of its articles agree on one."""
+        if not self.containers:
+            return None
+        sig, docs = max(self.containers.items(), key=lambda kv: (len(kv[1]), kv[0]))
+        if len(docs) >= min_articles and len(docs) >= SITE_SHARE * len(self.articles):
+            return sig
+        return None
+
+    def outside(
+        self, positions: Sequence[tuple[str, ...] | None], blocks: Sequence[Block], min_articles: int
+    ) -> list[bool]:
+        """Per block: it lies outside the site's container, after the article began, on a page
+        that has that container.
+
+        What is printed above the container (a standfirst, key points, a live blog's summary) is
+        the article's own; what sits outside it once the article began is the template's: promos
+        set between its paragraphs, related stories, bios, "More from …" after it."""
+        site = self.container(min_articles)
+        inside = [site is not None and chain is not None and site in chain for chain in positions]
+        words = [len(_WORD.findall(b.text)) for b in blocks]
+        if site is None or sum(w for w, i in zip(words, inside, strict=True) if i) < 0.5 * sum(words):
+            return [False] * len(blocks)  # this page was printed by another template: judge nothing
+        last = max(n for n, i in enumerate(inside) if i)
+        return [n > last and chain is not None for n, chain in enumerate(positions)]
+
+    def to_record(self) -> dict[str, object]:
+        return {"containers": {k: list(v) for k, v in sorted(self.containers.items())}, "articles": list(self.articles)}
+
+    @classmethod
+    def from_record(cls, record: dict[str, object] | None) -> SiteTemplate:
+        if not record:
+            return cls()
+        containers = record.get("containers") or {}
+        articles = record.get("articles") or []
+        assert isinstance(containers, dict) and isinstance(articles, list)
+        return cls({str(k): tuple(v) for k, v in containers.items()}, tuple(str(a) for a in articles))
+
+
+def recovered(tree: lxml_html.HtmlElement, container: str, blocks: Sequence[Block]) -> list[Block]:
+    """``blocks`` with the paragraphs of the site's container that extraction missed, in page order.
+
+    A live blog or a body split by embeds prints one article in many copies of the container; an
+    extractor that settles on one copy loses the others. Prose paragraphs (``<p>`` of a sentence or
+    more, not mostly links) inside any element carrying the container's signature are the article's
+    by the site's own template; scripts and styles are never text.
+    """
+    etree.strip_elements(tree, "script", "style", "noscript", "template", "svg", with_tail=False)
+    elements = [el for el in tree.iter(*_LEAF_TAGS) if el.find(".//p") is None and el.find(".//li") is None]
+    order = {_key(el.text_content()): n for n, el in reversed(list(enumerate(elements)))}
+    have = {_key(b.text) for b in blocks}
+    placed: list[tuple[float, int, Block]] = []
+    last = -1.0
+    for i, block in enumerate(blocks):
+        last = float(order.get(_key(block.text), last))
+        placed.append((last, i, block))
+    for n, el in enumerate(elements):
+        key = _key(el.text_content())
+        if el.tag == "p" and key not in have and _is_prose(el, key) and _in_container(el, container):
+            have.add(key)
+            placed.append((n - 0.5, -1, Block("p", normalize_text(el.text_content()))))
+    return [b for _, _, b in sorted(placed, key=lambda t: (t[0], t[1]))]
+
+
+def _is_prose(el: etree._Element, key: str) -> bool:
+    """A sentence of text, not a button, a share bar or a link to another story."""
+    words = key.count(" ") + 1 if key else 0
+    link_words = sum(len(_WORD.findall(a.text_content())) for a in el.iter("a"))
+    return words >= PROSE_MIN_WORDS and link_words < 0.5 * words
+
+
+def _in_container(el: etree._Element, container: str) -> bool:
+    """Inside a copy of the container, and not in a figure, an aside or a block the page's markup
+    names as a caption, promo, related-links, newsletter, share or ad slot."""
+    for a in el.iterancestors():
+        if not isinstance(a.tag, str):
+            continue
+        if signature(a) == container:
+            return True
+        if a.tag in _NOT_PROSE_TAGS or _NOT_PROSE_CLASS.search(a.get("class") or ""):
+            return False
+    return False
+
+
+def _key(text: str) -> str:
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+__all__ = ("SiteTemplate", "block_positions", "page_container", "signature")

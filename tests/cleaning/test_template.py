@@ -1,0 +1,104 @@
+"""Learned site templates: the container that holds a site's articles, learned from its own pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lxml import html
+
+from cleaning.blocks import Block
+from cleaning.boilerplate import BoilerplateStats
+from cleaning.template import SiteTemplate, block_positions, page_container, recovered, signature
+from tests.cleaning import sites
+
+BODY = "main.story>div.story-body.text-0"
+
+
+def page(paragraphs: list[str], *, after: str = "", extra_posts: Sequence[str] = ()) -> html.HtmlElement:
+    posts = "".join(f"<div class='story-body text-{n + 2}'><p>{p}</p></div>" for n, p in enumerate(extra_posts))
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return html.document_fromstring(
+        f"<html><body><nav><a href='/'>Home</a></nav><main class='story'><h1>T</h1>"
+        f"<div class='story-body text-1'>{body}</div>{posts}</main>{after}</body></html>"
+    )
+
+
+def test_signature_folds_numbers_and_names_the_parent() -> None:
+    tree = page(["One paragraph of the story."])
+    (el,) = tree.xpath("//div[contains(@class,'story-body')]")
+    assert signature(el) == BODY
+
+
+def test_the_page_container_is_the_deepest_element_holding_most_words() -> None:
+    prose = sites.prose(1)
+    tree = page(prose, after="<div class='more'><p>Short teaser</p></div>")
+    blocks = [Block("p", p) for p in [*prose, "Short teaser"]]
+    assert page_container(block_positions(tree, blocks), blocks) == BODY
+
+
+def test_a_container_is_the_sites_once_most_articles_agree() -> None:
+    template = SiteTemplate()
+    for doc in ("a", "b"):
+        template.observe(doc, BODY)
+    assert template.container(min_articles=3) is None  # too few articles yet
+    template.observe("c", BODY)
+    assert template.container(min_articles=3) == BODY
+    for doc in ("d", "e", "f"):
+        template.observe(doc, "div.other>div.x")
+    assert template.container(min_articles=3) is None  # no longer most of the site's articles
+
+
+def test_blocks_after_the_container_are_chrome_blocks_before_it_are_not() -> None:
+    template = SiteTemplate()
+    for doc in ("a", "b", "c"):
+        template.observe(doc, BODY)
+    prose = sites.prose(2)
+    tree = page(prose, after="<div class='more'><p>Read next: a story about something else entirely</p></div>")
+    blocks = [
+        Block("p", "T"),
+        *[Block("p", p) for p in prose],
+        Block("p", "Read next: a story about something else entirely"),
+    ]
+    outside = template.outside(block_positions(tree, blocks), blocks, min_articles=3)
+    assert outside == [False] * (len(prose) + 1) + [True]
+
+
+def test_a_page_of_another_template_is_not_judged() -> None:
+    template = SiteTemplate()
+    for doc in ("a", "b", "c"):
+        template.observe(doc, "div.elsewhere>div.body")
+    prose = sites.prose(3)
+    tree = page(prose, after="<div class='more'><p>Teaser text of another story here</p></div>")
+    blocks = [*[Block("p", p) for p in prose], Block("p", "Teaser text of another story here")]
+    assert not any(template.outside(block_positions(tree, blocks), blocks, min_articles=3))
+
+
+def test_paragraphs_of_other_copies_of_the_container_are_recovered_in_page_order() -> None:
+    """A live blog: every post is a copy of the body container; the extractor kept the first."""
+    first, posts = sites.prose(4, 2), sites.prose(5, 3)
+    tree = page(
+        first,
+        extra_posts=posts,
+        after="<div class='story-body text-9'><figure><p>A caption under a photo of the event</p></figure></div>",
+    )
+    blocks = [Block("p", p) for p in first]
+    texts = [b.text for b in recovered(tree, BODY, blocks)]
+    assert texts == [*first, *posts]  # the caption is never prose, even inside a copy of the container
+
+
+def test_short_labels_and_link_lists_are_not_recovered() -> None:
+    first = sites.prose(6, 2)
+    extra = ["Share", "<a href='/a'>Another story with a long headline about ships</a>"]
+    tree = page(first, extra_posts=extra)
+    assert [b.text for b in recovered(tree, BODY, [Block("p", p) for p in first])] == first
+
+
+def test_the_template_is_kept_with_the_sites_state() -> None:
+    stats = BoilerplateStats()
+    for doc in ("a", "b", "c"):
+        stats.template.observe(doc, BODY)
+    restored = BoilerplateStats.from_json(stats.to_json())
+    assert restored.template.container(3) == BODY
+    # State written before templates were learned loads with an empty template.
+    legacy = stats.to_json().replace(b'"template":', b'"unused":')
+    assert BoilerplateStats.from_json(legacy).template.container(3) is None
