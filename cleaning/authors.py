@@ -26,7 +26,7 @@ _PART_SPLIT = re.compile(r"\s*(?:,|\s[-–—]\s)\s*")
 # Never a name: a contact, a link, a call to action.
 _NOT_A_NAME = re.compile(
     r"@|https?://|www\.|\b(?:e-?mail|follow|contact|view all|posts? by|more from|twitter|x\.com|"
-    r"published|updated|min read|read more)\b|\d{3,}",
+    r"published|updated|min read|read more)\b|\d",
     re.IGNORECASE,
 )
 # A job title after a name ("Jane Doe, Senior Editor"): the rest of the byline is the title's.
@@ -51,6 +51,12 @@ _ITEMPROP_AUTHOR = etree.XPath(
 _REL_AUTHOR = etree.XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]")
 _LINKS = etree.XPath("//body//a[@href]")
 _TEXTS = etree.XPath("//body//text()")
+# Whole byline parts that are a label or a date's month, never a name.
+_NOT_NAMES = frozenset(
+    {"by", "written by", "posted by", "author", "authors", "admin", "updated", "published"}
+    | {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+)
+_BARE_BY = re.compile(r"^\s*(?:by|written by)\s*:?\s*$", re.IGNORECASE)
 _BY_START = re.compile(r"\s*(?:by\b|written by\b)", re.IGNORECASE)
 
 
@@ -76,7 +82,7 @@ def _person_names(segment: str, *, after_a_name: bool = False) -> list[str]:
         part = _CREDENTIAL.sub("", _BYLINE_SENTENCE.sub("", part)).strip(" :.,")
         if _NOT_A_NAME.search(part) or ((n or after_a_name) and _JOB.search(part)):
             break
-        if n and len(part) <= 4:  # a credential after the name ("MS, RD, FAND")
+        if (n and len(part) <= 4) or part.casefold() in _NOT_NAMES:  # "MS, RD, FAND"; "Dec"; "Written By"
             continue
         if any(c.isalpha() for c in part) and len(part.split()) <= _MAX_NAME_WORDS:
             names.append(part.title() if part.isupper() and len(part) > 3 else part)
@@ -130,7 +136,9 @@ def _by_lines(tree: lxml_html.HtmlElement) -> list[str]:
             continue
         el = text.getparent()
         line = normalize_text(el.text_content()) if el is not None else ""
-        if _BY_START.match(line) and len(line) <= _MAX_BYLINE_CHARS:
+        if el is not None and _BARE_BY.match(line) and el.getparent() is not None:
+            line = normalize_text(el.getparent().text_content())  # "<span>By</span> <a>Jane Roe</a>"
+        if _BY_START.match(line) and len(line) <= _MAX_BYLINE_CHARS and not _BARE_BY.match(line):
             return [_BYLINE_PREFIX.sub("", line)]
     return []
 

@@ -75,6 +75,8 @@ def test_organisation_as_author_gives_way_to_the_visible_byline() -> None:
         ("<p>Written by <a href='/team/x'>Moses Kim</a></p>", ["Moses Kim"]),
         ("<a rel='author' href='/u/7'>Priya Natarajan</a>", ["Priya Natarajan"]),
         ("<p>By clicking subscribe you agree to our terms</p>", []),
+        ("<div class='byline'><span>By</span> <a href='/x'>Scott Pletcher</a></div>", ["Scott Pletcher"]),
+        ("<p>By Julian Arni, Dec 2</p>", ["Julian Arni"]),
         ("<a href='/authors/jane-roe/'>All stories</a>", []),
     ],
 )
