@@ -243,6 +243,21 @@ def _filtered(blocks: list[Block], headline: str, options: CleanOptions) -> list
     return kept
 
 
+def _caption_and_credit(figure: lxml_html.HtmlElement) -> tuple[str | None, str | None]:
+    """The figure's caption and credit: the credit as the page marks it (an element whose class
+    names a credit), else as the caption's text gives it (``split_credit``)."""
+    (caption_el, *_) = figure.xpath(".//figcaption")
+    marked = figure.xpath(".//*[contains(translate(@class, 'CREDIT', 'credit'), 'credit')]")
+    if marked:
+        credit = normalize_text(marked[0].text_content()).strip("() ")
+        caption_el = deepcopy(caption_el)
+        for el in caption_el.xpath(".//*[contains(translate(@class, 'CREDIT', 'credit'), 'credit')]"):
+            el.drop_tree()
+        return normalize_text(caption_el.text_content()) or None, credit or None
+    caption, credit = split_credit(caption_el.text_content())
+    return caption or None, credit
+
+
 def _main_image(tree: lxml_html.HtmlElement, image_url: str | None) -> Image | None:
     """The lead image with its caption and credit, which never belong in the body."""
     figures = tree.xpath("//figure[.//img]")
@@ -253,6 +268,6 @@ def _main_image(tree: lxml_html.HtmlElement, image_url: str | None) -> Image | N
     if not figures and not image_url:
         return None
     caption_el = figures[0].xpath(".//figcaption") if figures else []
-    caption, credit = split_credit(caption_el[0].text_content()) if caption_el else (None, None)
+    caption, credit = _caption_and_credit(figures[0]) if caption_el else (None, None)
     url = image_url or figures[0].xpath(".//img/@src")[0]
     return Image(url=url, caption=caption or None, credit=credit)

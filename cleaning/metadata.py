@@ -23,7 +23,10 @@ from cleaning.normalize import normalize_text
 
 __all__ = ["Metadata", "clean_names", "read_metadata", "split_credit"]
 _LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_][a-z0-9]+)*$", re.IGNORECASE)
-_CREDIT = re.compile(r"\s*\(?((?:[A-Za-z.]+\s+)?(?:photo|image|photograph|credit)\b[^()]*)\)?\s*$", re.IGNORECASE)
+_CREDIT_WORDS = r"photo|image|photograph|illustration|credit|courtesy|dvids|getty|reuters|afp|associated press|ap"
+_CREDIT_PARENS = re.compile(rf"\s*\(([^()]*\b(?:{_CREDIT_WORDS})\b[^()]*)\)\s*$", re.IGNORECASE)
+_CREDIT_LABEL = re.compile(r"\s*((?:photo|image|credit|photograph)s?\s*(?::|by\b)\s*[^:]{2,120})$", re.IGNORECASE)
+_CREDIT = re.compile(rf"\s+((?:[\w.]+\s+){{0,4}}(?:{_CREDIT_WORDS})\b[^()]*)$", re.IGNORECASE)
 # Meta tags that name the author, in the order publishers' tools fill them.
 _AUTHOR_META = (
     "author",
@@ -112,12 +115,17 @@ def _ld_image(jsonld: JsonLd) -> str | None:
 
 
 def split_credit(caption: str) -> tuple[str, str | None]:
-    """'Soldiers fire… (DoD photo by Sgt. X/Released)' -> ('Soldiers fire…', 'DoD photo by Sgt. X/Released')."""
+    """'Troops fire… (U.S. Army photo by Sgt. X/Released)' -> ('Troops fire…', 'U.S. Army photo by Sgt. X/Released').
+
+    A trailing parenthesis that names a photo, an image or its source is the credit, whole (so
+    "U.S." never splits it); else a "Photo: …"/"Credit: …" label; else a "… photo by …" tail.
+    """
     caption = normalize_text(caption)
-    match = _CREDIT.search(caption)
-    if not match or match.start() == 0:
-        return caption, None
-    return caption[: match.start()].rstrip(), match.group(1).strip()
+    for pattern in (_CREDIT_PARENS, _CREDIT_LABEL, _CREDIT):
+        match = pattern.search(caption)
+        if match and match.start() > 0:
+            return caption[: match.start()].rstrip(" -–—|"), match.group(1).strip()
+    return caption, None
 
 
 def _meta_tags(tree: lxml_html.HtmlElement) -> dict[str, Any]:

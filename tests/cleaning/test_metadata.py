@@ -95,6 +95,42 @@ def test_split_credit() -> None:
     assert split_credit("A ship at sea.") == ("A ship at sea.", None)
 
 
+@pytest.mark.parametrize(
+    ("caption", "expected"),
+    [
+        (
+            "Soldiers fire a howitzer. (U.S. Army photo/Released)",
+            ("Soldiers fire a howitzer.", "U.S. Army photo/Released"),
+        ),
+        (
+            "A destroyer at sea. (U.S. Navy photo by Mass Communication Specialist 2nd Class Jane Roe)",
+            ("A destroyer at sea.", "U.S. Navy photo by Mass Communication Specialist 2nd Class Jane Roe"),
+        ),
+        ("Marines train in Norway. (DVIDS)", ("Marines train in Norway.", "DVIDS")),
+        ("A drone on display. (Courtesy photo)", ("A drone on display.", "Courtesy photo")),
+        ("A tank in a field. Photo: Ministry of Defence", ("A tank in a field.", "Photo: Ministry of Defence")),
+        ("The U.S. Army’s new rifle on a range.", ("The U.S. Army’s new rifle on a range.", None)),
+    ],
+)
+def test_credit_is_split_whole(caption: str, expected: tuple[str, str | None]) -> None:
+    assert split_credit(caption) == expected
+
+
+def test_credit_marked_up_by_the_page_comes_first() -> None:
+    head = "<meta property='og:image' content='https://x.test/img/a.jpg'><title>T</title>"
+    body = (
+        "<figure><img src='https://x.test/img/a.jpg'><figcaption>Soldiers fire a howitzer "
+        "<span class='img-credit'>(Army photo by Sgt. Lee)</span></figcaption></figure><p>Text.</p>"
+    )
+    from cleaning.extract import Page, extract_page
+    from cleaning.options import CleanOptions
+
+    html_doc = f"<html><head>{head}</head><body><h1>T</h1>{body}</body></html>"
+    result = extract_page(html_doc.encode(), "https://x.test/a", CleanOptions.build("x"))
+    assert isinstance(result, Page) and result.image is not None
+    assert (result.image.caption, result.image.credit) == ("Soldiers fire a howitzer", "Army photo by Sgt. Lee")
+
+
 def test_relative_canonical_and_image_made_absolute_language_from_locale() -> None:
     head = (
         "<link rel='canonical' href='/2024/03/a/'><meta property='og:image' content='/img/a.jpg'>"

@@ -134,3 +134,14 @@ def test_minisite_bodies_exact_with_or_without_learning(learning: bool) -> None:
         assert article.author_bios == [b for b in facts.pasted_bios(article.url)]
     shared = next(iter(facts.shared_paragraphs()))
     assert sum(shared in a.body for a in result.articles) == 2
+
+
+def test_minisite_image_credits_are_whole() -> None:
+    """The theme marks the credit (``span.zox-img-credit``): "U.S. Army photo/Released" never splits at "U.S."."""
+    site = get_site("minisite")
+    options = CleanOptions.build("minisite", **site.clean_options())  # type: ignore[arg-type]
+    result = clean_batch(minisite_pages(), options, BoilerplateStats())
+    for article in result.articles:
+        post = facts.article(article.url)
+        assert article.main_image is not None
+        assert (article.main_image.caption, article.main_image.credit) == (post.caption, post.credit.strip("()"))
