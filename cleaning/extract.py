@@ -249,11 +249,11 @@ def _caption_and_credit(figure: lxml_html.HtmlElement) -> tuple[str | None, str 
     (caption_el, *_) = figure.xpath(".//figcaption")
     marked = figure.xpath(".//*[contains(translate(@class, 'CREDIT', 'credit'), 'credit')]")
     if marked:
-        credit = normalize_text(marked[0].text_content()).strip("() ")
+        marked_credit = normalize_text(marked[0].text_content()).strip("() ")
         caption_el = deepcopy(caption_el)
         for el in caption_el.xpath(".//*[contains(translate(@class, 'CREDIT', 'credit'), 'credit')]"):
             el.drop_tree()
-        return normalize_text(caption_el.text_content()) or None, credit or None
+        return normalize_text(caption_el.text_content()) or None, marked_credit or None
     caption, credit = split_credit(caption_el.text_content())
     return caption or None, credit
 
