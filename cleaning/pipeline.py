@@ -16,6 +16,7 @@ Every paragraph removed from a body is a ``Removal`` with its reason:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -140,14 +141,27 @@ def extract_pages(pages: Iterable[FetchedPage], options: CleanOptions, result: B
 
 
 def observe(stats: BoilerplateStats, item: Extracted) -> None:
+    """Count the page in the site's statistics, once per article text (``learning_key``)."""
     meta = item.page.metadata
     when = meta.date_published or item.fetched.fetched_at
+    doc = learning_key(item)
     try:
-        stats.observe(item.id, (b.text for b in item.page.blocks), authors=meta.authors, when=when)
+        stats.observe(doc, (b.text for b in item.page.blocks), authors=meta.authors, when=when)
         if item.page.positions:
-            stats.template.observe(item.id, item.page.container)
+            stats.template.observe(doc, item.page.container)
     except Exception as exc:  # the page is still cleaned; only the site's statistics miss it
         logger.warning("site learning skipped a page (%s: %s): %s", type(exc).__name__, exc, item.fetched.url)
+
+
+def learning_key(item: Extracted) -> str:
+    """Who a page counts as in site learning: its longest paragraph, folded.
+
+    Copies of one article under other URLs (a mirror, a tracking-parameter variant, a syndicated
+    copy with its own chrome) share their longest paragraph, so they count as one article and a
+    statement quoted in two real articles never crosses the threshold through copies of one of them.
+    """
+    longest = max((b.text for b in item.page.blocks), key=len, default="")
+    return hashlib.blake2b(fold(longest).encode(), digest_size=16).hexdigest()
 
 
 def removal_reasons(item: Extracted, stats: BoilerplateStats) -> list[str | None]:

@@ -145,3 +145,22 @@ def test_minisite_image_credits_are_whole() -> None:
         post = facts.article(article.url)
         assert article.main_image is not None
         assert (article.main_image.caption, article.main_image.credit) == (post.caption, post.credit.strip("()"))
+
+
+def test_copies_of_one_article_count_once_in_site_learning() -> None:
+    """The demo served again on another port publishes copies under new URLs: a statement quoted in
+    two real articles must not cross the learning threshold through the copies of one of them."""
+    site = get_site("minisite")
+    options = CleanOptions.build("minisite", **site.clean_options())  # type: ignore[arg-type]
+    shared, slugs = next(iter(facts.shared_paragraphs().items()))
+    original = minisite_pages()
+    quoting = [p for p in original if any(slug in p.url for slug in slugs)]
+    copies = [
+        FetchedPage(
+            p.url.replace(":8045", f":{port}"), p.html.replace(b":8045", f":{port}".encode()), p.fetched_at, "w", "r"
+        )
+        for p in quoting[:1]
+        for port in (8046, 8047, 8048)
+    ]
+    result = clean_batch([*original, *copies], options, BoilerplateStats())
+    assert sum(shared in a.body for a in result.articles) == 2 + len(copies)
