@@ -80,12 +80,13 @@ class Rejection:
 def extract_page(
     html: bytes | str, url: str, options: CleanOptions, fetched_at: datetime | None = None
 ) -> Page | Rejection:
-    """One page's article; ``fetched_at`` bounds its dates (no date can be later than the fetch)."""
+    """One page's article; ``fetched_at`` (plus the options' clock tolerance) bounds its dates."""
     try:
         tree = _parse(html, whole_page=options.body_selector is None)
     except (etree.ParserError, ValueError) as exc:
         return Rejection("unparsable", str(exc))
-    metadata = read_metadata(tree, url, fetched_at)
+    latest = fetched_at + options.date_tolerance if fetched_at is not None else None
+    metadata = read_metadata(tree, url, latest)
     if not metadata.headline:
         return Rejection("no_headline")
     if options.section_selector is not None and not metadata.section:

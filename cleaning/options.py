@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from lxml.cssselect import CSSSelector
 from trafilatura.settings import Extractor
 
 from cleaning.identity import IdentityRules
+
+DATE_TOLERANCE = timedelta(hours=6)
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,9 @@ class CleanOptions:
     # Locate each block in the page's template (``cleaning.template``); off for pages cleaned alone,
     # where there is no site to learn a template from.
     learn_template: bool = True
+    # How far past the fetch a date may be and still be true: the crawler's clock may run behind the
+    # publisher's (a date later than fetch + tolerance is refused, as a template or time-zone error).
+    date_tolerance: timedelta = DATE_TOLERANCE
     extractor: Extractor = field(default_factory=lambda: Extractor(output_format="python", comments=False, tables=True))
 
     @classmethod

@@ -21,7 +21,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from lxml import etree
@@ -223,7 +223,7 @@ def _build_article(
     if not text:
         result.rejected["only_boilerplate"] += 1
         return None
-    published, modified = _checked_dates(item, result)
+    published, modified = _checked_dates(item, result, options.date_tolerance)
     image = item.page.image
     try:
         return Article(
@@ -271,7 +271,9 @@ def _with_template_paragraphs(item: Extracted, stats: BoilerplateStats) -> Extra
     return dataclasses.replace(item, page=page)
 
 
-def _checked_dates(item: Extracted, result: BatchResult) -> tuple[datetime | None, datetime | None]:
+def _checked_dates(
+    item: Extracted, result: BatchResult, tolerance: timedelta
+) -> tuple[datetime | None, datetime | None]:
     """A date later than the fetch cannot be true (a template or time-zone error), nor one outside the
     years a page can mean: metadata skipped those already (``refused``); count them, say why."""
     meta, fetched_at = item.page.metadata, item.fetched.fetched_at
@@ -280,7 +282,7 @@ def _checked_dates(item: Extracted, result: BatchResult) -> tuple[datetime | Non
         result.dropped_values[reason] += 1
     checked: list[datetime | None] = []
     for name, value in (("date_published", meta.date_published), ("date_modified", meta.date_modified)):
-        if value is not None and value > fetched_at:
+        if value is not None and value > fetched_at + tolerance:
             logger.info(
                 "%s %s is later than the fetch (%s), dropped: %s",
                 name,

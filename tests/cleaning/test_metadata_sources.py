@@ -161,3 +161,18 @@ def test_a_page_whose_cleaning_raises_is_rejected_alone(monkeypatch: pytest.Monk
     )
     assert sorted(a.url for a in result.articles) == sorted([posts[0].url, posts[2].url])
     assert result.rejected == Counter({"error": 1})
+
+
+@pytest.mark.parametrize(("hours_after_fetch", "kept"), [(3, True), (8, False)])
+def test_a_crawler_clock_behind_the_publisher_is_tolerated(hours_after_fetch: int, kept: bool) -> None:
+    """The crawler's clock a few hours behind: the page's dates are later than ``fetched_at`` but true."""
+    from cleaning.extract import Page, extract_page
+
+    published = FETCHED + timedelta(hours=hours_after_fetch)
+    head = f"<meta property='article:published_time' content='{published.isoformat()}'><title>T</title>"
+    body = "<h1>T</h1>" + "".join(f"<p>{p}</p>" for p in sites.prose(9))
+    result = extract_page(
+        f"<html><head>{head}</head><body>{body}</body></html>".encode(), URL, CleanOptions.build("x"), FETCHED
+    )
+    assert isinstance(result, Page)
+    assert (result.metadata.date_published == published) is kept
