@@ -293,7 +293,7 @@ def demo(store_url: str, s3_endpoint_url: str | None, port: int | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "txt"]), default="jsonl", show_default=True)
 @click.option("--learn", is_flag=True, help="clean the pages of each site (URL host) together, with site learning on")
 def extract(paths: tuple[str, ...], url: str | None, fmt: str, learn: bool) -> None:
-    """Clean HTML pages (files, .gz, directories, or - for stdin): one article per page.
+    """Clean HTML pages (files, .gz, WARC files, directories, or - for stdin): one article per page.
 
     Uses the pipeline's cleaning, each page alone with site learning off; with --learn, the pages of
     each site together with site learning on, as a crawl's clean does. A page that cannot be read or

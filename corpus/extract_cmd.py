@@ -24,17 +24,21 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
+from warcio.exceptions import ArchiveLoadFailed
+
 from cleaning.boilerplate import BoilerplateStats
 from cleaning.options import CleanOptions
 from cleaning.pipeline import BatchResult, FetchedPage, build_article, extract_pages, observe
 from cleaning.screen import screen_page
 from corpus.schema import Article
+from corpus.warc import html_records
 
 logger = logging.getLogger(__name__)
 
 STDIN = "-"
 FORMATS = ("jsonl", "json", "txt")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
+WARC_SUFFIXES = (".warc", ".warc.gz")
 # Fields that describe a crawl's WARC record: a single page read from a file has none (``paywalled``
 # is the crawler's flag on the record, so a page read from a file has no say on it either).
 _NO_PROVENANCE = {"warc_file", "warc_record_id", "paywalled"}
@@ -63,7 +67,8 @@ class Outcome:
         """The page as a JSON-ready dict: the Article's fields plus ``source`` (or ``url`` and ``error``)."""
         if self.article is None:
             return {"source": self.source, "url": self.url, "error": self.error}
-        return {**self.article.model_dump(mode="json", exclude=_NO_PROVENANCE), "source": self.source}
+        exclude = _NO_PROVENANCE if not self.article.warc_file else set()  # a WARC record keeps its provenance
+        return {**self.article.model_dump(mode="json", exclude=exclude), "source": self.source}
 
 
 def single_page_options(*, learn: bool = False) -> CleanOptions:
@@ -76,26 +81,32 @@ def extract_html(
     html: bytes, url: str, *, fetched_at: datetime, source: str = STDIN, options: CleanOptions | None = None
 ) -> Outcome:
     """Clean one page as the pipeline would, with site learning off; ``site`` is the URL's host."""
-    options = dataclasses.replace(options or single_page_options(), site=urlsplit(url).hostname or _SITE)
-    refused = screen_page(html)  # the pipeline's own screen: a binary file, a 30 MB page
-    if refused is not None:
-        return Outcome(source, error=f"not an article ({refused.reason})", url=url)
     fetched = FetchedPage(url=url, html=html, fetched_at=fetched_at, warc_file="", warc_record_id="")
+    return extract_fetched(fetched, source=source, options=options)
+
+
+def extract_fetched(fetched: FetchedPage, *, source: str = STDIN, options: CleanOptions | None = None) -> Outcome:
+    """``extract_html`` for a page already read, a WARC record's provenance kept."""
+    options = dataclasses.replace(options or single_page_options(), site=urlsplit(fetched.url).hostname or _SITE)
+    refused = screen_page(fetched.html)  # the pipeline's own screen: a binary file, a 30 MB page
+    if refused is not None:
+        return Outcome(source, error=f"not an article ({refused.reason})", url=fetched.url)
     result = BatchResult()
     for item in extract_pages([fetched], options, result):
         article = build_article(item, options, _NoSiteLearning(), result)
         if article is not None:
             return Outcome(source, article)
     reasons = ", ".join(sorted(result.rejected)) or "no article"
-    return Outcome(source, error=f"not an article ({reasons})", url=url)
+    return Outcome(source, error=f"not an article ({reasons})", url=fetched.url)
 
 
 def iter_sources(paths: Iterable[str]) -> Iterator[str]:
-    """Expand directories (recursively, sorted) into their HTML files; files and ``-`` pass as given."""
+    """Expand directories (recursively, sorted) into their HTML and WARC files; files and ``-`` pass as given."""
     for raw in paths:
         path = Path(raw)
         if raw != STDIN and path.is_dir():
-            yield from sorted(str(p) for p in path.rglob("*") if p.is_file() and p.name.endswith(HTML_SUFFIXES))
+            found = (p for p in path.rglob("*") if p.is_file() and p.name.endswith((*HTML_SUFFIXES, *WARC_SUFFIXES)))
+            yield from sorted(str(p) for p in found)
         else:
             yield raw
 
@@ -126,7 +137,7 @@ def extract_sources(
             continue
         source, fetched = item
         try:
-            yield extract_html(fetched.html, fetched.url, fetched_at=fetched.fetched_at, source=source, options=options)
+            yield extract_fetched(fetched, source=source, options=options)
         except Exception as exc:  # one bad page must not lose the others
             logger.debug("extraction failed: %s", source, exc_info=True)
             yield Outcome(source, error=f"extraction failed: {type(exc).__name__}: {exc}", url=fetched.url)
@@ -135,22 +146,36 @@ def extract_sources(
 def _read_all(
     paths: Iterable[str], url: str | None, stdin: IO[bytes] | None
 ) -> Iterator[tuple[str, FetchedPage] | Outcome]:
-    """Each input page with its source name, or an error outcome for one that cannot be read."""
+    """Each input page with its source name, or an error outcome for one that cannot be read.
+
+    A WARC file gives one page per HTML response record, named ``<file>#<WARC-Record-ID>``, with
+    its ``WARC-Target-URI`` as the URL and its ``WARC-Date`` as the fetch time.
+    """
     for source in iter_sources(paths):
         try:
+            if source != STDIN and source.endswith(WARC_SUFFIXES):
+                found = list(_warc_pages(source))
+                yield from found or [Outcome(source, error="cannot read: no HTML response record in this WARC file")]
+                continue
             html, saved = read_source(source, stdin)
-        except (OSError, EOFError, zlib.error) as exc:
+        except (OSError, EOFError, zlib.error, ArchiveLoadFailed) as exc:
             yield Outcome(source, error=f"cannot read: {exc}")
             continue
         page_url = url or (Path(source).resolve().as_uri() if source != STDIN else "stdin:")
-        yield source, FetchedPage(url=page_url, html=html, fetched_at=saved, warc_file="", warc_record_id=source)
+        yield source, FetchedPage(url=page_url, html=html, fetched_at=saved, warc_file="", warc_record_id="")
+
+
+def _warc_pages(path: str) -> Iterator[tuple[str, FetchedPage]]:
+    with Path(path).open("rb") as fh:
+        for page in html_records(fh, path):
+            yield f"{path}#{page.warc_record_id}", page
 
 
 def _learned(items: Iterable[tuple[str, FetchedPage] | Outcome]) -> Iterator[Outcome]:
     """Pages cleaned site by site with site learning on; outcomes in input order."""
     order: list[str] = []
     errors: dict[str, Outcome] = {}
-    by_site: dict[str, list[FetchedPage]] = {}
+    by_site: dict[str, list[tuple[str, FetchedPage]]] = {}
     for item in items:
         if isinstance(item, Outcome):
             errors[item.source] = item
@@ -158,7 +183,7 @@ def _learned(items: Iterable[tuple[str, FetchedPage] | Outcome]) -> Iterator[Out
             continue
         source, fetched = item
         order.append(source)
-        by_site.setdefault(urlsplit(fetched.url).hostname or _SITE, []).append(fetched)
+        by_site.setdefault(urlsplit(fetched.url).hostname or _SITE, []).append((source, fetched))
     outcomes: dict[str, Outcome] = {}
     for site, pages in by_site.items():
         outcomes.update(_clean_site(site, pages))
@@ -166,32 +191,36 @@ def _learned(items: Iterable[tuple[str, FetchedPage] | Outcome]) -> Iterator[Out
         yield errors.get(source) or outcomes[source]
 
 
-def _clean_site(site: str, pages: list[FetchedPage]) -> dict[str, Outcome]:
+def _clean_site(site: str, pages: list[tuple[str, FetchedPage]]) -> dict[str, Outcome]:
     """``clean_batch``'s two passes over one site's pages, keeping each page's own outcome."""
     options = dataclasses.replace(single_page_options(learn=True), site=site)
     stats = BoilerplateStats(min_articles=options.boilerplate_min_articles)
+    sources = {id(page): source for source, page in pages}
     outcomes: dict[str, Outcome] = {}
     extracted = []
-    for page in pages:
+    for source, page in pages:
         result = BatchResult()
-        found = list(extract_pages([page], options, result))
+        refused = screen_page(page.html)
+        found = list(extract_pages([page], options, result)) if refused is None else []
         extracted += found
-        if not found:
-            outcomes[page.warc_record_id] = _rejected(page, result)
+        if refused is not None:
+            outcomes[source] = Outcome(source, error=f"not an article ({refused.reason})", url=page.url)
+        elif not found:
+            outcomes[source] = _rejected(source, page, result)
     for item in extracted:
         observe(stats, item)
     for item in extracted:
         result = BatchResult()
         article = build_article(item, options, stats, result)
-        source = item.fetched.warc_record_id
-        outcomes[source] = Outcome(source, article) if article is not None else _rejected(item.fetched, result)
+        source = sources[id(item.fetched)]
+        outcomes[source] = Outcome(source, article) if article is not None else _rejected(source, item.fetched, result)
     logger.info("%s: %d pages cleaned together with site learning", site, len(pages))
     return outcomes
 
 
-def _rejected(page: FetchedPage, result: BatchResult) -> Outcome:
+def _rejected(source: str, page: FetchedPage, result: BatchResult) -> Outcome:
     reasons = ", ".join(sorted(result.rejected)) or "no article"
-    return Outcome(page.warc_record_id, error=f"not an article ({reasons})", url=page.url)
+    return Outcome(source, error=f"not an article ({reasons})", url=page.url)
 
 
 def write_outcomes(outcomes: Iterable[Outcome], fmt: str, out: IO[str], err: IO[str]) -> int:

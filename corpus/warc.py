@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
@@ -85,3 +86,31 @@ def read_record(store: Store, warc_key: str, offset: int, length: int) -> Fetche
 
 def _flagged(record: ArcWarcRecord, flag: str) -> bool:
     return flag in (record.rec_headers.get_header(FLAGS_HEADER) or "").split()
+
+
+def html_records(fh: IO[bytes], source: str) -> Iterator[FetchedPage]:
+    """Every successful HTML response of a WARC file opened by the caller (``.warc`` or ``.warc.gz``).
+
+    For WARC files that are not in a store: other tools' crawls, web archives' downloads. The
+    same records count as HTML as in ``iter_responses``; ``warc_file`` is ``source``.
+    """
+    for record in ArchiveIterator(fh):
+        if record.rec_type != "response" or record.http_headers is None:
+            continue
+        if record.http_headers.get_statuscode() != "200":
+            continue
+        content_type = (record.http_headers.get_header("Content-Type") or "").lower()
+        declared = "html" in content_type
+        if not declared and content_type.split(";")[0].strip() not in _GENERIC_TYPES:
+            continue
+        html = record.content_stream().read()
+        if not declared and not _looks_like_html(html):
+            continue
+        yield FetchedPage(
+            url=record.rec_headers.get_header("WARC-Target-URI"),
+            html=html,
+            fetched_at=datetime.fromisoformat(record.rec_headers.get_header("WARC-Date")),
+            warc_file=source,
+            warc_record_id=record.rec_headers.get_header("WARC-Record-ID"),
+            paywalled=_flagged(record, "paywall"),
+        )

@@ -189,3 +189,53 @@ def test_a_binary_file_is_not_html_and_a_huge_page_is_refused() -> None:
     huge = html_page(paragraphs(PROSE * 40_000)).encode()
     outcome = extract_html(huge, URL, fetched_at=FETCHED, source="huge.html")
     assert outcome.error == "not an article (too_large)"
+
+
+def _warc(path: Path, pages: dict[str, bytes]) -> Path:
+    """A WARC file as other tools write it: a request and a response per page, and an image."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=path.name.endswith(".gz"))
+        for url, body in [*pages.items(), ("https://example.com/logo.png", b"\x89PNG....")]:
+            kind = "image/png" if url.endswith(".png") else "text/html; charset=utf-8"
+            headers = StatusAndHeaders("200 OK", [("Content-Type", kind)], protocol="HTTP/1.1")
+            request = b"GET / HTTP/1.1\r\n\r\n"
+            for kind_of_record, payload, http in (("request", request, None), ("response", body, headers)):
+                record = writer.create_warc_record(
+                    url, kind_of_record, payload=io.BytesIO(payload), length=len(payload), http_headers=http
+                )
+                writer.write_record(record)
+    return path
+
+
+@pytest.mark.parametrize("name", ["crawl.warc.gz", "crawl.warc"])
+def test_warc_files_give_one_record_per_html_response(tmp_path: Path, name: str) -> None:
+    urls = [f"https://example.com/2025/03/story-{i}/" for i in range(2)]
+    pages = {url: html_page(paragraphs(sites.prose(20 + i))).encode() for i, url in enumerate(urls)}
+    warc = _warc(tmp_path / name, pages)
+    outcomes = list(extract_sources([str(tmp_path)]))  # found in a directory like HTML files
+    assert [o.article.url for o in outcomes if o.article] == urls
+    record = outcomes[0].record()
+    assert record["source"] == f"{warc}#{record['warc_record_id']}"
+    assert record["warc_file"] == str(warc) and record["url"] == urls[0]
+    assert sites.prose(20)[0] in record["body"]
+
+
+def test_warc_pages_are_learned_together(tmp_path: Path) -> None:
+    prompt = "Sign up for the morning briefing and get the day's defense news in your inbox before eight."
+    pages = {
+        f"https://example.com/2025/03/story-{i}/": html_page(paragraphs([*sites.prose(30 + i), prompt])).encode()
+        for i in range(4)
+    }
+    outcomes = list(extract_sources([str(_warc(tmp_path / "c.warc.gz", pages))], learn=True))
+    assert len(outcomes) == 4
+    assert all(o.article is not None and "morning briefing" not in o.article.body for o in outcomes)
+
+
+def test_a_damaged_warc_file_is_one_error_record(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.warc.gz"
+    broken.write_bytes(b"this is not a WARC file at all")
+    (outcome,) = extract_sources([str(broken)])
+    assert outcome.error is not None and outcome.error.startswith("cannot read")
