@@ -155,7 +155,9 @@ def _read_all(
         try:
             if source != STDIN and source.endswith(WARC_SUFFIXES):
                 found = list(_warc_pages(source))
-                yield from found or [Outcome(source, error="cannot read: no HTML response record in this WARC file")]
+                yield from found
+                if not found:
+                    yield Outcome(source, error="cannot read: no HTML response record in this WARC file")
                 continue
             html, saved = read_source(source, stdin)
         except (OSError, EOFError, zlib.error, ArchiveLoadFailed) as exc:
