@@ -12,7 +12,9 @@ The post-filters read only the page itself — no site rules, no phrase lists:
 - the headline (or the page ``<title>``) printed again at the top of the body;
 - links to other articles: a list whose items are all link texts of the page, or a labelled link
   line such as "Related: <a>…</a>" or "READ MORE: <a>…</a>";
-- a body split into sibling containers by ad breaks: the article's continuation is appended.
+- a body split into sibling containers by ad breaks: the article's continuation is appended;
+- labels at the body's edges: a run of short fragments that are not sentences ("Back to blog",
+  "SHARE", "Tags") before the first or after the last real paragraph.
 
 Measured on the real-page sets in ``docs/extraction.md``.
 """
@@ -35,6 +37,9 @@ from cleaning.normalize import normalize_text
 logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’)\]]\s*$")
+# A paragraph of at most this many words, with no sentence end, at the body's edge is a label.
+EDGE_LABEL_WORDS = 3
 # The precision-first body is kept when it holds at least this share of the balanced body's words.
 PRECISE_MIN_SHARE = 0.5
 # A short label before a link: "Related:", "READ MORE:", "See also:" (one to three words, a colon).
@@ -67,7 +72,24 @@ def page_filters(
     """The filters that read only the page (module docstring); a site's selector path uses them too."""
     blocks = _without_leading_title(blocks, headline, tree.findtext(".//title"))
     blocks = _without_link_blocks(blocks, tree)
-    return blocks + _continuation(tree, blocks) if continuation else blocks
+    blocks = blocks + _continuation(tree, blocks) if continuation else blocks
+    return _without_edge_labels(blocks)
+
+
+def _without_edge_labels(blocks: list[Block]) -> list[Block]:
+    """Drop the labels a template prints at the edges of the article: a run of short fragments
+    that are not sentences ("Back to blog", "Newsletters", "SHARE", "Tags") before the first or
+    after the last paragraph of prose."""
+
+    def label(b: Block) -> bool:
+        words = _WORD.findall(b.text)
+        return b.kind == "p" and 0 < len(words) <= EDGE_LABEL_WORDS and not _SENTENCE_END.search(b.text)
+
+    first = next((i for i, b in enumerate(blocks) if not label(b)), len(blocks))
+    last = next((i for i in range(len(blocks) - 1, -1, -1) if not label(blocks[i])), -1)
+    if first > last:
+        return blocks
+    return blocks[first : last + 1]
 
 
 def _extract(tree: lxml_html.HtmlElement, extractor: Extractor) -> list[Block]:

@@ -154,3 +154,12 @@ def test_a_selector_that_matches_nothing_falls_back_to_the_generic_cleaner() -> 
     html = html_page(paragraphs(PROSE[:2]) + labelled + paragraphs(PROSE[2:]))
     page = extract_page(html.encode(), "https://example.com/a", _with_selector("div.story-text"))
     assert isinstance(page, Page) and [b.text for b in page.blocks] == PROSE  # no link line, menu or footer
+
+
+def test_labels_at_the_edges_of_the_body_are_dropped() -> None:
+    body = "<p>Back to blog</p>" + paragraphs(PROSE) + "<p>SHARE</p><p>Tags</p>"
+    assert extract(html_page(body)) == PROSE
+
+
+def test_a_short_sentence_at_the_end_is_kept() -> None:
+    assert extract(html_page(paragraphs([*PROSE, "Stay tuned."])))[-1] == "Stay tuned."
