@@ -4,12 +4,13 @@ non-article page fetched, nothing outside the site's routes."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from crawlers.platforms import json_ld_types
+from crawlers.platforms import json_ld_types, published_date
 from crawlers.sites import get_site
 from tests.crawlers.crawling import article_paths, crawl, warc_responses
 from tests.crawlers.servers import arc, custom, drupal, nextjs, serving, wordpress_core, wordpress_yoast
@@ -57,3 +58,25 @@ LD = b'<script type="application/ld+json">'
 )
 def test_json_ld_types(html: bytes, types: set[str]) -> None:
     assert json_ld_types(html) == types
+
+
+NOV_28 = datetime(2022, 11, 28, 12, 50, 21, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("html", "published"),
+    [
+        # Yoast's graph: the WebPage node comes first, the article's date wins.
+        (
+            LD + b'{"@graph": [{"@type": "WebPage", "datePublished": "2022-11-01T00:00:00Z"},'
+            b' {"@type": ["NewsArticle"], "datePublished": "2022-11-28T07:50:21-05:00"}]}</script>',
+            NOV_28,
+        ),
+        (LD + b'{"@type": "WebPage", "datePublished": "2022-11-28T12:50:21Z"}</script>', NOV_28),
+        (b'<meta content="2022-11-28T12:50:21+00:00" property="article:published_time">', NOV_28),
+        (LD + b'{"@type": "NewsArticle", "datePublished": "soon"}</script>', None),
+        (b"<p>Published 28 November</p>", None),
+    ],
+)
+def test_published_date(html: bytes, published: datetime | None) -> None:
+    assert published_date(html) == published
