@@ -62,8 +62,12 @@ DEFCORPUS_CRAWL_ID = None  # set per run
 DEFCORPUS_GUARD_ENABLED = True
 DEFCORPUS_GUARD_CLOSE_AFTER = 20  # stop after this many blocked responses in a row (0: never)
 DEFCORPUS_GUARD_MIN_BYTES = 256  # an article response shorter than this is an empty (blocked) page
+# An article page with fewer words than this outside its navigation, header, footer, asides and scripts
+# looks like a placeholder ("story to follow"): kept, flagged short, asked for again (0: never).
+DEFCORPUS_GUARD_SHORT_WORDS = 50
 DEFCORPUS_INCREMENTAL_ENABLED = True
 DEFCORPUS_INCREMENTAL_REFETCH_UNVALIDATED = False  # refetch known URLs that had no ETag/Last-Modified
+DEFCORPUS_INCREMENTAL_SHORT_RETRIES = 3  # later runs that ask again for an article stored short (0: never)
 DEFCORPUS_PAYWALL_MARKERS: list[str] = []  # set from the site's crawl.paywall_markers
 DEFCORPUS_CRAWL_LEASE_TTL = 1800  # seconds a crawl's lease lasts unrenewed (renewed every third of it)
 DEFCORPUS_REPORT_FILE = None  # local JSON file the parent process reads the crawl report from

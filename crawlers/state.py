@@ -6,6 +6,11 @@ articles it holds: URL, fetch time, ETag, Last-Modified and content hash. The se
 So a crawl killed at any point leaves a state that matches ``raw/`` exactly: a page is either in a
 WARC file and in the state, or in neither and fetched again next time. Nothing depends on a worker's
 local disk. When segments pile up, the next crawl merges them into one snapshot, then deletes them.
+
+A page that looked short (``short_fetches``: a placeholder, see ``crawlers.middlewares.guards``) is
+asked for again on the next runs; an answer identical to it is not stored again, so its record is
+filed alone (``fetch_confirmed``), pointing at the WARC file that already holds the page, to count
+the try.
 """
 
 from __future__ import annotations
@@ -23,6 +28,10 @@ logger = logging.getLogger(__name__)
 
 COMPACT_AFTER = 20  # merge into a snapshot once this many state objects exist
 
+# Signal sent with ``record`` (a FetchRecord) for an article fetched again and found as stored before,
+# whose record must still be filed: the WARC writer adds it to the segment of the file it has open.
+fetch_confirmed = object()
+
 
 @dataclass(frozen=True)
 class FetchRecord:
@@ -33,9 +42,13 @@ class FetchRecord:
     warc_key: str
     etag: str | None = None
     last_modified: str | None = None  # the server's header, verbatim
+    short_fetches: int = 0  # fetches in a row that looked short (a placeholder); 0: the page looked whole
 
     def to_line(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+        fields = asdict(self)
+        if not self.short_fetches:
+            del fields["short_fetches"]  # records of whole pages stay as they were
+        return json.dumps(fields, sort_keys=True)
 
     @classmethod
     def from_line(cls, line: str) -> FetchRecord:

@@ -1,8 +1,13 @@
 """The crawl window: which publication dates a run asks for.
 
 A bounded window (``since`` and ``until``) is how backfills and scheduled runs ask for "this interval
-only". Dates come from sitemap ``<lastmod>``, feed item dates and ``/YYYY/MM/`` in article URLs; an
-item with no date is always inside the window, because missing an article is worse than fetching one.
+only". Consecutive windows must share out a site's articles, each to one window, whatever was edited
+when, so only publication dates decide: a news sitemap's ``<news:publication_date>``, a feed item's
+``pubDate`` (Atom ``published``) and ``/YYYY/MM/`` in the URL. A sitemap ``<lastmod>`` (or Atom
+``updated``) is when the page last changed: it proves only that the article was published by then,
+so it rules out windows that start after it and nothing else. An article that discovery cannot place
+is fetched, and its page's own date decides (``contains``); one with no date anywhere belongs to
+every window that fetches it, because missing an article is worse than fetching one.
 """
 
 from __future__ import annotations
@@ -10,10 +15,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Literal
 
 from corpus.dates import parse_datetime
 
 _URL_MONTH = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/")
+
+# Before the fetch: the article is published inside the window, outside it, or the page must tell.
+Verdict = Literal["inside", "outside", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -38,15 +47,41 @@ class Window:
         """A sitemap last modified before ``since`` holds nothing published inside the window."""
         return lastmod is None or self.since is None or lastmod >= self.since
 
-    def url_month_possible(self, url: str) -> bool:
-        match = _URL_MONTH.search(url)
-        if not match:
-            return True
-        first = datetime(int(match[1]), int(match[2]), 1, tzinfo=UTC)
-        after = datetime(first.year + first.month // 12, first.month % 12 + 1, 1, tzinfo=UTC)
-        if self.since and after <= self.since:
-            return False
-        return not (self.until and first >= self.until)
+    def judge(self, url: str, *, published: datetime | None = None, lastmod: datetime | None = None) -> Verdict:
+        """Place an article before fetching it, from what discovery knows.
+
+        ``published`` (news sitemap, feed) decides alone. Otherwise the URL's month and ``lastmod``
+        bound the publication date: published in ``[first, after)`` of the month and no later than
+        ``lastmod``. A window that holds the whole of that range gets the article, one that holds
+        none of it does not; any other case is ``unknown``.
+        """
+        if published is not None:
+            return "inside" if self.contains(published) else "outside"
+        if self.since is None and self.until is None:
+            return "inside"
+        month = url_month(url)
+        earliest = month[0] if month else None
+        latest = month[1] if month else None  # exclusive
+        if self.since and ((lastmod and lastmod < self.since) or (latest and latest <= self.since)):
+            return "outside"
+        if self.until and earliest and earliest >= self.until:
+            return "outside"
+        starts_inside = self.since is None or (earliest is not None and earliest >= self.since)
+        ends_inside = (
+            self.until is None
+            or (lastmod is not None and lastmod < self.until)
+            or (latest is not None and latest <= self.until)
+        )
+        return "inside" if starts_inside and ends_inside else "unknown"
+
+
+def url_month(url: str) -> tuple[datetime, datetime] | None:
+    """``/YYYY/MM/`` in a URL as [first day, first day of the next month), in UTC."""
+    match = _URL_MONTH.search(url)
+    if not match:
+        return None
+    first = datetime(int(match[1]), int(match[2]), 1, tzinfo=UTC)
+    return first, datetime(first.year + first.month // 12, first.month % 12 + 1, 1, tzinfo=UTC)
 
 
 def _bound(value: str | None) -> datetime | None:

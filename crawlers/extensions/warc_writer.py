@@ -6,7 +6,9 @@ of age, or the crawl closes, so the store never holds a partial WARC file and a 
 most one small file's worth of pages, and the few responses queued for the writer (fetched again by
 the next run). Before a file is uploaded, its
 state segment (``crawlers.state``: the articles in it, with ETag, Last-Modified and content hash) is
-written; the incremental middleware prepared those records in ``request.meta["defcorpus_fetch"]``.
+written; the incremental middleware prepared those records in ``request.meta["defcorpus_fetch"]``, or
+sent one alone (``crawlers.state.fetch_confirmed``: a short page fetched again, identical to the copy
+an earlier file holds), which joins the segment of the file open at the time.
 The file's Parquet index (``corpus.warc_index``) is built from the records as they are written and
 stored after the file. Flags set by the guards (``defcorpus_paywall``) are recorded as a
 ``WARC-Defcorpus-Flags`` header. Scrapy hands us decoded bodies, so
@@ -49,7 +51,7 @@ from warcio.warcwriter import WARCWriter
 from corpus import layout
 from corpus.store import Store, open_store
 from corpus.warc_index import IndexRow, index_row, write_index_rows
-from crawlers.state import FetchRecord, write_segment
+from crawlers.state import FetchRecord, fetch_confirmed, write_segment
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -148,6 +150,7 @@ class WarcWriter:
         ext = cls(store, crawl_id, max_bytes, crawler.stats, max_records, max_seconds, gzip_level, crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        crawler.signals.connect(ext.record_confirmed, signal=fetch_confirmed)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
@@ -194,6 +197,12 @@ class WarcWriter:
             draft=dict(draft) if draft else None,
         )
         self._submit(self._write, exchange, size=len(request_bytes) + len(response_bytes))
+
+    def record_confirmed(self, record: FetchRecord) -> None:
+        """File a record whose page an earlier WARC file holds (``record.warc_key``)."""
+        self._collect()
+        if not self._failed:
+            self._submit(self._add_record, record, size=0)
 
     def _serialize(self, record: ArcWarcRecord) -> bytes:
         """One record as warcio writes it, uncompressed (digests and Content-Length included)."""
@@ -281,6 +290,12 @@ class WarcWriter:
         if self._full():
             self._close_file(done)
         return done
+
+    def _add_record(self, record: FetchRecord) -> _Done:
+        if self._fh is None:
+            self._open_file()  # a segment is written only with a file; this one may hold nothing else
+        self._records.append(record)
+        return _Done()
 
     def _write_member(self, record: bytes) -> tuple[int, int]:
         """Append one record as its own gzip member (one zlib call, without the GIL); its offset and length."""

@@ -1,4 +1,5 @@
-"""Guards on what comes back: bot checks are recorded as blocked and dropped; paywall stubs are flagged.
+"""Guards on what comes back: bot checks are recorded as blocked and dropped; paywall stubs and short
+pages are flagged.
 
 A bot check or JavaScript challenge ("Just a moment...", a CAPTCHA interstitial, an empty 200) is not
 the page we asked for: it is counted under ``guard/blocked/<reason>`` and dropped with
@@ -8,8 +9,11 @@ row the crawl stops with reason ``blocked`` instead of hammering a site that ref
 
 A paywall stub is a real response of the site; it is kept, flagged in ``request.meta`` as
 ``defcorpus_paywall`` (the WARC record and the crawl item carry the flag) and counted as
-``guard/paywall``. It sits before RetryMiddleware in the response chain (order < 550), so a challenge
-served as 503 is retried first and only counted once retries are exhausted.
+``guard/paywall``. Any other article page with fewer words than ``DEFCORPUS_GUARD_SHORT_WORDS`` (a
+placeholder: a headline and "story to follow") is kept too, flagged ``defcorpus_short`` and counted
+as ``guard/short``; the incremental middleware asks for it again on the next runs. The guard sits
+before RetryMiddleware in the response chain (order < 550), so a challenge served as 503 is retried
+first and only counted once retries are exhausted.
 """
 
 from __future__ import annotations
@@ -49,6 +53,11 @@ _CHALLENGE_SCRIPTS = (
 _SMALL_PAGE = 64 * 1024
 _NOT_FREE_KEY = b"isaccessibleforfree"  # a page without it is free: the regex below need not run
 _NOT_FREE = re.compile(rb"""["']isaccessibleforfree["']\s*:\s*["']?false""")
+# What a reader does not count as the article's text: scripts and styles, the site's chrome, comments.
+_NOT_TEXT = re.compile(
+    rb"<(script|style|noscript|template|svg|nav|header|footer|aside)\b.*?</\1\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE
+)
+_TAG = re.compile(rb"<[^>]*>")
 
 
 class BlockedPage(IgnoreRequest):
@@ -61,13 +70,17 @@ class BlockedPage(IgnoreRequest):
 
 class PageGuardMiddleware:
     """Settings: ``DEFCORPUS_GUARD_ENABLED``, ``DEFCORPUS_GUARD_MIN_BYTES`` (an article body shorter than
-    this is "empty"), ``DEFCORPUS_GUARD_CLOSE_AFTER``, ``DEFCORPUS_PAYWALL_MARKERS``."""
+    this is "empty"), ``DEFCORPUS_GUARD_SHORT_WORDS``, ``DEFCORPUS_GUARD_CLOSE_AFTER``,
+    ``DEFCORPUS_PAYWALL_MARKERS``."""
 
-    def __init__(self, crawler: Crawler, min_bytes: int, close_after: int, paywall_markers: list[str]) -> None:
+    def __init__(
+        self, crawler: Crawler, min_bytes: int, close_after: int, paywall_markers: list[str], short_words: int = 0
+    ) -> None:
         self.crawler = crawler
         self.min_bytes = min_bytes
         self.close_after = close_after
         self.paywall_markers = [m.encode() for m in paywall_markers if m]
+        self.short_words = short_words
         self.blocked_in_a_row = 0
         self.closing = False
 
@@ -78,9 +91,11 @@ class PageGuardMiddleware:
             raise NotConfigured("DEFCORPUS_GUARD_ENABLED is off")
         min_bytes = settings.getint("DEFCORPUS_GUARD_MIN_BYTES")
         close_after = settings.getint("DEFCORPUS_GUARD_CLOSE_AFTER")
-        if min_bytes < 0 or close_after < 0:
-            raise NotConfigured("DEFCORPUS_GUARD_MIN_BYTES and DEFCORPUS_GUARD_CLOSE_AFTER must be >= 0")
-        return cls(crawler, min_bytes, close_after, settings.getlist("DEFCORPUS_PAYWALL_MARKERS"))
+        short_words = settings.getint("DEFCORPUS_GUARD_SHORT_WORDS")
+        if min(min_bytes, close_after, short_words) < 0:
+            raise NotConfigured("DEFCORPUS_GUARD_MIN_BYTES, _CLOSE_AFTER and _SHORT_WORDS must be >= 0")
+        markers = settings.getlist("DEFCORPUS_PAYWALL_MARKERS")
+        return cls(crawler, min_bytes, close_after, markers, short_words)
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         stats = self.crawler.stats
@@ -99,9 +114,13 @@ class PageGuardMiddleware:
                 deferred_from_coro(self.crawler.engine.close_spider_async(reason="blocked"))
             raise BlockedPage(reason, response.url)
         self.blocked_in_a_row = 0
-        if request.meta.get("defcorpus_article") and response.status == 200 and self.is_paywalled(response):
-            request.meta["defcorpus_paywall"] = True
-            stats.inc_value("guard/paywall")
+        if request.meta.get("defcorpus_article") and response.status == 200:
+            if self.is_paywalled(response):  # short for good: never flagged short, so not asked again
+                request.meta["defcorpus_paywall"] = True
+                stats.inc_value("guard/paywall")
+            elif self.short_words and text_words(response.body) < self.short_words:
+                request.meta["defcorpus_short"] = True
+                stats.inc_value("guard/short")
         return response
 
     def is_paywalled(self, response: Response) -> bool:
@@ -127,3 +146,8 @@ def block_reason(response: Response, *, is_article: bool, min_bytes: int) -> str
     if is_article and response.status == 200 and len(body.strip()) < min_bytes:
         return "empty"
     return None
+
+
+def text_words(body: bytes) -> int:
+    """Words a reader sees as the page's own: its title and text, not the site's chrome."""
+    return len(_TAG.sub(b" ", _NOT_TEXT.sub(b" ", body)).split())

@@ -1,6 +1,8 @@
 """Incremental crawling: ask only for what may have changed, and keep unchanged pages out of raw/.
 
 For an article URL already in the site's state (``crawlers.state``):
+- its last fetch looked short (the guard's ``defcorpus_short``: a placeholder, "story to follow") on
+  fewer than ``DEFCORPUS_INCREMENTAL_SHORT_RETRIES`` later runs so far: asked for again, plainly;
 - discovery dated it (sitemap ``<lastmod>``, news/feed date) no later than our fetch: not requested;
 - otherwise, if the last response had an ETag or Last-Modified: a conditional request, and a 304
   counts as unchanged;
@@ -8,8 +10,10 @@ For an article URL already in the site's state (``crawlers.state``):
 A 200 whose body hashes as before is unchanged too. Unchanged responses are dropped here
 (``IgnoreRequest``), so they reach neither the WARC files nor the spider; new and updated ones carry
 a ``FetchRecord`` draft in ``request.meta["defcorpus_fetch"]`` that the WARC writer files with the
-WARC file holding the page. Stats: ``articles/new``, ``articles/updated``, ``articles/unchanged``,
-``incremental/<why>``. Meta ``defcorpus_refetch`` forces a plain request for one URL.
+WARC file holding the page. A short page answered as before is not stored again either, but its
+record is (``fetch_confirmed``), so the tries are counted and end. Stats: ``articles/new``,
+``articles/updated``, ``articles/unchanged``, ``incremental/<why>``. Meta ``defcorpus_refetch`` forces
+a plain request for one URL.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from corpus.store import open_store
-from crawlers.state import CrawlState, compact, load_state
+from crawlers.state import CrawlState, FetchRecord, compact, fetch_confirmed, load_state
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -40,10 +44,11 @@ class Unchanged(IgnoreRequest):
 
 
 class IncrementalMiddleware:
-    def __init__(self, crawler: Crawler, store: Store, refetch_unvalidated: bool) -> None:
+    def __init__(self, crawler: Crawler, store: Store, refetch_unvalidated: bool, short_retries: int = 0) -> None:
         self.crawler = crawler
         self.store = store
         self.refetch_unvalidated = refetch_unvalidated
+        self.short_retries = short_retries
         self.state = CrawlState({}, [])
 
     @classmethod
@@ -51,8 +56,12 @@ class IncrementalMiddleware:
         settings = crawler.settings
         if not settings.getbool("DEFCORPUS_INCREMENTAL_ENABLED"):
             raise NotConfigured("DEFCORPUS_INCREMENTAL_ENABLED is off")
+        short_retries = settings.getint("DEFCORPUS_INCREMENTAL_SHORT_RETRIES")
+        if short_retries < 0:
+            raise NotConfigured("DEFCORPUS_INCREMENTAL_SHORT_RETRIES must be >= 0")
         store = open_store(settings["DEFCORPUS_STORE"], s3_endpoint_url=settings["DEFCORPUS_S3_ENDPOINT_URL"])
-        mw = cls(crawler, store, settings.getbool("DEFCORPUS_INCREMENTAL_REFETCH_UNVALIDATED"))
+        refetch_unvalidated = settings.getbool("DEFCORPUS_INCREMENTAL_REFETCH_UNVALIDATED")
+        mw = cls(crawler, store, refetch_unvalidated, short_retries)
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         return mw
 
@@ -73,6 +82,10 @@ class IncrementalMiddleware:
             return
         record = self.state.get(request.url)
         if record is None:
+            return
+        if self._retries_short(record):
+            # Plainly, not conditionally: a 304 would end the try uncounted, and the page asked again forever.
+            self._stats().inc_value("incremental/short_retried")
             return
         lastmod = request.meta.get("defcorpus_lastmod")
         if lastmod and _utc(lastmod) <= _utc(record.fetched_at):
@@ -100,18 +113,30 @@ class IncrementalMiddleware:
             return response
         digest = hashlib.sha256(response.body).hexdigest()
         record = self.state.get(request.url)
-        if record is not None and record.content_hash == digest:
-            self._unchanged("same_content")
-            raise Unchanged(f"same content as fetched at {record.fetched_at}: {request.url}")
-        self._stats().inc_value("articles/updated" if record else "articles/new")
-        request.meta["defcorpus_fetch"] = {
+        short = bool(request.meta.get("defcorpus_short"))
+        draft = {
             "url": request.url,
             "status": response.status,
             "content_hash": digest,
             "etag": _header(response, b"ETag"),
             "last_modified": _header(response, b"Last-Modified"),
+            "short_fetches": ((record.short_fetches if record else 0) + 1) if short else 0,
         }
+        if record is not None and record.content_hash == digest:
+            if self._retries_short(record):
+                fetched_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                confirmed = FetchRecord(fetched_at=fetched_at, warc_key=record.warc_key, **draft)
+                self.crawler.signals.send_catch_log(signal=fetch_confirmed, record=confirmed)
+                self._stats().inc_value("incremental/short_unchanged")
+            self._unchanged("same_content")
+            raise Unchanged(f"same content as fetched at {record.fetched_at}: {request.url}")
+        self._stats().inc_value("articles/updated" if record else "articles/new")
+        request.meta["defcorpus_fetch"] = draft
         return response
+
+    def _retries_short(self, record: FetchRecord) -> bool:
+        """The last fetch looked short, and fewer than ``short_retries`` later runs asked again."""
+        return 0 < record.short_fetches <= self.short_retries
 
     def _unchanged(self, why: str) -> None:
         self._stats().inc_value("articles/unchanged")

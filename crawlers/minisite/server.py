@@ -7,6 +7,7 @@ Usage::
         site.url("/feed/")           # absolute URL of a path
         ...                          # crawl it
         site.requests["/robots.txt"] # requests per path so far (a snapshot; query strings ignored)
+        site.fetches["/robots.txt"]  # ... of them, those answered 200 with the page (not 304, not HEAD)
         site.reset_requests()        # start counting afresh
 
 Pages are rendered once, at start-up, by ``build_site(base_url)``. Like WordPress behind a typical web
@@ -33,13 +34,14 @@ if TYPE_CHECKING:
 
 
 class MiniSite:
-    """A running mini-site: its base URL, its pages and a thread-safe count of requests per path."""
+    """A running mini-site: its base URL, its pages and thread-safe counts of requests per path."""
 
     def __init__(self, base_url: str, pages: Mapping[str, Page]) -> None:
         self.base_url = base_url
         self.pages = pages
         self._lock = threading.Lock()
         self._requests: Counter[str] = Counter()
+        self._fetches: Counter[str] = Counter()
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -50,14 +52,27 @@ class MiniSite:
         with self._lock:
             return Counter(self._requests)
 
+    @property
+    def fetches(self) -> Counter[str]:
+        """A copy of the per-path counts of GET requests answered 200: a conditional request answered
+        304 asks whether a page changed, it does not fetch it again."""
+        with self._lock:
+            return Counter(self._fetches)
+
     def reset_requests(self) -> None:
         with self._lock:
             self._requests.clear()
+            self._fetches.clear()
 
     def record_request(self, path: str) -> None:
         """Count one request; called by the request handler."""
         with self._lock:
             self._requests[path] += 1
+
+    def record_fetch(self, path: str) -> None:
+        """Count one page sent whole; called by the request handler."""
+        with self._lock:
+            self._fetches[path] += 1
 
 
 _ServerT = TypeVar("_ServerT", bound=ThreadingHTTPServer)
@@ -104,6 +119,8 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Last-Modified"] = format_datetime(page.last_modified, usegmt=False)
         if page.status == 200 and self._not_modified(etag, page):
             page = Page(page.content_type, b"", 304)
+        elif page.status == 200 and send_body:
+            site.record_fetch(path)
         self._send(page, headers, send_body)
 
     def _not_modified(self, etag: str, page: Page) -> bool:

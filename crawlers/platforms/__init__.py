@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from corpus.dates import parse_datetime
 from corpus.schema import ARTICLE_TYPES
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from datetime import datetime
+
     from scrapy.http import Response
 
 PageKind = Literal["article", "not_article", "unknown"]
@@ -24,6 +28,9 @@ LISTING_TYPES = {"CollectionPage", "ProfilePage", "SearchResultsPage", "ItemList
 # the literal ``<script`` then lets the search skip ahead, and the block's end is found with ``find``.
 _LD_JSON_TAG = re.compile(rb"<script[^>]+application/ld\+json[^>]*>")
 _SCRIPT_END = b"</script>"
+_META_TAG = re.compile(rb"<meta\s[^>]*>", re.IGNORECASE)
+_PUBLISHED_TIME = re.compile(rb"""(?:property|name)\s*=\s*["']article:published_time["']""", re.IGNORECASE)
+_CONTENT = re.compile(rb"""content\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 
 
 def json_ld_blocks(body: bytes) -> list[bytes]:
@@ -40,9 +47,8 @@ def json_ld_blocks(body: bytes) -> list[bytes]:
     return blocks
 
 
-def json_ld_types(body: bytes) -> set[str]:
-    """Every ``@type`` in the page's JSON-LD blocks (``@graph`` included); bad JSON is skipped."""
-    types: set[str] = set()
+def json_ld_nodes(body: bytes) -> Iterator[dict[str, Any]]:
+    """Every object in the page's JSON-LD blocks (``@graph`` and nested ones included); bad JSON is skipped."""
     for block in json_ld_blocks(body):
         try:
             data = json.loads(block)
@@ -52,12 +58,43 @@ def json_ld_types(body: bytes) -> set[str]:
         while stack:
             node = stack.pop()
             if isinstance(node, list):
-                stack.extend(node)
+                stack.extend(reversed(node))
             elif isinstance(node, dict):
-                kind = node.get("@type")
-                types.update([kind] if isinstance(kind, str) else [k for k in kind or [] if isinstance(k, str)])
-                stack.extend(v for v in node.values() if isinstance(v, (dict, list)))
+                yield node
+                stack.extend(v for v in reversed(node.values()) if isinstance(v, (dict, list)))
+
+
+def json_ld_types(body: bytes) -> set[str]:
+    """Every ``@type`` in the page's JSON-LD blocks (``@graph`` included); bad JSON is skipped."""
+    types: set[str] = set()
+    for node in json_ld_nodes(body):
+        types.update(_types(node))
     return types
+
+
+def published_date(body: bytes) -> datetime | None:
+    """When the page says it was published: JSON-LD ``datePublished`` (an article node's first), else the
+    ``article:published_time`` meta tag. What the crawl window decides by when discovery had no date."""
+    found: datetime | None = None
+    for node in json_ld_nodes(body):
+        value = node.get("datePublished")
+        when = parse_datetime(value) if isinstance(value, str) else None
+        if when is not None and _types(node) & ARTICLE_TYPES:
+            return when
+        found = found or when
+    if found is not None:
+        return found
+    for tag in _META_TAG.findall(body):
+        if _PUBLISHED_TIME.search(tag) and (content := _CONTENT.search(tag)):
+            return parse_datetime(content[1].decode("utf-8", "replace"))
+    return None
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    kind = node.get("@type")
+    if isinstance(kind, str):
+        return {kind}
+    return {k for k in kind if isinstance(k, str)} if isinstance(kind, list) else set()
 
 
 class PlatformAdapter:

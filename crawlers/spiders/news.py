@@ -4,6 +4,9 @@ Discovery pages (robots.txt, sitemaps, feeds, archives) and articles are all kep
 WarcWriter extension; the spider's job is only to find article URLs inside the site's rules and the
 crawl window. Article requests carry ``defcorpus_article`` and the sitemap ``<lastmod>`` discovery saw
 (``defcorpus_lastmod``) in their meta, which the incremental middleware uses to skip unchanged pages.
+An article discovery could not place in the window (``crawlers.window``) carries
+``defcorpus_check_date``: the page's own publication date decides whether it is this window's article.
+Either way the page is stored, and the state then keeps later windows from fetching it again.
 """
 
 from __future__ import annotations
@@ -20,11 +23,12 @@ from scrapy.spiders import SitemapSpider
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from corpus.dates import parse_datetime
-from crawlers.platforms import adapter_for
+from crawlers.platforms import adapter_for, published_date
 from crawlers.sites import SiteConfig, Source, resolve_site
-from crawlers.window import Window
+from crawlers.window import Verdict, Window
 
 _FEED_ITEMS = "//*[local-name()='item' or local-name()='entry']"
+_FEED_PUBLISHED = "./*[local-name()='pubDate' or local-name()='published' or local-name()='date']/text()"
 _NEWS_URLS = "//*[local-name()='url']"
 # Sitemaps may be up to 50 MB uncompressed (sitemaps.org); article pages are held to the site's limit.
 SITEMAP_MAXSIZE = 64 * 1024 * 1024
@@ -103,15 +107,15 @@ class NewsSpider(SitemapSpider):
         for entry in sitemap:
             loc = entry.get("loc", "")
             lastmod = parse_datetime(entry.get("lastmod"))
-            when = news_dates.get(loc) or lastmod
-            if self._wanted(loc, when, source="sitemap"):
-                yield self._article_request(urljoin(response.url, loc), index, lastmod=lastmod)
+            verdict = self._wanted(loc, source="sitemap", published=news_dates.get(loc), lastmod=lastmod)
+            if verdict:
+                yield self._article_request(urljoin(response.url, loc), index, verdict, lastmod=lastmod)
 
     def sitemap_filter(self, entries: Sitemap) -> Iterable[dict[str, Any]]:  # type: ignore[override]
         return entries  # unused: parse_sitemap replaces SitemapSpider's own parsing
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        """RSS 2.0 and Atom: an item's link and its publication date."""
+        """RSS 2.0 and Atom: an item's link, its publication date and (Atom ``updated``) its last change."""
         index = response.meta["defcorpus_source"]
         for item in response.xpath(_FEED_ITEMS):
             link = (
@@ -121,11 +125,11 @@ class NewsSpider(SitemapSpider):
             if not link:
                 continue
             url = urljoin(response.url, link.strip())
-            date_text = item.xpath(
-                "./*[local-name()='pubDate' or local-name()='published' or local-name()='updated']/text()"
-            ).get()
-            if self._wanted(url, parse_datetime(date_text), source="feed"):
-                yield self._article_request(url, index)
+            published = parse_datetime(item.xpath(_FEED_PUBLISHED).get())
+            updated = parse_datetime(item.xpath("./*[local-name()='updated']/text()").get())
+            verdict = self._wanted(url, source="feed", published=published, lastmod=updated)
+            if verdict:
+                yield self._article_request(url, index, verdict)
 
     def parse_archive(self, response: Response) -> Iterator[Request]:
         """An HTML listing page: every link that the article rules accept (no dates: URL month only)."""
@@ -136,28 +140,44 @@ class NewsSpider(SitemapSpider):
             if url in seen:
                 continue
             seen.add(url)
-            if self._wanted(url, None, source="archive", count_rejects=False):
-                yield self._article_request(url, index)
+            verdict = self._wanted(url, source="archive", count_rejects=False)
+            if verdict:
+                yield self._article_request(url, index, verdict)
 
-    def _wanted(self, url: str, when: datetime | None, *, source: str, count_rejects: bool = True) -> bool:
+    def _wanted(
+        self,
+        url: str,
+        *,
+        source: str,
+        published: datetime | None = None,
+        lastmod: datetime | None = None,
+        count_rejects: bool = True,
+    ) -> Verdict | None:
+        """The window's verdict on an article URL (``inside`` or ``unknown``), or None if not wanted."""
         stats = self.crawler.stats
         if not self.site_config.is_article_url(url):
             if count_rejects:
                 stats.inc_value(f"discovery/{source}/not_article")
-            return False
-        if not (self.window.contains(when) and self.window.url_month_possible(url)):
+            return None
+        verdict = self.window.judge(url, published=published, lastmod=lastmod)
+        if verdict == "outside":
             stats.inc_value(f"discovery/{source}/outside_window")
-            return False
+            return None
+        if verdict == "unknown":
+            stats.inc_value(f"discovery/{source}/date_unknown")
         stats.inc_value(f"discovery/{source}/article_urls")
-        return True
+        return verdict
 
-    def _article_request(self, url: str, index: int, *, lastmod: datetime | None = None) -> Request:
+    def _article_request(
+        self, url: str, index: int, verdict: Verdict = "inside", *, lastmod: datetime | None = None
+    ) -> Request:
         """``lastmod`` only from a sitemap's ``<lastmod>``: publication dates (feeds, news sitemaps) say
         nothing about later edits, so they never let the incremental middleware skip a page."""
         meta = {
             "defcorpus_article": True,
             "defcorpus_source": index,
             "defcorpus_lastmod": lastmod.isoformat() if lastmod else None,
+            "defcorpus_check_date": verdict == "unknown",
         }
         return Request(url, callback=self.parse_article, meta=meta)
 
@@ -170,10 +190,18 @@ class NewsSpider(SitemapSpider):
         parsing its source; its cache is keyed by weak references to bound methods and missed on most
         article responses (about 0.2 ms each).
         """
+        stats = self.crawler.stats
         kind = self.platform.page_kind(response)
         if kind == "not_article":
-            self.crawler.stats.inc_value("articles/not_article_page")
+            stats.inc_value("articles/not_article_page")
             return []
+        if response.meta.get("defcorpus_check_date"):
+            # Stored either way (the state keeps the next windows from asking again); only this
+            # window's articles are this crawl's items.
+            stats.inc_value("window/checked_after_fetch")
+            if not self.window.contains(published_date(response.body)):
+                stats.inc_value("window/outside_after_fetch")
+                return []
         return [
             {
                 "url": response.url,

@@ -11,7 +11,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from crawlers.middlewares.guards import BlockedPage, PageGuardMiddleware, block_reason
+from crawlers.middlewares.guards import BlockedPage, PageGuardMiddleware, block_reason, text_words
 
 ARTICLE = b"<html><head><title>Frigate trials</title></head><body>" + b"<p>The frigate sailed.</p>" * 40 + b"</body>"
 CF_PAGE = b"<html><head><title>Just a moment...</title></head><body><script>window._cf_chl_opt={}</script>"
@@ -84,7 +84,57 @@ def test_paywall_flagged_not_dropped(body: bytes, markers: list[str], flagged: b
     assert bool(request.meta.get("defcorpus_paywall")) is flagged
 
 
-@pytest.mark.parametrize("settings", [{"DEFCORPUS_GUARD_ENABLED": False}, {"DEFCORPUS_GUARD_MIN_BYTES": -1}])
+PLACEHOLDER = (
+    b"<html><head><title>Frigate collides with tanker</title></head><body><nav>"
+    + b"<a href='/'>Home</a> " * 200
+    + b"</nav><article><h1>Frigate collides with tanker</h1><p>Story to follow.</p></article>"
+    + b"<script>var words = '"
+    + b"x " * 500
+    + b"';</script><footer>"
+    + b"About us " * 100
+    + b"</footer></body></html>"
+)
+
+
+def test_text_words_leaves_out_the_chrome() -> None:
+    assert text_words(PLACEHOLDER) == 11  # the title, the headline, "Story to follow."
+    assert text_words(ARTICLE) == 2 + 3 * 40
+
+
+@pytest.mark.parametrize(
+    ("body", "meta", "short"),
+    [
+        (PLACEHOLDER, {"defcorpus_article": True}, True),
+        (ARTICLE, {"defcorpus_article": True}, False),
+        (PLACEHOLDER, {}, False),  # not an article request: not judged
+    ],
+)
+def test_short_article_page_is_kept_and_flagged(body: bytes, meta: dict[str, object], short: bool) -> None:
+    mw = guard(DEFCORPUS_GUARD_SHORT_WORDS=50)
+    request = Request("https://example.com/2024/01/a/", meta=meta)
+    assert mw.process_response(request, html(body), None).status == 200
+    assert bool(request.meta.get("defcorpus_short")) is short
+    assert mw.crawler.stats.get_value("guard/short", 0) == int(short)
+
+
+def test_a_paywall_stub_is_not_flagged_short() -> None:
+    mw = guard(DEFCORPUS_GUARD_SHORT_WORDS=50)
+    request = Request("https://example.com/2024/01/a/", meta={"defcorpus_article": True})
+    stub = PLACEHOLDER.replace(b"</article>", b'</article><script>{"isAccessibleForFree": false}</script>')
+    mw.process_response(request, html(stub), None)
+    assert request.meta.get("defcorpus_paywall") and not request.meta.get("defcorpus_short")
+
+
+def test_short_words_zero_flags_nothing() -> None:
+    request = Request("https://example.com/2024/01/a/", meta={"defcorpus_article": True})
+    guard(DEFCORPUS_GUARD_SHORT_WORDS=0).process_response(request, html(PLACEHOLDER), None)
+    assert "defcorpus_short" not in request.meta
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{"DEFCORPUS_GUARD_ENABLED": False}, {"DEFCORPUS_GUARD_MIN_BYTES": -1}, {"DEFCORPUS_GUARD_SHORT_WORDS": -1}],
+)
 def test_not_configured(settings: dict[str, object]) -> None:
     with pytest.raises(NotConfigured):
         guard(**settings)

@@ -5,12 +5,13 @@ non-article page fetched, nothing outside the site's routes."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from crawlers.platforms import json_ld_types
+from crawlers.platforms import json_ld_types, published_date
 from crawlers.sites import get_site
 from tests.crawlers.crawling import article_paths, crawl, warc_responses
 from tests.crawlers.servers import arc, custom, drupal, nextjs, serving, wordpress_core, wordpress_yoast
@@ -70,3 +71,25 @@ def test_arc_story_type_is_read_wherever_it_sits_in_the_global_content() -> None
     related = {"type": "section", "content_elements": [{"type": "story", "headline": "Other"}]}
     page = f"<script>Fusion.globalContent={json.dumps(related)};</script>".encode()
     assert not ArcAdapter().platform_says_article(page)  # a story nested in a section page is not the page
+
+
+NOV_28 = datetime(2022, 11, 28, 12, 50, 21, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("html", "published"),
+    [
+        # Yoast's graph: the WebPage node comes first, the article's date wins.
+        (
+            LD + b'{"@graph": [{"@type": "WebPage", "datePublished": "2022-11-01T00:00:00Z"},'
+            b' {"@type": ["NewsArticle"], "datePublished": "2022-11-28T07:50:21-05:00"}]}</script>',
+            NOV_28,
+        ),
+        (LD + b'{"@type": "WebPage", "datePublished": "2022-11-28T12:50:21Z"}</script>', NOV_28),
+        (b'<meta content="2022-11-28T12:50:21+00:00" property="article:published_time">', NOV_28),
+        (LD + b'{"@type": "NewsArticle", "datePublished": "soon"}</script>', None),
+        (b"<p>Published 28 November</p>", None),
+    ],
+)
+def test_published_date(html: bytes, published: datetime | None) -> None:
+    assert published_date(html) == published

@@ -111,3 +111,49 @@ def test_sitemap_lastmod_travels_with_the_request() -> None:
     )
     (request,) = spider().parse_sitemap(xml(BASE + "post-sitemap.xml", body, 0))
     assert request.meta["defcorpus_lastmod"] == "2024-06-01T00:00:00+00:00"
+
+
+def urlset(*entries: tuple[str, str]) -> str:
+    urls = "".join(f"<url><loc>{BASE}{path}</loc><lastmod>{lastmod}</lastmod></url>" for path, lastmod in entries)
+    return f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>"
+
+
+def test_lastmod_after_the_window_does_not_drop_an_article_published_inside_it() -> None:
+    body = urlset(("2024/05/edited-in-june/", "2024-06-02T00:00:00Z"), ("2024/04/old/", "2024-04-30T00:00:00Z"))
+    s = spider(since="2024-05-01", until="2024-06-01")
+    (request,) = s.parse_sitemap(xml(BASE + "post-sitemap.xml", body, 0))
+    assert request.url == BASE + "2024/05/edited-in-june/"
+    assert request.meta["defcorpus_check_date"] is False  # its URL month is inside the window
+    assert s.crawler.stats.get_value("discovery/sitemap/outside_window") == 1
+
+
+def test_an_article_discovery_cannot_place_is_fetched_and_judged_by_its_page() -> None:
+    site = SITE.model_copy(update={"articles": SITE.articles.model_copy(update={"allow": [r"^/news/"]})})
+    s = NewsSpider.from_crawler(
+        get_crawler(NewsSpider), site_json=site.model_dump_json(), since="2024-05-01", until="2024-06-01"
+    )
+    body = urlset(("news/inside/", "2024-06-02T00:00:00Z"), ("news/outside/", "2024-06-03T00:00:00Z"))
+    requests = list(s.parse_sitemap(xml(BASE + "post-sitemap.xml", body, 0)))
+    assert [r.meta["defcorpus_check_date"] for r in requests] == [True, True]
+    assert s.crawler.stats.get_value("discovery/sitemap/date_unknown") == 2
+
+    def page(request: Request, published: str) -> HtmlResponse:
+        ld = f'<script type="application/ld+json">{{"@type": "NewsArticle", "datePublished": "{published}"}}</script>'
+        return HtmlResponse(request.url, body=ld.encode(), request=request)
+
+    inside, outside = requests
+    assert [item["url"] for item in s.parse_article(page(inside, "2024-05-31T23:00:00Z"))] == [inside.url]
+    assert s.parse_article(page(outside, "2024-04-30T10:00:00Z")) == []
+    assert s.crawler.stats.get_value("window/checked_after_fetch") == 2
+    assert s.crawler.stats.get_value("window/outside_after_fetch") == 1
+
+
+def test_atom_updated_is_a_last_change_not_a_publication_date() -> None:
+    feed = (
+        "<feed xmlns='http://www.w3.org/2005/Atom'>"
+        f"<entry><link href='{BASE}2024/05/updated-later/'/><updated>2024-06-02T00:00:00Z</updated></entry>"
+        f"<entry><link href='{BASE}2024/05/old-news/'/><published>2024-04-30T00:00:00Z</published>"
+        "<updated>2024-05-02T00:00:00Z</updated></entry></feed>"
+    )
+    requests = list(spider(since="2024-05-01", until="2024-06-01").parse_feed(xml(BASE + "feed/", feed, 3)))
+    assert [r.url for r in requests] == [BASE + "2024/05/updated-later/"]

@@ -54,3 +54,23 @@ def test_compaction_merges_then_deletes(tmp_path: Path) -> None:
         layout.crawl_state_snapshot_key(SITE, "20250102T000000Z-11111111")
     ]
     assert load_state(store, SITE).records == state.records
+
+
+def test_a_record_of_a_whole_page_is_written_as_before_and_a_short_one_round_trips() -> None:
+    whole = record("https://e.com/a", 0)
+    assert "short_fetches" not in whole.to_line()
+    assert FetchRecord.from_line(whole.to_line()) == whole
+    short = FetchRecord(**{**whole.__dict__, "short_fetches": 2})
+    assert FetchRecord.from_line(short.to_line()) == short
+
+
+def test_a_confirmation_filed_with_a_later_file_points_at_the_file_holding_the_page(tmp_path: Path) -> None:
+    """A short page fetched again and identical is not stored again: its record names the earlier file."""
+    store = open_store(str(tmp_path))
+    first, second = "20250101T000000Z-00000000", "20250102T000000Z-00000000"
+    store.write(layout.raw_warc_key(SITE, first, 0), b"warc")
+    write_segment(store, SITE, first, 0, [FetchRecord(**{**record("https://e.com/a", 0).__dict__, "short_fetches": 1})])
+    confirmed = FetchRecord(**{**record("https://e.com/a", 0, "2025-01-02T00:00:00Z").__dict__, "short_fetches": 2})
+    store.write(layout.raw_warc_key(SITE, second, 0), b"warc")
+    write_segment(store, SITE, second, 0, [confirmed])
+    assert load_state(store, SITE).records["https://e.com/a"] == confirmed

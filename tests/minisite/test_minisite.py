@@ -419,7 +419,18 @@ def test_server_counts_requests_per_path_across_threads() -> None:
         snapshot["/feed/"] = 0  # a copy: the server's count is untouched
         assert site.requests["/feed/"] == 24
         site.reset_requests()
-        assert site.requests == Counter()
+        assert site.requests == Counter() == site.fetches
+
+
+@pytest.mark.slow
+def test_server_counts_fetches_apart_from_conditional_requests() -> None:
+    seed = facts.seed_article()
+    with serve() as site:
+        _, headers, _ = _get(site.base_url, seed.path)
+        _get(site.base_url, seed.path, **{"If-None-Match": headers["ETag"]})  # 304
+        _get(site.base_url, "/missing/")  # 404
+        assert site.requests == Counter({seed.path: 2, "/missing/": 1})
+        assert site.fetches == Counter({seed.path: 1})
 
 
 @pytest.mark.slow
