@@ -1,39 +1,112 @@
-"""The ``defcorpus`` command line: parses arguments and calls library functions, nothing more."""
+"""The ``defcorpus`` command line: parses arguments and calls library functions, nothing more.
+
+What a user can act on (a store, a site config, a crawl that failed, Ctrl-C) is answered in one
+``Error: …`` line with an exit code, by one function, ``failure_for``; ``-v`` adds the traceback.
+Anything else is a bug and keeps its traceback.
+"""
 
 from __future__ import annotations
 
 import functools
 import logging
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import click
+from click.core import ParameterSource
 from rich.console import Console
 
+from corpus.dates import parse_bound
 from corpus.errors import LeaseHeldError, StoreError
 from crawlers.sites import SiteConfig, SiteConfigError, get_site, load_sites
 
 if TYPE_CHECKING:
     from corpus.store import Store
 
-# boto3, pyarrow and the cleaner are imported by the commands that use them: `defcorpus --help`
+# boto3, pyarrow, Scrapy and the cleaner are imported by the commands that use them: `defcorpus --help`
 # and argument errors stay fast.
 
 DEFAULT_STORE = "./defcorpus-data"
+EXIT_ERROR = 1
 EX_TEMPFAIL = 75  # sysexits.h: try again later; lets a scheduler tell "busy" from "broken"
+EXIT_INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a Ctrl-C
 console = Console(stderr=True)
 
 
-class LeaseBusy(click.ClickException):
-    """Another worker holds the site's lease: not an error in the data, just a retry later."""
+class Failure(click.ClickException):
+    """What every known error ends as: ``Error: <one line>`` on stderr and an exit code (``code``)."""
 
-    exit_code = EX_TEMPFAIL
+    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.code = code
 
 
-def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--store and --s3-endpoint-url, on every command."""
+def failure_for(exc: BaseException) -> Failure | None:
+    """The one place that maps an error a user can act on to its line and exit code; None for a bug."""
+    from crawlers.runner import CrawlBusyError, CrawlError, CrawlInterruptedError
+
+    if isinstance(exc, CrawlInterruptedError):
+        kept = "" if exc.pages_kept is None else f" {exc.pages_kept} pages kept;"
+        return Failure(f"interrupted;{kept} rerun to continue", 128 + exc.signum)
+    if isinstance(exc, KeyboardInterrupt):
+        return Failure("interrupted; rerun to continue", EXIT_INTERRUPTED)
+    if isinstance(exc, CrawlBusyError | LeaseHeldError):
+        reason = exc.reason if isinstance(exc, CrawlError) else str(exc)
+        return Failure(f"{reason}; run again when it finishes (a dead worker's lease expires by itself)", EX_TEMPFAIL)
+    if isinstance(exc, CrawlError):
+        return Failure(exc.reason)
+    if isinstance(exc, StoreError | SiteConfigError):
+        return Failure(str(exc))
+    if isinstance(exc, OSError) and exc.filename is not None:  # an output file: -o /no/such/dir/x.jsonl
+        return Failure(f"{exc.filename}: {exc.strerror or exc}")
+    return None
+
+
+class _Main(click.Group):
+    """The ``defcorpus`` group: every command's known errors go through ``failure_for``."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Failure as raised:
+            self._fail(ctx, raised)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except BaseException as exc:
+            mapped = failure_for(exc)
+            if mapped is None:
+                raise
+            if ctx.params.get("verbose"):
+                traceback.print_exception(exc)
+            self._fail(ctx, mapped)
+
+    @staticmethod
+    def _fail(ctx: click.Context, failure: Failure) -> NoReturn:
+        failure.show()
+        ctx.exit(failure.code)
+
+
+def _verbose() -> int:
+    return int(click.get_current_context().find_root().params.get("verbose") or 0)
+
+
+StoreCheck = Literal["always", "if_given"]
+
+
+def store_options(
+    func: Callable[..., Any] | None = None, *, must_exist: StoreCheck | None = None
+) -> Callable[..., Any]:
+    """--store and --s3-endpoint-url, on every command.
+
+    ``must_exist``: a read-only command refuses a store that holds nothing ("always", or "if_given"
+    when the store came from the command line or the environment, not the default): an empty store
+    there is a mistyped path far more often than an empty corpus, and an empty answer would hide it.
+    """
+    if func is None:
+        return functools.partial(store_options, must_exist=must_exist)
 
     @click.option(
         "--store",
@@ -50,17 +123,30 @@ def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )
     @functools.wraps(func)
     def wrapper(*args: Any, store_url: str, s3_endpoint_url: str | None, **kwargs: Any) -> Any:
-        try:
-            from corpus.store import open_store
+        from corpus.store import open_store
 
-            store = open_store(store_url, s3_endpoint_url=s3_endpoint_url)
-            return func(*args, store=store, s3_endpoint_url=s3_endpoint_url, **kwargs)
-        except LeaseHeldError as exc:
-            raise LeaseBusy(f"{exc}; run again when it finishes (a dead worker's lease expires by itself)") from None
-        except (StoreError, SiteConfigError) as exc:
-            raise click.ClickException(str(exc)) from None
+        store = open_store(store_url, s3_endpoint_url=s3_endpoint_url)
+        ctx = click.get_current_context()
+        given = ctx.get_parameter_source("store_url") is not ParameterSource.DEFAULT
+        checked = must_exist == "always" or (must_exist == "if_given" and given)
+        if checked and ctx.invoked_subcommand is None and store.is_empty():  # `sites add` reads no store
+            raise Failure(
+                f"no store at {store.url}: nothing has been crawled or published there "
+                "(check --store or DEFCORPUS_STORE)"
+            )
+        return func(*args, store=store, s3_endpoint_url=s3_endpoint_url, **kwargs)
 
     return wrapper
+
+
+def check_site_in_store(store: Store, site: str) -> None:
+    """An empty answer for a site the store never published is a typo: say which sites it has."""
+    from corpus.table import read_manifests
+
+    sites = sorted({m["site"] for m in read_manifests(store)})
+    if site not in sites:
+        has = f"sites there: {', '.join(sites)}" if sites else "nothing is published there yet"
+        raise Failure(f"site {site!r} has nothing published in {store.url} ({has})")
 
 
 def site_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -73,21 +159,40 @@ def site_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--base-url", help="crawl the site at another address (a mirror)")
     @functools.wraps(func)
     def wrapper(*args: Any, site_name: str, sites_file: Path | None, base_url: str | None, **kwargs: Any) -> Any:
-        try:
-            site = get_site(site_name, sites_file)
-        except SiteConfigError as exc:
-            raise click.ClickException(str(exc)) from None
+        site = get_site(site_name, sites_file)
         return func(*args, site=site.with_base_url(base_url) if base_url else site, **kwargs)
 
     return wrapper
 
 
+class DateParam(click.ParamType):
+    """YYYY-MM-DD (or ISO 8601 with a time), checked when parsed; passed on as written."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            parse_bound(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        return str(value)
+
+
 def window_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option("--until", help="only articles published before this date (YYYY-MM-DD)")(func)
-    return click.option("--since", help="only articles published on or after this date (YYYY-MM-DD)")(func)
+    """--since and --until; a window that holds no date (since on or after until) is a usage error."""
+
+    @click.option("--since", type=DateParam(), help="only articles published on or after this date (YYYY-MM-DD)")
+    @click.option("--until", type=DateParam(), help="only articles published before this date (YYYY-MM-DD)")
+    @functools.wraps(func)
+    def wrapper(*args: Any, since: str | None, until: str | None, **kwargs: Any) -> Any:
+        if since and until and parse_bound(since) >= parse_bound(until):
+            raise click.UsageError(f"--since {since} is not before --until {until}: the window [since, until) is empty")
+        return func(*args, since=since, until=until, **kwargs)
+
+    return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="more log output (-vv for debug)")
 @click.version_option(package_name="defcorpus")
 def main(verbose: int) -> None:
@@ -98,7 +203,7 @@ def main(verbose: int) -> None:
 
 @main.group(invoke_without_command=True)
 @click.option("--sites-file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@store_options
+@store_options(must_exist="if_given")
 @click.pass_context
 def sites(ctx: click.Context, sites_file: Path | None, store: Store, s3_endpoint_url: str | None) -> None:
     """List the configured sites, with the articles each has published in the store; `sites add` onboards one."""
@@ -129,10 +234,7 @@ def sites_add(name: str, url: str, sites_file: Path, overwrite: bool) -> None:
     """Discover a site's sitemaps, feeds and article URLs from its home page; write its TOML for review."""
     from crawlers.onboarding import onboard_site
 
-    try:
-        result = onboard_site(name, url, sites_file, overwrite=overwrite)
-    except SiteConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    result = onboard_site(name, url, sites_file, overwrite=overwrite)
     for line in result.found:
         click.echo(f"  {line}")
     click.echo(
@@ -147,10 +249,7 @@ def sites_add(name: str, url: str, sites_file: Path, overwrite: bool) -> None:
 @store_options
 def crawl(site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: str | None, until: str | None) -> None:
     """Crawl a site into the store's raw/ (WARC)."""
-    from corpus.progress import crawl_with_progress
-
-    report = crawl_with_progress(console, store, site, s3_endpoint_url=s3_endpoint_url, since=since, until=until)
-    _echo_crawl(site, report)
+    _crawl(store, site, s3_endpoint_url=s3_endpoint_url, since=since, until=until)
 
 
 @main.command()
@@ -180,17 +279,23 @@ def clean(
 @store_options
 def run(site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: str | None, until: str | None) -> None:
     """Crawl a site, then clean and publish what is new."""
-    from corpus.progress import crawl_with_progress
-
-    report = crawl_with_progress(console, store, site, s3_endpoint_url=s3_endpoint_url, since=since, until=until)
-    _echo_crawl(site, report)
+    _crawl(store, site, s3_endpoint_url=s3_endpoint_url, since=since, until=until)
     _clean_one(store, site)
 
 
-def _echo_crawl(site: SiteConfig, report: dict[str, Any]) -> None:
-    from crawlers.extensions.crawl_report import format_summary
+def _crawl(store: Store, site: SiteConfig, **job: Any) -> dict[str, Any]:
+    """The crawl with its progress (and with -v its log); its summary, and a warning if most requests failed."""
+    from corpus.progress import crawl_with_progress
+    from crawlers.extensions.crawl_report import Reach, format_summary
 
+    if _verbose():
+        job["on_log"] = lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True)
+    report = crawl_with_progress(console, store, site, **job)
     click.echo(f"{format_summary(report)}; {len(report['warc_keys'])} WARC files ({report['finish_reason']})")
+    reach = Reach.of(report)
+    if reach.failed and reach.mostly_failed:
+        console.print(f"Warning: crawl of {site.name}: {reach.describe()}", highlight=False, soft_wrap=True)
+    return report
 
 
 def _clean_one(store: Store, site: SiteConfig, *, reclean: bool = False) -> None:
@@ -211,7 +316,7 @@ def _clean_one(store: Store, site: SiteConfig, *, reclean: bool = False) -> None
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), default="jsonl", show_default=True)
 @click.option("-o", "--output", default="-", show_default=True, help="a file path, or - for stdout (jsonl)")
 @click.option("--all-versions", is_flag=True, help="every published version, not only the latest")
-@store_options
+@store_options(must_exist="always")
 def export(
     site_name: str | None,
     since: str | None,
@@ -227,18 +332,23 @@ def export(
         raise click.UsageError("Parquet needs a file: --output PATH")
     from corpus import export as export_lib
 
-    count = export_lib.export(store, output, fmt=fmt, site=site_name, since=since, until=until, latest=not all_versions)
+    table = export_lib.select(store, site=site_name, since=since, until=until, latest=not all_versions)
+    if site_name and not table.num_rows:
+        check_site_in_store(store, site_name)  # before any output file exists
+    count = export_lib.write(table, output, fmt=fmt)
     console.print(f"exported {count} articles", highlight=False)
 
 
 @main.command()
 @click.option("--site", "site_name", help="only this site")
-@store_options
+@store_options(must_exist="always")
 def stats(site_name: str | None, store: Store, s3_endpoint_url: str | None) -> None:
     """Published rows (all versions) and paywalled rows per site and publication month, from the manifests."""
     from corpus.table import partition_counts
 
     rows = partition_counts(store, site_name)
+    if site_name and not rows:
+        check_site_in_store(store, site_name)
     click.echo(f"{'site':<16} {'month':<8} {'rows':>8} {'paywalled':>9}")
     for row in rows:
         click.echo(f"{row['site']:<16} {row['month']:<8} {row['rows']:>8} {row['paywalled']:>9}")
@@ -249,12 +359,14 @@ def stats(site_name: str | None, store: Store, s3_endpoint_url: str | None) -> N
 @click.option(
     "--site", "site_names", multiple=True, help="site to compact (repeatable; default: every site in the store)"
 )
-@store_options
+@store_options(must_exist="always")
 def compact(site_names: tuple[str, ...], store: Store, s3_endpoint_url: str | None) -> None:
     """Merge each month's small files into one; readers see the same rows before and after."""
     from corpus.jobs import compact_site
     from corpus.table import read_manifests
 
+    for name in site_names:  # before any lease is taken: a mistyped site leaves nothing in the store
+        check_site_in_store(store, name)
     for name in site_names or sorted({m["site"] for m in read_manifests(store)}):
         manifest = compact_site(store, name)
         merged = len(manifest["supersedes"]) if manifest else 0
@@ -281,10 +393,7 @@ def demo(store_url: str, s3_endpoint_url: str | None, port: int | None) -> None:
     from corpus.demo import run_demo
     from corpus.store import open_store
 
-    try:
-        run_demo(Console(), open_store(store_url, s3_endpoint_url=s3_endpoint_url), s3_endpoint_url, port)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
+    run_demo(Console(), open_store(store_url, s3_endpoint_url=s3_endpoint_url), s3_endpoint_url, port)
 
 
 @main.command()

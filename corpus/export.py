@@ -7,6 +7,7 @@ import sys
 from datetime import datetime
 from typing import IO, Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corpus.reader import Corpus
@@ -24,7 +25,23 @@ def export(
     latest: bool = True,
 ) -> int:
     """Write the selected articles to ``output`` ('-' is stdout); returns how many."""
-    table = Corpus(store).articles(site=site, since=since, until=until, latest=latest)
+    return write(select(store, site=site, since=since, until=until, latest=latest), output, fmt=fmt)
+
+
+def select(
+    store: Store,
+    *,
+    site: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    latest: bool = True,
+) -> pa.Table:
+    """The articles an export writes; apart from ``write`` so a caller can refuse before any output exists."""
+    return Corpus(store).articles(site=site, since=since, until=until, latest=latest)
+
+
+def write(table: pa.Table, output: str, *, fmt: str = "jsonl") -> int:
+    """``table`` as JSON Lines or Parquet to ``output`` ('-' is stdout, JSON Lines only); returns its rows."""
     if fmt == "parquet":
         pq.write_table(table, output, compression="zstd")
         return table.num_rows

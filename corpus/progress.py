@@ -20,9 +20,21 @@ def crawl_with_progress(console: Console, store: Store, site: SiteConfig, **job:
         def update(pages: int, articles: int) -> None:
             progress.update(task, description=f"Crawling {site.name}: {pages} pages fetched, {articles} articles")
 
-        report = crawl_site(store.url, site, on_progress=update, **job)
+        try:
+            report = crawl_site(store.url, site, on_progress=update, **job)
+        except BaseException:
+            _erase(progress)
+            raise
         progress.update(task, total=1, completed=1)
     return report
+
+
+def _erase(progress: Progress) -> None:
+    """Leave no spinner line behind (not even the blank line a non-terminal gets): the error's one line
+    says what happened."""
+    progress.live.transient = True
+    progress.live.stop()
+    progress.disable = True
 
 
 def clean_with_progress(console: Console, store: Store, site: SiteConfig, *, reclean: bool = False) -> CleanReport:

@@ -210,6 +210,10 @@ class Store(ABC):
         when the object is gone).
         """
 
+    def is_empty(self) -> bool:
+        """True if the store holds no object: nothing was ever crawled or published there (a mistyped URL)."""
+        return not self.list("")
+
     def uri(self, key: str) -> str:
         """Full URL of an object (or of a prefix like ``raw/``), for messages and provenance."""
         return f"{self.url}/{self._quote(_validate_prefix(key))}" if key else self.url
@@ -282,14 +286,16 @@ def _directory_lock(directory: Path) -> Iterator[None]:
 
 
 class LocalStore(Store):
-    """Store rooted at a local directory (created if missing)."""
+    """Store rooted at a local directory, created by the first write.
+
+    Why not on open: a read-only command given a mistyped path (``stats --store /typo``) must not
+    leave an empty store behind that later commands take for a real one.
+    """
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).expanduser().resolve()
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreConfigError(f"cannot create store directory {self.root}: {exc.strerror}") from exc
+        if self.root.exists() and not self.root.is_dir():
+            raise StoreConfigError(f"store path {self.root} is not a directory")
         self.url = "file://" + quote(self.root.as_posix(), safe=_FILE_URL_SAFE)
 
     def _path(self, key: str) -> Path:
@@ -351,15 +357,19 @@ class LocalStore(Store):
         return self._path(key).is_file()
 
     def list(self, prefix: str = "") -> builtins.list[str]:
+        return sorted(self._keys(prefix))
+
+    def is_empty(self) -> bool:
+        return next(self._keys(""), None) is None
+
+    def _keys(self, prefix: str) -> Iterator[str]:
         base = self.root / _validate_prefix(prefix).rpartition("/")[0]
-        keys: builtins.list[str] = []
         for dirpath, _dirnames, filenames in os.walk(base):
             rel = Path(dirpath).relative_to(self.root).as_posix()
             for name in filenames:
                 key = name if rel == "." else f"{rel}/{name}"
                 if not name.startswith(TMP_PREFIX) and key.startswith(prefix):
-                    keys.append(key)
-        return sorted(keys)
+                    yield key
 
     def delete(self, key: str, *, if_match: str | None = None) -> None:
         path = self._path(key)
@@ -406,10 +416,23 @@ class LocalStore(Store):
 
 
 def _resolve_endpoint(explicit: str | None) -> str | None:
-    """Explicit argument first, then DEFCORPUS_S3_ENDPOINT_URL, then boto3's own variables."""
-    if explicit:
-        return explicit
-    return next((os.environ[v] for v in _ENDPOINT_ENV_VARS if os.environ.get(v)), None)
+    """Explicit argument first, then DEFCORPUS_S3_ENDPOINT_URL, then boto3's own variables.
+
+    Checked here, on open: botocore refuses an endpoint without a scheme (``127.0.0.1:9000``) only
+    when the first request is made, with a ValueError that names no setting.
+    """
+    source = ""
+    if not explicit:
+        source, explicit = next(((v, os.environ[v]) for v in _ENDPOINT_ENV_VARS if os.environ.get(v)), ("", None))
+    if explicit is None:
+        return None
+    parts = urlsplit(explicit)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        shown = _redact(explicit) if "://" in explicit else explicit.rpartition("@")[2]
+        origin = f" (from {source})" if source else ""
+        hint = f"; did you mean http://{shown}?" if "://" not in explicit else ""
+        raise StoreConfigError(f"S3 endpoint {shown!r}{origin} must be an http:// or https:// URL{hint}")
+    return explicit
 
 
 class S3Store(Store):
@@ -501,7 +524,9 @@ class S3Store(Store):
         if isinstance(exc, _UNREACHABLE_ERRORS):
             return StoreUnavailableError(unreachable.format(type(exc).__name__))
         if isinstance(exc, NoCredentialsError):
-            return StoreConfigError(f"no AWS credentials found for {where}")
+            return StoreConfigError(
+                f"no AWS credentials found for {where}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE"
+            )
         if not isinstance(exc, ClientError):
             return StoreError(f"S3 request to {where} failed: {type(exc).__name__}")
         code, status = str(exc.response.get("Error", {}).get("Code", "")), _status(exc)
@@ -668,6 +693,12 @@ class S3Store(Store):
             for page in s3.get_paginator("list_objects_v2").paginate(**paginator_args):
                 keys.extend(obj["Key"][len(root) :] for obj in page.get("Contents", []))
         return sorted(keys)
+
+    def is_empty(self) -> bool:
+        """One LIST request for at most one key, not a listing of the whole corpus."""
+        root = f"{self.prefix}/" if self.prefix else ""
+        with self._calls(None) as s3:
+            return not s3.list_objects_v2(Bucket=self.bucket, Prefix=root, MaxKeys=1).get("Contents")
 
     def delete(self, key: str, *, if_match: str | None = None) -> None:
         """With ``if_match``, a conditional DeleteObject (If-Match: ETag; 412 if replaced, 404 if gone)."""

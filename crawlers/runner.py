@@ -1,24 +1,32 @@
 """Run a crawl in a child process and return its report.
 
 The child is ``python -m crawlers``; its log streams to ``on_log`` line by line (the CLI's progress
-display, an Airflow task log), and a non-zero exit raises ``CrawlError`` with the log's tail.
+display, an Airflow task log). A failed crawl raises ``CrawlError`` (refused, busy, unreachable,
+interrupted, or failed), whose ``reason`` is one line and whose message adds the log's tail.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from crawlers.extensions.crawl_report import Reach
 from crawlers.sites import SiteConfig
+
+EXIT_BUSY = 75  # python -m crawlers: another crawl holds the site's lease (crawlers/__main__.py)
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +35,45 @@ _LOGSTATS = re.compile(r"Crawled (\d+) pages .*scraped (\d+) items")
 
 
 class CrawlError(RuntimeError):
-    """The crawl process failed; the message carries the end of its log."""
+    """The crawl failed. ``reason`` says why in one line (what the CLI shows); ``str()`` adds the end
+    of the crawl's log (what a task log shows); ``report`` is the crawl's report if it wrote one."""
+
+    def __init__(self, reason: str, log_tail: str = "", report: dict[str, Any] | None = None) -> None:
+        super().__init__(f"{reason}\n{log_tail}" if log_tail else reason)
+        self.reason, self.log_tail, self.report = reason, log_tail, report
+
+
+class CrawlRefusedError(CrawlError):
+    """The crawl refused to start (site config, window, store): it sent no request."""
+
+
+class CrawlBusyError(CrawlRefusedError):
+    """Another crawl of the site holds its lease; try again when it is done."""
+
+
+class CrawlUnreachableError(CrawlError):
+    """Every request failed without a response (DNS, refused, TLS, timeouts): the crawl reached nothing.
+
+    Why an error: "0 WARC files (finished)" with exit status 0 reads as "nothing new", so a site that
+    moved or a network that is down would go unnoticed (a green Airflow task) for as long as it lasts.
+    """
+
+
+class CrawlInterruptedError(CrawlError):
+    """The crawl was stopped by a signal (Ctrl-C, SIGTERM) and stopped in order: what it fetched is stored."""
+
+    def __init__(self, reason: str, log_tail: str, report: dict[str, Any] | None, signum: int) -> None:
+        super().__init__(reason, log_tail, report)
+        self.signum = signum
+
+    @property
+    def pages_kept(self) -> int | None:
+        """Responses in the WARC files the crawl stored; None if it could not tell (forced to stop
+        before its report, or a WARC file failed)."""
+        stats = (self.report or {}).get("stats")
+        if stats is None or stats.get("warc/errors"):
+            return None
+        return int(stats.get("warc/records", 0)) // 2
 
 
 @dataclass(frozen=True)
@@ -65,15 +111,48 @@ class CrawlJob:
 ProgressCallback = Callable[[int, int], None]
 
 
+class _Signalled(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C while the crawl runs, so that the child is stopped, not orphaned."""
+
+    signum = signal.SIGTERM
+
+
+def _raise_signalled(signum: int, frame: object) -> None:
+    raise _Signalled
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Where nothing handles SIGTERM (the CLI), treat it as Ctrl-C for as long as the child runs.
+
+    Left alone where a handler is installed (Airflow's task runner) or off the main thread.
+    """
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+    signal.signal(signal.SIGTERM, _raise_signalled)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def run_crawl(
     job: CrawlJob,
     *,
     on_log: Callable[[str], None] | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> dict[str, Any]:
-    """Crawl one site; returns the crawl report (see ``crawlers.extensions.crawl_report``)."""
+    """Crawl one site; returns the crawl report (see ``crawlers.extensions.crawl_report``).
+
+    Raises ``CrawlError`` (or a subclass saying which failure it was) when the crawl failed. An
+    interrupt (Ctrl-C, SIGTERM without another handler, any exception while waiting) stops the child
+    the way Ctrl-C stops a Scrapy crawl: it stores what it fetched and releases the site's lease.
+    The child runs in its own session, so a Ctrl-C at the terminal reaches it once, from here.
+    """
     tail: deque[str] = deque(maxlen=40)
-    with tempfile.TemporaryDirectory(prefix="defcorpus-crawl-") as tmp:
+    interrupted: BaseException | None = None
+    with tempfile.TemporaryDirectory(prefix="defcorpus-crawl-") as tmp, _sigterm_as_interrupt():
         report_file = Path(tmp) / "report.json"
         with subprocess.Popen(
             job.command(report_file),
@@ -82,19 +161,83 @@ def run_crawl(
             text=True,
             encoding="utf-8",
             errors="replace",
+            start_new_session=True,
         ) as proc:
             assert proc.stdout is not None
-            for line in proc.stdout:
-                line = line.rstrip("\n")
-                tail.append(line)
-                if on_log:
-                    on_log(line)
-                if on_progress and (match := _LOGSTATS.search(line)):
-                    on_progress(int(match[1]), int(match[2]))
-        if proc.returncode != 0 or not report_file.exists():
-            log_tail = "\n".join(tail)
-            raise CrawlError(f"crawl of {job.site.name!r} failed (exit code {proc.returncode}):\n{log_tail}")
-        report: dict[str, Any] = json.loads(report_file.read_text())
+            stops = 0
+            while True:
+                try:
+                    _follow(proc.stdout, tail, on_log, on_progress)
+                    proc.wait()
+                    break
+                except BaseException as exc:  # whatever stops us, the child must stop too
+                    interrupted = interrupted or exc
+                    stops += 1
+                    _stop(proc, stops)
+        report = _read_report(report_file)
+    log_tail = "\n".join(tail)
+    name = job.site.name
+    if interrupted is not None:
+        if not isinstance(interrupted, KeyboardInterrupt):
+            raise interrupted
+        signum = getattr(interrupted, "signum", signal.SIGINT)
+        raise CrawlInterruptedError(f"crawl of {name!r} interrupted", log_tail, report, signum) from None
+    if report is not None and "error" in report:
+        refused = CrawlBusyError if proc.returncode == EXIT_BUSY else CrawlRefusedError
+        raise refused(str(report["error"]), log_tail)
+    if report is not None and (reach := Reach.of(report)).nothing:
+        raise CrawlUnreachableError(f"crawl of {name} reached nothing: {reach.describe()}", log_tail, report)
+    if proc.returncode != 0 or report is None:
+        finish = f"finish reason {report['finish_reason']}, " if report else ""
+        last = _last_error(tail)
+        reason = f"crawl of {name!r} failed ({finish}exit code {proc.returncode})" + (f": {last}" if last else "")
+        raise CrawlError(reason, log_tail, report)
     if on_progress:
         on_progress(report["pages_fetched"], report["articles_fetched"])
     return report
+
+
+def _follow(
+    lines: IO[str], tail: deque[str], on_log: Callable[[str], None] | None, on_progress: ProgressCallback | None
+) -> None:
+    for line in lines:
+        line = line.rstrip("\n")
+        tail.append(line)
+        if on_log:
+            on_log(line)
+        if on_progress and (match := _LOGSTATS.search(line)):
+            on_progress(int(match[1]), int(match[2]))
+
+
+def _stop(proc: subprocess.Popen[str], attempt: int) -> None:
+    """First a graceful stop (Scrapy finishes its requests and stores the open WARC file), then
+    Scrapy's forced one, then SIGKILL: a user pressing Ctrl-C again gets each in turn."""
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        proc.send_signal(signal.SIGINT if attempt <= 2 else signal.SIGKILL)
+    if attempt == 1:
+        logger.warning("stopping the crawl once its requests under way are done; interrupt again to stop at once")
+    elif attempt == 2:
+        logger.warning(
+            "stopping the crawl at once: the pages of its open WARC file are lost (the next run refetches them)"
+        )
+
+
+def _read_report(path: Path) -> dict[str, Any] | None:
+    try:
+        report: dict[str, Any] = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return report
+
+
+_LOG_ERROR = re.compile(r"\[[^\]]+\] (?:ERROR|CRITICAL): (.+)|^error: (.+)")
+
+
+def _last_error(tail: deque[str]) -> str | None:
+    """The crawl's last logged error: the likeliest why, for a one-line message."""
+    for line in reversed(tail):
+        if match := _LOG_ERROR.search(line):
+            return (match[1] or match[2]).strip() or None
+    return None

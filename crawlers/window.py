@@ -34,7 +34,11 @@ class Window:
 
     @classmethod
     def from_strings(cls, since: str | None, until: str | None) -> Window:
-        return cls(_bound(since), _bound(until))
+        """A window that can hold a date; an empty or inverted one is a mistake, not "fetch nothing"."""
+        window = cls(_bound(since), _bound(until))
+        if window.since and window.until and window.since >= window.until:
+            raise ValueError(f"since {since} is not before until {until}: the window [since, until) is empty")
+        return window
 
     def contains(self, when: datetime | None) -> bool:
         if when is None:

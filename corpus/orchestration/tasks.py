@@ -20,6 +20,7 @@ from corpus.orchestration.config import base_url_override
 from corpus.orchestration.settings import StoreSettings, aws_environment, resolve_store_settings
 from corpus.store import Store, open_store
 from corpus.table import read_file, read_manifests
+from crawlers.extensions.crawl_report import Reach
 from crawlers.sites import SiteConfig
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,9 @@ def crawl_site_window(
 ) -> dict[str, Any]:
     """Crawl ``site`` for articles published in [since, until); the crawl log goes to ``on_log``.
 
-    Raises ``crawlers.runner.CrawlError`` on a failed crawl (the task fails and is retried).
+    Raises ``crawlers.runner.CrawlError`` on a failed crawl (the task fails and is retried), including
+    a crawl that reached nothing (``CrawlUnreachableError``: every request failed, DNS, refused, TLS,
+    timeouts), which would otherwise pass as a quiet day. Most requests failed: a warning in the log.
     """
     refused = sorted(set(scrapy_settings or {}) - RUN_SETTINGS)
     if refused:
@@ -104,6 +107,9 @@ def crawl_site_window(
             settings=dict(scrapy_settings or {}),
             on_log=log,
         )
+    reach = Reach.of(report)
+    if reach.failed and reach.mostly_failed:
+        logger.warning("crawl of %s: %s", site.name, reach.describe())
     stats = report.get("stats", {})
     summary = {
         "site": site.name,
@@ -114,6 +120,7 @@ def crawl_site_window(
         "pages_fetched": report.get("pages_fetched", 0),
         "articles_fetched": report.get("articles_fetched", 0),
         "warc_keys": list(report.get("warc_keys", [])),
+        "requests_failed": reach.failed,
         "stats": {k: stats[k] for k in _STATS_SHOWN if k in stats},
     }
     logger.info(

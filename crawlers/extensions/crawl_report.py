@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrapy import signals
-
 from corpus import layout
-from corpus.store import Store, open_store
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
+
+    from corpus.store import Store
+
+# Scrapy and the store are imported where they are used: the parent of a crawl (the CLI, an Airflow
+# task) reads reports with ``Reach`` and ``format_summary`` without importing either.
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +36,10 @@ class CrawlReport:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlReport:
+        from scrapy import signals
+
+        from corpus.store import open_store
+
         settings = crawler.settings
         store = open_store(settings["DEFCORPUS_STORE"], s3_endpoint_url=settings["DEFCORPUS_S3_ENDPOINT_URL"])
         assert crawler.stats is not None
@@ -68,6 +75,7 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
     """The numbers a person reads first: requests, responses by status, articles, blocked, bytes, time."""
     status_prefix = "downloader/response_status_count/"
     blocked_prefix = "guard/blocked/"
+    failures = request_failures(stats)
     return {
         "requests": stats.get("downloader/request_count", 0),
         "responses_by_status": {
@@ -81,6 +89,8 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
         "blocked_by_reason": {
             key[len(blocked_prefix) :]: value for key, value in sorted(stats.items()) if key.startswith(blocked_prefix)
         },
+        "failed": sum(failures.values()),
+        "failed_by_error": failures,
         "paywalled": stats.get("guard/paywall", 0),
         "retries": stats.get("retry/count", 0),
         "bytes": stats.get("downloader/response_bytes", 0),
@@ -88,12 +98,84 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_EXCEPTION_PREFIX = "downloader/exception_type_count/"
+
+
+def request_failures(stats: dict[str, Any]) -> dict[str, int]:
+    """Download attempts that got no response (DNS, refused, TLS, timeout), by error class name.
+
+    Why not ``downloader/exception_count``: it also counts the requests the crawl itself refused
+    (robots.txt, offsite, SSRF guard: ``IgnoreRequest``), which never left the machine.
+    """
+    failures: dict[str, int] = {}
+    for key, count in sorted(stats.items()):
+        if key.startswith(_EXCEPTION_PREFIX) and not _is_refusal(key[len(_EXCEPTION_PREFIX) :]):
+            name = key.rpartition(".")[2]
+            failures[name] = failures.get(name, 0) + int(count)
+    return failures
+
+
+def _is_refusal(class_path: str) -> bool:
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.utils.misc import load_object
+
+    try:
+        error = load_object(class_path)
+    except (ImportError, NameError, ValueError, AttributeError):
+        return False
+    return isinstance(error, type) and issubclass(error, IgnoreRequest)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How much of the site a crawl reached: what the CLI and the crawl task judge a crawl by."""
+
+    requests: int
+    responses: int
+    failed: int
+    failed_by_error: dict[str, int]
+
+    @classmethod
+    def of(cls, report: dict[str, Any]) -> Reach:
+        stats = report.get("stats", {})
+        summary = report.get("summary") or summarize(stats)
+        failures = summary.get("failed_by_error")
+        if failures is None:  # a report written before failures were counted
+            failures = request_failures(stats)
+        return cls(
+            requests=int(summary.get("requests", 0)),
+            responses=int(stats.get("downloader/response_count", sum(summary["responses_by_status"].values()))),
+            failed=sum(failures.values()),
+            failed_by_error=dict(failures),
+        )
+
+    @property
+    def nothing(self) -> bool:
+        """Requests were sent and not one got an answer: the site, or the network, is unreachable."""
+        return self.responses == 0 and self.failed > 0
+
+    @property
+    def mostly_failed(self) -> bool:
+        return self.failed * 2 > self.requests
+
+    def describe(self) -> str:
+        """'16 of 16 requests failed (CannotResolveHostError 16)'"""
+        errors = ", ".join(f"{name} {count}" for name, count in sorted(self.failed_by_error.items(), key=_by_count))
+        return f"{self.failed} of {self.requests} requests failed ({errors})"
+
+
+def _by_count(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
+
+
 def format_summary(report: dict[str, Any]) -> str:
     """One line for the CLI and task logs."""
     s = report.get("summary") or summarize(report.get("stats", {}))
     statuses = ", ".join(f"{k}: {v}" for k, v in s["responses_by_status"].items()) or "none"
+    failed = f", {s['failed']} failed" if s.get("failed") else ""
     return (
-        f"{report['site']}: {s['requests']} requests (responses {statuses}); articles {s['articles_new']} new, "
+        f"{report['site']}: {s['requests']} requests (responses {statuses}{failed}); "
+        f"articles {s['articles_new']} new, "
         f"{s['articles_updated']} updated, {s['articles_unchanged']} unchanged; {s['blocked']} blocked, "
         f"{s['paywalled']} paywalled; {s['bytes']} bytes in {s['duration_seconds']:.1f} s"
     )

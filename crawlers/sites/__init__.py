@@ -12,10 +12,10 @@ import re
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urljoin, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 SITES_DIR = Path(__file__).parent
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
@@ -34,6 +34,20 @@ def _check_patterns(patterns: list[str]) -> list[str]:
     return patterns
 
 
+def _check_css(selector: str) -> str:
+    """Compiled as the cleaner compiles it (lxml's cssselect), so a bad selector fails when the config
+    loads, naming the file and key, instead of in the first clean after a whole crawl."""
+    from cssselect import SelectorError
+    from lxml.cssselect import CSSSelector
+
+    try:
+        CSSSelector(selector)
+    except SelectorError as exc:
+        raise ValueError(f"invalid CSS selector {selector!r}: {exc}") from exc
+    return selector
+
+
+CssSelector = Annotated[str, AfterValidator(_check_css)]
 SourceType = Literal["rss", "sitemap", "news_sitemap", "archive"]
 Platform = Literal["wordpress", "arc", "nextjs", "drupal", "custom"]
 
@@ -122,12 +136,12 @@ class CleaningRules(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    body_selector: str | None = Field(default=None, description="CSS selector of the article body")
-    drop_selectors: list[str] = Field(default_factory=list, description="CSS selectors removed first")
+    body_selector: CssSelector | None = Field(default=None, description="CSS selector of the article body")
+    drop_selectors: list[CssSelector] = Field(default_factory=list, description="CSS selectors removed first")
     drop_paragraph_patterns: list[str] = Field(
         default_factory=list, description="regexes; a body paragraph matching one is dropped"
     )
-    section_selector: str | None = None
+    section_selector: CssSelector | None = None
     boilerplate_min_articles: int = Field(
         default=3, ge=2, description="a paragraph in this many distinct articles is boilerplate"
     )

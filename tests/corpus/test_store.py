@@ -275,11 +275,37 @@ def test_validate_key_rejects(key: str) -> None:
 # --------------------------------------------------------------------------- open_store
 
 
-def test_open_store_plain_path_creates_directory(tmp_path: Path) -> None:
+def test_open_store_plain_path_creates_the_directory_on_first_write_only(tmp_path: Path) -> None:
+    """Opening is what a read-only command does: a mistyped path must not become an empty store."""
     store = open_store(str(tmp_path / "new" / "dir"))
     assert isinstance(store, LocalStore)
-    assert (tmp_path / "new" / "dir").is_dir()
     assert store.url == (tmp_path / "new" / "dir").resolve().as_uri()
+    assert store.list() == [] and store.is_empty() and not store.exists("k")
+    with pytest.raises(KeyNotFoundError):
+        store.read("k")
+    assert not (tmp_path / "new").exists()
+    store.write("k", b"v")
+    assert (tmp_path / "new" / "dir" / "k").read_bytes() == b"v"
+
+
+def test_a_file_is_not_a_store(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(StoreConfigError, match="is not a directory"):
+        open_store(str(tmp_path / "f"))
+
+
+def test_is_empty_until_the_first_object(any_store: Store) -> None:
+    assert any_store.is_empty()
+    any_store.write("state/x/a.json", b"{}")
+    assert not any_store.is_empty()
+    any_store.delete("state/x/a.json")
+    assert any_store.is_empty()
+
+
+@pytest.mark.parametrize("endpoint", ["127.0.0.1:9000", "localhost:9000", "ftp://h:21"])
+def test_an_endpoint_without_an_http_scheme_is_refused_on_open(endpoint: str) -> None:
+    with pytest.raises(StoreConfigError, match=f"S3 endpoint '{re.escape(endpoint)}' must be an http"):
+        open_store("s3://bucket/x", s3_endpoint_url=endpoint)
 
 
 def test_open_store_file_url_roundtrips(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 from corpus import layout
 from corpus.lease import crawl_lease
 from corpus.store import LocalStore
-from crawlers.runner import CrawlError, CrawlJob
+from crawlers.runner import CrawlBusyError, CrawlJob
 from tests.crawlers.crawling import LOOPBACK, article_paths, crawl, warc_responses
 from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
 from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, urlset
@@ -41,8 +41,10 @@ def test_a_second_crawl_of_a_site_is_refused_before_its_first_request(tmp_path: 
     with serving(build) as (server, _):
         config = config_for(server.base_url)
         with crawl_lease(store, "resume") as running:
-            with pytest.raises(CrawlError, match=f"site 'resume' is being crawled by {running.holder} since"):
+            held = f"site 'resume' is being crawled by {running.holder} since"
+            with pytest.raises(CrawlBusyError, match=held) as busy:
                 crawl(config, store.root)
+            assert "\n" not in busy.value.reason, "the lease's own message, nothing else"
             assert server.log == [], "the refused crawl sent no request to the site"
             assert not (store.root / "raw").exists()
         report = crawl(config, store.root)  # once the first crawl is done, the next one runs

@@ -57,6 +57,10 @@ def test_site_from_file_outside_package(tmp_path: Path) -> None:
         (('title = "Example News"', 'title = "Example News"\n[crawl]\nconcurrency = 8'), "crawl.concurrency"),
         (('title = "Example News"', 'title = "Example News"\n[crawl]\ncontact_url = "me"'), "crawl.contact_url"),
         (('name = "example"', "name = 42"), "name: Input should be a valid string"),
+        # CSS selectors are compiled as the cleaner compiles them: a bad one fails here, not after a crawl.
+        (("[articles]", '[cleaning]\nbody_selector = "div..body"\n[articles]'), "cleaning.body_selector"),
+        (("[articles]", '[cleaning]\ndrop_selectors = ["figure", "a[href"]\n[articles]'), "cleaning.drop_selectors.1"),
+        (("[articles]", '[cleaning]\nsection_selector = "h3 >"\n[articles]'), "invalid CSS selector 'h3 >'"),
     ],
 )
 def test_bad_config_names_file_key_and_problem(tmp_path: Path, change: tuple[str, str], message: str) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import socket
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +15,7 @@ import pytest
 
 import corpus
 from corpus import jobs, layout
-from corpus.orchestration import config
+from corpus.orchestration import config, tasks
 from corpus.store import open_store
 from corpus.table import live_files, read_manifests
 from crawlers.minisite import build_site, facts, load_content
@@ -153,3 +155,27 @@ def test_cleaning_run_fails_naming_site_and_metric_when_a_template_leaks_chrome(
     assert states == {"find_new_warc": "success", "clean": "success", "quality": "failed", "compact": "upstream_failed"}
     out, err = capfd.readouterr()
     assert "quality checks failed for site 'minisite': minisite: chrome_article_count" in out + err
+
+
+def test_a_crawl_that_reaches_nothing_fails_its_task_naming_the_error(
+    airflow_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A site whose every request is refused would otherwise be a green task with 0 WARC files, every day."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    monkeypatch.setenv("DEFCORPUS_STORE", str(tmp_path / "store"))
+    monkeypatch.setattr(tasks, "RUN_SETTINGS", tasks.RUN_SETTINGS | {"RETRY_TIMES"})  # no retries to wait out
+    crawl = no_retries(dag_bag().dags["crawl_minisite"])
+    conf = {"base_url": closed, "scrapy_settings": {**LOOPBACK_SETTINGS, "RETRY_TIMES": 0}}
+
+    run = crawl.test(run_conf={**conf, "since": "2022-12-01", "until": "2023-01-01"})
+    assert run.state == "failed"
+    assert {ti.task_id: ti.state for ti in run.get_task_instances()} == {"crawl": "failed"}
+    out, err = capfd.readouterr()
+    assert re.search(
+        r"CrawlUnreachableError: crawl of minisite reached nothing: (\d+) of \1 requests failed "
+        r"\(DownloadConnectionRefusedError \1\)",
+        out + err,
+    ), (out + err)[-3000:]
+    assert not list((tmp_path / "store").rglob("*.warc.gz"))
