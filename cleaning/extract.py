@@ -46,6 +46,10 @@ _NOT_BODY = etree.XPath(
     " or contains(concat(' ', normalize-space(@class), ' '), ' visuallyhidden ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' element-invisible ')]"
 )
+_P_OPEN = re.compile(rb"<p[\s>]", re.IGNORECASE)
+_WRAPPERS = re.compile(rb"</?(?:div|span)\b[^>]*>", re.IGNORECASE)
+_WRAPPERS_STR = re.compile(r"</?(?:div|span)\b[^>]*>", re.IGNORECASE)
+_MIN_LOST_PARAGRAPHS = 3
 __all__ = ["Block", "Image", "Page", "Rejection", "extract_page"]
 
 
@@ -82,7 +86,7 @@ def extract_page(
 ) -> Page | Rejection:
     """One page's article; ``fetched_at`` (plus the options' clock tolerance) bounds its dates."""
     try:
-        tree = _parse(html, whole_page=options.body_selector is None)
+        tree = _parse_deep(html, whole_page=options.body_selector is None)
     except (etree.ParserError, ValueError) as exc:
         return Rejection("unparsable", str(exc))
     latest = fetched_at + options.date_tolerance if fetched_at is not None else None
@@ -118,7 +122,24 @@ def extract_page(
 
 def parse_page(html: bytes) -> lxml_html.HtmlElement:
     """The page's tree as extraction reads it (same decoding), for a later pass over the page."""
-    return _parse(html, whole_page=True)
+    return _parse_deep(html, whole_page=True)
+
+
+def _parse_deep(html: bytes | str, *, whole_page: bool) -> lxml_html.HtmlElement:
+    """``_parse``, and again without layout wrappers when the template nests deeper than libxml2 goes.
+
+    libxml2 stops descending past its depth limit (256 elements), so an article printed after
+    hundreds of unclosed ``<div>``s of a broken template came out empty. Wrappers hold no text: a
+    page whose paragraphs the first parse lost is parsed again with its ``div``/``span`` tags removed.
+    """
+    tree = _parse(html, whole_page=whole_page)
+    opened = len(_P_OPEN.findall(html if isinstance(html, bytes) else html.encode("utf-8", "replace")))
+    if opened < _MIN_LOST_PARAGRAPHS or len(tree.xpath("//p")) * 2 >= opened:
+        return tree
+    logger.info("the page nests deeper than the parser goes: parsed again without its wrappers")
+    unwrapped = _WRAPPERS.sub(b" ", html) if isinstance(html, bytes) else _WRAPPERS_STR.sub(" ", html)
+    again = _parse(unwrapped, whole_page=whole_page)
+    return again if len(again.xpath("//p")) > len(tree.xpath("//p")) else tree
 
 
 def _parse(html: bytes | str, *, whole_page: bool) -> lxml_html.HtmlElement:
