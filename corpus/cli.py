@@ -193,12 +193,27 @@ def window_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", count=True, help="more log output (-vv for debug)")
+@click.option(
+    "-v", "--verbose", count=True, help="-v what defcorpus does, -vv its debug lines, -vvv the libraries' too"
+)
 @click.version_option(package_name="defcorpus")
 def main(verbose: int) -> None:
     """defcorpus: a clean, trustworthy corpus of defense and national-security news."""
-    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(verbose)
+
+
+_OWN_LOGGERS = ("corpus", "cleaning", "crawlers", "dags", "bench")
+
+
+def configure_logging(verbose: int) -> None:
+    """Our own log at -v (INFO) and -vv (DEBUG); the libraries' (trafilatura, htmldate, botocore,
+    Scrapy) only at -vvv: their lines about one page ("parsed tree length: 0") are not the user's
+    business, and at DEBUG they flood."""
+    libraries = logging.DEBUG if verbose >= 3 else logging.CRITICAL  # the root's level is the libraries'
+    logging.basicConfig(level=libraries, format="%(levelname)s %(name)s: %(message)s")
+    own = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
+    for name in _OWN_LOGGERS:
+        logging.getLogger(name).setLevel(own)
 
 
 @main.group(invoke_without_command=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import subprocess
+import sys
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -239,3 +241,18 @@ def test_a_damaged_warc_file_is_one_error_record(tmp_path: Path) -> None:
     broken.write_bytes(b"this is not a WARC file at all")
     (outcome,) = extract_sources([str(broken)])
     assert outcome.error is not None and outcome.error.startswith("cannot read")
+
+
+def test_library_log_lines_stay_out_of_the_output_unless_asked(tmp_path: Path) -> None:
+    """trafilatura logs ERROR lines for an empty file; a user sees our one error record, not its lines."""
+    page = tmp_path / "empty.html"
+    page.write_text("   ")  # trafilatura logs "lxml parsing failed: Document is empty" at ERROR
+    result = subprocess.run(
+        [sys.executable, "-m", "corpus.cli", "extract", str(page)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    assert "trafilatura" not in result.stderr
+    loud = subprocess.run(
+        [sys.executable, "-m", "corpus.cli", "-vvv", "extract", str(page)], capture_output=True, text=True, check=False
+    )
+    assert "trafilatura" in loud.stderr or "htmldate" in loud.stderr
