@@ -5,6 +5,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 STAMP := $(VENV)/.synced
+CORE_STAMP := $(VENV)/.synced-core
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: setup demo test test-integration lint bench bench-quick clean-demo
@@ -18,9 +19,15 @@ $(STAMP): $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --all-extras --python $(PYTHON)
 	@touch $(STAMP)
 
+# The demo needs only the core dependencies (no Airflow, readers or dev tools); --inexact keeps
+# whatever a full setup installed.
+$(CORE_STAMP): $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --no-default-groups --inexact --python $(PYTHON)
+	@touch $(CORE_STAMP)
+
 setup: $(STAMP)
 
-demo: $(STAMP)
+demo: $(CORE_STAMP)
 	$(VENV)/bin/defcorpus demo
 
 test: $(STAMP)
