@@ -26,7 +26,7 @@ _PART_SPLIT = re.compile(r"\s*(?:,|\s[-–—]\s)\s*")
 # Never a name: a contact, a link, a call to action.
 _NOT_A_NAME = re.compile(
     r"@|https?://|www\.|\b(?:e-?mail|follow|contact|view all|posts? by|more from|twitter|x\.com|"
-    r"published|updated|min read|read more)\b|\d",
+    r"published|updated|min read|read more)\b|\d|^[\w-]+(?:\.[\w-]{2,})+$",
     re.IGNORECASE,
 )
 # A job title after a name ("Jane Doe, Senior Editor"): the rest of the byline is the title's.
@@ -55,6 +55,7 @@ _TEXTS = etree.XPath("//body//text()")
 _NOT_NAMES = frozenset(
     {"by", "written by", "posted by", "author", "authors", "admin", "updated", "published"}
     | {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+    | {"january", "february", "march", "july", "september", "october", "november", "december"}
 )
 _BARE_BY = re.compile(r"^\s*(?:by|written by)\s*:?\s*$", re.IGNORECASE)
 _BY_START = re.compile(r"\s*(?:by\b|written by\b)", re.IGNORECASE)

@@ -9,6 +9,7 @@ of dates (a "© 2026" line is not a publication date).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -85,19 +86,37 @@ def read_metadata(tree: lxml_html.HtmlElement, url: str, fetched_at: datetime | 
 
 def _authors(tree: lxml_html.HtmlElement, jsonld: JsonLd, meta: dict[str, Any]) -> list[str]:
     """People named by the structured data, else by the meta tags, else by the visible byline;
-    an organisation named as the author only when nothing names a person."""
+    an organisation — typed so, or named like the site itself — only when nothing names a person."""
+    site = _site_names(jsonld, meta)
     named = jsonld.people("author") or jsonld.people("creator")
-    people = clean_names(name for name, is_person in named if is_person)
-    if people:
-        return people
     tagged = clean_names(v for k in _AUTHOR_META if isinstance(v := meta.get(k), str) and not _is_url(v))
-    if tagged:
-        return tagged
     if meta.get("twitter:label1", "").casefold() in ("written by", "author", "by"):
-        tagged = clean_names([meta.get("twitter:data1", "")])
-        if tagged:
-            return tagged
-    return byline_names(tree) or clean_names(name for name, _ in named)
+        tagged += clean_names([meta.get("twitter:data1", "")])
+    sources: list[Callable[[], list[str]]] = [
+        lambda: clean_names(name for name, is_person in named if is_person),
+        lambda: tagged,
+        lambda: byline_names(tree),
+        lambda: clean_names(name for name, _ in named),
+    ]
+    fallback: list[str] = []
+    for source in sources:
+        names = source()
+        people = [n for n in names if _fold(n) not in site]
+        if people:
+            return people
+        fallback = fallback or names  # a personal site's author is named like the site
+    return fallback
+
+
+def _site_names(jsonld: JsonLd, meta: dict[str, Any]) -> set[str]:
+    """The publisher's own names (og:site_name, the JSON-LD publisher, the app name), folded."""
+    names = [meta.get("og:site_name"), meta.get("application-name")]
+    names += [name for name, _ in jsonld.people("publisher")]
+    return {_fold(n) for n in names if isinstance(n, str) and n.strip()}
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def _is_url(value: str) -> bool:

@@ -176,3 +176,20 @@ def test_a_crawler_clock_behind_the_publisher_is_tolerated(hours_after_fetch: in
     )
     assert isinstance(result, Page)
     assert (result.metadata.date_published == published) is kept
+
+
+def test_an_author_named_like_the_site_gives_way_to_a_person() -> None:
+    head = "<meta property='og:site_name' content='EXAMPLE TODAY'><meta name='author' content='Example Today'>"
+    body = "<h1>Story</h1><p class='byline'>By Brian Truitt</p><p>Text.</p>"
+    assert read_metadata(page(head, body), URL, FETCHED).authors == ["Brian Truitt"]
+
+
+def test_a_personal_sites_author_is_named_like_the_site() -> None:
+    head = "<meta property='og:site_name' content='Paige Brunton'>"
+    body = "<h1>Story</h1><p class='byline'>By Paige Brunton</p><p>Text.</p>"
+    assert read_metadata(page(head, body), URL, FETCHED).authors == ["Paige Brunton"]
+
+
+@pytest.mark.parametrize("value", ["page.head.extra.author", "andrew.keaveney", "October"])
+def test_template_placeholders_usernames_and_months_are_not_names(value: str) -> None:
+    assert read_metadata(page(f"<meta name='author' content='{value}'>"), URL, FETCHED).authors == []
