@@ -31,6 +31,7 @@ from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError, NoC
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from s3transfer.exceptions import RetriesExceededError
 
+from corpus import redact
 from corpus.errors import (
     InvalidKeyError,
     KeyChangedError,
@@ -90,67 +91,8 @@ def _validate_prefix(prefix: str) -> str:
     return prefix
 
 
-class _CredentialScrubber(logging.Filter):
-    """Remove AWS credentials from the debug records of botocore, s3transfer and urllib3.
-
-    Why: at DEBUG (``defcorpus -vv``, Scrapy's default log level in the crawl child) botocore logs
-    every request with its headers: the access key id (in ``Authorization: ... Credential=``) and a
-    session token (``X-Amz-Security-Token``) would land in task logs. The values the store's clients
-    use are scrubbed wherever they appear, and so are the credential-bearing header fields.
-    """
-
-    _FIELDS = re.compile(
-        r"(Credential=|X-Amz-Credential=|x-amz-security-token['\"]?:\s*b?['\"]?|X-Amz-Security-Token=)"
-        r"[^\s'\",&/]+",
-        re.IGNORECASE,
-    )
-    LOGGERS = (
-        "botocore",
-        "botocore.auth",
-        "botocore.endpoint",
-        "botocore.awsrequest",
-        "botocore.httpsession",
-        "botocore.hooks",
-        "botocore.parsers",
-        "botocore.retryhandler",
-        "botocore.credentials",
-        "s3transfer",
-        "urllib3.connectionpool",
-    )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        scrubbed = self._FIELDS.sub(lambda m: f"{m.group(1)}<redacted>", message)
-        for value in self.values:
-            scrubbed = scrubbed.replace(value, "<redacted>")
-        if scrubbed != message:
-            record.msg, record.args = scrubbed, None
-        return True
-
-
-_SCRUBBER = _CredentialScrubber()
-for _name in _CredentialScrubber.LOGGERS:
-    logging.getLogger(_name).addFilter(_SCRUBBER)
-
-
-def _scrub_credentials_of(session: Any) -> None:
-    """Remember this session's credential values, so log records that carry them are scrubbed."""
-    credentials = session.get_credentials()
-    if credentials is None:
-        return
-    frozen = credentials.get_frozen_credentials()
-    _SCRUBBER.values.update(v for v in (frozen.access_key, frozen.secret_key, frozen.token) if v and len(v) >= 8)
-
-
-def _redact(url: str) -> str:
-    """Drop userinfo, query and fragment so that messages never carry secrets."""
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return parts._replace(netloc=host, query="", fragment="").geturl()
+redact.install()  # every log record scrubbed of credentials from here on (botocore's DEBUG lines above all)
+_redact = redact.url
 
 
 class Store(ABC):
@@ -462,7 +404,7 @@ class S3Store(Store):
         self.bucket = bucket
         self.prefix = _validate_prefix(prefix.strip("/")) if prefix.strip("/") else ""
         self.url = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
-        self.endpoint_url = _resolve_endpoint(endpoint_url)
+        self.endpoint_url = redact.without_userinfo(_resolve_endpoint(endpoint_url))
         self._config = Config(
             retries={"mode": "standard", "total_max_attempts": max_attempts},
             connect_timeout=connect_timeout,
@@ -494,7 +436,7 @@ class S3Store(Store):
         with self._lock:
             if self._s3 is None:
                 session = boto3.session.Session()  # own session: the default one is not thread-safe
-                _scrub_credentials_of(session)
+                redact.remember_credentials_of(session)
                 self._s3 = session.client("s3", endpoint_url=self.endpoint_url, config=self._config)
             if not self._bucket_checked:
                 try:

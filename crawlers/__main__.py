@@ -57,7 +57,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sites-file")
     parser.add_argument("--base-url", help="crawl the site at another address (a mirror, the demo)")
     parser.add_argument("--store", required=True)
-    parser.add_argument("--s3-endpoint-url")
+    parser.add_argument("--s3-endpoint-url", help="default: DEFCORPUS_S3_ENDPOINT_URL, as defcorpus passes it")
     parser.add_argument("--since")
     parser.add_argument("--until")
     parser.add_argument("--crawl-id")

@@ -9,13 +9,11 @@ the config's ``[verification]`` table and returned for printing.
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 import re
 import time
-import urllib.error
-import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +22,8 @@ from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
 
-from crawlers import discovery
+from crawlers import discovery, http_fetch
+from crawlers.addresses import AddressPolicy, is_own_host
 from crawlers.platforms import adapter_for, detect_platform
 from crawlers.site_settings import DEFAULT_CONTACT
 from crawlers.sites import NAME_PATTERN, SiteConfig, SiteConfigError, load_site_file
@@ -35,7 +34,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 USER_AGENT = f"defcorpus/0.1 (+{DEFAULT_CONTACT}; news corpus crawler; onboarding)"
-MAX_BYTES = 16 * 1024 * 1024
+MAX_BYTES = 16 * 1024 * 1024  # on the wire, and again inflated
 
 
 @dataclass
@@ -52,12 +51,15 @@ class Fetched:
 
 @dataclass
 class Fetcher:
-    """urllib with our User-Agent, robots.txt rules and a pause between requests; never raises."""
+    """Our User-Agent, robots.txt rules and a pause between requests, through ``crawlers.http_fetch``
+    (the crawl's SSRF check on every hop, one deadline per request, bounded size); never raises."""
 
     delay: float = 1.0
-    timeout: float = 20.0
+    deadline: float = 30.0
+    policy: AddressPolicy = field(default_factory=AddressPolicy)
     robots: Protego | None = None
     requests: int = 0
+    problems: dict[str, str] = field(default_factory=dict)  # URL -> one line saying why it gave nothing
     _last: float = 0.0
 
     def get(self, url: str) -> Fetched | None:
@@ -68,29 +70,16 @@ class Fetcher:
         if wait > 0:
             time.sleep(wait)
         self.requests += 1
-        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"})
+        headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip"}
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                body = response.read(MAX_BYTES)
-                status, ctype, encoding = (
-                    response.status,
-                    response.headers.get("Content-Type", ""),
-                    response.headers.get("Content-Encoding", ""),
-                )
-                final = response.geturl()
-        except urllib.error.HTTPError as exc:
-            return Fetched(url, exc.code, exc.headers.get("Content-Type", ""), b"")
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            logger.info("cannot fetch %s: %s", url, exc)
+            answer = http_fetch.fetch(url, self.policy, headers, http_fetch.Limits(self.deadline, MAX_BYTES))
+        except http_fetch.FetchError as exc:
+            logger.warning("%s", exc)
+            self.problems[url] = str(exc)
             return None
         finally:
             self._last = time.monotonic()
-        if encoding == "gzip" or body[:2] == b"\x1f\x8b":
-            try:
-                body = gzip.decompress(body)
-            except OSError:
-                return None
-        return Fetched(final, status, ctype, body)
+        return Fetched(answer.url, answer.status, answer.content_type, answer.body)
 
 
 @dataclass
@@ -103,9 +92,22 @@ class OnboardingResult:
 
 
 def onboard_site(
-    name: str, url: str, sites_file: Path, *, overwrite: bool = False, delay: float = 1.0, samples: int = 3
+    name: str,
+    url: str,
+    sites_file: Path,
+    *,
+    overwrite: bool = False,
+    delay: float = 1.0,
+    samples: int = 3,
+    deadline: float = 30.0,
+    allow: Sequence[str] = (),
 ) -> OnboardingResult:
-    """Discover ``url``'s routes, write ``sites_file`` (a one-site TOML) and return what was found."""
+    """Discover ``url``'s routes, write ``sites_file`` (a one-site TOML) and return what was found.
+
+    ``deadline``: seconds for each request, whole; ``allow``: hosts or CIDR networks reachable although
+    private (as the crawl's ``DEFCORPUS_SSRF_ALLOW``); a site given as an IP literal or ``localhost``
+    may be reached there, as in the crawl.
+    """
     if not re.fullmatch(NAME_PATTERN, name):
         raise SiteConfigError(f"site name {name!r} must match {NAME_PATTERN}")
     if sites_file.exists() and not overwrite:
@@ -114,7 +116,10 @@ def onboard_site(
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SiteConfigError(f"{url!r} is not an http(s) URL")
     base = f"{parts.scheme}://{parts.netloc}/"
-    survey = _Survey(base, Fetcher(delay=delay))
+    policy = AddressPolicy(allow)
+    if is_own_host(parts.hostname):
+        policy.allow_host(parts.hostname)
+    survey = _Survey(base, Fetcher(delay=delay, deadline=deadline, policy=policy))
     survey.run(samples)
     data = survey.config(name)
     text = to_toml(data, header=survey.header())
@@ -148,14 +153,23 @@ class _Survey:
         robots_sitemaps = self._robots()
         home = self.fetcher.get(self.base)
         if home is None or not home.ok:
-            raise SiteConfigError(f"cannot fetch the home page {self.base}")
+            why = self.fetcher.problems.get(self.base) or (f"HTTP {home.status}" if home else "no answer")
+            raise SiteConfigError(f"cannot fetch the home page {self.base}: {why}")
         self._home(home.body)
         self._sitemaps(robots_sitemaps)
         self._feeds(home.body)
         if not self.sources:
-            raise SiteConfigError(f"{self.base}: found no sitemap and no feed; write the config by hand")
+            raise SiteConfigError(
+                f"{self.base}: found no sitemap and no feed{self._problems()}; write the config by hand"
+            )
         self._pattern()
         self._sample(samples)
+        self.found.extend(f"not used: {problem}" for problem in self.fetcher.problems.values())
+
+    def _problems(self) -> str:
+        """The requests that gave nothing, for an error message: ``; not used: a; b``."""
+        problems = list(self.fetcher.problems.values())
+        return f" (not used: {'; '.join(problems)})" if problems else ""
 
     def _robots(self) -> list[str]:
         robots = self.fetcher.get(urljoin(self.base, "/robots.txt"))
@@ -230,7 +244,9 @@ class _Survey:
 
     def _pattern(self) -> None:
         if not self.article_urls:
-            raise SiteConfigError(f"{self.base}: sitemaps and feeds listed no URLs to learn a pattern from")
+            raise SiteConfigError(
+                f"{self.base}: sitemaps and feeds listed no URLs to learn a pattern from{self._problems()}"
+            )
         self.pattern = discovery.infer_article_pattern(self.article_urls)
         shapes = ", ".join(f"{s} x{n}" for s, n in sorted(self.pattern.shapes.items(), key=lambda kv: -kv[1]))
         self.note(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import re
 import signal
 import subprocess
@@ -78,7 +79,11 @@ class CrawlInterruptedError(CrawlError):
 
 @dataclass(frozen=True)
 class CrawlJob:
-    """One crawl: the site's config travels whole to the child, wherever it was loaded from."""
+    """One crawl: the site's config travels whole to the child, wherever it was loaded from.
+
+    The S3 endpoint travels in the child's environment (``DEFCORPUS_S3_ENDPOINT_URL``), not on its
+    command line, which any user of the machine can read (``ps``): an endpoint URL may carry user info.
+    """
 
     site: SiteConfig
     store: str
@@ -99,13 +104,20 @@ class CrawlJob:
             "--report-file",
             str(report_file),
         ]
-        optional = {"--s3-endpoint-url": self.s3_endpoint_url, "--since": self.since, "--until": self.until}
+        optional = {"--since": self.since, "--until": self.until}
         for flag, value in optional.items():
             if value:
                 cmd += [flag, str(value)]
         for name, value in self.settings.items():
             cmd += ["-s", f"{name}={value}"]
         return cmd
+
+    def environment(self) -> dict[str, str]:
+        """The child's environment: this process's, with the S3 endpoint when the job names one."""
+        env = dict(os.environ)
+        if self.s3_endpoint_url:
+            env["DEFCORPUS_S3_ENDPOINT_URL"] = self.s3_endpoint_url
+        return env
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -156,6 +168,7 @@ def run_crawl(
         report_file = Path(tmp) / "report.json"
         with subprocess.Popen(
             job.command(report_file),
+            env=job.environment(),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

@@ -38,6 +38,8 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
+# Connections go only to the DNS answer the SSRF guard checked (no second lookup to rebind).
+TWISTED_DNS_RESOLVER = "crawlers.resolver.GuardedResolver"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.ssrf.SsrfGuardMiddleware": 40,  # before OffsiteMiddleware (50): refusals are logged

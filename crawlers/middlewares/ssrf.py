@@ -1,9 +1,10 @@
 """Refuse requests to addresses a crawler must never reach, whatever a publisher's page or redirect says.
 
-Loopback, private, link-local (169.254.169.254 is the cloud metadata service: a crawler in a cloud
-must never fetch its own credentials), multicast, reserved and unspecified addresses, and any scheme
-but http(s). Redirects pass through the downloader middlewares again, so they are checked too. Host
-names are resolved here, so a public name that resolves to a private address is refused as well.
+What is forbidden and what is allowed anyway is ``crawlers.addresses``. Redirects pass through the
+downloader middlewares again, so they are checked too. Host names are resolved here, so a public name
+that resolves to a private address is refused as well; the answer that passed is pinned
+(``crawlers.resolver.PINNED``), and the crawl's resolver connects to exactly that answer, so a name
+that answers differently the next time (DNS rebinding) cannot slip past the check.
 
 Allowed anyway: the host of the site's own ``base_url`` when the operator configured it as an IP
 literal or ``localhost`` (a mirror, the demo), and ``DEFCORPUS_SSRF_ALLOW`` (hosts or CIDR networks).
@@ -11,37 +12,28 @@ literal or ``localhost`` (a mirror, the demo), and ``DEFCORPUS_SSRF_ALLOW`` (hos
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-import socket
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from crawlers import addresses
+from crawlers.addresses import AddressPolicy, IPAddress, forbidden_reason, is_own_host, refusal_kind
+from crawlers.resolver import PINNED
+
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
 
-logger = logging.getLogger(__name__)
+__all__ = ["ForbiddenAddress", "SsrfGuardMiddleware", "forbidden_reason"]
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+logger = logging.getLogger(__name__)
 
 
 class ForbiddenAddress(IgnoreRequest):
     """The request would reach an address or scheme a crawler must not."""
-
-
-def forbidden_reason(address: IPAddress) -> str | None:
-    """Why an address is off limits, or None for an ordinary public address."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    for reason in ("unspecified", "loopback", "link_local", "multicast", "reserved", "private"):
-        if getattr(address, f"is_{reason}"):
-            return reason.replace("_", "-")
-    return None
 
 
 class SsrfGuardMiddleware:
@@ -49,9 +41,8 @@ class SsrfGuardMiddleware:
 
     def __init__(self, crawler: Crawler, allow: list[str]) -> None:
         self.crawler = crawler
-        self.allowed_hosts = {a.lower() for a in allow if not _network(a)}
-        self.allowed_networks = [n for a in allow if (n := _network(a))]
-        self._resolved: dict[str, list[IPAddress]] = {}
+        self.policy = AddressPolicy(allow)
+        self._refused: dict[str, list[IPAddress]] = {}  # answers that failed the check: not asked again
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SsrfGuardMiddleware:
@@ -67,8 +58,8 @@ class SsrfGuardMiddleware:
     def spider_opened(self, spider: Spider) -> None:
         site = getattr(spider, "site_config", None)
         host = urlsplit(site.base_url).hostname if site is not None else None
-        if host and (host == "localhost" or _is_ip(host)):
-            self.allowed_hosts.add(host.lower())
+        if host and is_own_host(host):
+            self.policy.allow_host(host)
 
     def request_scheduled(self, request: Request, spider: Spider) -> None:
         self.process_request(request)
@@ -79,8 +70,7 @@ class SsrfGuardMiddleware:
         if reason is None:
             return
         assert self.crawler.stats is not None
-        kind = "scheme" if reason.startswith("scheme") else reason.rsplit(" ", 2)[-2]
-        self.crawler.stats.inc_value(f"ssrf/refused/{kind}")
+        self.crawler.stats.inc_value(f"ssrf/refused/{refusal_kind(reason)}")
         logger.warning(
             "refused %s: %s; a crawler must not reach such addresses (DEFCORPUS_SSRF_ALLOW allows a host or network)",
             request.url,
@@ -89,47 +79,21 @@ class SsrfGuardMiddleware:
         raise ForbiddenAddress(f"refused {request.url}: {reason}")
 
     def refusal(self, url: str) -> str | None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            return f"scheme {parts.scheme or '(none)'!r} is not http(s)"
-        host = (parts.hostname or "").lower()
-        if not host:
-            return "no host"
-        if host in self.allowed_hosts:
-            return None
-        for address in self._addresses(host):
-            reason = forbidden_reason(address)
-            if reason and not any(address in net for net in self.allowed_networks):
-                return (
-                    f"{host} is a {reason} address"
-                    if host == str(address)
-                    else f"{host} resolves to {address}, a {reason} address"
-                )
-        return None
-
-    def _addresses(self, host: str) -> list[IPAddress]:
-        if host not in self._resolved:
-            try:
-                self._resolved[host] = [ipaddress.ip_address(host)]
-            except ValueError:
-                try:
-                    infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-                except OSError:
-                    infos = []  # unresolvable: the download fails on its own, with Scrapy's DNS error
-                self._resolved[host] = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
-        return self._resolved[host]
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-def _network(value: str) -> IPNetwork | None:
-    try:
-        return ipaddress.ip_network(value, strict=False)
-    except ValueError:
+        """Why ``url`` must not be fetched, or None; a host's answer that passes is pinned for its connection."""
+        reason = self.policy.scheme_refusal(url)
+        if reason is not None:
+            return reason
+        host = (urlsplit(url).hostname or "").lower()
+        if host in self._refused:
+            return self.policy.address_refusal(host, self._refused[host])
+        answer = PINNED.get(host)
+        if answer is not None:
+            return self.policy.address_refusal(host, answer)  # the very answer the connection will use
+        answer = addresses.lookup(host)  # unresolvable: [], and the download fails with Scrapy's DNS error
+        reason = self.policy.address_refusal(host, answer)
+        if reason is not None:
+            self._refused[host] = answer
+            return reason
+        if addresses.ip_literal(host) is None:
+            PINNED.pin(host, answer)
         return None

@@ -1,16 +1,22 @@
-"""Secrets: a full crawl + clean against the S3 server with distinctive fake AWS keys, and errors on
-purpose; then every output is searched for the key values. Zero occurrences allowed.
+"""Secrets: a full crawl + clean against the S3 server with distinctive fake AWS keys and an endpoint
+URL carrying user info (``http://user:password@host``), and errors on purpose; then every output is
+searched for the secret values. Zero occurrences allowed.
 
 Outputs searched: every log record (DEBUG and up, including botocore's own), the crawl's log lines and
 report, every object in the bucket (WARC records, metadata, state, manifests, Parquet), the crawl
-child's command line, error messages, and the CLI's output.
+child's command line as ``ps`` shows it, error messages, and the output of ``defcorpus -vv`` commands
+(run, clean, export, stats and failing ones), in this process and as real processes writing to stderr.
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +28,7 @@ from corpus.cli import main
 from corpus.errors import StoreError
 from corpus.jobs import clean_site, crawl_site
 from corpus.store import S3Store, open_store
+from crawlers import runner
 from crawlers.runner import CrawlError, CrawlJob
 from crawlers.sites import get_site
 from tests.reliability.conftest import free_port
@@ -31,12 +38,18 @@ pytestmark = pytest.mark.reliability
 ACCESS_KEY = "AKIADEFCORPUSCANARY7Q"
 SECRET_KEY = "dEfCoRpUs/CaNaRy+SeCrEt/9f8e7d6c5b4a3928171605"
 SESSION_TOKEN = "FwoGZXIvYXdzDEFCORPUSCANARYTOKEN//////////wEaDJ2x"
-SECRETS = (ACCESS_KEY, SECRET_KEY, SESSION_TOKEN)
+ENDPOINT_USER = "defcorpusEndpointUser"
+ENDPOINT_PASSWORD = "dEfCoRpUs-EnDpOiNt-PaSsWoRd-3c2b1a"
+SECRETS = (ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, ENDPOINT_USER, ENDPOINT_PASSWORD)
 LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "DEBUG", "DEFCORPUS_WARC_MAX_RECORDS": 5}
 
 
 def leaks(text: str) -> list[str]:
     return [s for s in SECRETS if s in text]
+
+
+def with_userinfo(endpoint: str) -> str:
+    return endpoint.replace("://", f"://{ENDPOINT_USER}:{ENDPOINT_PASSWORD}@", 1)
 
 
 def object_texts(store: S3Store) -> dict[str, str]:
@@ -59,7 +72,15 @@ def test_no_output_of_a_full_run_carries_the_aws_keys(
     caplog.set_level(logging.DEBUG)
     bucket = "defcorpus-secrets"
     s3_server.client.create_bucket(Bucket=bucket)
-    endpoint = s3_server.endpoint_url
+    endpoint = with_userinfo(s3_server.endpoint_url)
+    command_lines: list[str] = []
+    real_popen = subprocess.Popen
+
+    def popen(args: list[str], **kwargs: Any) -> Any:  # what `ps` shows of the crawl child
+        command_lines.append(" ".join(args))
+        return real_popen(args, **kwargs)
+
+    monkeypatch.setattr(runner.subprocess, "Popen", popen)
     site = get_site("minisite").with_base_url(minisite.base_url)
     store = open_store(f"s3://{bucket}/corpus", s3_endpoint_url=endpoint)
     outputs: dict[str, str] = {}
@@ -80,7 +101,8 @@ def test_no_output_of_a_full_run_carries_the_aws_keys(
     errors: list[BaseException] = []
     for bad in (f"s3://no-such-bucket-{free_port()}/x", f"s3://{bucket}/corpus"):
         try:
-            open_store(bad, s3_endpoint_url=endpoint if "no-such" in bad else f"http://127.0.0.1:{free_port()}").read(
+            unreachable = with_userinfo(f"http://127.0.0.1:{free_port()}")
+            open_store(bad, s3_endpoint_url=endpoint if "no-such" in bad else unreachable).read(
                 "clean/_manifests/x.json"
             )
         except StoreError as exc:
@@ -92,17 +114,60 @@ def test_no_output_of_a_full_run_carries_the_aws_keys(
     assert len(errors) == 3
     outputs["error messages"] = "\n".join(f"{type(e).__name__}: {e!r} {e.__cause__!r}" for e in errors)
 
-    runner = CliRunner()
+    cli = CliRunner()
+    site_args = ["--site", "minisite", "--base-url", minisite.base_url]
     for args in (
         ["export", "--store", store.url, "--s3-endpoint-url", endpoint],
+        ["-vv", "export", "--store", store.url, "--s3-endpoint-url", endpoint],
         ["-vv", "stats", "--store", store.url, "--s3-endpoint-url", endpoint],
         ["-vv", "clean", "--store", f"s3://no-such-bucket-{free_port()}/x", "--s3-endpoint-url", endpoint],
+        ["-vv", "run", *site_args, "--store", f"s3://no-such-bucket-{free_port()}/x", "--s3-endpoint-url", endpoint],
     ):
-        result = runner.invoke(main, args)
+        result = cli.invoke(main, args)
         outputs[f"cli {args[0:2]}"] = result.output + repr(result.exception)
+    # The endpoint given only through the environment, as a scheduler would: the crawl child gets it too.
+    monkeypatch.setenv("DEFCORPUS_S3_ENDPOINT_URL", endpoint)
+    # A window after every article: the routes are fetched, the articles are not (a short crawl).
+    result = cli.invoke(main, ["-vv", "run", *site_args, "--since", "2099-01-01", "--store", store.url])
+    assert result.exit_code == 0, result.output
+    outputs["cli -vv run (endpoint from the environment)"] = result.output
+    assert any("--site-json" in line for line in command_lines)
+    outputs["crawl child command lines, as ps shows them"] = "\n".join(command_lines)
+    for args in (["clean", "--site", "minisite"], ["export", "--site", "minisite"], ["clean", "--site", "nosuch"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "corpus.cli", "-vv", *args, "--store", store.url],
+            env={**os.environ, "DEFCORPUS_S3_ENDPOINT_URL": endpoint},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        outputs[f"process defcorpus -vv {args}"] = done.stdout + done.stderr
+        assert "DEBUG botocore" in done.stderr or args[-1] == "nosuch"  # botocore's debug lines were written
 
     outputs["log records"] = "\n".join(f"{r.name} {r.getMessage()}" for r in caplog.records)
     assert len(caplog.records) > 100  # botocore's debug output was on, so it was searched too
 
     found = {where: leaks(text) for where, text in outputs.items() if leaks(text)}
     assert found == {}
+
+
+def test_user_info_is_scrubbed_from_every_logger_and_from_tracebacks(caplog: pytest.LogCaptureFixture) -> None:
+    """Any logger, not only the AWS ones the store knows; messages, arguments and exception text."""
+    import corpus.store  # noqa: F401 - installs the scrubbing, as every command that opens a store does
+
+    url = with_userinfo("http://127.0.0.1:9000")
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("botocore.somewhere.new").debug("Endpoint provider result: %s/bucket", url)
+    logging.getLogger("defcorpus.anything").info(f"endpoint {url}")
+    try:
+        raise ConnectionError(f'Could not connect to the endpoint URL: "{url}/bucket"')
+    except ConnectionError:
+        logging.getLogger("urllib3.util.retry").exception("retrying")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    for record in caplog.records:
+        handler.handle(record)
+    written = stream.getvalue()
+    assert "http://<redacted>@127.0.0.1:9000/bucket" in written and "Traceback" in written
+    assert leaks(written) == []

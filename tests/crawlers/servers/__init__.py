@@ -69,14 +69,14 @@ class _Server(ThreadingHTTPServer):
 
 
 class FixtureServer:
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.routes: dict[str, Route] = {}
         self.log: list[Logged] = []
         self._served: Counter[str] = Counter()
         self._lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
-        self._httpd = _Server((host, 0), self._handler())
+        self._httpd = _Server((host, port), self._handler())
         self.base_url = f"http://{host}:{self._httpd.server_address[1]}/"
 
     def requests_to(self, path: str) -> list[Logged]:
@@ -194,13 +194,14 @@ def _not_modified(route: Route, headers: dict[str, str]) -> bool:
 
 @contextmanager
 def serving(
-    build: Callable[[str], FixtureSite], host: str = "127.0.0.1"
+    build: Callable[[str], FixtureSite], host: str = "127.0.0.1", port: int = 0
 ) -> Iterator[tuple[FixtureServer, FixtureSite]]:
     """Start a server, build its site for its own base URL, serve it, stop it afterwards.
 
-    ``host``: another loopback address (127.0.0.2) serves a second site on a host of its own.
+    ``host``: another loopback address (127.0.0.2) serves a second site on a host of its own; ``port``:
+    the same port as a server on another loopback address (0: any free port).
     """
-    server = FixtureServer(host)
+    server = FixtureServer(host, port)
     site = build(server.base_url)
     server.serve(site)
     try:
