@@ -154,6 +154,7 @@ class _Survey:
         home = self.fetcher.get(self.base)
         if home is None or not home.ok:
             why = self.fetcher.problems.get(self.base) or (f"HTTP {home.status}" if home else "no answer")
+            why = why.removeprefix(f"{self.base}: ")  # the problem names the URL the line names already
             raise SiteConfigError(f"cannot fetch the home page {self.base}: {why}")
         self._home(home.body)
         self._sitemaps(robots_sitemaps)

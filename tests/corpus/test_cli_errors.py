@@ -403,4 +403,7 @@ def test_sites_add_is_not_held_up_by_an_empty_store_in_the_environment(
 ) -> None:
     monkeypatch.setenv("DEFCORPUS_STORE", str(tmp_path / "empty"))
     result = CliRunner().invoke(main, ["sites", "add", "x", "http://127.0.0.1:1/", "--sites-file", str(tmp_path / "x")])
-    assert result.exit_code == 1 and error_lines(result) == ["Error: cannot fetch the home page http://127.0.0.1:1/"]
+    assert result.exit_code == 1
+    assert error_lines(result) == [
+        "Error: cannot fetch the home page http://127.0.0.1:1/: ConnectionRefusedError: [Errno 111] Connection refused"
+    ]

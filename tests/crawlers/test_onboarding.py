@@ -245,7 +245,7 @@ def test_a_dripping_home_page_times_out_at_the_deadline(tmp_path: Path, drip_hea
     finally:
         server.close()
     assert str(stuck.value) == (
-        f"cannot fetch the home page {server.base_url}: {server.base_url}: no whole answer within 1.5 s"
+        f"cannot fetch the home page {server.base_url}: no whole answer within 1.5 s"
     )
 
 
