@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from corpus.errors import LeaseHeldError, StoreError
 from crawlers.sites import SiteConfig, SiteConfigError, get_site, load_sites
 
 if TYPE_CHECKING:
+    from corpus.quarantine import Damage
     from corpus.store import Store
 
 # boto3, pyarrow and the cleaner are imported by the commands that use them: `defcorpus --help`
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
 
 DEFAULT_STORE = "./defcorpus-data"
 EX_TEMPFAIL = 75  # sysexits.h: try again later; lets a scheduler tell "busy" from "broken"
+# sysexits.h: the input data was incorrect. The command did all it could, but store objects were
+# damaged: set aside (clean, compact) or left out (export); each is named in a warning line above.
+EX_DATAERR = 65
 console = Console(stderr=True)
 
 
@@ -168,10 +173,12 @@ def clean(
 ) -> None:
     """Clean the raw pages not cleaned yet (--reclean: all of them again) and publish them under clean/."""
     configs = load_sites([sites_file] if sites_file else None)
+    damaged: list[Damage] = []
     for name in site_names or sorted(configs):
         if name not in configs:
             raise click.ClickException(f"unknown site {name!r} (configured: {', '.join(sorted(configs))})")
-        _clean_one(store, configs[name], reclean=reclean)
+        damaged += _clean_one(store, configs[name], reclean=reclean)
+    _exit_if_damaged(damaged)
 
 
 @main.command()
@@ -184,7 +191,7 @@ def run(site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: str 
 
     report = crawl_with_progress(console, store, site, s3_endpoint_url=s3_endpoint_url, since=since, until=until)
     _echo_crawl(site, report)
-    _clean_one(store, site)
+    _exit_if_damaged(_clean_one(store, site))
 
 
 def _echo_crawl(site: SiteConfig, report: dict[str, Any]) -> None:
@@ -193,7 +200,7 @@ def _echo_crawl(site: SiteConfig, report: dict[str, Any]) -> None:
     click.echo(f"{format_summary(report)}; {len(report['warc_keys'])} WARC files ({report['finish_reason']})")
 
 
-def _clean_one(store: Store, site: SiteConfig, *, reclean: bool = False) -> None:
+def _clean_one(store: Store, site: SiteConfig, *, reclean: bool = False) -> list[Damage]:
     from corpus.progress import clean_with_progress
 
     report = clean_with_progress(console, store, site, reclean=reclean)
@@ -203,6 +210,23 @@ def _clean_one(store: Store, site: SiteConfig, *, reclean: bool = False) -> None
         "boilerplate paragraphs removed, "
         f"from {report.warc_files} {'' if reclean else 'new '}WARC files"
     )
+    return report.damaged
+
+
+def _exit_if_damaged(damaged: list[Damage]) -> None:
+    """One line with the counts after the per-object warnings, and exit 65: the run is not a quiet success."""
+    if not damaged:
+        return
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(Counter(d.kind for d in damaged).items()))
+    pages = sum(d.lost for d in damaged if d.kind == "warc")
+    rows = sum(d.lost for d in damaged if d.kind != "warc")
+    click.echo(
+        f"warning: {len(damaged)} damaged store objects ({kinds}) set aside under quarantine/ or repaired; "
+        f"{pages} raw responses to fetch again, {rows} published rows lost "
+        "(`defcorpus clean --reclean` publishes again what raw/ holds); see docs/reliability.md",
+        err=True,
+    )
+    sys.exit(EX_DATAERR)
 
 
 @main.command()
@@ -227,8 +251,18 @@ def export(
         raise click.UsageError("Parquet needs a file: --output PATH")
     from corpus import export as export_lib
 
-    count = export_lib.export(store, output, fmt=fmt, site=site_name, since=since, until=until, latest=not all_versions)
+    skipped: list[tuple[str, str, int]] = []
+    count = export_lib.export(
+        store, output, fmt=fmt, site=site_name, since=since, until=until, latest=not all_versions, skipped=skipped
+    )
     console.print(f"exported {count} articles", highlight=False)
+    if skipped:
+        click.echo(
+            f"warning: {len(skipped)} published files could not be read and were left out "
+            f"({sum(rows for _, _, rows in skipped)} rows); `defcorpus clean` of their site sets them aside",
+            err=True,
+        )
+        sys.exit(EX_DATAERR)
 
 
 @main.command()
@@ -255,10 +289,12 @@ def compact(site_names: tuple[str, ...], store: Store, s3_endpoint_url: str | No
     from corpus.jobs import compact_site
     from corpus.table import read_manifests
 
+    damaged: list[Damage] = []
     for name in site_names or sorted({m["site"] for m in read_manifests(store)}):
-        manifest = compact_site(store, name)
+        manifest = compact_site(store, name, damaged=damaged)
         merged = len(manifest["supersedes"]) if manifest else 0
         click.echo(f"{name}: {merged} files merged into {len(manifest['files']) if manifest else 0}")
+    _exit_if_damaged(damaged)
 
 
 @main.command()

@@ -22,9 +22,17 @@ def export(
     since: str | None = None,
     until: str | None = None,
     latest: bool = True,
+    skipped: list[tuple[str, str, int]] | None = None,
 ) -> int:
-    """Write the selected articles to ``output`` ('-' is stdout); returns how many."""
-    table = Corpus(store).articles(site=site, since=since, until=until, latest=latest)
+    """Write the selected articles to ``output`` ('-' is stdout); returns how many.
+
+    Files of a damaged store that could not be read are left out and added to ``skipped`` (see
+    ``corpus.reader.Corpus``).
+    """
+    corpus = Corpus(store)
+    table = corpus.articles(site=site, since=since, until=until, latest=latest)
+    if skipped is not None:
+        skipped += corpus.skipped
     if fmt == "parquet":
         pq.write_table(table, output, compression="zstd")
         return table.num_rows
