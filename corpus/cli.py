@@ -11,6 +11,7 @@ import functools
 import logging
 import sys
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
@@ -24,6 +25,7 @@ from corpus.errors import LeaseHeldError, StoreError
 from crawlers.sites import SiteConfig, SiteConfigError, get_site, load_sites
 
 if TYPE_CHECKING:
+    from corpus.quarantine import Damage
     from corpus.store import Store
 
 # boto3, pyarrow, Scrapy and the cleaner are imported by the commands that use them: `defcorpus --help`
@@ -33,6 +35,9 @@ DEFAULT_STORE = "./defcorpus-data"
 EXIT_ERROR = 1
 EX_TEMPFAIL = 75  # sysexits.h: try again later; lets a scheduler tell "busy" from "broken"
 EXIT_INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for a Ctrl-C
+# sysexits.h: the input data was incorrect. The command did all it could, but store objects were
+# damaged: set aside (clean, compact) or left out (export); each is named in a warning line above.
+EX_DATAERR = 65
 console = Console(stderr=True)
 
 
@@ -282,10 +287,12 @@ def clean(
 ) -> None:
     """Clean the raw pages not cleaned yet (--reclean: all of them again) and publish them under clean/."""
     configs = load_sites([sites_file] if sites_file else None)
+    damaged: list[Damage] = []
     for name in site_names or sorted(configs):
         if name not in configs:
             raise click.ClickException(f"unknown site {name!r} (configured: {', '.join(sorted(configs))})")
-        _clean_one(store, configs[name], reclean=reclean)
+        damaged += _clean_one(store, configs[name], reclean=reclean)
+    _exit_if_damaged(damaged)
 
 
 @main.command()
@@ -295,7 +302,7 @@ def clean(
 def run(site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: str | None, until: str | None) -> None:
     """Crawl a site, then clean and publish what is new."""
     _crawl(store, site, s3_endpoint_url=s3_endpoint_url, since=since, until=until)
-    _clean_one(store, site)
+    _exit_if_damaged(_clean_one(store, site))
 
 
 def _crawl(store: Store, site: SiteConfig, **job: Any) -> dict[str, Any]:
@@ -313,7 +320,7 @@ def _crawl(store: Store, site: SiteConfig, **job: Any) -> dict[str, Any]:
     return report
 
 
-def _clean_one(store: Store, site: SiteConfig, *, reclean: bool = False) -> None:
+def _clean_one(store: Store, site: SiteConfig, *, reclean: bool = False) -> list[Damage]:
     from corpus.progress import clean_with_progress
 
     report = clean_with_progress(console, store, site, reclean=reclean)
@@ -323,6 +330,23 @@ def _clean_one(store: Store, site: SiteConfig, *, reclean: bool = False) -> None
         "boilerplate paragraphs removed, "
         f"from {report.warc_files} {'' if reclean else 'new '}WARC files"
     )
+    return report.damaged
+
+
+def _exit_if_damaged(damaged: list[Damage]) -> None:
+    """One line with the counts after the per-object warnings, and exit 65: the run is not a quiet success."""
+    if not damaged:
+        return
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(Counter(d.kind for d in damaged).items()))
+    pages = sum(d.lost for d in damaged if d.kind == "warc")
+    rows = sum(d.lost for d in damaged if d.kind != "warc")
+    click.echo(
+        f"warning: {len(damaged)} damaged store objects ({kinds}) set aside under quarantine/ or repaired; "
+        f"{pages} raw responses to fetch again, {rows} published rows lost "
+        "(`defcorpus clean --reclean` publishes again what raw/ holds); see docs/reliability.md",
+        err=True,
+    )
+    sys.exit(EX_DATAERR)
 
 
 @main.command()
@@ -347,11 +371,19 @@ def export(
         raise click.UsageError("Parquet needs a file: --output PATH")
     from corpus import export as export_lib
 
-    table = export_lib.select(store, site=site_name, since=since, until=until, latest=not all_versions)
+    skipped: list[tuple[str, str, int]] = []
+    table = export_lib.select(store, site=site_name, since=since, until=until, latest=not all_versions, skipped=skipped)
     if site_name and not table.num_rows:
         check_site_in_store(store, site_name)  # before any output file exists
     count = export_lib.write(table, output, fmt=fmt)
     console.print(f"exported {count} articles", highlight=False)
+    if skipped:
+        click.echo(
+            f"warning: {len(skipped)} published files could not be read and were left out "
+            f"({sum(rows for _, _, rows in skipped)} rows); `defcorpus clean` of their site sets them aside",
+            err=True,
+        )
+        sys.exit(EX_DATAERR)
 
 
 @main.command()
@@ -382,10 +414,12 @@ def compact(site_names: tuple[str, ...], store: Store, s3_endpoint_url: str | No
 
     for name in site_names:  # before any lease is taken: a mistyped site leaves nothing in the store
         check_site_in_store(store, name)
+    damaged: list[Damage] = []
     for name in site_names or sorted({m["site"] for m in read_manifests(store)}):
-        manifest = compact_site(store, name)
+        manifest = compact_site(store, name, damaged=damaged)
         merged = len(manifest["supersedes"]) if manifest else 0
         click.echo(f"{name}: {merged} files merged into {len(manifest['files']) if manifest else 0}")
+    _exit_if_damaged(damaged)
 
 
 @main.command()

@@ -8,6 +8,8 @@ on S3. Messages never contain credentials.
 from __future__ import annotations
 
 __all__ = [
+    "DamagedFileError",
+    "DamagedWarcError",
     "InvalidKeyError",
     "KeyChangedError",
     "KeyExistsError",
@@ -54,3 +56,23 @@ class LeaseHeldError(StoreError):
 
 class LeaseLostError(LeaseHeldError):
     """A worker's own lease expired and another worker took it over: it stops before publishing more."""
+
+
+class DamagedFileError(StoreError):
+    """An object is stored but cannot be read as what it should be (a truncated Parquet file or manifest).
+
+    Why a store error: it is the store's content that is wrong, not the code, and retrying will not
+    help; the clean sets such an object aside (``corpus.quarantine``), readers skip it with a warning.
+    """
+
+    def __init__(self, key: str, detail: str) -> None:
+        super().__init__(f"{key} is damaged: {detail}")
+        self.key, self.detail = key, detail
+
+
+class DamagedWarcError(DamagedFileError):
+    """A WARC file is unreadable from byte ``intact`` on; every record before that offset is whole."""
+
+    def __init__(self, key: str, detail: str, intact: int, size: int) -> None:
+        super().__init__(key, detail)
+        self.intact, self.size = intact, size

@@ -23,9 +23,15 @@ def export(
     since: str | None = None,
     until: str | None = None,
     latest: bool = True,
+    skipped: list[tuple[str, str, int]] | None = None,
 ) -> int:
-    """Write the selected articles to ``output`` ('-' is stdout); returns how many."""
-    return write(select(store, site=site, since=since, until=until, latest=latest), output, fmt=fmt)
+    """Write the selected articles to ``output`` ('-' is stdout); returns how many.
+
+    Files of a damaged store that could not be read are left out and added to ``skipped`` (see
+    ``corpus.reader.Corpus``).
+    """
+    table = select(store, site=site, since=since, until=until, latest=latest, skipped=skipped)
+    return write(table, output, fmt=fmt)
 
 
 def select(
@@ -35,9 +41,14 @@ def select(
     since: str | None = None,
     until: str | None = None,
     latest: bool = True,
+    skipped: list[tuple[str, str, int]] | None = None,
 ) -> pa.Table:
     """The articles an export writes; apart from ``write`` so a caller can refuse before any output exists."""
-    return Corpus(store).articles(site=site, since=since, until=until, latest=latest)
+    corpus = Corpus(store)
+    table = corpus.articles(site=site, since=since, until=until, latest=latest)
+    if skipped is not None:
+        skipped += corpus.skipped
+    return table
 
 
 def write(table: pa.Table, output: str, *, fmt: str = "jsonl") -> int:

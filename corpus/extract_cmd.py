@@ -30,6 +30,7 @@ from cleaning.boilerplate import BoilerplateStats
 from cleaning.options import CleanOptions
 from cleaning.pipeline import BatchResult, FetchedPage, build_article, extract_pages, observe
 from cleaning.screen import screen_page
+from corpus.errors import DamagedWarcError
 from corpus.schema import Article
 from corpus.warc import html_records
 
@@ -154,10 +155,7 @@ def _read_all(
     for source in iter_sources(paths):
         try:
             if source != STDIN and source.endswith(WARC_SUFFIXES):
-                found = list(_warc_pages(source))
-                yield from found
-                if not found:
-                    yield Outcome(source, error="cannot read: no HTML response record in this WARC file")
+                yield from _warc_pages(source)
                 continue
             html, saved = read_source(source, stdin)
         except (OSError, EOFError, zlib.error, ArchiveLoadFailed) as exc:
@@ -167,10 +165,19 @@ def _read_all(
         yield source, FetchedPage(url=page_url, html=html, fetched_at=saved, warc_file="", warc_record_id="")
 
 
-def _warc_pages(path: str) -> Iterator[tuple[str, FetchedPage]]:
+def _warc_pages(path: str) -> Iterator[tuple[str, FetchedPage] | Outcome]:
+    """The pages of a WARC file; a damaged file gives its whole records, then an error outcome."""
+    found = 0
     with Path(path).open("rb") as fh:
-        for page in html_records(fh, path):
-            yield f"{path}#{page.warc_record_id}", page
+        try:
+            for page in html_records(fh, path):
+                found += 1
+                yield f"{path}#{page.warc_record_id}", page
+        except DamagedWarcError as exc:
+            yield Outcome(path, error=f"cannot read all of it: {exc}")
+            return
+    if not found:
+        yield Outcome(path, error="cannot read: no HTML response record in this WARC file")
 
 
 def _learned(items: Iterable[tuple[str, FetchedPage] | Outcome]) -> Iterator[Outcome]:

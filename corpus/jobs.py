@@ -27,17 +27,12 @@ from cleaning.screen import MAX_PAGE_BYTES, screen_page
 from corpus import layout
 from corpus.errors import KeyNotFoundError
 from corpus.lease import Lease, clean_lease
+from corpus.quarantine import Damage, readable_warc_keys
+from corpus.repair import compact_repaired, readable_files, repair_site
+from corpus.salvage import read_salvaging
 from corpus.schema import Article
 from corpus.store import Store
-from corpus.table import (
-    articles_to_table,
-    compact,
-    live_files,
-    publish,
-    read_file,
-    read_manifests,
-    remove_unpublished,
-)
+from corpus.table import articles_to_table, live_files, publish, read_manifests
 from corpus.warc import iter_responses
 from crawlers.runner import CrawlJob, run_crawl
 from crawlers.sites import NAME_PATTERN, SiteConfig
@@ -65,6 +60,8 @@ class CleanReport:
     dropped_values: Counter[str] = field(default_factory=Counter)  # metadata refused, e.g. a date after the fetch
     batch_id: str | None = None  # the last batch published (a large backlog is published in chunks)
     batch_ids: list[str] = field(default_factory=list)
+    # Store objects found damaged and set aside (corpus.repair, corpus.salvage): the CLI exits 65 if any.
+    damaged: list[Damage] = field(default_factory=list)
 
     def note_removals(self, removals: list[Removal]) -> None:
         """Keep the most-cleaned article, not a count per article: a report's size must not grow with a backfill."""
@@ -85,7 +82,7 @@ def clean_site(store: Store, site: SiteConfig, *, on_page: Callable[[int, int], 
 
 def _clean_new(store: Store, site: SiteConfig, on_page: Callable[[int, int], None] | None, lease: Lease) -> CleanReport:
     report = CleanReport(site=site.name)
-    remove_unpublished(store, site.name)
+    report.damaged += repair_site(store, site.name)
     manifests = read_manifests(store, site.name)
     new_keys = pending_warc_keys(store, site.name, manifests=manifests)
     report.warc_files = len(new_keys)
@@ -95,14 +92,16 @@ def _clean_new(store: Store, site: SiteConfig, on_page: Callable[[int, int], Non
     options = CleanOptions.build(site.name, **site.clean_options())  # type: ignore[arg-type]
     progress = _Progress(on_page, len(new_keys))
     memory: _SiteMemory | None = None
-    for keys, pages in _chunks(store, site, new_keys, progress, report.rejected):
+    for keys, pages in _chunks(store, site, new_keys, progress, report):
         if not pages:  # discovery only (robots.txt, sitemaps, feeds): consume the files, nothing to learn
             lease.renew(if_due=True)
             _publish_batch(store, site, [], keys, report)
             continue
         # Loaded on the first article page: a re-run that fetched only discovery pages skips it.
         memory = memory or _SiteMemory(
-            _load_boilerplate(store, site), _published_versions(store, manifests), load_dedup(store)
+            _load_boilerplate(store, site),
+            _published_versions(store, site.name, manifests, report.damaged),
+            load_dedup(store),
         )
         _clean_chunk(store, site, keys, pages, options, memory, report, progress, lease)
     return report
@@ -118,7 +117,7 @@ class _SiteMemory:
 
 
 def _chunks(
-    store: Store, site: SiteConfig, keys: list[str], progress: _Progress, refused: Counter[str]
+    store: Store, site: SiteConfig, keys: list[str], progress: _Progress, report: CleanReport
 ) -> Iterator[tuple[list[str], list[FetchedPage]]]:
     """Whole WARC files, grouped until a group holds ``CLEAN_CHUNK_PAGES`` article pages.
 
@@ -128,8 +127,9 @@ def _chunks(
     group: list[str] = []
     pages: list[FetchedPage] = []
     for key in keys:
-        pages.extend(_article_pages(store, site, [key], refused))
-        group.append(key)
+        consumed, file_pages = _file_pages(store, site, key, report.rejected, report.damaged)
+        pages += file_pages
+        group += [consumed] if consumed else []
         progress.file_read(len(pages))
         if len(pages) >= CLEAN_CHUNK_PAGES:
             yield group, pages
@@ -187,15 +187,18 @@ def _publish_batch(store: Store, site: SiteConfig, fresh: list[Article], keys: l
     report.articles_paywalled += sum(a.paywalled for a in fresh)
 
 
-def compact_site(store: Store, site: str, *, min_files: int = 2) -> dict[str, Any] | None:
+def compact_site(
+    store: Store, site: str, *, min_files: int = 2, damaged: list[Damage] | None = None
+) -> dict[str, Any] | None:
     """Merge each month of ``site`` holding ``min_files`` or more files into one; its manifest, or None.
 
     Why: a backfill cleaned in chunks leaves one small file per publication month per chunk (about
     30 rows each on a mirror whose crawl interleaves months), and every reader pays per file. Holds
-    the site's clean lease, so it never runs beside a clean of the site.
+    the site's clean lease, so it never runs beside a clean of the site. Repairs the site first, and
+    sets aside a file it cannot read, then compacts without it; what was damaged goes to ``damaged``.
     """
     with clean_lease(store, site):
-        return compact(store, site, layout.new_run_id(), min_files=min_files)
+        return compact_repaired(store, site, min_files=min_files, damaged=damaged)
 
 
 def pending_warc_keys(store: Store, site: str, *, manifests: list[dict[str, Any]] | None = None) -> list[str]:
@@ -206,7 +209,7 @@ def pending_warc_keys(store: Store, site: str, *, manifests: list[dict[str, Any]
     if manifests is None:
         manifests = read_manifests(store, site)
     consumed = {key for m in manifests for key in m["inputs"]}
-    return [k for k in store.list(layout.raw_site_prefix(site)) if k.endswith(".warc.gz") and k not in consumed]
+    return [k for k in readable_warc_keys(store, site) if k not in consumed]
 
 
 def crawl_site(store_url: str, site: SiteConfig, **job: Any) -> dict[str, Any]:
@@ -259,6 +262,13 @@ def _note_separated(result: BatchResult, before: list[Article], after: list[Arti
     return after
 
 
+def _file_pages(
+    store: Store, site: SiteConfig, key: str, refused: Counter[str], damaged: list[Damage]
+) -> tuple[str | None, list[FetchedPage]]:
+    """The article pages of one WARC file, and the key to record as consumed (``corpus.salvage``)."""
+    return read_salvaging(store, site.name, key, lambda k: _article_pages(store, site, [k], refused), damaged)
+
+
 class _Progress:
     """Pages cleaned of an estimated total: the total is known only once every file has been read."""
 
@@ -294,10 +304,12 @@ def _new_boilerplate(site: SiteConfig) -> BoilerplateStats:
     return BoilerplateStats(min_articles=rules.boilerplate_min_articles, max_clusters=rules.boilerplate_max_paragraphs)
 
 
-def _published_versions(store: Store, manifests: list[dict[str, Any]]) -> PublishedVersions:
+def _published_versions(
+    store: Store, site: str, manifests: list[dict[str, Any]], damaged: list[Damage]
+) -> PublishedVersions:
     digests: list[bytes] = []
-    for file in live_files(manifests):
-        table = read_file(store, file["key"]).select(["id", "content_hash"])
+    for _, table in readable_files(store, site, live_files(manifests), damaged):
+        table = table.select(["id", "content_hash"])
         digests += map(PublishedVersions.digest, table["id"].to_pylist(), table["content_hash"].to_pylist())
     return PublishedVersions(digests)
 
@@ -357,8 +369,8 @@ def _reclean_all(
     store: Store, site: SiteConfig, on_page: Callable[[int, int], None] | None, lease: Lease
 ) -> CleanReport:
     report = CleanReport(site=site.name)
-    remove_unpublished(store, site.name)
-    keys = [k for k in store.list(layout.raw_site_prefix(site.name)) if k.endswith(".warc.gz")]
+    report.damaged += repair_site(store, site.name)
+    keys = readable_warc_keys(store, site.name)
     report.warc_files = len(keys)
     if not keys:
         return report
@@ -366,10 +378,14 @@ def _reclean_all(
     stats = _new_boilerplate(site)
     learned = BatchResult()
     articles_seen = 0
+    readable = []
     for key in keys:
-        for item in extract_pages(_article_pages(store, site, [key], learned.rejected), options, learned):
+        consumed, file_pages = _file_pages(store, site, key, learned.rejected, report.damaged)
+        readable += [consumed] if consumed else []
+        for item in extract_pages(iter(file_pages), options, learned):
             observe(stats, item)
             articles_seen += 1
+    keys = readable  # a damaged file's salvaged part in its place
     report.pages = articles_seen + sum(learned.rejected.values())
     result = BatchResult()
     # The latest version per (id, page URL): which ids several different pages share is known only
@@ -391,7 +407,7 @@ def _reclean_all(
     lease.renew(if_due=True)  # a re-clean reads the whole site first: check the lease before it writes
     dedup = load_dedup(store, rebuild=site.name)
     articles = group_duplicates(store, site.name, sorted(latest.values(), key=lambda a: a.id), dedup)
-    current = _latest_published(store, read_manifests(store, site.name))
+    current = _latest_published(store, site.name, read_manifests(store, site.name), report.damaged)
     fresh = [a for a in articles if current.get(a.id) != _content_of(articles_to_table([a]).to_pylist()[0])]
     store.write(layout.boilerplate_state_key(site.name), stats.to_json())
     report.batch_id = layout.new_run_id()
@@ -440,11 +456,13 @@ def group_duplicates(store: Store, site: str, articles: list[Article], index: De
     return [a.model_copy(update={"near_duplicate_of": canonical[a.id]}) for a in articles]
 
 
-def _latest_published(store: Store, manifests: list[dict[str, Any]]) -> dict[str, str]:
+def _latest_published(
+    store: Store, site: str, manifests: list[dict[str, Any]], damaged: list[Damage]
+) -> dict[str, str]:
     """id -> content of its most recently fetched published version (see ``_content_of``)."""
     latest: dict[str, tuple[Any, str]] = {}
-    for file in live_files(manifests):
-        for row in read_file(store, file["key"]).to_pylist():
+    for _, table in readable_files(store, site, live_files(manifests), damaged):
+        for row in table.to_pylist():
             if row["id"] not in latest or row["fetched_at"] >= latest[row["id"]][0]:
                 latest[row["id"]] = (row["fetched_at"], _content_of(row))
     return {article_id: content for article_id, (_, content) in latest.items()}

@@ -4,9 +4,13 @@ raw/site=<site>/<YYYY>/<MM>/<crawl_id>-<seq>.warc.gz   fetched responses (immuta
 raw/site=<site>/<YYYY>/<MM>/<crawl_id>.stats.json      what the crawl did
 clean/site=<site>/month=<YYYY-MM>/<batch_id>-<n>.parquet   published articles (Hive partitions)
 clean/_manifests/<batch_id>.json                        a batch is visible once its manifest exists
+clean/_staging/site=<site>/month=<YYYY-MM>/<batch_id>-<n>.parquet.staged   a batch's files until it commits
+quarantine/<key>                                        a damaged object of clean/, set aside
+quarantine/<key>.note.json                              why <key> was set aside (raw/ objects stay in place)
 state/<site>/boilerplate.json                           learned paragraph statistics
 state/<site>/fetched/<crawl_id>-<seq>.jsonl             what one WARC file fetched (URL, ETag, hash…)
 state/<site>/fetched/snapshot-<crawl_id>.jsonl.gz       the segments merged (written by a later crawl)
+raw/…/<crawl_id>-<seq>-salvaged.warc.gz                 the readable records of a damaged WARC file
 """
 
 from __future__ import annotations
@@ -20,6 +24,13 @@ from crawlers.sites import NAME_PATTERN
 RAW_PREFIX = "raw/"
 CLEAN_PREFIX = "clean/"
 MANIFEST_PREFIX = "clean/_manifests/"
+# Under "_" (pyarrow, pandas, Spark skip it) and not ending in ".parquet" (so "**/*.parquet" globs of
+# Polars, DuckDB and Hugging Face datasets skip it too): no reader of the files sees an uncommitted batch.
+STAGING_PREFIX = "clean/_staging/"
+STAGED_SUFFIX = ".staged"
+QUARANTINE_PREFIX = "quarantine/"
+NOTE_SUFFIX = ".note.json"
+WARC_SUFFIX = ".warc.gz"
 STATE_PREFIX = "state/"
 _SITE = re.compile(NAME_PATTERN)
 
@@ -56,6 +67,52 @@ def clean_data_key(site: str, month: str, batch_id: str, part: int) -> str:
 
 def manifest_key(batch_id: str) -> str:
     return f"{MANIFEST_PREFIX}{batch_id}.json"
+
+
+def batch_of_manifest(key: str) -> str:
+    return key.removeprefix(MANIFEST_PREFIX).removesuffix(".json")
+
+
+def batch_of_data(key: str) -> str:
+    """The batch id in a data file's name (published or staged): ``<batch_id>-<n>.parquet``."""
+    name = key.rsplit("/", 1)[-1].removesuffix(STAGED_SUFFIX).removesuffix(".parquet")
+    return name.rsplit("-", 1)[0]
+
+
+def staged_key(data_key: str) -> str:
+    """Where a data file of ``clean/`` waits until its batch's manifest commits."""
+    return f"{STAGING_PREFIX}{data_key.removeprefix(CLEAN_PREFIX)}{STAGED_SUFFIX}"
+
+
+def published_key(staged: str) -> str:
+    return f"{CLEAN_PREFIX}{staged.removeprefix(STAGING_PREFIX).removesuffix(STAGED_SUFFIX)}"
+
+
+def staging_site_prefix(site: str) -> str:
+    return f"{STAGING_PREFIX}site={_site(site)}/"
+
+
+def clean_site_prefix(site: str) -> str:
+    return f"{CLEAN_PREFIX}site={_site(site)}/"
+
+
+def quarantine_key(key: str) -> str:
+    return f"{QUARANTINE_PREFIX}{key}"
+
+
+def quarantine_note_key(key: str) -> str:
+    return f"{QUARANTINE_PREFIX}{key}{NOTE_SUFFIX}"
+
+
+def salvaged_warc_key(warc_key: str) -> str:
+    """The readable records of a damaged WARC file, beside it (raw/ is never deleted from)."""
+    return warc_key.removesuffix(WARC_SUFFIX) + "-salvaged" + WARC_SUFFIX
+
+
+def salvaged_state_key(site: str, salvaged_key: str) -> str:
+    """The crawl-state segment of a salvaged WARC file: its pages count as fetched, the lost ones do not."""
+    name = salvaged_key.rsplit("/", 1)[-1].removesuffix(WARC_SUFFIX)
+    return f"{crawl_state_prefix(site)}{name}.jsonl"
 
 
 def boilerplate_state_key(site: str) -> str:

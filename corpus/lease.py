@@ -24,11 +24,20 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Literal
 
 from corpus import layout
-from corpus.errors import KeyChangedError, KeyExistsError, KeyNotFoundError, LeaseHeldError, LeaseLostError
+from corpus.errors import (
+    KeyChangedError,
+    KeyExistsError,
+    KeyNotFoundError,
+    LeaseHeldError,
+    LeaseLostError,
+    StoreError,
+)
+from corpus.processes import boot_id as _boot_id
+from corpus.processes import proc_stat as _proc_stat
+from corpus.processes import process_start as _process_start
 from corpus.store import Store
 
 logger = logging.getLogger(__name__)
@@ -137,7 +146,7 @@ def site_lease(
     finally:
         with _HELD_LOCK:
             _HELD.discard(lease.holder)
-        _release(store, lease)
+        _release_or_warn(store, lease)
 
 
 def _take_over_if_expired(store: Store, lease: Lease, body: bytes, now: datetime) -> None:
@@ -195,27 +204,23 @@ def holder_is_dead(lease: dict[str, object]) -> bool:
     return state == "Z" or (started is not None and start != started)  # a zombie, or the pid was reused
 
 
-def _boot_id() -> str | None:
+def _release_or_warn(store: Store, lease: Lease) -> None:
+    """Release the lease; if the store fails now, say so and leave the lease to expire.
+
+    Why not raise: the work inside the lease is done (or failed with its own error, which must not be
+    masked by this one), and a lease left behind blocks no one for long: a run on this host takes it
+    over at once (its holder is gone), another host after the expiry.
+    """
     try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
-    except OSError:
-        return None
-
-
-def _process_start(pid: int) -> int | None:
-    stat = _proc_stat(pid)
-    return stat[1] if stat else None
-
-
-def _proc_stat(pid: int) -> tuple[str, int] | None:
-    """State and start time (clock ticks since boot) of ``pid`` from /proc (Linux); None elsewhere."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    # The command name (field 2) may contain spaces and parentheses: fields after it follow the last ")".
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return fields[0], int(fields[19])  # fields 3 and 22 of proc_pid_stat(5)
+        _release(store, lease)
+    except StoreError as exc:
+        logger.warning(
+            "could not release the %s lease of %s (%s); it expires at %s, and a run on this host takes it over at once",
+            lease.activity,
+            lease.site,
+            exc,
+            lease.expires_at.isoformat(),
+        )
 
 
 def _release(store: Store, lease: Lease) -> None:

@@ -6,21 +6,32 @@ table = corpus.open("s3://bucket/defcorpus").articles(site="19fortyfive", since=
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from corpus.errors import DamagedFileError, KeyNotFoundError
 from corpus.store import Store, open_store
 from corpus.table import ARTICLE_SCHEMA, concat_tables, live_files, read_file, read_manifests
 
+logger = logging.getLogger(__name__)
 _MONTH_START = "%Y-%m"
 
 
 class Corpus:
+    """The published corpus of one store, as its manifests define it.
+
+    A listed file that is gone or unreadable (a damaged store) is left out with a warning naming it,
+    and noted in ``skipped`` (key, what is wrong, rows left out), so the rest still reads; the next
+    clean of its site sets it aside (``corpus.repair``).
+    """
+
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.skipped: list[tuple[str, str, int]] = []
 
     def articles(
         self,
@@ -32,11 +43,14 @@ class Corpus:
     ) -> pa.Table:
         """Articles published in [since, until) as an Arrow table; ``latest`` keeps one row per article."""
         start, end = _as_datetime(since), _as_datetime(until)
-        tables = [
-            read_file(self.store, f["key"])
-            for f in live_files(read_manifests(self.store, site))
-            if _month_overlaps(f["key"], start, end)
-        ]
+        self.skipped = []
+        damaged: list[DamagedFileError] = []
+        manifests = read_manifests(self.store, site, damaged=damaged)
+        for exc in damaged:
+            logger.warning("%s; the files it lists are left out (the next clean adopts them)", exc)
+            self.skipped.append((exc.key, exc.detail, 0))
+        files = [f for f in live_files(manifests) if _month_overlaps(f["key"], start, end)]
+        tables = [table for table in map(self._read, files) if table is not None]
         if not tables:
             return _empty()
         table = concat_tables(tables)
@@ -49,6 +63,15 @@ class Corpus:
         if latest:
             table = _latest(table)
         return table.sort_by([("site", "ascending"), ("date_published", "ascending"), ("id", "ascending")])
+
+    def _read(self, entry: dict[str, Any]) -> pa.Table | None:
+        try:
+            return read_file(self.store, entry["key"])
+        except (DamagedFileError, KeyNotFoundError) as exc:
+            detail = exc.detail if isinstance(exc, DamagedFileError) else "gone from the store"
+            logger.warning("%s: %s; its %d rows are left out", entry["key"], detail, entry.get("rows", 0))
+            self.skipped.append((entry["key"], detail, entry.get("rows", 0)))
+            return None
 
     def iter_articles(self, **filters: Any) -> list[dict[str, Any]]:
         return self.articles(**filters).to_pylist()

@@ -1,10 +1,14 @@
 """The published corpus: Parquet files under ``clean/``, made visible batch by batch by manifests.
 
-Publish order: every data file of a batch first (create-only), then the batch's manifest
-(create-only). A batch without a manifest is invisible to ``corpus.reader``; a crashed publish
-leaves only unreferenced files, which the next clean of that site removes. Compaction writes merged
-files and a manifest that supersedes the files it merged, then deletes them: what a reader sees
-through the manifests is the same before, during and after.
+Publish order: every data file of a batch to ``clean/_staging/`` first (create-only, named so that no
+reader of the files looks there), then the batch's manifest (create-only: the commit), then each file
+to its place under ``clean/site=…/month=…/`` and its staged copy deleted (the promotion). A batch
+without a manifest does not exist, for ``corpus.reader`` and for readers of the files alike; a crashed
+publish leaves only staged files, which the next clean of that site removes (``corpus.repair``). A
+crash during the promotion leaves a committed batch part-promoted: readers through the manifests
+read the rest from its staged copies, and the next clean finishes the promotion. Compaction writes
+merged files the same way and a manifest that supersedes the files it merged, then deletes them:
+what a reader sees through the manifests is the same before, during and after.
 
 Partition columns (``site``, ``month``) live in the path, Hive-style, not inside the files, so
 pyarrow, pandas, Polars, DuckDB and Spark all read ``clean/`` directly with partition pruning.
@@ -15,6 +19,7 @@ mixing files of older minor schema versions reads (and compacts) as one table.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -28,7 +33,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus import layout
-from corpus.errors import KeyNotFoundError
+from corpus.errors import DamagedFileError, KeyExistsError, KeyNotFoundError
 from corpus.schema import SCHEMA_VERSION, Article
 from corpus.store import Store
 
@@ -82,49 +87,80 @@ def publish(store: Store, site: str, articles: list[Article], batch_id: str, inp
     by_month: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
         by_month[partition_month(article)].append(article)
-    files = [
-        _write_part(store, site, month, batch_id, articles_to_table(sorted(group, key=lambda a: a.id)))
+    parts = [
+        _stage_part(store, site, month, batch_id, articles_to_table(sorted(group, key=lambda a: a.id)))
         for month, group in sorted(by_month.items())
     ]
-    manifest = _write_manifest(store, "clean", site, batch_id, files, articles=len(articles), inputs=sorted(inputs))
+    files = [entry for entry, _ in parts]
+    manifest = write_manifest(store, "clean", site, batch_id, files, articles=len(articles), inputs=sorted(inputs))
+    for entry, data in parts:
+        promote(store, entry["key"], data)
     logger.info("published batch %s: %d articles in %d files", batch_id, len(articles), len(files))
     return manifest
 
 
-def read_manifests(store: Store, site: str | None = None) -> list[dict[str, Any]]:
+def promote(store: Store, key: str, data: bytes | None = None) -> None:
+    """Put a committed batch's staged file in its place, then delete the staged copy. Idempotent.
+
+    Why a copy and not a rename: S3 has no rename. A retry (or the next clean finishing a crashed
+    promotion) finds the file already in place and only deletes the staged copy.
+    """
+    staged = layout.staged_key(key)
+    with contextlib.suppress(KeyExistsError):
+        store.write(key, store.read(staged) if data is None else data, if_absent=True)
+    store.delete(staged)
+
+
+def read_manifests(
+    store: Store, site: str | None = None, *, damaged: list[DamagedFileError] | None = None
+) -> list[dict[str, Any]]:
+    """The manifests of ``site`` (or all), oldest first.
+
+    A manifest that does not parse (cut short, overwritten) is left out: added to ``damaged`` if
+    given (the clean sets it aside, ``corpus.repair``), else logged as a warning naming it, so that
+    one damaged object never makes the whole corpus unreadable. Its site is unknown, so it is
+    reported whatever ``site`` is.
+    """
     manifests = []
     for key in store.list(layout.MANIFEST_PREFIX):
         if not key.endswith(".json"):
             continue
         try:
-            manifest = json.loads(store.read(key))
+            manifest = _parse_manifest(key, store.read(key))
         except KeyNotFoundError:  # deleted between list and read
+            continue
+        except DamagedFileError as exc:
+            if damaged is None:
+                logger.warning("%s; left out (the next clean sets it aside)", exc)
+            else:
+                damaged.append(exc)
             continue
         if site is None or manifest["site"] == site:
             manifests.append(manifest)
     return sorted(manifests, key=lambda m: m["batch_id"])
 
 
+def _parse_manifest(key: str, raw: bytes) -> dict[str, Any]:
+    try:
+        manifest = json.loads(raw)
+        ok = (
+            isinstance(manifest, dict)
+            and all(isinstance(manifest.get(f), str) for f in ("kind", "batch_id", "site", "schema_version"))
+            and isinstance(manifest.get("inputs"), list)
+            and isinstance(manifest.get("files"), list)
+            and all(isinstance(f, dict) and isinstance(f.get("key"), str) for f in manifest["files"])
+        )
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DamagedFileError(key, f"not a manifest ({type(exc).__name__}, {len(raw)} bytes)") from None
+    if not ok:
+        raise DamagedFileError(key, f"not a manifest (fields missing, {len(raw)} bytes)")
+    return manifest
+
+
 def live_files(manifests: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Files that readers see: listed by a manifest and not superseded by a compaction."""
     superseded = {key for m in manifests for key in m.get("supersedes", [])}
     return [f for m in manifests for f in m["files"] if f["key"] not in superseded]
-
-
-def remove_unpublished(store: Store, site: str) -> list[str]:
-    """Delete data files of a site that no manifest references: leftovers of an interrupted publish.
-
-    Callers hold the site's clean lease (``corpus.lease``), so no other writer is mid-publish.
-    """
-    manifests = read_manifests(store, site)
-    referenced = {f["key"] for m in manifests for f in m["files"]}
-    superseded = {key for m in manifests for key in m.get("supersedes", [])}
-    prefix = f"{layout.CLEAN_PREFIX}site={site}/"
-    stale = [k for k in store.list(prefix) if k.endswith(".parquet") and (k not in referenced or k in superseded)]
-    for key in stale:
-        logger.warning("removing %s file: %s", "superseded" if key in superseded else "unpublished", key)
-        store.delete(key)
-    return stale
 
 
 def compact(store: Store, site: str, batch_id: str, *, min_files: int = 2) -> dict[str, Any] | None:
@@ -145,13 +181,15 @@ def compact(store: Store, site: str, batch_id: str, *, min_files: int = 2) -> di
         if len(keys) < min_files and outdated.isdisjoint(keys):
             continue
         table = concat_tables([_read_part(store, k) for k in sorted(keys)])
-        files.append(
-            _write_part(store, site, month, batch_id, table.sort_by([("id", "ascending"), ("fetched_at", "ascending")]))
-        )
+        sorted_table = table.sort_by([("id", "ascending"), ("fetched_at", "ascending")])
+        files.append(_stage_part(store, site, month, batch_id, sorted_table))
         merged += keys
     if not files:
         return None
-    manifest = _write_manifest(store, "compaction", site, batch_id, files, supersedes=sorted(merged))
+    entries = [entry for entry, _ in files]
+    manifest = write_manifest(store, "compaction", site, batch_id, entries, supersedes=sorted(merged))
+    for entry, data in files:
+        promote(store, entry["key"], data)
     for key in merged:
         store.delete(key)
     logger.info("compacted %s: %d files into %d", site, len(merged), len(files))
@@ -167,16 +205,21 @@ def _version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split("."))
 
 
-def _write_part(store: Store, site: str, month: str, batch_id: str, table: pa.Table) -> dict[str, Any]:
-    """One partition file of a batch, create-only; returns its manifest entry."""
+def _stage_part(store: Store, site: str, month: str, batch_id: str, table: pa.Table) -> tuple[dict[str, Any], bytes]:
+    """One partition file of a batch, staged create-only; its manifest entry and its bytes (to promote)."""
     key = layout.clean_data_key(site, month, batch_id, 0)
     data = _parquet_bytes(table)
-    store.write(key, data, if_absent=True)
+    store.write(layout.staged_key(key), data, if_absent=True)
+    return file_entry(key, table, len(data)), data
+
+
+def file_entry(key: str, table: pa.Table, size: int) -> dict[str, Any]:
+    """A data file as a manifest lists it."""
     paywalled = pc.sum(table["paywalled"]).as_py() or 0  # counted here so `defcorpus stats` reads no data file
-    return {"key": key, "rows": table.num_rows, "bytes": len(data), "paywalled": paywalled}
+    return {"key": key, "rows": table.num_rows, "bytes": size, "paywalled": paywalled}
 
 
-def _write_manifest(
+def write_manifest(
     store: Store,
     kind: str,
     site: str,
@@ -186,13 +229,15 @@ def _write_manifest(
     articles: int = 0,
     inputs: list[str] | None = None,
     supersedes: list[str] | None = None,
+    schema_version: str = SCHEMA_VERSION,
+    **extra: Any,
 ) -> dict[str, Any]:
     """The batch's manifest, written create-only after its files: from now on readers see the batch."""
     manifest: dict[str, Any] = {
         "kind": kind,
         "batch_id": batch_id,
         "site": site,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": schema_version,
         "created_at": datetime.now(UTC).isoformat(),
         "articles": articles,
         "files": files,
@@ -200,6 +245,7 @@ def _write_manifest(
     }
     if supersedes is not None:
         manifest["supersedes"] = supersedes
+    manifest.update(extra)
     store.write(layout.manifest_key(batch_id), json.dumps(manifest, indent=2).encode(), if_absent=True)
     return manifest
 
@@ -255,7 +301,30 @@ def concat_tables(tables: list[pa.Table]) -> pa.Table:
 
 
 def _read_part(store: Store, key: str) -> pa.Table:
-    return conform(pq.read_table(io.BytesIO(store.read(key))))
+    return parse_part(key, read_published(store, key))
+
+
+def parse_part(key: str, data: bytes) -> pa.Table:
+    """A data file's bytes as a conformed table; ``DamagedFileError`` if they are not a readable file."""
+    try:
+        return conform(pq.read_table(io.BytesIO(data)))
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise DamagedFileError(key, f"not a readable Parquet file ({len(data)} bytes): {exc}") from None
+
+
+def read_published(store: Store, key: str) -> bytes:
+    """A committed file's bytes: from its place, or from its staged copy while its promotion is unfinished.
+
+    Read again from its place if the staged copy went meanwhile: the promotion finished in between.
+    """
+    try:
+        return store.read(key)
+    except KeyNotFoundError:
+        pass
+    try:
+        return store.read(layout.staged_key(key))
+    except KeyNotFoundError:
+        return store.read(key)
 
 
 def _partition(key: str) -> dict[str, str]:

@@ -2,7 +2,8 @@
 
 Each WARC file gets a state segment (``state/<site>/fetched/<crawl_id>-<seq>.jsonl``) listing the
 articles it holds: URL, fetch time, ETag, Last-Modified and content hash. The segment is written
-*before* its WARC file is uploaded, and a segment counts only if its WARC file exists in ``raw/``.
+*before* its WARC file is uploaded, and a segment counts only if its WARC file exists in ``raw/`` (and
+has not been set aside as damaged, ``corpus.quarantine``).
 So a crawl killed at any point leaves a state that matches ``raw/`` exactly: a page is either in a
 WARC file and in the state, or in neither and fetched again next time. Nothing depends on a worker's
 local disk. When segments pile up, the next crawl merges them into one snapshot, then deletes them.
@@ -22,6 +23,7 @@ from dataclasses import asdict, dataclass
 
 from corpus import layout
 from corpus.errors import KeyNotFoundError
+from corpus.quarantine import readable_warc_keys
 from corpus.store import Store
 
 logger = logging.getLogger(__name__)
@@ -82,7 +84,9 @@ class CrawlState:
 
 
 def load_state(store: Store, site: str) -> CrawlState:
-    warc_keys = {k for k in store.list(layout.raw_site_prefix(site)) if k.endswith(".warc.gz")}
+    # A WARC file set aside as damaged counts as missing: its pages are fetched again (those it still
+    # held whole were copied to a salvaged file, with a segment of their own).
+    warc_keys = set(readable_warc_keys(store, site))
     objects = store.list(layout.crawl_state_prefix(site))
     state = CrawlState({}, objects)
     orphans = 0

@@ -163,6 +163,8 @@ def clean_one_site(site: SiteConfig, settings: StoreSettings | None = None) -> d
         "articles_paywalled": report.articles_paywalled,
         "boilerplate_removed": report.boilerplate_removed,
         "rejected": dict(report.rejected),
+        # Damaged store objects set aside (each logged as a warning where found): docs/reliability.md.
+        "damaged": [damage.line() for damage in report.damaged],
     }
     logger.info("cleaned %s: %s", site.name, summary)
     return summary

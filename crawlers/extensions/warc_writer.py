@@ -30,7 +30,6 @@ run, as after a kill.
 from __future__ import annotations
 
 import logging
-import tempfile
 import time
 import zlib
 from collections import Counter, deque
@@ -50,6 +49,7 @@ from warcio.warcwriter import WARCWriter
 
 from corpus import layout
 from corpus.store import Store, open_store
+from corpus.tempdirs import private_tempdir
 from corpus.warc_index import IndexRow, index_row, write_index_rows
 from crawlers.state import FetchRecord, fetch_confirmed, write_segment
 
@@ -113,7 +113,7 @@ class WarcWriter:
         self.crawler = crawler
         self.site = ""
         self.keys: list[str] = []  # appended by the worker; read once it has stopped
-        self._tmpdir = tempfile.TemporaryDirectory(prefix="defcorpus-warc-")
+        self._tmpdir = private_tempdir("defcorpus-warc-")  # and removes those killed crawls left
         # The reactor thread's side: the worker and what is queued for it.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="defcorpus-warc")
         self._pending: deque[tuple[Future[_Done], int]] = deque()

@@ -256,3 +256,14 @@ def test_library_log_lines_stay_out_of_the_output_unless_asked(tmp_path: Path) -
         [sys.executable, "-m", "corpus.cli", "-vvv", "extract", str(page)], capture_output=True, text=True, check=False
     )
     assert "trafilatura" in loud.stderr or "htmldate" in loud.stderr
+
+
+def test_a_cut_warc_file_gives_its_whole_records_then_an_error(tmp_path: Path) -> None:
+    urls = [f"https://example.com/2025/04/story-{i}/" for i in range(3)]
+    warc = _warc(
+        tmp_path / "cut.warc.gz", {u: html_page(paragraphs(sites.prose(40 + i))).encode() for i, u in enumerate(urls)}
+    )
+    warc.write_bytes(warc.read_bytes()[: warc.stat().st_size * 2 // 3])
+    outcomes = list(extract_sources([str(warc)]))
+    assert [o.article.url for o in outcomes if o.article] == urls[: len(outcomes) - 1]
+    assert outcomes[-1].error is not None and outcomes[-1].error.startswith("cannot read all of it")

@@ -85,7 +85,11 @@ def test_crash_between_chunks_loses_and_duplicates_nothing(backlog: tuple[Store,
     store, site, _ = backlog
     first = jobs.clean_site(store, site)
     last = next(m for m in read_manifests(store, site.name) if m["batch_id"] == first.batch_id)
-    store.delete(layout.manifest_key(last["batch_id"]))  # died after the chunk's Parquet, before its manifest
+    # Died after the chunk's Parquet, before its manifest: its files are still staged, and no manifest.
+    store.delete(layout.manifest_key(last["batch_id"]))
+    for file in last["files"]:
+        store.write(layout.staged_key(file["key"]), store.read(file["key"]))
+        store.delete(file["key"])
     assert set(jobs.pending_warc_keys(store, site.name)) == set(last["inputs"])
     again = jobs.clean_site(store, site)
     assert again.articles_published == last["articles"]

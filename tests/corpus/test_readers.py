@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 
+import corpus
+from corpus.repair import repair_site
 from corpus.store import open_store
 from corpus.table import publish
 from tests.corpus.articles import make_article
+from tests.corpus.test_table import kill_mid_publish
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -66,3 +69,23 @@ def published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.mark.parametrize("line", readme_reader_lines(), ids=lambda line: line.split()[1])
 def test_readme_reader_line(published: Path, line: str) -> None:
     assert rows_of(*run_reader_line(line)) == 3  # every published version: the history
+
+
+@pytest.mark.parametrize("line", readme_reader_lines(), ids=lambda line: line.split()[1])
+def test_readme_reader_line_after_a_publish_killed_before_its_manifest(published: Path, line: str) -> None:
+    """The writer is SIGKILLed after writing its data files, before its manifest: file readers see the
+    published history only, not the batch that never committed (before: 5 rows, until the next clean)."""
+    kill_mid_publish(open_store(str(published / "defcorpus-data")), "manifest")
+    assert rows_of(*run_reader_line(line)) == 3
+
+
+@pytest.mark.parametrize("line", readme_reader_lines(), ids=lambda line: line.split()[1])
+def test_readme_reader_line_after_a_publish_killed_mid_promotion(published: Path, line: str) -> None:
+    """Killed after its manifest, with one of its two files promoted: file readers see that file (as the
+    README says), corpus.open the whole batch; the next clean of the site finishes the promotion."""
+    store = open_store(str(published / "defcorpus-data"))
+    kill_mid_publish(store, "promotion")
+    assert rows_of(*run_reader_line(line)) == 3 + 1
+    assert corpus.open(store).articles(latest=False).num_rows == 3 + 2
+    repair_site(store, "minisite")
+    assert rows_of(*run_reader_line(line)) == 3 + 2

@@ -7,9 +7,13 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 import corpus
+from corpus import layout
+from corpus.repair import repair_site
 from corpus.store import Store
-from corpus.table import compact, partition_counts, publish, read_manifests, remove_unpublished
+from corpus.table import compact, partition_counts, publish, read_manifests
 from tests.corpus.articles import make_article
 
 
@@ -60,7 +64,8 @@ def test_compaction_changes_files_not_rows(any_store: Store) -> None:
     assert reader.articles().to_pylist() == before_latest
     assert sorted(map(str, reader.articles(latest=False).to_pylist())) == sorted(map(str, before_all))
     assert compact(any_store, "minisite", "20230301T000000Z-dddd0002") is None  # nothing left to merge
-    assert remove_unpublished(any_store, "minisite") == []
+    assert repair_site(any_store, "minisite") == []
+    assert any_store.list(layout.STAGING_PREFIX) == []  # every staged file was promoted
 
 
 KILLED_PUBLISH = textwrap.dedent("""
@@ -70,10 +75,14 @@ KILLED_PUBLISH = textwrap.dedent("""
     from tests.corpus.articles import make_article
 
     store = open_store(sys.argv[1], s3_endpoint_url=sys.argv[2] or None)
-    real_write = store.write
+    at, real_write, promoted = sys.argv[3], store.write, []
     def write(key, data, **kw):
-        if "_manifests" in key:
-            os.kill(os.getpid(), signal.SIGKILL)  # the writer dies after its data files, before the manifest
+        if at == "manifest" and "_manifests" in key:
+            os.kill(os.getpid(), signal.SIGKILL)  # after the staged data files, before the manifest
+        if at == "promotion" and key.startswith("clean/site="):
+            if promoted:
+                os.kill(os.getpid(), signal.SIGKILL)  # committed, one of two files promoted
+            promoted.append(key)
         real_write(key, data, **kw)
     store.write = write
     articles = [make_article("nov", published="2022-11-02"), make_article("dec", published="2022-12-02")]
@@ -81,10 +90,11 @@ KILLED_PUBLISH = textwrap.dedent("""
 """)
 
 
-def test_publish_killed_midway_leaves_nothing_visible(any_store: Store) -> None:
-    endpoint = getattr(any_store, "endpoint_url", None) or ""
+def kill_mid_publish(store: Store, at: str) -> None:
+    """Publish two files in a child process that SIGKILLs itself at ``at``: "manifest" or "promotion"."""
+    endpoint = getattr(store, "endpoint_url", None) or ""
     proc = subprocess.run(
-        [sys.executable, "-c", KILLED_PUBLISH, any_store.url, endpoint],
+        [sys.executable, "-c", KILLED_PUBLISH, store.url, endpoint, at],
         env={**os.environ},
         capture_output=True,
         text=True,
@@ -92,10 +102,41 @@ def test_publish_killed_midway_leaves_nothing_visible(any_store: Store) -> None:
         check=False,
     )
     assert proc.returncode == -9, proc.stderr
-    assert len(any_store.list("clean/site=minisite/")) == 2  # the data files landed …
-    assert read_manifests(any_store) == []  # … but no manifest, so:
+
+
+def test_publish_killed_before_its_manifest_leaves_nothing_visible(any_store: Store) -> None:
+    kill_mid_publish(any_store, "manifest")
+    assert len(any_store.list(layout.staging_site_prefix("minisite"))) == 2  # the data files landed, staged …
+    assert any_store.list("clean/site=minisite/") == []  # … where no reader of the files looks
+    assert read_manifests(any_store) == []  # … and no manifest, so:
     assert corpus.open(any_store).articles().num_rows == 0
-    assert len(remove_unpublished(any_store, "minisite")) == 2
-    assert any_store.list("clean/site=minisite/") == []
+    assert repair_site(any_store, "minisite") == []  # not damage: a batch that never committed
+    assert any_store.list(layout.STAGING_PREFIX) == []
     publish(any_store, "minisite", [make_article("nov", published="2022-11-02")], "20230201T000001Z-eeee0002", [])
     assert corpus.open(any_store).articles().num_rows == 1
+
+
+def test_publish_killed_mid_promotion_is_whole_for_the_reader_and_finished_by_the_next_clean(
+    any_store: Store,
+) -> None:
+    kill_mid_publish(any_store, "promotion")
+    assert len(read_manifests(any_store)) == 1  # committed
+    assert len(any_store.list("clean/site=minisite/")) == 1  # one file in place, the other still staged
+    assert corpus.open(any_store).articles().num_rows == 2  # the reader reads the staged copy
+    assert repair_site(any_store, "minisite") == []
+    assert len(any_store.list("clean/site=minisite/")) == 2
+    assert any_store.list(layout.STAGING_PREFIX) == []
+    assert corpus.open(any_store).articles().num_rows == 2
+
+
+@pytest.mark.parametrize("batches", [1, 3])
+def test_publish_retried_with_the_same_batch_id_after_promotion_is_idempotent(any_store: Store, batches: int) -> None:
+    """A promotion is a create-only copy then a delete: running it again changes nothing."""
+    from corpus.table import promote
+
+    for n in range(batches):
+        publish(any_store, "minisite", [make_article(f"s{n}", published="2022-11-02")], f"20230201T00000{n}Z-ab", [])
+    for key in any_store.list("clean/site=minisite/"):
+        promote(any_store, key, any_store.read(key))
+    assert any_store.list(layout.STAGING_PREFIX) == []
+    assert corpus.open(any_store).articles().num_rows == batches

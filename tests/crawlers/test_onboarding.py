@@ -244,9 +244,7 @@ def test_a_dripping_home_page_times_out_at_the_deadline(tmp_path: Path, drip_hea
             onboard_site("slow", server.base_url, tmp_path / "slow.toml", delay=0, deadline=1.5)
     finally:
         server.close()
-    assert str(stuck.value) == (
-        f"cannot fetch the home page {server.base_url}: no whole answer within 1.5 s"
-    )
+    assert str(stuck.value) == (f"cannot fetch the home page {server.base_url}: no whole answer within 1.5 s")
 
 
 class LoopbackOnly:

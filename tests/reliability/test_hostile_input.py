@@ -33,10 +33,16 @@ pytestmark = pytest.mark.reliability
 MiB = 1024 * 1024
 INTERPRETER_RSS = 160 * MiB  # python + pyarrow + lxml + trafilatura + botocore, with room to spare
 # Every key the pipeline writes, by layout (corpus/layout.py): the only shapes a store may hold.
-KEY_SHAPES = [
-    r"raw/site=[a-z][a-z0-9_-]*/\d{4}/\d{2}/\d{8}T\d{6}Z-[0-9a-f]{8}(-\d{5}\.(warc\.gz|cdx\.parquet)|\.stats\.json)",
+_STORED = [
+    r"raw/site=[a-z][a-z0-9_-]*/\d{4}/\d{2}/\d{8}T\d{6}Z-[0-9a-f]{8}"
+    r"(-\d{5}(-salvaged)*\.(warc\.gz|cdx\.parquet)|\.stats\.json)",
     r"clean/site=[a-z][a-z0-9_-]*/month=\d{4}-\d{2}/\d{8}T\d{6}Z-[0-9a-f]{8}-\d{4}\.parquet",
     r"clean/_manifests/\d{8}T\d{6}Z-[0-9a-f]{8}\.json",
+]
+KEY_SHAPES = [
+    *_STORED,
+    r"clean/_staging/site=[a-z][a-z0-9_-]*/month=\d{4}-\d{2}/\d{8}T\d{6}Z-[0-9a-f]{8}-\d{4}\.parquet\.staged",
+    *(rf"quarantine/{shape}(\.note\.json)?" for shape in _STORED),
     r"state/[a-z][a-z0-9_-]*/(boilerplate\.json|clean\.lease|fetched/[^/]+\.jsonl(\.gz)?)",
     r"state/_dedup/[a-z][a-z0-9_-]*\.json\.gz",
 ]

@@ -181,3 +181,28 @@ def test_crawl_killed_at_random_point_then_crawl_and_clean_lose_nothing(
     table = corpus.open(store).articles(latest=False)
     paths = sorted(a.split(minisite.base_url, 1)[1] for a in table["url"].to_pylist())
     assert paths == sorted(facts.article_paths())  # none lost, none twice
+
+
+def test_a_killed_crawls_temporary_directory_is_removed_by_the_next_crawl(
+    minisite: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGKILL leaves the crawl's ``defcorpus-warc-*`` directory (its open WARC file) behind; the next
+    crawl on the host removes it, as its owner is gone (before: one more left per killed crawl)."""
+    site = get_site("minisite").with_base_url(minisite.base_url)
+    store_dir, tmp = tmp_path / "store", tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp))  # the crawl children's temporary directory
+    job = CrawlJob(site=site, store=str(store_dir), settings=LOOPBACK)
+    with subprocess.Popen(
+        job.command(tmp_path / "report.json"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    ) as proc:
+        try:
+            assert _wait_for(store_dir / "raw", proc), "the crawl stored nothing before it ended"
+            os.kill(proc.pid, signal.SIGKILL)
+        finally:
+            proc.kill()
+            proc.wait(timeout=30)
+    left = list(tmp.glob("defcorpus-warc-*"))
+    assert len(left) == 1, "the kill should leave the crawl's directory behind"
+    crawl_site(str(store_dir), site, settings=LOOPBACK)
+    assert list(tmp.glob("defcorpus-warc-*")) == []

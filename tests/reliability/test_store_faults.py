@@ -157,6 +157,47 @@ def test_s3_gone_mid_clean_then_rerun_completes(
     assert_complete(healthy)
 
 
+def test_s3_gone_during_the_final_lease_release_reports_what_was_published(
+    bucket: tuple[str, str],
+    proxy: FaultProxy,
+    sites_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Everything is published, then the store goes away as the clean releases its lease: the CLI says
+    what was published and exits 0, with a warning that the lease expires by itself (before: "S3
+    endpoint … is unreachable", exit 1, and no word of what was published)."""
+    import corpus.lease
+
+    endpoint, name = bucket
+    real_release = corpus.lease._release
+
+    def store_dies_first(store: Store, lease: Any) -> None:
+        proxy.cut_after = 0
+        real_release(store, lease)
+
+    monkeypatch.setattr(corpus.lease, "_release", store_dies_first)
+    result = CliRunner().invoke(
+        main,
+        ["clean", "--store", f"s3://{name}/corpus", "--s3-endpoint-url", proxy.url, "--sites-file", str(sites_file)],
+    )
+    assert proxy.injected["reset"] >= 1
+    assert result.exit_code == 0, result.output
+    assert f"relsite: {ARTICLES} articles published" in result.output
+    assert any("could not release the clean lease of relsite" in r.getMessage() for r in caplog.records)
+    proxy.heal()
+    healthy = s3(endpoint, name)
+    assert_complete(healthy)
+    assert healthy.exists("state/relsite/clean.lease")  # left to expire, or to the next run on this host
+    monkeypatch.undo()
+    rerun = CliRunner().invoke(
+        main,
+        ["clean", "--store", f"s3://{name}/corpus", "--s3-endpoint-url", endpoint, "--sites-file", str(sites_file)],
+    )
+    assert rerun.exit_code == 0, rerun.output  # takes over at once: its holder's process is this one, done
+    assert not healthy.exists("state/relsite/clean.lease")
+
+
 _REQUESTS: dict[str, int] = {}  # measured once per session: the raw files are the same for every seed
 
 
