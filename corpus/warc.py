@@ -73,7 +73,15 @@ def _checked_responses(fh: IO[bytes], key: str, size: int, max_bytes: int | None
                 detail = f"record {record.rec_headers.get_header('WARC-Record-ID')} fails its digest"
                 break
             last, intact, pending = start, start + records.get_record_length(), page
-    except (ArchiveLoadFailed, StatusAndHeadersParserException, zlib.error, ValueError, EOFError) as exc:
+    # AttributeError: warcio reading a record cut inside its headers (a missing WARC-Target-URI).
+    except (
+        ArchiveLoadFailed,
+        StatusAndHeadersParserException,
+        zlib.error,
+        ValueError,
+        EOFError,
+        AttributeError,
+    ) as exc:
         detail = f"unreadable record at byte {intact}: {type(exc).__name__}"
         pending = None
     if not detail and intact == size and not _member_ends_at_eof(fh, last):
