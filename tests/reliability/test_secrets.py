@@ -4,7 +4,7 @@ searched for the secret values. Zero occurrences allowed.
 
 Outputs searched: every log record (DEBUG and up, including botocore's own), the crawl's log lines and
 report, every object in the bucket (WARC records, metadata, state, manifests, Parquet), the crawl
-child's command line as ``ps`` shows it, error messages, and the output of ``defcorpus -vv`` commands
+child's command line as ``ps`` shows it, error messages, and the output of ``defcorpus -vvv`` commands
 (run, clean, export, stats and failing ones), in this process and as real processes writing to stderr.
 """
 
@@ -118,30 +118,30 @@ def test_no_output_of_a_full_run_carries_the_aws_keys(
     site_args = ["--site", "minisite", "--base-url", minisite.base_url]
     for args in (
         ["export", "--store", store.url, "--s3-endpoint-url", endpoint],
-        ["-vv", "export", "--store", store.url, "--s3-endpoint-url", endpoint],
-        ["-vv", "stats", "--store", store.url, "--s3-endpoint-url", endpoint],
-        ["-vv", "clean", "--store", f"s3://no-such-bucket-{free_port()}/x", "--s3-endpoint-url", endpoint],
-        ["-vv", "run", *site_args, "--store", f"s3://no-such-bucket-{free_port()}/x", "--s3-endpoint-url", endpoint],
+        ["-vvv", "export", "--store", store.url, "--s3-endpoint-url", endpoint],
+        ["-vvv", "stats", "--store", store.url, "--s3-endpoint-url", endpoint],
+        ["-vvv", "clean", "--store", f"s3://no-such-bucket-{free_port()}/x", "--s3-endpoint-url", endpoint],
+        ["-vvv", "run", *site_args, "--store", f"s3://no-such-bucket-{free_port()}/x", "--s3-endpoint-url", endpoint],
     ):
         result = cli.invoke(main, args)
         outputs[f"cli {args[0:2]}"] = result.output + repr(result.exception)
     # The endpoint given only through the environment, as a scheduler would: the crawl child gets it too.
     monkeypatch.setenv("DEFCORPUS_S3_ENDPOINT_URL", endpoint)
     # A window after every article: the routes are fetched, the articles are not (a short crawl).
-    result = cli.invoke(main, ["-vv", "run", *site_args, "--since", "2099-01-01", "--store", store.url])
+    result = cli.invoke(main, ["-vvv", "run", *site_args, "--since", "2099-01-01", "--store", store.url])
     assert result.exit_code == 0, result.output
-    outputs["cli -vv run (endpoint from the environment)"] = result.output
+    outputs["cli -vvv run (endpoint from the environment)"] = result.output
     assert any("--site-json" in line for line in command_lines)
     outputs["crawl child command lines, as ps shows them"] = "\n".join(command_lines)
     for args in (["clean", "--site", "minisite"], ["export", "--site", "minisite"], ["clean", "--site", "nosuch"]):
         done = subprocess.run(
-            [sys.executable, "-m", "corpus.cli", "-vv", *args, "--store", store.url],
+            [sys.executable, "-m", "corpus.cli", "-vvv", *args, "--store", store.url],
             env={**os.environ, "DEFCORPUS_S3_ENDPOINT_URL": endpoint},
             capture_output=True,
             text=True,
             timeout=120,
         )
-        outputs[f"process defcorpus -vv {args}"] = done.stdout + done.stderr
+        outputs[f"process defcorpus -vvv {args}"] = done.stdout + done.stderr
         assert "DEBUG botocore" in done.stderr or args[-1] == "nosuch"  # botocore's debug lines were written
 
     outputs["log records"] = "\n".join(f"{r.name} {r.getMessage()}" for r in caplog.records)
