@@ -44,15 +44,16 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/ruff format --check .
 
-# Benchmarks: extraction quality and speed (bench/extraction.py), then pipeline performance against
-# bare trafilatura, bare Scrapy and its own small run (bench/perf.py, docs/performance.md).
+# Benchmarks: extraction quality and speed on the three shared sets (bench/extraction.py, summary in
+# bench/results/extraction-latest.json), then pipeline performance against bare trafilatura, bare
+# Scrapy and its own small run (bench/perf.py, docs/performance.md).
 bench: $(STAMP)
-	$(VENV)/bin/python -m bench.extraction
+	$(VENV)/bin/python -m bench.extraction --results bench/results/extraction-latest.json
 	$(VENV)/bin/python -m bench.perf
 
-# The same, smaller (a 1,500-page mirror, fewer repetitions): under 5 minutes.
+# The same, smaller: one repetition over two worker processes, a 1,500-page mirror.
 bench-quick: $(STAMP)
-	$(VENV)/bin/python -m bench.extraction --reps 1
+	$(VENV)/bin/python -m bench.extraction --reps 1 --jobs 2
 	$(VENV)/bin/python -m bench.perf --quick
 
 clean-demo:

@@ -1,9 +1,9 @@
-"""What each step of the generic extraction adds: the table in ``docs/extraction.md``.
+"""What each step of the generic extraction adds: the step table in ``docs/extraction.md``.
 
 Runs ``defcorpus extract`` with the steps of ``cleaning.generic`` switched on one at a time, next to
-bare trafilatura in the same run, on the benchmark pages:
+bare trafilatura in the same run, on one benchmark set (default extraction-bench):
 
-    python -m bench.ablation [DIR] [--reps N]
+    python -m bench.ablation [--set NAME] [--reps N] [--jobs N]
 """
 
 from __future__ import annotations
@@ -11,66 +11,64 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-import time
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any
 from unittest import mock
 
-from trafilatura import bare_extraction
-
-from bench import extraction
+from bench import extraction, runner, systems
+from bench.sets import Output, all_sets
 from cleaning import generic
 
 
-def _body(tree: Any, extractor: Any) -> Any:
-    document = bare_extraction(tree, options=extractor)
-    return document.body if document is not None and len(document.body) else None  # type: ignore[union-attr]
+def _cascade(focus: str) -> Callable[[Any, Any], Any]:
+    """One trafilatura run (full cascade) with this focus, in place of the shipped choice of two."""
+    return lambda tree, extractor: generic._blocks(tree, generic._variant(extractor, focus=focus))[0]
 
 
-def _precision(fast: bool) -> Callable[[Any, Any], Any]:
-    return lambda tree, extractor: _body(tree, generic._variant(extractor, fast=fast))
-
-
-NO_TITLE = {"_without_leading_title": lambda blocks, headline, title: blocks}
-NO_LINKS = {"_without_link_blocks": lambda blocks, tree: blocks}
-NO_CONTINUATION = {"_continuation": lambda tree, blocks: []}
+NO_TITLE: dict[str, Any] = {"_without_leading_title": lambda blocks, headline, title: blocks}
+NO_LINKS: dict[str, Any] = {"_without_link_blocks": lambda blocks, tree: blocks}
+NO_CONTINUATION: dict[str, Any] = {"_continuation": lambda tree, blocks: []}
 NO_FILTERS = {**NO_TITLE, **NO_LINKS, **NO_CONTINUATION}
 
 STEPS: list[tuple[str, dict[str, Any]]] = [
-    ("balanced cascade (the site's extractor)", {"_extract": _body, **NO_FILTERS}),
-    ("precision, full cascade", {"_extract": _precision(fast=False), **NO_FILTERS}),
-    ("precision, fast path only", {"_extract": _precision(fast=True), **NO_FILTERS}),
-    ("precision fast, full if < 500 chars", NO_FILTERS),
+    ("balanced run only", {"_extract": _cascade("balanced"), **NO_FILTERS}),
+    ("precision run only", {"_extract": _cascade("precision"), **NO_FILTERS}),
+    ("precision unless under half the words", NO_FILTERS),
     ("  + leading title dropped", {**NO_LINKS, **NO_CONTINUATION}),
     ("  + link lists, labelled links", NO_CONTINUATION),
     ("  + split body joined (shipped)", {}),
 ]
 
 
-def _patched(patch: dict[str, Any]) -> extraction.Extractor:
-    extract = extraction.defcorpus()
+def _patched(patch: dict[str, Any]) -> systems.Extractor:
+    extract = systems.defcorpus()
 
-    def run(html: bytes, url: str) -> str:
+    def run(html: bytes, url: str) -> Output:
         with mock.patch.multiple(generic, **patch) if patch else contextlib.nullcontext():
             return extract(html, url)
 
     return run
 
 
+def make(names: Sequence[str]) -> dict[str, systems.System]:
+    """The reference and the steps by name (``step<i>``), as ``runner.run_set`` builds systems."""
+    found = systems.available([systems.REFERENCE])
+    for i, (label, patch) in enumerate(STEPS):
+        found[f"step{i}"] = systems.System(f"step{i}", label, systems.per_page(_patched(patch)))
+    return {name: found[name] for name in names if name in found}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.ablation", description=__doc__)
-    ap.add_argument("directory", nargs="?", type=Path, default=extraction.DEFAULT_DIR)
+    ap.add_argument("--set", dest="set_name", choices=list(all_sets()), default="extraction-bench")
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--jobs", type=int, default=1)
     args = ap.parse_args(argv)
-    pages = extraction.load_pages(args.directory)
-    chosen: dict[str, tuple[str, extraction.Extractor]] = {
-        extraction.REFERENCE: ("trafilatura (default)", extraction.systems()[extraction.REFERENCE][1])
-    }
-    chosen.update({f"step{i}": (label, _patched(patch)) for i, (label, patch) in enumerate(STEPS)})
-    runs = extraction.run_systems(pages, chosen, args.reps, time.process_time)
-    extraction.score_runs(runs, pages, extraction.load_scorer(args.directory))
-    print(extraction.table(runs, len(pages), args.reps, "cpu"))
+    bench_set = all_sets()[args.set_name]
+    pages = bench_set.load()
+    names = [systems.REFERENCE, *(f"step{i}" for i in range(len(STEPS)))]
+    runs = runner.run_set(bench_set, pages, names, args.reps, "cpu", args.jobs, make=make)
+    print(extraction.table(bench_set, runs, len(pages), extraction.footer(len(pages), args.reps, "cpu", args.jobs)))
     return 0
 
 

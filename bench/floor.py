@@ -1,10 +1,11 @@
-"""The extraction quality gate, after trafilatura's ``tests/eval_gate.py``: a pinned F1 floor.
+"""The extraction quality gate, after trafilatura's ``tests/eval_gate.py``: pinned floors per set.
 
-``extraction_floor.json`` holds the floor, the noise margin, the most empty outputs allowed and a
-digest of the inputs (pages, ground truth, scorer). ``check`` fails when F1 drops below
-floor − margin, when more pages come out empty, or when the inputs are not the ones the floor was
-pinned on. ``update`` raises the floor to a new measurement and never lowers it without
-``allow_lower``, so a regression cannot be waved through by re-pinning.
+``extraction_floor.json`` holds one entry per benchmark set: the system measured, a digest of that
+set's inputs (pages, ground truth, scorer), a floor for each quality metric (F1, author, date, …), a
+cap for each count (empty bodies, pages leaking boilerplate) and the noise margin. ``check`` fails
+when a metric drops below floor − margin, a count rises above its cap, or the inputs are not the
+ones the floor was pinned on. ``update`` re-pins a set at a new measurement and never lowers a floor
+or raises a cap without ``allow_lower``, so a regression cannot be waved through by re-pinning.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +24,19 @@ FLOOR_DECIMALS = 3
 
 @dataclass(frozen=True)
 class Measured:
-    f1: float
-    precision: float
-    recall: float
-    empty: int
+    """One set's gate figures: ``scores`` must not drop, ``counts`` must not rise."""
+
+    set: str
+    system: str
+    scores: dict[str, float]
+    counts: dict[str, int]
     pages: int
+    details: dict[str, float | int] = field(default_factory=dict)  # kept in the file for reference
 
 
-def input_digest(directory: Path, scorer: Path) -> str:
-    """sha256 over the name and content of every page, the ground truth and the scorer."""
-    files = [*sorted(directory.glob("*.html.gz")), directory / "ground-truth.json", scorer]
+def input_digest(directory: Path, scorer: Path | None = None) -> str:
+    """sha256 over the name and content of every page, the ground truth and the scorer if any."""
+    files = [*sorted(directory.glob("*.html.gz")), directory / "ground-truth.json", *([scorer] if scorer else [])]
     outer = hashlib.sha256()
     for path in files:
         outer.update(f"{path.name}\0{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
@@ -44,45 +48,92 @@ def _round_down(value: float) -> float:
     return math.floor(value * scale) / scale
 
 
-def load(path: Path) -> dict[str, Any] | None:
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+def load(path: Path) -> dict[str, dict[str, Any]]:
+    """Set name -> pinned entry. A file of the earlier one-set layout reads as its
+    extraction-bench entry, so its floor still holds."""
+    if not path.exists():
+        return {}
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if "sets" in data:
+        sets: dict[str, dict[str, Any]] = data["sets"]
+        return sets
+    return {
+        "extraction-bench": {
+            "system": data.get("system", "defcorpus extract"),
+            "digest": data["digest"],
+            "noise_margin": data["noise_margin"],
+            "floors": {"f1": data["f1_floor"]},
+            "caps": {"empty": data["max_empty"]},
+            **({"measured": data["measured"]} if "measured" in data else {}),
+        }
+    }
 
 
 def check(path: Path, measured: Measured, digest: str) -> tuple[bool, str]:
-    pinned = load(path)
+    """Every failure at once, so one run shows all that regressed."""
+    pinned = load(path).get(measured.set)
     if pinned is None:
-        return False, f"FAIL: no floor pinned in {path}; run with --update-floor"
+        return False, f"FAIL {measured.set}: no floor pinned in {path}; run with --update-floor"
     if pinned["digest"] != digest:
         return False, (
-            f"FAIL: the inputs differ from those the floor was pinned on ({pinned['digest']}, "
-            f"now {digest}); re-pin with --update-floor (--allow-lower-floor if F1 is lower)"
+            f"FAIL {measured.set}: the inputs differ from those the floor was pinned on ({pinned['digest']}, "
+            f"now {digest}); re-pin with --update-floor (--allow-lower-floor if a metric is lower)"
         )
-    floor, margin = float(pinned["f1_floor"]), float(pinned["noise_margin"])
-    if measured.f1 < floor - margin:
-        return False, f"FAIL: F1 {measured.f1:.4f} < floor {floor:.3f} - margin {margin:.3f}"
-    if measured.empty > int(pinned["max_empty"]):
-        return False, f"FAIL: {measured.empty} empty outputs > {pinned['max_empty']} allowed"
-    return True, f"ok: F1 {measured.f1:.4f} >= floor {floor:.3f} - margin {margin:.3f}; {measured.empty} empty"
+    margin = float(pinned["noise_margin"])
+    failures, passed = [], []
+    for metric, floor in pinned["floors"].items():
+        value = measured.scores.get(metric)
+        if value is None or value < float(floor) - margin:
+            failures.append(f"{metric} {_show(value)} < floor {floor:.3f} - margin {margin:.3f}")
+        else:
+            passed.append(f"{metric} {value:.4f} >= {floor:.3f}")
+    for metric, cap in pinned["caps"].items():
+        count = measured.counts.get(metric)
+        if count is None or count > int(cap):
+            failures.append(f"{metric} {count} > {cap} allowed")
+        else:
+            passed.append(f"{metric} {count} <= {cap}")
+    if failures:
+        return False, f"FAIL {measured.set}: " + "; ".join(failures)
+    return True, f"ok {measured.set}: " + ", ".join(passed) + f" (margin {margin:.3f})"
+
+
+def _show(value: float | None) -> str:
+    return "missing" if value is None else f"{value:.4f}"
 
 
 def update(path: Path, measured: Measured, digest: str, *, allow_lower: bool = False) -> tuple[bool, str]:
-    """Pin the floor at this measurement (rounded down); lowering it needs ``allow_lower``."""
-    pinned = load(path)
-    new_floor = _round_down(measured.f1)
-    if pinned is not None and not allow_lower:
-        old_floor, old_empty = float(pinned["f1_floor"]), int(pinned["max_empty"])
-        if new_floor < old_floor or measured.empty > old_empty:
+    """Pin this set at this measurement (floors rounded down); other sets' entries stay as they
+    are. Lowering a floor, raising a cap or dropping a pinned metric needs ``allow_lower``."""
+    entries = load(path)
+    floors = {metric: _round_down(value) for metric, value in measured.scores.items()}
+    caps = dict(measured.counts)
+    old = entries.get(measured.set)
+    if old is not None and not allow_lower:
+        lowered = [
+            f"{m} floor {f:.3f} -> {_show(floors.get(m))}"
+            for m, f in old["floors"].items()
+            if m not in floors or floors[m] < float(f)
+        ]
+        lowered += [
+            f"{m} cap {c} -> {caps.get(m)}" for m, c in old["caps"].items() if m not in caps or caps[m] > int(c)
+        ]
+        if lowered:
             return False, (
-                f"refused: F1 floor {old_floor:.3f} -> {new_floor:.3f}, empty {old_empty} -> "
-                f"{measured.empty} would lower the bar; pass --allow-lower-floor to do it on purpose"
+                f"refused {measured.set}: {', '.join(lowered)} would lower the bar; "
+                "pass --allow-lower-floor to do it on purpose"
             )
-    record = {
-        "system": "defcorpus extract",
+    entries[measured.set] = {
+        "system": measured.system,
         "digest": digest,
-        "f1_floor": new_floor,
         "noise_margin": NOISE_MARGIN,
-        "max_empty": measured.empty,
-        "measured": {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(measured).items()},
+        "floors": floors,
+        "caps": caps,
+        "measured": {
+            k: round(v, 4) if isinstance(v, float) else v
+            for k, v in {**measured.details, **measured.scores, **measured.counts, "pages": measured.pages}.items()
+        },
     }
-    path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    return True, f"floor pinned: F1 {new_floor:.3f} (measured {measured.f1:.4f}), {measured.empty} empty, {digest}"
+    path.write_text(json.dumps({"sets": entries}, indent=2) + "\n", encoding="utf-8")
+    pinned = ", ".join([*(f"{m} {v:.3f}" for m, v in floors.items()), *(f"{m} <= {c}" for m, c in caps.items())])
+    return True, f"floor pinned {measured.set}: {pinned}, {digest}"

@@ -180,6 +180,12 @@ def _warc_pages(path: str) -> Iterator[tuple[str, FetchedPage] | Outcome]:
         yield Outcome(path, error="cannot read: no HTML response record in this WARC file")
 
 
+def extract_site_pages(pages: Iterable[FetchedPage]) -> Iterator[Outcome]:
+    """``extract_sources(learn=True)`` for pages already in memory with their own URLs (a page's
+    ``warc_record_id`` names it): each site's pages cleaned together, outcomes in input order."""
+    yield from _learned((page.warc_record_id, page) for page in pages)
+
+
 def _learned(items: Iterable[tuple[str, FetchedPage] | Outcome]) -> Iterator[Outcome]:
     """Pages cleaned site by site with site learning on; outcomes in input order."""
     order: list[str] = []
