@@ -2,12 +2,14 @@
 
 ``FixtureServer`` serves a table of routes on 127.0.0.1 (or another loopback address) and logs every
 request, so a test can say exactly what the crawler asked for. A route can answer conditionally
-(ETag / Last-Modified -> 304), slowly, with a scripted sequence of statuses (503 then 200), or by
-dropping the connection.
+(ETag / Last-Modified -> 304), slowly, with a scripted sequence of statuses (503 then 200), by
+dropping the connection, or with bytes it writes itself (a malformed or endless answer). A site may
+also answer paths it does not list (``FixtureSite.fallback``): an endless chain of generated pages.
 """
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import BinaryIO
 
 HTML = "text/html; charset=utf-8"
 XML = "application/xml; charset=utf-8"
@@ -39,6 +42,8 @@ class Route:
     truncate: bool = False  # announce the whole body, send half of it, close the connection
     drip: float = 0.0  # seconds between 64-byte pieces of the body (a slow-drip response)
     then: Route | None = None  # the answer from the second request on
+    # Writes the whole answer itself (status line, headers, body) to the socket; the connection closes after.
+    raw: Callable[[BinaryIO], None] | None = None
 
 
 @dataclass
@@ -59,6 +64,8 @@ class FixtureSite:
     routes: dict[str, Route]
     article_paths: set[str]
     non_article_paths: set[str] = field(default_factory=set)
+    # The answer to a path ``routes`` does not list (None: 404); the path includes its query string.
+    fallback: Callable[[str], Route | None] | None = None
 
 
 class _Server(ThreadingHTTPServer):
@@ -71,6 +78,7 @@ class _Server(ThreadingHTTPServer):
 class FixtureServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.routes: dict[str, Route] = {}
+        self.fallback: Callable[[str], Route | None] | None = None
         self.log: list[Logged] = []
         self._served: Counter[str] = Counter()
         self._lock = threading.Lock()
@@ -92,6 +100,8 @@ class FixtureServer:
     def _answer(self, path: str) -> Route | None:
         with self._lock:
             route = self.routes.get(path)
+            if route is None and self.fallback is not None:
+                route = self.fallback(path)
             if route is None:
                 return None
             seen = self._served[path]
@@ -127,6 +137,11 @@ class FixtureServer:
                     return self._send(404, TEXT, b"not found", {})
                 if route.delay:
                     time.sleep(route.delay)
+                if route.raw is not None:
+                    self.close_connection = True
+                    with contextlib.suppress(OSError):  # the client hung up on an endless answer
+                        route.raw(self.wfile)
+                    return None
                 if route.reset:
                     linger = struct.pack("ii", 1, 0)  # close with RST: a connection reset, not a clean EOF
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
@@ -173,6 +188,7 @@ class FixtureServer:
     def serve(self, site: FixtureSite | None = None) -> None:
         if site is not None:
             self.routes = site.routes
+            self.fallback = site.fallback
         threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
 
     def close(self) -> None:
