@@ -33,6 +33,7 @@ from corpus.errors import LeaseHeldError, StoreError
 from corpus.lease import Lease, crawl_lease
 from corpus.store import open_store
 from crawlers import settings as default_settings
+from crawlers.budget import DiscoveryLimits
 from crawlers.extensions.crawl_report import Reach
 from crawlers.extensions.lease_keeper import LeaseKeeper
 from crawlers.site_settings import site_settings
@@ -104,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     ttl = timedelta(seconds=settings.getfloat("DEFCORPUS_CRAWL_LEASE_TTL"))
     if ttl <= timedelta(0):
         return refuse(args, "DEFCORPUS_CRAWL_LEASE_TTL must be positive", EXIT_REFUSED)
+    try:  # the spider reads them once the reactor runs: too late to say
+        DiscoveryLimits.from_settings(settings)
+    except ValueError as exc:
+        return refuse(args, str(exc), EXIT_REFUSED)
     code: int | None = None
     try:
         store = open_store(args.store, s3_endpoint_url=args.s3_endpoint_url)

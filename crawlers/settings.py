@@ -61,6 +61,10 @@ DEFCORPUS_BACKOFF_MAX = 120.0
 DEFCORPUS_CRAWL_DELAY_ENABLED = True  # honour robots.txt Crawl-delay
 DEFCORPUS_CRAWL_DELAY_MAX = 60.0
 DEFCORPUS_CRAWL_ID = None  # set per run
+# Sitemaps followed from robots.txt and sitemap indexes: at most this many levels below a configured
+# source, this many per crawl; past either, not fetched and counted as discovery/capped/<reason>.
+DEFCORPUS_DISCOVERY_MAX_DEPTH = 5
+DEFCORPUS_DISCOVERY_MAX_DOCUMENTS = 10_000
 DEFCORPUS_GUARD_ENABLED = True
 DEFCORPUS_GUARD_CLOSE_AFTER = 20  # stop after this many blocked responses in a row (0: never)
 DEFCORPUS_GUARD_MIN_BYTES = 256  # an article response shorter than this is an empty (blocked) page

@@ -71,10 +71,14 @@ def build_report(site: str, reason: str, stats: dict[str, Any]) -> dict[str, Any
     }
 
 
+def _by_reason(stats: dict[str, Any], prefix: str) -> dict[str, Any]:
+    return {key[len(prefix) :]: value for key, value in sorted(stats.items()) if key.startswith(prefix)}
+
+
 def summarize(stats: dict[str, Any]) -> dict[str, Any]:
-    """The numbers a person reads first: requests, responses by status, articles, blocked, bytes, time."""
+    """The numbers a person reads first: requests, responses by status, articles, blocked, discovery
+    capped, bytes, time."""
     status_prefix = "downloader/response_status_count/"
-    blocked_prefix = "guard/blocked/"
     failures = request_failures(stats)
     return {
         "requests": stats.get("downloader/request_count", 0),
@@ -86,9 +90,8 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
         "articles_unchanged": stats.get("articles/unchanged", 0),
         "conditional_requests": stats.get("incremental/conditional_requests", 0),
         "blocked": stats.get("guard/blocked", 0),
-        "blocked_by_reason": {
-            key[len(blocked_prefix) :]: value for key, value in sorted(stats.items()) if key.startswith(blocked_prefix)
-        },
+        "blocked_by_reason": _by_reason(stats, "guard/blocked/"),
+        "discovery_capped": _by_reason(stats, "discovery/capped/"),
         "failed": sum(failures.values()),
         "failed_by_error": failures,
         "paywalled": stats.get("guard/paywall", 0),
@@ -177,5 +180,17 @@ def format_summary(report: dict[str, Any]) -> str:
         f"{report['site']}: {s['requests']} requests (responses {statuses}{failed}); "
         f"articles {s['articles_new']} new, "
         f"{s['articles_updated']} updated, {s['articles_unchanged']} unchanged; {s['blocked']} blocked, "
-        f"{s['paywalled']} paywalled; {s['bytes']} bytes in {s['duration_seconds']:.1f} s"
+        f"{s['paywalled']} paywalled; {s['bytes']} bytes in {s['duration_seconds']:.1f} s{_troubles(s)}"
     )
+
+
+def _troubles(summary: dict[str, Any]) -> str:
+    """What the crawl refused or left out, if anything (reports written before these were counted have none)."""
+    parts = []
+    if summary.get("discovery_capped"):
+        parts.append(f"discovery capped ({_counts(summary['discovery_capped'])})")
+    return "".join(f"; {part}" for part in parts)
+
+
+def _counts(by_reason: dict[str, int]) -> str:
+    return ", ".join(f"{reason} {count}" for reason, count in by_reason.items())

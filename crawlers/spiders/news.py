@@ -7,6 +7,8 @@ crawl window. Article requests carry ``defcorpus_article`` and the sitemap ``<la
 An article discovery could not place in the window (``crawlers.window``) carries
 ``defcorpus_check_date``: the page's own publication date decides whether it is this window's article.
 Either way the page is stored, and the state then keeps later windows from fetching it again.
+The sitemaps discovery follows from robots.txt and sitemap indexes are capped in depth and number
+(``crawlers.budget``): an endless chain of indexes ends.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from typing import Any, ClassVar
 from urllib.parse import urljoin
 
 from scrapy import Request, Selector
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.spiders import SitemapSpider
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from corpus.dates import parse_datetime
+from crawlers.budget import DiscoveryBudget, DiscoveryLimits
 from crawlers.platforms import adapter_for, published_date
 from crawlers.sites import SiteConfig, Source, resolve_site
 from crawlers.window import Verdict, Window
@@ -37,6 +41,7 @@ SITEMAP_MAXSIZE = 64 * 1024 * 1024
 class NewsSpider(SitemapSpider):
     name = "news"
     sitemap_rules: ClassVar[list[tuple[str, str]]] = [("", "parse_article")]
+    budget: DiscoveryBudget  # set in from_crawler, from the crawl's settings
 
     def __init__(
         self,
@@ -55,6 +60,12 @@ class NewsSpider(SitemapSpider):
         self.window = Window.from_strings(since, until)
         self.platform = adapter_for(config.platform)
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.budget = DiscoveryBudget(DiscoveryLimits.from_settings(crawler.settings))
+        return spider
+
     async def start(self) -> AsyncIterator[Any]:
         for index, source in enumerate(self.site_config.sources):
             for url in self._source_urls(source):
@@ -65,6 +76,12 @@ class NewsSpider(SitemapSpider):
         if source.type == "archive":
             return [url.replace("{page}", str(page)) for page in range(1, source.max_pages + 1)]
         return [url]
+
+    def _discovered(self, response: Response, url: str, index: int) -> Iterator[Request]:
+        """The request for a document another one names, unless the crawl's discovery budget is spent."""
+        depth = response.meta.get("depth", 0) + 1  # "depth": set by Scrapy's DepthMiddleware
+        if self.budget.admit(url, depth, self.crawler.stats):
+            yield self._discovery_request(url, index)
 
     def _discovery_request(self, url: str, index: int) -> Request:
         source = self.site_config.sources[index]
@@ -86,7 +103,7 @@ class NewsSpider(SitemapSpider):
         stats = self.crawler.stats
         if response.url.endswith("/robots.txt"):
             for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-                yield self._discovery_request(url, index)
+                yield from self._discovered(response, url, index)
             return
         body = self._get_sitemap_body(response)
         sitemap = Sitemap(body) if body else None
@@ -101,7 +118,7 @@ class NewsSpider(SitemapSpider):
                 elif not self.window.may_contain_updates_after(parse_datetime(entry.get("lastmod"))):
                     stats.inc_value("discovery/sitemap/skipped_by_window")
                 else:
-                    yield self._discovery_request(urljoin(response.url, loc), index)
+                    yield from self._discovered(response, urljoin(response.url, loc), index)
             return
         news_dates = _news_publication_dates(body) if source.type == "news_sitemap" else {}
         for entry in sitemap:

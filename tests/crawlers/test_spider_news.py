@@ -8,6 +8,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 
+from crawlers import settings as project_settings
 from crawlers.sites import SiteConfig
 from crawlers.spiders.news import NewsSpider
 
@@ -26,10 +27,12 @@ SITE = SiteConfig.model_validate(
         "articles": {"allow": [r"^/\d{4}/\d{2}/[a-z0-9-]+/$"]},
     }
 )
+# defcorpus's own settings as the crawl has them (get_crawler starts from Scrapy's defaults).
+DEFCORPUS = {name: getattr(project_settings, name) for name in dir(project_settings) if name.startswith("DEFCORPUS_")}
 
 
 def spider(since: str | None = None, until: str | None = None) -> NewsSpider:
-    crawler = get_crawler(NewsSpider)
+    crawler = get_crawler(NewsSpider, settings_dict=DEFCORPUS)
     return NewsSpider.from_crawler(crawler, site_json=SITE.model_dump_json(), since=since, until=until)
 
 
@@ -130,7 +133,10 @@ def test_lastmod_after_the_window_does_not_drop_an_article_published_inside_it()
 def test_an_article_discovery_cannot_place_is_fetched_and_judged_by_its_page() -> None:
     site = SITE.model_copy(update={"articles": SITE.articles.model_copy(update={"allow": [r"^/news/"]})})
     s = NewsSpider.from_crawler(
-        get_crawler(NewsSpider), site_json=site.model_dump_json(), since="2024-05-01", until="2024-06-01"
+        get_crawler(NewsSpider, settings_dict=DEFCORPUS),
+        site_json=site.model_dump_json(),
+        since="2024-05-01",
+        until="2024-06-01",
     )
     body = urlset(("news/inside/", "2024-06-02T00:00:00Z"), ("news/outside/", "2024-06-03T00:00:00Z"))
     requests = list(s.parse_sitemap(xml(BASE + "post-sitemap.xml", body, 0)))

@@ -1,0 +1,113 @@
+"""Sitemap indexes without end (tests/crawlers/servers/sitemap_traps.py): a chain of indexes, an index
+loop through new query strings, an index naming a hundred sitemaps. The crawl follows them only as
+deep (``DEFCORPUS_DISCOVERY_MAX_DEPTH``) and as many (``DEFCORPUS_DISCOVERY_MAX_DOCUMENTS``) as its
+settings allow, finishes, and says in its report what it left out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.settings import Settings
+from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.test import get_crawler
+
+from crawlers import settings as project_settings
+from crawlers.budget import DiscoveryBudget, DiscoveryLimits
+from crawlers.extensions.crawl_report import format_summary
+from crawlers.runner import CrawlRefusedError
+from crawlers.sites import SiteConfig
+from tests.crawlers.crawling import crawl, warc_responses
+from tests.crawlers.servers import FixtureServer, serving, sitemap_traps
+
+pytestmark = pytest.mark.slow
+DEPTH = project_settings.DEFCORPUS_DISCOVERY_MAX_DEPTH
+
+
+def site(base_url: str, *sources: str) -> SiteConfig:
+    return SiteConfig.model_validate(
+        {
+            "name": "traps",
+            "title": "Sitemap traps",
+            "base_url": base_url,
+            "sources": [{"type": "sitemap", "url": url} for url in sources],
+            "articles": {"allow": ["^/a/"]},
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FixtureServer]:
+    with serving(sitemap_traps.build) as (server, _site):
+        yield server
+
+
+def requested(server: FixtureServer, pattern: str) -> set[str]:
+    return {entry.path for entry in server.log if re.fullmatch(pattern, entry.path)}
+
+
+@pytest.fixture(scope="module")
+def deep(server: FixtureServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The chain and the loop, with the shipped limits."""
+    server.reset_log()
+    store = tmp_path_factory.mktemp("deep")
+    report = crawl(site(server.base_url, "/chain/1.xml", "/loop.xml?page=1"), store)
+    report["stored"] = sorted(r.path for r in warc_responses(store, "traps") if r.path.startswith("/a/"))
+    report["chain"] = requested(server, r"/chain/\d+\.xml")
+    report["loop"] = requested(server, r"/loop\.xml\?page=\d+")
+    return report
+
+
+def test_an_endless_chain_of_indexes_ends_at_the_depth_limit(deep: dict[str, Any]) -> None:
+    assert deep["finish_reason"] == "finished"
+    # chain/1.xml is the configured source (level 0); chain/6.xml is the fifth level below it.
+    assert deep["chain"] == {f"/chain/{n}.xml" for n in range(1, DEPTH + 2)}
+    assert deep["stats"]["discovery/capped/depth"] >= 2
+
+
+def test_an_index_loop_through_new_query_strings_ends_too(deep: dict[str, Any]) -> None:
+    assert deep["loop"] == {f"/loop.xml?page={n}" for n in range(1, DEPTH + 2)}
+
+
+def test_articles_within_the_limits_are_fetched(deep: dict[str, Any]) -> None:
+    expected = [f"/a/{kind}-{n}/" for kind in ("chain", "loop") for n in range(1, DEPTH + 1)]
+    assert deep["stored"] == sorted(expected)
+
+
+def test_the_report_says_discovery_was_capped(deep: dict[str, Any]) -> None:
+    assert deep["summary"]["discovery_capped"] == {"depth": deep["stats"]["discovery/capped/depth"]}
+    assert "discovery capped (depth " in format_summary(deep)
+
+
+def test_a_wide_index_ends_at_the_document_limit(server: FixtureServer, tmp_path: Path) -> None:
+    server.reset_log()
+    report = crawl(site(server.base_url, "/fan.xml"), tmp_path, DEFCORPUS_DISCOVERY_MAX_DOCUMENTS=20)
+    assert report["finish_reason"] == "finished"
+    assert len(requested(server, r"/fan/\d+\.xml")) == 20
+    assert report["summary"]["discovery_capped"] == {"documents": sitemap_traps.FAN_OUT - 20}
+    assert report["articles_fetched"] == 20
+
+
+@pytest.mark.parametrize("name", ["DEFCORPUS_DISCOVERY_MAX_DEPTH", "DEFCORPUS_DISCOVERY_MAX_DOCUMENTS"])
+def test_a_limit_below_one_is_refused_before_the_first_request(name: str, tmp_path: Path) -> None:
+    with pytest.raises(CrawlRefusedError, match="DEFCORPUS_DISCOVERY_MAX_DOCUMENTS must be positive"):
+        crawl(site("http://127.0.0.1:9/", "/sitemap.xml"), tmp_path, **{name: 0})
+
+
+def test_budget_counts_each_document_once() -> None:
+    stats = MemoryStatsCollector(get_crawler())
+    budget = DiscoveryBudget(DiscoveryLimits(max_depth=2, max_documents=2))
+    assert budget.admit("https://x.example/a.xml", 1, stats)
+    assert budget.admit("https://x.example/a.xml", 1, stats)  # a repeat costs nothing
+    assert not budget.admit("https://x.example/deep.xml", 3, stats)
+    assert budget.admit("https://x.example/b.xml", 2, stats)
+    assert not budget.admit("https://x.example/c.xml", 1, stats)
+    assert stats.get_stats() == {"discovery/capped": 2, "discovery/capped/depth": 1, "discovery/capped/documents": 1}
+
+
+def test_limits_come_from_the_settings() -> None:
+    settings = Settings({"DEFCORPUS_DISCOVERY_MAX_DEPTH": 3, "DEFCORPUS_DISCOVERY_MAX_DOCUMENTS": 50})
+    assert DiscoveryLimits.from_settings(settings) == DiscoveryLimits(3, 50)
