@@ -6,7 +6,9 @@ subprocess through ``crawlers.runner.run_crawl`` rather than starting Scrapy in 
 Exit status: 0 the crawl finished; 1 it failed (a WARC file not stored, the lease lost, stopped by a
 signal); 2 refused before the first request (bad site config, setting or window); 3 it reached
 nothing (every request failed: DNS, refused, TLS, timeouts); 4 refused because the store cannot be
-used; 75 refused because another crawl of the site holds its lease. A refusal writes
+used; 5 it fetched no article because a robots.txt could not be read (5xx, 429, a timeout: RFC 9309
+says disallow all; the report's ``summary.robots_unreachable`` names the hosts); 75 refused
+because another crawl of the site holds its lease. A refusal writes
 ``{"error": "<one line>"}`` to ``--report-file`` instead of a report, so the caller can say why
 without parsing the log.
 """
@@ -45,6 +47,7 @@ EXIT_FAILED = 1
 EXIT_REFUSED = 2
 EXIT_UNREACHED = 3
 EXIT_STORE = 4
+EXIT_ROBOTS_UNREACHABLE = 5
 EXIT_BUSY = 75  # sysexits.h EX_TEMPFAIL: try again later
 PARENT_CHECK_SECONDS = 1.0
 logger = logging.getLogger("crawlers")
@@ -145,6 +148,11 @@ def _crawl(settings: Settings, site_json: str, args: argparse.Namespace, lease: 
     if reach.nothing:
         logger.error("reached nothing: %s", reach.describe())
         return EXIT_UNREACHED
+    if stats.get("robotstxt/forbidden/unreachable") and not stats.get("item_scraped_count"):
+        # Not a quiet day: the site was not crawled at all. Failing lets the task retry later.
+        hosts = ", ".join(stats.get("robotstxt/unreachable_hosts", []))
+        logger.error("robots.txt unreachable: %s; all of it disallowed (RFC 9309), no article fetched", hosts)
+        return EXIT_ROBOTS_UNREACHABLE
     return 0
 
 

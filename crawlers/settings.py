@@ -43,6 +43,9 @@ TWISTED_DNS_RESOLVER = "crawlers.resolver.GuardedResolver"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.ssrf.SsrfGuardMiddleware": 40,  # before OffsiteMiddleware (50): refusals are logged
+    # Scrapy's, with RFC 9309's reading of a robots.txt that answers 5xx or times out: disallow all.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawlers.middlewares.robots.Rfc9309RobotsTxtMiddleware": 100,
     "crawlers.middlewares.politeness.CrawlDelayMiddleware": 110,  # after RobotsTxtMiddleware (100)
     "crawlers.middlewares.incremental.IncrementalMiddleware": 520,
     "crawlers.middlewares.guards.PageGuardMiddleware": 540,  # responses: after RetryMiddleware (550)

@@ -77,7 +77,7 @@ def _by_reason(stats: dict[str, Any], prefix: str) -> dict[str, Any]:
 
 def summarize(stats: dict[str, Any]) -> dict[str, Any]:
     """The numbers a person reads first: requests, responses by status, articles, blocked, discovery
-    capped, bytes, time."""
+    capped, robots.txt unreachable, bytes, time."""
     status_prefix = "downloader/response_status_count/"
     failures = request_failures(stats)
     return {
@@ -92,6 +92,7 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
         "blocked": stats.get("guard/blocked", 0),
         "blocked_by_reason": _by_reason(stats, "guard/blocked/"),
         "discovery_capped": _by_reason(stats, "discovery/capped/"),
+        "robots_unreachable": list(stats.get("robotstxt/unreachable_hosts", [])),
         "failed": sum(failures.values()),
         "failed_by_error": failures,
         "paywalled": stats.get("guard/paywall", 0),
@@ -187,6 +188,8 @@ def format_summary(report: dict[str, Any]) -> str:
 def _troubles(summary: dict[str, Any]) -> str:
     """What the crawl refused or left out, if anything (reports written before these were counted have none)."""
     parts = []
+    if summary.get("robots_unreachable"):
+        parts.append(f"robots.txt unreachable, all disallowed: {', '.join(summary['robots_unreachable'])}")
     if summary.get("discovery_capped"):
         parts.append(f"discovery capped ({_counts(summary['discovery_capped'])})")
     return "".join(f"; {part}" for part in parts)
