@@ -306,8 +306,11 @@ def run(site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: str 
 
 
 def _crawl(store: Store, site: SiteConfig, **job: Any) -> dict[str, Any]:
-    """The crawl with its progress (and with -v its log); its summary, and a warning if most requests failed."""
+    """The crawl with its progress (and with -v its log); its summary, and a warning if most requests failed
+    or the crawl's blocked share jumped (``quality.check_crawl``)."""
+    from corpus.jobs import crawl_reports
     from corpus.progress import crawl_with_progress
+    from corpus.quality import check_crawl
     from crawlers.extensions.crawl_report import Reach, format_summary
 
     if _verbose():
@@ -317,6 +320,9 @@ def _crawl(store: Store, site: SiteConfig, **job: Any) -> dict[str, Any]:
     reach = Reach.of(report)
     if reach.failed and reach.mostly_failed:
         console.print(f"Warning: crawl of {site.name}: {reach.describe()}", highlight=False, soft_wrap=True)
+    history = crawl_reports(store, site.name, before=report.get("crawl_id"))
+    for failure in check_crawl(site.name, report, history).failures:
+        console.print(f"Warning: crawl of {failure}", highlight=False, soft_wrap=True)
     return report
 
 

@@ -218,6 +218,22 @@ def crawl_site(store_url: str, site: SiteConfig, **job: Any) -> dict[str, Any]:
     return run_crawl(CrawlJob(site=site, store=store_url, **job), **callbacks)
 
 
+def crawl_reports(store: Store, site: str, *, before: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
+    """The site's last ``limit`` crawl reports older than the crawl ``before`` (a crawl id), oldest first.
+
+    Why: a crawl is judged against the site's own earlier crawls (``quality.check_crawl``).
+    """
+    last = layout.crawl_stats_key(site, before) if before else None
+    keys = sorted(k for k in store.list(layout.raw_site_prefix(site)) if k.endswith(".stats.json"))
+    reports = []
+    for key in [k for k in keys if last is None or k < last][-limit:]:
+        try:
+            reports.append(json.loads(store.read(key)))
+        except (KeyNotFoundError, ValueError):  # pruned meanwhile, or not a report
+            continue
+    return reports
+
+
 def _article_pages(
     store: Store, site: SiteConfig, keys: list[str], refused: Counter[str] | None = None
 ) -> Iterator[FetchedPage]:

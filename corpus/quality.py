@@ -5,6 +5,11 @@ keeps. These checks look at what was just published (one cleaning batch of one s
 body-length drift, at the site's earlier batches. They are pure functions over article records (the
 dicts ``corpus.open(store).articles().to_pylist()`` returns, or ``Article.model_dump()``), so they run
 the same in Airflow, in the CLI or in a notebook. Each failure names the site and the metric.
+
+One check looks at a crawl instead (``check_crawl``): the share of its pages the crawler's guard
+blocked (bot checks, soft 404s, empty pages), against the site's earlier crawls. A bot-management
+product switched on, or a rate limit hit, shows there the day it happens, long before the corpus
+thins out.
 """
 
 from __future__ import annotations
@@ -46,6 +51,10 @@ class Thresholds:
     drift_ratio: float = 2.0  # median body length may move by this factor against history
     min_articles_for_drift: int = 5
     min_history_for_drift: int = 10
+    # A crawl's blocked share (of the pages it judged) may exceed the median of the site's earlier
+    # crawls (0 without history) by this much; crawls judging fewer pages are too noisy to tell.
+    max_blocked_share_rise: float = 0.2
+    min_pages_for_blocked_share: int = 20
 
 
 @dataclass(frozen=True)
@@ -110,6 +119,37 @@ def check_articles(
     ]
     report.failures.extend(failures)
     return report
+
+
+def check_crawl(
+    site: str,
+    report: Mapping[str, Any],
+    history: Sequence[Mapping[str, Any]] = (),
+    *,
+    thresholds: Thresholds | None = None,
+) -> QualityReport:
+    """Check one crawl report (``crawlers.extensions.crawl_report``) of ``site`` against its earlier ones."""
+    from crawlers.extensions.crawl_report import blocked_share
+
+    limits = thresholds or Thresholds()
+    stats = report.get("stats", {})
+    result = QualityReport(site=site, articles=int(report.get("articles_fetched", 0)))
+    blocked = int(stats.get("guard/blocked", 0))
+    judged = blocked + int(stats.get("response_received_count", 0))
+    share = blocked_share(stats)
+    before = [blocked_share(earlier.get("stats", {})) for earlier in history]
+    baseline = round(statistics.median(before), 4) if before else 0.0
+    result.metrics.update(blocked_share=share, blocked_share_before=baseline)
+    limit = round(baseline + limits.max_blocked_share_rise, 4)
+    if judged >= limits.min_pages_for_blocked_share and share > limit:
+        reasons = ", ".join(
+            f"{key.rpartition('/')[2]} {count}"
+            for key, count in sorted(stats.items())
+            if key.startswith("guard/blocked/")
+        )
+        detail = f"{blocked} of {judged} pages blocked ({reasons}); median of {len(before)} earlier crawls {baseline:g}"
+        result.failures.append(Failure(site, "blocked_share", share, limit, detail))
+    return result
 
 
 def _share_failure(

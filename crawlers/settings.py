@@ -69,7 +69,7 @@ DEFCORPUS_CRAWL_ID = None  # set per run
 DEFCORPUS_DISCOVERY_MAX_DEPTH = 5
 DEFCORPUS_DISCOVERY_MAX_DOCUMENTS = 10_000
 DEFCORPUS_GUARD_ENABLED = True
-DEFCORPUS_GUARD_CLOSE_AFTER = 20  # stop after this many blocked responses in a row (0: never)
+DEFCORPUS_GUARD_CLOSE_AFTER = 20  # stop after this many bot checks in a row (0: never)
 DEFCORPUS_GUARD_MIN_BYTES = 256  # an article response shorter than this is an empty (blocked) page
 # An article page with fewer words than this outside its navigation, header, footer, asides and scripts
 # looks like a placeholder ("story to follow"): kept, flagged short, asked for again (0: never).

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from corpus import quality
-from corpus.jobs import clean_site, compact_site, crawl_site, pending_warc_keys
+from corpus.jobs import clean_site, compact_site, crawl_reports, crawl_site, pending_warc_keys
 from corpus.orchestration import config
 from corpus.orchestration.config import base_url_override
 from corpus.orchestration.settings import StoreSettings, aws_environment, resolve_store_settings
@@ -87,6 +87,8 @@ def crawl_site_window(
     Raises ``crawlers.runner.CrawlError`` on a failed crawl (the task fails and is retried), including
     a crawl that reached nothing (``CrawlUnreachableError``: every request failed, DNS, refused, TLS,
     timeouts), which would otherwise pass as a quiet day. Most requests failed: a warning in the log.
+    A blocked share far above the site's earlier crawls' raises ``QualityCheckError`` once the crawl's
+    pages are stored (``quality.check_crawl``): a retry later asks again for what was blocked.
     """
     refused = sorted(set(scrapy_settings or {}) - RUN_SETTINGS)
     if refused:
@@ -107,6 +109,8 @@ def crawl_site_window(
             settings=dict(scrapy_settings or {}),
             on_log=log,
         )
+        history = crawl_reports(_open(settings), site.name, before=report.get("crawl_id"))
+    check = quality.check_crawl(site.name, report, history)
     reach = Reach.of(report)
     if reach.failed and reach.mostly_failed:
         logger.warning("crawl of %s: %s", site.name, reach.describe())
@@ -121,6 +125,7 @@ def crawl_site_window(
         "articles_fetched": report.get("articles_fetched", 0),
         "warc_keys": list(report.get("warc_keys", [])),
         "requests_failed": reach.failed,
+        "quality": check.metrics,
         "stats": {k: stats[k] for k in _STATS_SHOWN if k in stats},
     }
     logger.info(
@@ -131,6 +136,8 @@ def crawl_site_window(
         len(summary["warc_keys"]),
         summary["finish_reason"],
     )
+    if not check.ok:
+        raise quality.QualityCheckError(check)
     return summary
 
 

@@ -91,6 +91,7 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
         "conditional_requests": stats.get("incremental/conditional_requests", 0),
         "blocked": stats.get("guard/blocked", 0),
         "blocked_by_reason": _by_reason(stats, "guard/blocked/"),
+        "blocked_share": blocked_share(stats),
         "discovery_capped": _by_reason(stats, "discovery/capped/"),
         "robots_unreachable": list(stats.get("robotstxt/unreachable_hosts", [])),
         "failed": sum(failures.values()),
@@ -100,6 +101,13 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
         "bytes": stats.get("downloader/response_bytes", 0),
         "duration_seconds": round(float(stats.get("elapsed_time_seconds") or 0.0), 3),
     }
+
+
+def blocked_share(stats: dict[str, Any]) -> float:
+    """Of the responses the crawl judged (those it kept and those its guard blocked), the blocked share."""
+    blocked = int(stats.get("guard/blocked", 0))
+    judged = blocked + int(stats.get("response_received_count", 0))
+    return round(blocked / judged, 4) if judged else 0.0
 
 
 _EXCEPTION_PREFIX = "downloader/exception_type_count/"

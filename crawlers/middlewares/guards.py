@@ -1,11 +1,12 @@
-"""Guards on what comes back: bot checks are recorded as blocked and dropped; paywall stubs and short
-pages are flagged.
+"""Guards on what comes back: bot checks and soft 404s are recorded as blocked and dropped; paywall
+stubs and short pages are flagged.
 
-A bot check or JavaScript challenge ("Just a moment...", a CAPTCHA interstitial, an empty 200) is not
-the page we asked for: it is counted under ``guard/blocked/<reason>`` and dropped with
-``BlockedPage`` (an ``IgnoreRequest``), so it reaches neither the WARC files nor the spider and the
-URL is asked for again on the next run. After ``DEFCORPUS_GUARD_CLOSE_AFTER`` blocked responses in a
-row the crawl stops with reason ``blocked`` instead of hammering a site that refuses us.
+A bot check or JavaScript challenge ("Just a moment...", a CAPTCHA interstitial, an empty 200), or a
+200 that says "Page not found" (a soft 404), is not the page we asked for (``crawlers.blocks`` tells
+them): it is counted under ``guard/blocked/<reason>`` and dropped with ``BlockedPage`` (an
+``IgnoreRequest``), so it reaches neither the WARC files nor the spider and the URL is asked for
+again on the next run. After ``DEFCORPUS_GUARD_CLOSE_AFTER`` bot checks in a row the crawl stops with
+reason ``blocked`` instead of hammering a site that refuses us.
 
 A paywall stub is a real response of the site; it is kept, flagged in ``request.meta`` as
 ``defcorpus_paywall`` (the WARC record and the crawl item carry the flag) and counted as
@@ -25,6 +26,8 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
+from crawlers.blocks import block_reason, text_words
+
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
@@ -32,36 +35,14 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Patterns are matched on the lower-cased body: ``bytes.lower()`` folds ASCII letters only, exactly as
-# ``re.IGNORECASE`` does on bytes, so the test is the same, and literal searches run many times faster.
-# Interstitial titles of the common bot-management products (Cloudflare, DDoS-Guard, Sucuri, generic).
-_CHALLENGE_TITLE = re.compile(
-    rb"<title[^>]*>\s*(just a moment|attention required|please wait|checking your browser|access denied"
-    rb"|ddos-guard|security check|are you a robot|you have been blocked|one more step)"
-)
-# Scripts only an interstitial loads; normal pages may carry some of them too, so they count only on a
-# small page or an error status.
-_CHALLENGE_SCRIPTS = (
-    b"_cf_chl_opt",
-    b"cf-browser-verification",
-    b"/cdn-cgi/challenge-platform/h/",
-    b"captcha-delivery.com",
-    b"_incapsula_resource",
-    b"px-captcha",
-    b"challenges.cloudflare.com/turnstile",
-)
-_SMALL_PAGE = 64 * 1024
 _NOT_FREE_KEY = b"isaccessibleforfree"  # a page without it is free: the regex below need not run
 _NOT_FREE = re.compile(rb"""["']isaccessibleforfree["']\s*:\s*["']?false""")
-# What a reader does not count as the article's text: scripts and styles, the site's chrome, comments.
-_NOT_TEXT = re.compile(
-    rb"<(script|style|noscript|template|svg|nav|header|footer|aside)\b.*?</\1\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE
-)
-_TAG = re.compile(rb"<[^>]*>")
+# A soft 404 is the site's own answer, not a refusal of us: it never stops the crawl.
+_NOT_REFUSALS = ("soft_404",)
 
 
 class BlockedPage(IgnoreRequest):
-    """A bot check or challenge page stood in for the page requested."""
+    """A bot check, a challenge or a soft 404 stood in for the page requested."""
 
     def __init__(self, reason: str, url: str) -> None:
         super().__init__(f"blocked ({reason}): {url}")
@@ -106,8 +87,10 @@ class PageGuardMiddleware:
         if reason:
             stats.inc_value("guard/blocked")
             stats.inc_value(f"guard/blocked/{reason}")
-            self.blocked_in_a_row += 1
             logger.warning("blocked (%s, HTTP %d): %s", reason, response.status, response.url)
+            if reason in _NOT_REFUSALS:
+                raise BlockedPage(reason, response.url)
+            self.blocked_in_a_row += 1
             if self.close_after and self.blocked_in_a_row >= self.close_after and not self.closing:
                 self.closing = True
                 logger.error("%d blocked responses in a row: stopping the crawl", self.blocked_in_a_row)
@@ -129,25 +112,3 @@ class PageGuardMiddleware:
         if _NOT_FREE_KEY in lowered and _NOT_FREE.search(lowered):
             return True
         return any(marker in body for marker in self.paywall_markers)
-
-
-def block_reason(response: Response, *, is_article: bool, min_bytes: int) -> str | None:
-    """``challenge``, ``empty`` or None. Only HTML (or an article request) is judged."""
-    content_type = response.headers.get(b"Content-Type", b"").lower()
-    if not (is_article or b"html" in content_type):
-        return None
-    body = response.body
-    if _CHALLENGE_TITLE.search(body[:8192].lower()):
-        return "challenge"
-    if len(body) < _SMALL_PAGE or response.status in (403, 429, 503):
-        lowered = body.lower()
-        if any(script in lowered for script in _CHALLENGE_SCRIPTS):
-            return "challenge"
-    if is_article and response.status == 200 and len(body.strip()) < min_bytes:
-        return "empty"
-    return None
-
-
-def text_words(body: bytes) -> int:
-    """Words a reader sees as the page's own: its title and text, not the site's chrome."""
-    return len(_TAG.sub(b" ", _NOT_TEXT.sub(b" ", body)).split())

@@ -16,10 +16,16 @@ from crawlers.middlewares.guards import BlockedPage, PageGuardMiddleware, block_
 ARTICLE = b"<html><head><title>Frigate trials</title></head><body>" + b"<p>The frigate sailed.</p>" * 40 + b"</body>"
 CF_PAGE = b"<html><head><title>Just a moment...</title></head><body><script>window._cf_chl_opt={}</script>"
 BIG_PAGE_WITH_CF_SCRIPT = ARTICLE * 100 + b'<script src="/cdn-cgi/challenge-platform/h/b/scripts/jsd/main.js">'
+STYLE = b"<style>" + b".a{margin:0}" * 8000 + b"</style>"  # 96 KB: past the first 8 KB and the small-page size
+LOCALIZED = b"<html><head><title>Einen Moment\xe2\x80\xa6</title>" + STYLE + b"</head><body>Bitte warten</body>"
+LATE_TITLE = b"<html><head>" + STYLE + b"<title>Just a moment...</title></head><body>Checking your browser</body>"
+SOFT_404 = b"<html><head><title>Page not found | Example</title></head><body>" + b"<p>Try a search.</p>" * 20
+NEWS_LD = b'<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-01-01"}</script>'
 
 
-def html(body: bytes, status: int = 200, url: str = "https://example.com/2024/01/a/") -> Response:
-    return HtmlResponse(url, status=status, body=body, headers={"Content-Type": "text/html; charset=utf-8"})
+def html(body: bytes, status: int = 200, url: str = "https://example.com/2024/01/a/", **headers: str) -> Response:
+    headers = {"Content-Type": "text/html; charset=utf-8", **headers}
+    return HtmlResponse(url, status=status, body=body, headers=headers)
 
 
 @pytest.mark.parametrize(
@@ -38,6 +44,21 @@ def html(body: bytes, status: int = 200, url: str = "https://example.com/2024/01
         (html(b""), True, "empty"),
         (html(b"   \n "), True, "empty"),
         (html(b""), False, None),  # an empty non-article page is not judged
+        (html(LOCALIZED, **{"cf-mitigated": "challenge"}), True, "challenge"),  # Cloudflare says so
+        (html(LOCALIZED + b"<script>window._cf_chl_opt={}</script>"), True, "challenge"),  # any size
+        (html(LOCALIZED), True, None),  # a German title alone says nothing
+        (html(LATE_TITLE), True, "challenge"),  # the title past the first 8 KB
+        (html(STYLE + b"<form action='/?__cf_chl_f_tk=abc'>"), False, "challenge"),
+        (html(ARTICLE * 100 + b'<div id="px-captcha"></div>'), True, "challenge"),
+        (html(STYLE + b"<script src='/cdn-cgi/challenge-platform/h/b/scripts/jsd/main.js'>"), True, "challenge"),
+        (html(b"<html><body>Blocked</body>", status=403, **{"x-datadome": "protected"}), True, "challenge"),
+        (html(ARTICLE, **{"x-datadome": "protected"}), True, None),  # DataDome's header on a real page
+        (html(SOFT_404), True, "soft_404"),
+        (html(ARTICLE.replace(b"<body>", b'<body class="error404 home">')), True, "soft_404"),
+        (html(SOFT_404 + NEWS_LD), True, None),  # an article's metadata: not a soft 404
+        (html(ARTICLE.replace(b"Frigate trials", b"404 days at sea") + NEWS_LD), True, None),
+        (html(SOFT_404), False, None),  # only article requests are soft 404s
+        (html(ARTICLE.replace(b"Frigate trials", b"Access denied: the base the Navy closed") * 3), True, None),
         (TextResponse("https://example.com/robots.txt", body=b"", headers={"Content-Type": "text/plain"}), False, None),
     ],
 )
@@ -161,3 +182,15 @@ def test_stops_the_crawl_after_blocks_in_a_row() -> None:
         with contextlib.suppress(BlockedPage):
             mw.process_response(request, html(CF_PAGE), None)
     assert engine.reasons == ["blocked"]  # once, however many more follow
+
+
+def test_soft_404s_are_blocked_but_never_stop_the_crawl() -> None:
+    mw = guard(DEFCORPUS_GUARD_CLOSE_AFTER=2)
+    engine = _Engine()
+    mw.crawler.engine = engine  # type: ignore[assignment]
+    request = Request("https://example.com/2024/01/a/", meta={"defcorpus_article": True})
+    for _ in range(5):
+        with pytest.raises(BlockedPage):
+            mw.process_response(request, html(SOFT_404), None)
+    assert engine.reasons == []
+    assert mw.crawler.stats.get_value("guard/blocked/soft_404") == 5
