@@ -38,6 +38,7 @@ from crawlers import settings as default_settings
 from crawlers.budget import DiscoveryLimits
 from crawlers.extensions.crawl_report import Reach
 from crawlers.extensions.lease_keeper import LeaseKeeper
+from crawlers.handlers.http11 import HeaderLimits
 from crawlers.site_settings import site_settings
 from crawlers.sites import SiteConfigError, resolve_site
 from crawlers.spiders.news import NewsSpider
@@ -108,8 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     ttl = timedelta(seconds=settings.getfloat("DEFCORPUS_CRAWL_LEASE_TTL"))
     if ttl <= timedelta(0):
         return refuse(args, "DEFCORPUS_CRAWL_LEASE_TTL must be positive", EXIT_REFUSED)
-    try:  # the spider reads them once the reactor runs: too late to say
+    try:  # the spider and the download handler read them once the reactor runs: too late to say
         DiscoveryLimits.from_settings(settings)
+        HeaderLimits.from_settings(settings)
     except ValueError as exc:
         return refuse(args, str(exc), EXIT_REFUSED)
     code: int | None = None

@@ -32,6 +32,11 @@ RETRY_TIMES = 3
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # a news page is far smaller; a bigger response is cut off
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+# Scrapy's HTTP/1.1 handler, with a cap on each response's header section (DEFCORPUS_HEADERS_*).
+DOWNLOAD_HANDLERS = {
+    "http": "crawlers.handlers.http11.HeaderLimitedDownloadHandler",
+    "https": "crawlers.handlers.http11.HeaderLimitedDownloadHandler",
+}
 
 COOKIES_ENABLED = False
 # No control ports on a crawler that may run in a cloud: no telnet console, no remote-control server.
@@ -74,6 +79,10 @@ DEFCORPUS_GUARD_MIN_BYTES = 256  # an article response shorter than this is an e
 # An article page with fewer words than this outside its navigation, header, footer, asides and scripts
 # looks like a placeholder ("story to follow"): kept, flagged short, asked for again (0: never).
 DEFCORPUS_GUARD_SHORT_WORDS = 50
+# A response's header section: at most this many lines, this many bytes (Chromium's limit); past
+# either the response is refused, counted as download/refused/<reason>.
+DEFCORPUS_HEADERS_MAX_COUNT = 500
+DEFCORPUS_HEADERS_MAX_BYTES = 256 * 1024
 DEFCORPUS_INCREMENTAL_ENABLED = True
 DEFCORPUS_INCREMENTAL_REFETCH_UNVALIDATED = False  # refetch known URLs that had no ETag/Last-Modified
 DEFCORPUS_INCREMENTAL_SHORT_RETRIES = 3  # later runs that ask again for an article stored short (0: never)

@@ -48,6 +48,7 @@ class CrawlReport:
         return ext
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.stats.set_value("memory/peak_rss_bytes", peak_rss_bytes())
         report = build_report(spider.site_config.name, reason, self.stats.get_stats())  # type: ignore[attr-defined]
         data = json.dumps(report, indent=2, sort_keys=True).encode()
         crawl_id = report.get("crawl_id")
@@ -71,13 +72,22 @@ def build_report(site: str, reason: str, stats: dict[str, Any]) -> dict[str, Any
     }
 
 
+def peak_rss_bytes() -> int:
+    """This process's peak resident memory so far (``ru_maxrss`` is in KiB on Linux, bytes on macOS)."""
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak if sys.platform == "darwin" else peak * 1024)
+
+
 def _by_reason(stats: dict[str, Any], prefix: str) -> dict[str, Any]:
     return {key[len(prefix) :]: value for key, value in sorted(stats.items()) if key.startswith(prefix)}
 
 
 def summarize(stats: dict[str, Any]) -> dict[str, Any]:
-    """The numbers a person reads first: requests, responses by status, articles, blocked, discovery
-    capped, robots.txt unreachable, bytes, time."""
+    """The numbers a person reads first: requests, responses by status, articles, blocked, refused,
+    discovery capped, robots.txt unreachable, bytes, time, memory."""
     status_prefix = "downloader/response_status_count/"
     failures = request_failures(stats)
     return {
@@ -92,6 +102,8 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
         "blocked": stats.get("guard/blocked", 0),
         "blocked_by_reason": _by_reason(stats, "guard/blocked/"),
         "blocked_share": blocked_share(stats),
+        "refused": stats.get("download/refused", 0),  # responses refused by the crawl (header floods)
+        "refused_by_reason": _by_reason(stats, "download/refused/"),
         "discovery_capped": _by_reason(stats, "discovery/capped/"),
         "robots_unreachable": list(stats.get("robotstxt/unreachable_hosts", [])),
         "failed": sum(failures.values()),
@@ -100,6 +112,7 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
         "retries": stats.get("retry/count", 0),
         "bytes": stats.get("downloader/response_bytes", 0),
         "duration_seconds": round(float(stats.get("elapsed_time_seconds") or 0.0), 3),
+        "peak_rss_bytes": stats.get("memory/peak_rss_bytes", 0),
     }
 
 
@@ -198,6 +211,8 @@ def _troubles(summary: dict[str, Any]) -> str:
     parts = []
     if summary.get("robots_unreachable"):
         parts.append(f"robots.txt unreachable, all disallowed: {', '.join(summary['robots_unreachable'])}")
+    if summary.get("refused"):
+        parts.append(f"{summary['refused']} responses refused ({_counts(summary['refused_by_reason'])})")
     if summary.get("discovery_capped"):
         parts.append(f"discovery capped ({_counts(summary['discovery_capped'])})")
     return "".join(f"; {part}" for part in parts)
