@@ -7,7 +7,6 @@ of a site without a selector goes through ``cleaning.generic`` (trafilatura plus
 
 from __future__ import annotations
 
-import codecs
 import logging
 import re
 from copy import deepcopy
@@ -21,6 +20,7 @@ from trafilatura.settings import Document
 from trafilatura.utils import HTML_PARSER, load_html
 
 from cleaning.blocks import Block, tree_blocks
+from cleaning.charset import decode_page, is_utf8, page_encoding
 from cleaning.generic import generic_blocks, page_filters
 from cleaning.metadata import Metadata, read_metadata, split_credit
 from cleaning.normalize import normalize_text
@@ -30,11 +30,6 @@ from cleaning.template import block_positions, page_container
 logger = logging.getLogger(__name__)
 
 _WALK_TAGS = "p|h2|h3|h4|h5|h6|li|blockquote"
-_HIGH_BYTES = bytes(range(0x80, 0x100))
-# In Western-language pages accented letters and typographic quotes are a small share of the bytes
-# (markup included); in Cyrillic, Greek or CJK legacy encodings most letters are high bytes.
-_LEGACY_LATIN_SHARE = 0.25
-_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _NEVER_TEXT = ("script", "style", "noscript", "template", "svg")
 # Never body text either: captions (the lead image's is kept as metadata; a gallery's belong to its
 # images) and text only screen readers get ("opens in a new tab"), by the class names of the
@@ -82,11 +77,16 @@ class Rejection:
 
 
 def extract_page(
-    html: bytes | str, url: str, options: CleanOptions, fetched_at: datetime | None = None
+    html: bytes | str,
+    url: str,
+    options: CleanOptions,
+    fetched_at: datetime | None = None,
+    content_type: str | None = None,
 ) -> Page | Rejection:
-    """One page's article; ``fetched_at`` (plus the options' clock tolerance) bounds its dates."""
+    """One page's article; ``fetched_at`` (plus the options' clock tolerance) bounds its dates;
+    ``content_type`` (the response's header) may name the page's charset."""
     try:
-        tree = _parse_deep(html, whole_page=options.body_selector is None)
+        tree = _parse_deep(html, whole_page=options.body_selector is None, content_type=content_type)
     except (etree.ParserError, ValueError) as exc:
         return Rejection("unparsable", str(exc))
     latest = fetched_at + options.date_tolerance if fetched_at is not None else None
@@ -120,18 +120,21 @@ def extract_page(
     )
 
 
-def parse_page(html: bytes) -> lxml_html.HtmlElement:
+def parse_page(html: bytes, content_type: str | None = None) -> lxml_html.HtmlElement:
     """The page's tree as extraction reads it (same decoding), for a later pass over the page."""
-    return _parse_deep(html, whole_page=True)
+    return _parse_deep(html, whole_page=True, content_type=content_type)
 
 
-def _parse_deep(html: bytes | str, *, whole_page: bool) -> lxml_html.HtmlElement:
+def _parse_deep(html: bytes | str, *, whole_page: bool, content_type: str | None = None) -> lxml_html.HtmlElement:
     """``_parse``, and again without layout wrappers when the template nests deeper than libxml2 goes.
 
     libxml2 stops descending past its depth limit (256 elements), so an article printed after
     hundreds of unclosed ``<div>``s of a broken template came out empty. Wrappers hold no text: a
     page whose paragraphs the first parse lost is parsed again with its ``div``/``span`` tags removed.
+    Bytes are decoded first (``cleaning.charset``) unless they are UTF-8, which lxml reads faster itself.
     """
+    if isinstance(html, bytes) and not (is_utf8(html) and page_encoding(html, content_type) == "utf-8"):
+        html = decode_page(html, content_type)
     tree = _parse(html, whole_page=whole_page)
     opened = len(_P_OPEN.findall(html if isinstance(html, bytes) else html.encode("utf-8", "replace")))
     if opened < _MIN_LOST_PARAGRAPHS or len(tree.xpath("//p")) * 2 >= opened:
@@ -145,24 +148,20 @@ def _parse_deep(html: bytes | str, *, whole_page: bool) -> lxml_html.HtmlElement
 def _parse(html: bytes | str, *, whole_page: bool) -> lxml_html.HtmlElement:
     """Parse once; every later step reads this tree (trafilatura copies what it changes).
 
-    UTF-8 bytes (most pages) of a whole page are parsed as bytes, which is faster than decoding
-    first. Other bytes are decoded by ``_decode_legacy``; what it cannot place goes through
-    trafilatura's loader, which guesses the encoding, repairs what trips libxml2 and accepts XML
-    declarations.
+    Bytes here are UTF-8 (``_parse_deep`` decoded any other): those of a whole page (most pages) are
+    parsed as bytes, which is faster than decoding first. What lxml cannot take goes through
+    trafilatura's loader, which repairs what trips libxml2 and accepts XML declarations.
     """
     if isinstance(html, bytes):
-        if _is_utf8(html):
-            if whole_page:
-                try:
-                    tree = lxml_html.document_fromstring(html, parser=HTML_PARSER)
-                except (etree.ParserError, ValueError):
-                    tree = None
-                if tree is not None and tree.find("body") is not None:
-                    return tree
-            else:
-                html = html.decode("utf-8")  # as bytes, lxml would read a page with no <meta charset> as Latin-1
+        if whole_page:
+            try:
+                tree = lxml_html.document_fromstring(html, parser=HTML_PARSER)
+            except (etree.ParserError, ValueError):
+                tree = None
+            if tree is not None and tree.find("body") is not None:
+                return tree
         else:
-            html = _decode_legacy(html) or html
+            html = html.decode("utf-8")  # as bytes, lxml would read a page with no <meta charset> as Latin-1
     if not whole_page and isinstance(html, str):
         try:
             return lxml_html.document_fromstring(html)
@@ -170,47 +169,6 @@ def _parse(html: bytes | str, *, whole_page: bool) -> lxml_html.HtmlElement:
             pass
     tree = load_html(html)
     return tree if tree is not None else lxml_html.document_fromstring(html)
-
-
-def _decode_legacy(data: bytes) -> str | None:
-    """Text of bytes that are not UTF-8, or None to let trafilatura guess.
-
-    The page's declared charset when it decodes strictly (a page labelled UTF-8 that is not, is
-    not); else windows-1252 for mostly-ASCII bytes, the WHATWG default for undeclared Western pages
-    (a charset detector takes such short accented runs for windows-1250 as often as not).
-    """
-    declared = _declared_charset(data)
-    if declared:
-        try:
-            return data.decode(declared)
-        except UnicodeDecodeError:
-            pass
-    high = len(data) - len(data.translate(None, _HIGH_BYTES))
-    if high <= _LEGACY_LATIN_SHARE * len(data):
-        try:
-            return data.decode("cp1252")  # strict: CJK multibyte text hits its five undefined bytes
-        except UnicodeDecodeError:
-            pass
-    return data.decode(declared, "replace") if declared else None
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _declared_charset(data: bytes) -> str | None:
-    """The page's own ``<meta charset>`` (trafilatura's loader guesses and would ignore it)."""
-    match = _CHARSET.search(data[:4096])
-    if match is None:
-        return None
-    try:
-        return codecs.lookup(match.group(1).decode("ascii")).name
-    except LookupError:
-        return None
 
 
 def _body_tree(tree: lxml_html.HtmlElement, options: CleanOptions) -> lxml_html.HtmlElement:

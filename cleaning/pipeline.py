@@ -32,6 +32,7 @@ from trafilatura.utils import load_html
 from cleaning import CLEANER_VERSION
 from cleaning.bios import named_author, repeated_in_page, tail_bios
 from cleaning.boilerplate import BoilerplateStats
+from cleaning.charset import decode_page
 from cleaning.extract import Page, Rejection, extract_page, parse_page
 from cleaning.identity import identify
 from cleaning.normalize import join_paragraphs, word_count
@@ -56,6 +57,8 @@ class FetchedPage:
     # The crawler found a paywall on the page (its WARC record's ``WARC-Defcorpus-Flags``): the
     # published record says so, as extraction cannot tell a teaser from a short article.
     paywalled: bool = False
+    # The response's Content-Type header: its charset comes before the page's own <meta> (cleaning.charset).
+    content_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,13 +96,13 @@ class Extracted:
     @cached_property
     def folded_page(self) -> str:
         """The page's visible text, folded: parsed again only when a bio cue needs it."""
-        raw, tree = self.fetched.html, None
-        if _is_utf8(raw):  # decoded explicitly: libxml2 assumes Latin-1 when a page names no charset
-            try:
-                tree = lxml_html.document_fromstring(raw.decode())
-            except (etree.ParserError, ValueError):
-                tree = None
-        tree = tree if tree is not None else load_html(raw)  # trafilatura guesses other encodings
+        # Decoded explicitly, as extraction decodes it: libxml2 assumes Latin-1 when a page names no charset.
+        text = decode_page(self.fetched.html, self.fetched.content_type)
+        try:
+            tree = lxml_html.document_fromstring(text)
+        except (etree.ParserError, ValueError):
+            tree = None
+        tree = tree if tree is not None else load_html(text)
         if tree is None:
             return ""
         for el in tree.xpath("|".join(f"//{tag}" for tag in _INVISIBLE_TAGS)):
@@ -124,7 +127,7 @@ def extract_pages(pages: Iterable[FetchedPage], options: CleanOptions, result: B
     """Pass one: each page's metadata and body blocks; pages that are not articles are counted."""
     for fetched in pages:
         try:
-            page = extract_page(fetched.html, fetched.url, options, fetched.fetched_at)
+            page = extract_page(fetched.html, fetched.url, options, fetched.fetched_at, fetched.content_type)
         except Exception as exc:  # one page the extractors choke on must not stop the site's clean
             logger.warning("cleaning failed (%s: %s), page rejected: %s", type(exc).__name__, exc, fetched.url)
             logger.debug("traceback", exc_info=True)
@@ -262,7 +265,7 @@ def _with_template_paragraphs(item: Extracted, stats: BoilerplateStats) -> Extra
     held = {sig for chain in item.page.positions if chain for sig in chain}
     if container is None or container not in held:
         return item
-    tree = parse_page(item.fetched.html)
+    tree = parse_page(item.fetched.html, item.fetched.content_type)
     blocks = tuple(recovered(tree, container, item.page.blocks))
     if len(blocks) == len(item.page.blocks):
         return item
@@ -295,14 +298,6 @@ def _checked_dates(
             value = None
         checked.append(value)
     return checked[0], checked[1]
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode()
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _caption_forms(page: Page) -> set[str]:

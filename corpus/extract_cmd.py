@@ -89,7 +89,9 @@ def extract_html(
 def extract_fetched(fetched: FetchedPage, *, source: str = STDIN, options: CleanOptions | None = None) -> Outcome:
     """``extract_html`` for a page already read, a WARC record's provenance kept."""
     options = dataclasses.replace(options or single_page_options(), site=urlsplit(fetched.url).hostname or _SITE)
-    refused = screen_page(fetched.html)  # the pipeline's own screen: a binary file, a 30 MB page
+    refused = screen_page(
+        fetched.html, content_type=fetched.content_type
+    )  # the pipeline's own screen: a binary file, a 30 MB page
     if refused is not None:
         return Outcome(source, error=f"not an article ({refused.reason})", url=fetched.url)
     result = BatchResult()
@@ -215,7 +217,7 @@ def _clean_site(site: str, pages: list[tuple[str, FetchedPage]]) -> dict[str, Ou
     extracted = []
     for source, page in pages:
         result = BatchResult()
-        refused = screen_page(page.html)
+        refused = screen_page(page.html, content_type=page.content_type)
         found = list(extract_pages([page], options, result)) if refused is None else []
         extracted += found
         if refused is not None:

@@ -242,7 +242,7 @@ def _article_pages(
         for page in iter_responses(store, key, max_bytes=MAX_PAGE_BYTES):
             if not site.is_article_url(page.url):
                 continue
-            rejection = screen_page(page.html)
+            rejection = screen_page(page.html, content_type=page.content_type)
             if rejection is not None:
                 logger.warning("not cleaned (%s, %s): %s", rejection.reason, rejection.detail, page.url)
                 if refused is not None:

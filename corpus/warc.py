@@ -133,6 +133,7 @@ def _page(record: ArcWarcRecord, key: str, limit: int | None) -> FetchedPage | N
         warc_file=key,
         warc_record_id=record.rec_headers.get_header("WARC-Record-ID"),
         paywalled=_flagged(record, "paywall"),
+        content_type=record.http_headers.get_header("Content-Type"),
     )
 
 
@@ -155,6 +156,7 @@ def read_record(store: Store, warc_key: str, offset: int, length: int) -> Fetche
         warc_file=warc_key,
         warc_record_id=record.rec_headers.get_header("WARC-Record-ID"),
         paywalled=_flagged(record, "paywall"),
+        content_type=record.http_headers.get_header("Content-Type") if record.http_headers else None,
     )
 
 
