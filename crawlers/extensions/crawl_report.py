@@ -73,10 +73,22 @@ def build_report(site: str, reason: str, stats: dict[str, Any]) -> dict[str, Any
 
 
 def peak_rss_bytes() -> int:
-    """This process's peak resident memory so far (``ru_maxrss`` is in KiB on Linux, bytes on macOS)."""
+    """This process's own peak resident memory so far.
+
+    On Linux it is ``VmHWM`` of ``/proc/self/status``: ``ru_maxrss`` survives ``execve``, so a crawl
+    started by a large parent (an Airflow worker, a test run) would report the parent's peak as its own.
+    Elsewhere ``ru_maxrss`` (KiB on Linux, bytes on macOS).
+    """
     import resource
     import sys
 
+    try:
+        with Path("/proc/self/status").open(encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024  # kB
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return int(peak if sys.platform == "darwin" else peak * 1024)
 

@@ -66,7 +66,7 @@ def test_good_articles_are_stored_and_floods_are_not(run: tuple[FixtureServer, d
 
 def test_memory_stays_bounded(run: tuple[FixtureServer, dict[str, Any], list[str]]) -> None:
     _, report, _ = run
-    peak = report["summary"]["peak_rss_bytes"]  # the crawl process's own ru_maxrss
+    peak = report["summary"]["peak_rss_bytes"]  # the crawl process's own peak (VmHWM)
     print(f"peak RSS of the crawl: {peak // MiB} MiB")
     assert 0 < peak < PEAK_RSS_LIMIT
 
