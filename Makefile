@@ -33,6 +33,7 @@ demo: $(CORE_STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
 
 # Airflow + PostgreSQL (Debian package, on loopback) + LocalExecutor, two sites crawled and cleaned in parallel.
@@ -42,6 +43,7 @@ test-integration: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff format --check .
 
 # Benchmarks: extraction quality and speed on the three shared sets (bench/extraction.py, summary in

@@ -1,7 +1,7 @@
 """A large loopback mirror of the mini-site for the performance benchmarks: N generated ZoxPress articles.
 
 Why generated: the bundled mini-site has 15 posts, too few to measure a crawl or to see memory grow.
-The mirror reuses the mini-site's theme, chrome, authors and sections (``crawlers.minisite.render``),
+The mirror reuses the mini-site's theme, chrome, authors and sections (``defcorpus.minisite.render``),
 so every page looks like a real ZoxPress page, and writes each article's body with a seeded word
 chain trained on the mini-site's own posts: bodies are distinct (learned boilerplate would rightly
 strip shared paragraphs), while the theme's chrome, teasers and pasted author bios recur as on the
@@ -27,7 +27,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from crawlers.minisite.render import (
+from defcorpus.minisite.render import (
     Article,
     Block,
     Content,
@@ -42,12 +42,12 @@ from crawlers.minisite.render import (
     not_found_page,
     plain_text,
 )
-from crawlers.minisite.server import MiniSite, _Handler, _Server, serving_in_thread
+from defcorpus.minisite.server import MiniSite, _Handler, _Server, serving_in_thread
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from crawlers.minisite.render import Page
+    from defcorpus.minisite.render import Page
 
 CONTROL_PATH = "/__mirror__/requests"
 FIRST_POST = datetime(2020, 1, 6, 9, 0, tzinfo=UTC)

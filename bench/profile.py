@@ -25,8 +25,8 @@ from bench.perf import REPO, RESULTS, child_server
 def profile_clean(mirror: str, workdir: Path, out: Path) -> None:
     from pyinstrument import Profiler
 
-    from corpus.jobs import clean_site
     from corpus.store import open_store
+    from defcorpus.jobs import clean_site
 
     raw = workdir / "raw"
     stages.crawl(mirror, str(raw))

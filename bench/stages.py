@@ -28,7 +28,7 @@ from crawlers.sites import SiteConfig, get_site
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from cleaning.pipeline import FetchedPage
+    from corpus.pages import FetchedPage
 
 # Politeness off for the benchmark only: no delay, no AutoThrottle, the same concurrency as the baseline.
 POLITENESS_OFF = {
@@ -109,8 +109,8 @@ def load_pages(store_path: Path, base_url: str) -> list[tuple[bytes, str]]:
 
 def time_clean(template: Path, dest: Path, base_url: str) -> tuple[float, int]:
     """CPU seconds of ``clean_site`` on a fresh copy of ``template`` (WARC in, Parquet out), and pages."""
-    from corpus.jobs import clean_site
     from corpus.store import open_store
+    from defcorpus.jobs import clean_site
 
     shutil.copytree(template, dest)
     try:
@@ -140,9 +140,9 @@ def time_lxml(pages: list[tuple[bytes, str]]) -> tuple[float, int]:
 
 
 def latency(raw_store: Path, base_url: str) -> dict[str, Any]:
-    """Warm single-page extraction (``corpus.extract_cmd.extract_html``, what ``defcorpus extract``
-    runs per page) and the CLI's import time (``import corpus.cli`` minus a bare interpreter)."""
-    from corpus.extract_cmd import extract_html
+    """Warm single-page extraction (``defcorpus.extract_cmd.extract_html``, what ``defcorpus extract``
+    runs per page) and the CLI's import time (``import defcorpus.cli`` minus a bare interpreter)."""
+    from defcorpus.extract_cmd import extract_html
 
     site = mirror_site(base_url)
     page = next(p for p in _responses(raw_store, _warc_keys(raw_store)[-1]) if site.is_article_url(p.url))
@@ -162,7 +162,7 @@ def latency(raw_store: Path, base_url: str) -> dict[str, Any]:
             runs.append(time.perf_counter() - start)
         return statistics.median(runs)
 
-    bare, cli = wall("pass"), wall("import corpus.cli")
+    bare, cli = wall("pass"), wall("import defcorpus.cli")
     return {
         "extract_latency_ms": round(statistics.median(calls) * 1000, 1),
         "cli_import_ms": round((cli - bare) * 1000, 1),
@@ -195,8 +195,8 @@ def crawl(base_url: str, store: str, s3_endpoint_url: str | None = None) -> dict
 
 
 def _clean(args: argparse.Namespace) -> dict[str, Any]:
-    from corpus.jobs import clean_site
     from corpus.store import open_store
+    from defcorpus.jobs import clean_site
 
     store = open_store(args.store, s3_endpoint_url=args.s3_endpoint_url)
     report = clean_site(store, mirror_site(args.base_url))

@@ -52,7 +52,7 @@ def _article_output(article: Any) -> Output:
 def defcorpus() -> Extractor:
     """What ``defcorpus extract --url URL FILE`` gives for one page: the same library call, with one
     options object for all pages as the command builds."""
-    from corpus.extract_cmd import extract_html, single_page_options
+    from defcorpus.extract_cmd import extract_html, single_page_options
 
     options = single_page_options()
 
@@ -64,8 +64,8 @@ def defcorpus() -> Extractor:
 
 def defcorpus_learn(pages: Sequence[Page]) -> list[Output]:
     """``defcorpus extract --learn``: a publisher's pages cleaned together with site learning on."""
-    from cleaning.pipeline import FetchedPage
-    from corpus.extract_cmd import extract_site_pages
+    from corpus.pages import FetchedPage
+    from defcorpus.extract_cmd import extract_site_pages
 
     fetched = [FetchedPage(p.url, p.html, FETCHED_AT, warc_file="", warc_record_id=p.id) for p in pages]
     return [_article_output(outcome.article) for outcome in extract_site_pages(fetched)]

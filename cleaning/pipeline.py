@@ -39,26 +39,11 @@ from cleaning.normalize import join_paragraphs, word_count
 from cleaning.options import CleanOptions
 from cleaning.sketch import fold
 from cleaning.template import block_positions, recovered
+from corpus.pages import FetchedPage
 from corpus.schema import Article, MainImage, article_id, content_hash
 
 logger = logging.getLogger(__name__)
 _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head")
-
-
-@dataclass(frozen=True)
-class FetchedPage:
-    """A response as the crawl recorded it, with where it is kept."""
-
-    url: str
-    html: bytes
-    fetched_at: datetime
-    warc_file: str
-    warc_record_id: str
-    # The crawler found a paywall on the page (its WARC record's ``WARC-Defcorpus-Flags``): the
-    # published record says so, as extraction cannot tell a teaser from a short article.
-    paywalled: bool = False
-    # The response's Content-Type header: its charset comes before the page's own <meta> (cleaning.charset).
-    content_type: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,7 @@
-"""The corpus: schema, store, table, reader and the ``defcorpus`` command line.
+"""The contract between the stages: schema, store, key layout, Parquet table, WARC reading and the reader.
+
+It imports nothing else of the project; the stages (``crawlers``, ``cleaning``) and the application
+(``defcorpus``) build on it.
 
 ``corpus.open(store)`` opens the published corpus for reading (see ``corpus.reader``).
 """

@@ -19,7 +19,8 @@ import re
 import secrets
 from datetime import UTC, datetime
 
-from crawlers.sites import NAME_PATTERN
+# A site name is one path segment of every key (``site=<name>``): lowercase, digits, "-" and "_".
+SITE_NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 
 RAW_PREFIX = "raw/"
 CLEAN_PREFIX = "clean/"
@@ -32,7 +33,7 @@ QUARANTINE_PREFIX = "quarantine/"
 NOTE_SUFFIX = ".note.json"
 WARC_SUFFIX = ".warc.gz"
 STATE_PREFIX = "state/"
-_SITE = re.compile(NAME_PATTERN)
+_SITE = re.compile(SITE_NAME_PATTERN)
 
 
 def _site(site: str) -> str:

@@ -26,7 +26,7 @@ class Corpus:
 
     A listed file that is gone or unreadable (a damaged store) is left out with a warning naming it,
     and noted in ``skipped`` (key, what is wrong, rows left out), so the rest still reads; the next
-    clean of its site sets it aside (``corpus.repair``).
+    clean of its site sets it aside (``defcorpus.repair``).
     """
 
     def __init__(self, store: Store) -> None:

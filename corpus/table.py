@@ -4,7 +4,7 @@ Publish order: every data file of a batch to ``clean/_staging/`` first (create-o
 reader of the files looks there), then the batch's manifest (create-only: the commit), then each file
 to its place under ``clean/site=…/month=…/`` and its staged copy deleted (the promotion). A batch
 without a manifest does not exist, for ``corpus.reader`` and for readers of the files alike; a crashed
-publish leaves only staged files, which the next clean of that site removes (``corpus.repair``). A
+publish leaves only staged files, which the next clean of that site removes (``defcorpus.repair``). A
 crash during the promotion leaves a committed batch part-promoted: readers through the manifests
 read the rest from its staged copies, and the next clean finishes the promotion. Compaction writes
 merged files the same way and a manifest that supersedes the files it merged, then deletes them:
@@ -117,7 +117,7 @@ def read_manifests(
     """The manifests of ``site`` (or all), oldest first.
 
     A manifest that does not parse (cut short, overwritten) is left out: added to ``damaged`` if
-    given (the clean sets it aside, ``corpus.repair``), else logged as a warning naming it, so that
+    given (the clean sets it aside, ``defcorpus.repair``), else logged as a warning naming it, so that
     one damaged object never makes the whole corpus unreadable. Its site is unknown, so it is
     reported whatever ``site`` is.
     """

@@ -15,8 +15,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParserException
 
-from cleaning.pipeline import FetchedPage
 from corpus.errors import DamagedWarcError, StoreError
+from corpus.pages import FetchedPage
 from corpus.store import Store
 from corpus.tempdirs import private_tempdir
 

@@ -1,6 +1,6 @@
 """The cleaning DAG: when crawls land new raw WARC files, clean them, publish, then check quality.
 
-Wiring only (task bodies in ``corpus.orchestration.tasks``). Mapped over sites, not WARC files: a
+Wiring only (task bodies in ``defcorpus.orchestration.tasks``). Mapped over sites, not WARC files: a
 site's files are cleaned as one batch because boilerplate learning counts the whole batch before
 removing anything and keeps one read-modify-write state file per site, and the "already published"
 check must see every version of the batch; two workers on one site would lose updates to that state
@@ -14,7 +14,7 @@ from typing import Any
 
 from airflow.sdk import dag, task
 
-from corpus.orchestration import config, dagkit, tasks
+from defcorpus.orchestration import config, dagkit, tasks
 
 DOC = """
 ### Clean and publish what the crawls fetched

@@ -1,7 +1,7 @@
 """One crawl DAG per site config (``crawlers/sites/**/*.toml``, or ``$DEFCORPUS_SITES_DIR``).
 
-Wiring only: the task bodies are in ``corpus.orchestration.tasks``, the Airflow pieces in
-``corpus.orchestration.dagkit``. A config that fails to load is left out here and reported as an
+Wiring only: the task bodies are in ``defcorpus.orchestration.tasks``, the Airflow pieces in
+``defcorpus.orchestration.dagkit``. A config that fails to load is left out here and reported as an
 import error of ``defcorpus_site_configs.py``, so every other site keeps its DAG (Airflow stops
 scheduling all DAGs of a file that has an import error).
 """
@@ -13,8 +13,8 @@ from typing import Any
 
 from airflow.sdk import DAG, dag, task
 
-from corpus.orchestration import config, dagkit, tasks
 from crawlers.sites import SiteConfig
+from defcorpus.orchestration import config, dagkit, tasks
 
 DOC = """
 ### Crawl `{name}` ({title})

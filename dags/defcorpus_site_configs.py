@@ -7,6 +7,6 @@ lose. The message names each TOML file, the key and the problem.
 
 from __future__ import annotations
 
-from corpus.orchestration import config
+from defcorpus.orchestration import config
 
 config.raise_for_broken_configs()

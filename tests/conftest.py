@@ -13,7 +13,7 @@ pytest_plugins = ["tests.s3_server"]
 @pytest.fixture(scope="session")
 def minisite() -> Iterator[Any]:
     """The bundled mini-site served on 127.0.0.1 for the whole session."""
-    from crawlers.minisite import serve
+    from defcorpus.minisite import serve
 
     with serve() as server:
         yield server

@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 import pytest
 
 import corpus
-from corpus.jobs import CleanReport, clean_site, crawl_site
 from corpus.store import Store, open_store
 from corpus.warc_index import index_key
-from crawlers.minisite import facts
 from crawlers.sites import SiteConfig, get_site
+from defcorpus.jobs import CleanReport, clean_site, crawl_site
+from defcorpus.minisite import facts
 
 LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 SEED_HEADLINE = "Putin Is Eyeing One Specific Country to Help Him Invade Ukraine"

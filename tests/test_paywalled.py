@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 import pytest
 
 import corpus
-from corpus.jobs import CleanReport, clean_site, reclean_site
 from corpus.schema import SCHEMA_VERSION
 from corpus.store import Store, open_store
 from corpus.table import read_manifests
 from crawlers.sites import SiteConfig
+from defcorpus.jobs import CleanReport, clean_site, reclean_site
 from tests.corpus.old_schema import downgrade_to_1_0
 from tests.crawlers.crawling import crawl
 from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving

@@ -17,8 +17,10 @@ from urllib.parse import urljoin, urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from corpus.layout import SITE_NAME_PATTERN
+
 SITES_DIR = Path(__file__).parent
-NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+NAME_PATTERN = SITE_NAME_PATTERN  # the store layout sets what a site name may be
 
 
 class SiteConfigError(ValueError):

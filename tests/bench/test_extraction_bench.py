@@ -139,8 +139,8 @@ def test_fold() -> None:
 
 def test_learned_pages_come_back_in_input_order(tmp_path: Path) -> None:
     """``extract_site_pages``: what ``extract --learn`` does, for pages whose URL the caller gives."""
-    from cleaning.pipeline import FetchedPage
-    from corpus.extract_cmd import extract_site_pages
+    from corpus.pages import FetchedPage
+    from defcorpus.extract_cmd import extract_site_pages
 
     directory = _wcxb_dir(tmp_path) / "wcxb-articles" / "dev"
     truth = json.loads((directory / "ground-truth.json").read_text())

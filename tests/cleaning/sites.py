@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from cleaning.pipeline import FetchedPage
+from corpus.pages import FetchedPage
 
 BASE = "https://defense.example"
 FETCHED = datetime(2024, 6, 1, 12, tzinfo=UTC)

@@ -16,7 +16,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from corpus.extract_cmd import Outcome, extract_html, extract_sources, iter_sources, write_outcomes
+from defcorpus.extract_cmd import Outcome, extract_html, extract_sources, iter_sources, write_outcomes
 from tests.cleaning import sites
 from tests.cleaning.test_extract_generic import HEADLINE, PROSE, html_page, paragraphs
 
@@ -119,10 +119,10 @@ def test_txt_prints_headline_and_body_and_errors_apart() -> None:
 
 
 def _cli() -> click.Group:
-    from corpus.cli import main
+    from defcorpus.cli import main
 
     if "extract" not in main.commands:
-        pytest.skip("the extract command is not wired into corpus/cli.py yet")
+        pytest.skip("the extract command is not wired into defcorpus/cli.py yet")
     return main
 
 
@@ -143,7 +143,7 @@ def test_cli_reads_stdin_as_txt() -> None:
 
 def test_minisite_articles_come_out_as_the_golden_bodies_without_site_rules(minisite: Any) -> None:
     """The generic path alone (no body selector, no drop rules, no site learning) on the mini-site."""
-    from crawlers.minisite import facts
+    from defcorpus.minisite import facts
 
     for path in sorted(facts.article_paths()):
         url = minisite.base_url.rstrip("/") + path
@@ -248,12 +248,15 @@ def test_library_log_lines_stay_out_of_the_output_unless_asked(tmp_path: Path) -
     page = tmp_path / "empty.html"
     page.write_text("   ")  # trafilatura logs "lxml parsing failed: Document is empty" at ERROR
     result = subprocess.run(
-        [sys.executable, "-m", "corpus.cli", "extract", str(page)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "defcorpus.cli", "extract", str(page)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 1
     assert "trafilatura" not in result.stderr
     loud = subprocess.run(
-        [sys.executable, "-m", "corpus.cli", "-vvv", "extract", str(page)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "defcorpus.cli", "-vvv", "extract", str(page)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert "trafilatura" in loud.stderr or "htmldate" in loud.stderr
 

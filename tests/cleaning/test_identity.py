@@ -27,10 +27,11 @@ from cleaning.identity import (
     separate_shared,
 )
 from cleaning.options import CleanOptions
-from cleaning.pipeline import FetchedPage, clean_batch
+from cleaning.pipeline import clean_batch
+from corpus.pages import FetchedPage
 from corpus.schema import Article, article_id
-from crawlers.minisite import build_site, facts
 from crawlers.sites import get_site, load_sites
+from defcorpus.minisite import build_site, facts
 from tests.cleaning.test_sites import minisite_pages
 
 GOLDEN_IDS = Path(__file__).parent.parent / "golden" / "minisite_ids.json"

@@ -13,7 +13,8 @@ from lxml import html
 from cleaning.boilerplate import BoilerplateStats
 from cleaning.metadata import read_metadata
 from cleaning.options import CleanOptions
-from cleaning.pipeline import FetchedPage, clean_batch
+from cleaning.pipeline import clean_batch
+from corpus.pages import FetchedPage
 from tests.cleaning import sites
 
 FETCHED = datetime(2026, 6, 1, tzinfo=UTC)

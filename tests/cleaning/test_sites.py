@@ -12,11 +12,12 @@ import pytest
 
 from cleaning.boilerplate import BoilerplateStats
 from cleaning.options import CleanOptions
-from cleaning.pipeline import BatchResult, FetchedPage, clean_batch
+from cleaning.pipeline import BatchResult, clean_batch
+from corpus.pages import FetchedPage
 from corpus.schema import Article
-from crawlers.minisite import facts
-from crawlers.minisite.render import build_site
 from crawlers.sites import get_site
+from defcorpus.minisite import facts
+from defcorpus.minisite.render import build_site
 from tests.cleaning import sites
 from tests.cleaning.sites import BIOS, CTA, DISCLAIMER, NEW_AUTHOR, NEW_AUTHOR_BIO, QUOTE, Post
 

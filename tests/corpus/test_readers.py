@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 import corpus
-from corpus.repair import repair_site
 from corpus.store import open_store
 from corpus.table import publish
+from defcorpus.repair import repair_site
 from tests.corpus.articles import make_article
 from tests.corpus.test_table import kill_mid_publish
 

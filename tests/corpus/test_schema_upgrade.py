@@ -16,10 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 import corpus
-from corpus.cli import main
 from corpus.schema import Article
 from corpus.store import Store, open_store
 from corpus.table import compact, conform, live_files, partition_counts, publish, read_manifests
+from defcorpus.cli import main
 from tests.corpus.articles import make_article
 from tests.corpus.old_schema import downgrade_to_1_0, has_paywalled_column
 from tests.corpus.test_readers import in_reader_dir, readme_reader_lines, rows_of, run_reader_line

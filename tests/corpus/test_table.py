@@ -11,9 +11,9 @@ import pytest
 
 import corpus
 from corpus import layout
-from corpus.repair import repair_site
 from corpus.store import Store
 from corpus.table import compact, partition_counts, publish, read_manifests
+from defcorpus.repair import repair_site
 from tests.corpus.articles import make_article
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from corpus.orchestration import tasks
-from corpus.orchestration.settings import StoreSettings
-from corpus.quality import QualityCheckError, Thresholds, check_crawl
 from crawlers.sites import SiteConfig
+from defcorpus.orchestration import tasks
+from defcorpus.orchestration.settings import StoreSettings
+from defcorpus.quality import QualityCheckError, Thresholds, check_crawl
 from tests.crawlers.crawling import WarcResponse, article_paths, crawl, warc_responses
 from tests.crawlers.servers import challenges, serving
 

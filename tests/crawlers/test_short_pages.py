@@ -19,10 +19,10 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 import corpus
-from corpus.jobs import clean_site
 from corpus.store import open_store
 from crawlers.middlewares.incremental import IncrementalMiddleware
 from crawlers.sites import SiteConfig
+from defcorpus.jobs import clean_site
 from tests.crawlers.crawling import article_paths, crawl, warc_responses
 from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
 from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, urlset

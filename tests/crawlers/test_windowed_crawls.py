@@ -22,11 +22,11 @@ from urllib.parse import urlsplit
 import pytest
 
 import corpus
-from corpus.jobs import clean_site
 from corpus.store import open_store
-from crawlers.minisite import facts, load_content
 from crawlers.runner import CrawlJob, run_crawl
 from crawlers.sites import SiteConfig, get_site
+from defcorpus.jobs import clean_site
+from defcorpus.minisite import facts, load_content
 from tests.crawlers.crawling import LOOPBACK
 from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
 from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, urlset

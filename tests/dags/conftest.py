@@ -52,7 +52,7 @@ def airflow_db() -> None:
     from airflow.models.pool import Pool
     from airflow.utils.db import resetdb
 
-    from corpus.orchestration.config import load_dag_sites, pools_spec
+    from defcorpus.orchestration.config import load_dag_sites, pools_spec
 
     resetdb()
     for name, pool in pools_spec(load_dag_sites().sites.values()).items():

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from corpus.orchestration import config, tasks
-from corpus.orchestration.__main__ import main as orchestration_main
 from crawlers.sites import get_site
+from defcorpus.orchestration import config, tasks
+from defcorpus.orchestration.__main__ import main as orchestration_main
 
 DEC = datetime(2022, 12, 1, tzinfo=UTC)
 JAN = datetime(2023, 1, 1, tzinfo=UTC)

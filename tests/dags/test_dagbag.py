@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from corpus.orchestration import config
 from crawlers.sites import load_sites, site_files
+from defcorpus.orchestration import config
 from tests.dags.conftest import DAGS_FOLDER, dag_bag
 
 

@@ -11,15 +11,16 @@ import pytest
 
 from cleaning.boilerplate import BoilerplateStats
 from cleaning.options import CleanOptions
-from cleaning.pipeline import FetchedPage, clean_batch
+from cleaning.pipeline import clean_batch
 from corpus import layout
-from corpus.orchestration import tasks
-from corpus.orchestration.settings import StoreSettings, resolve_store_settings
-from corpus.quality import QualityCheckError, check_articles
+from corpus.pages import FetchedPage
 from corpus.store import open_store
 from corpus.table import publish
-from crawlers.minisite import build_site, load_content
 from crawlers.sites import SiteConfig, get_site
+from defcorpus.minisite import build_site, load_content
+from defcorpus.orchestration import tasks
+from defcorpus.orchestration.settings import StoreSettings, resolve_store_settings
+from defcorpus.quality import QualityCheckError, check_articles
 
 BASE = "http://127.0.0.1:8045"
 FETCHED = datetime(2023, 2, 1, tzinfo=UTC)

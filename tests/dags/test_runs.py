@@ -14,12 +14,13 @@ from urllib.parse import urlsplit
 import pytest
 
 import corpus
-from corpus import jobs, layout
-from corpus.orchestration import config, tasks
+from corpus import layout
 from corpus.store import open_store
 from corpus.table import live_files, read_manifests
-from crawlers.minisite import build_site, facts, load_content
 from crawlers.sites import get_site
+from defcorpus import jobs
+from defcorpus.minisite import build_site, facts, load_content
+from defcorpus.orchestration import config, tasks
 from tests.corpus.test_clean_chunks import write_backlog
 from tests.dags.conftest import LOOPBACK_SETTINGS, dag_bag
 

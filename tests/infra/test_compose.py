@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from corpus.orchestration.config import load_dag_sites, pool_name, pools_spec
+from defcorpus.orchestration.config import load_dag_sites, pool_name, pools_spec
 
 INFRA = Path(__file__).resolve().parents[2] / "infra"
 COMPOSE_FILE = INFRA / "compose.yaml"

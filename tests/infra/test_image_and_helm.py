@@ -99,6 +99,6 @@ def test_helm_store_connection_and_pools(values: dict[str, Any]) -> None:
         "secretKey": "AIRFLOW_CONN_AWS_DEFAULT",
     } in values["secret"]
     args = " ".join(values["scheduler"]["args"])
-    assert "python -m corpus.orchestration pools" in args and "airflow pools import" in args
+    assert "python -m defcorpus.orchestration pools" in args and "airflow pools import" in args
     assert args.rstrip().endswith("exec airflow scheduler")
     assert values["dagProcessor"]["enabled"] is True

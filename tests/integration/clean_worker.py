@@ -20,7 +20,7 @@ def main(argv: list[str]) -> None:
     ready, gate, sep, *args = argv
     if sep != "--":
         raise SystemExit("usage: python -m tests.integration.clean_worker READY GATE -- ARGS...")
-    from corpus.cli import main as defcorpus  # the heavy part, before the gate
+    from defcorpus.cli import main as defcorpus  # the heavy part, before the gate
 
     Path(ready).touch()
     deadline = time.monotonic() + GATE_TIMEOUT_S

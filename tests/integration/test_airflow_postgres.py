@@ -3,7 +3,7 @@ API server as separate processes, two sites crawled in parallel and cleaned, aga
 
 Setup: PostgreSQL from Debian's packages (installed by the test only as root under CI, otherwise the
 test is skipped when it is missing), a throwaway cluster on 127.0.0.1 in a temp dir, ``airflow db
-migrate``, the crawl pools from ``python -m corpus.orchestration pools``. Two copies of the mini-site
+migrate``, the crawl pools from ``python -m defcorpus.orchestration pools``. Two copies of the mini-site
 serve two site configs (``DEFCORPUS_SITES_DIR``) on 127.0.0.1 and 127.0.0.2, so their crawls fall
 in two publisher pools and may run at once. Both crawl DAGs are triggered together; their raw Assets
 trigger ``defcorpus_clean``. The test then checks that the crawls overlapped in time, every run
@@ -38,11 +38,11 @@ from typing import Any
 import pytest
 
 import corpus
-from corpus.jobs import clean_site, crawl_site, pending_warc_keys
 from corpus.store import Store, open_store
 from corpus.table import read_manifests
-from crawlers.minisite import facts, serve
 from crawlers.sites import SITES_DIR, load_site_file
+from defcorpus.jobs import clean_site, crawl_site, pending_warc_keys
+from defcorpus.minisite import facts, serve
 from tests.s3_server import S3Server
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -320,7 +320,11 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
         stack.callback(airflow.stop)
         airflow.cli("db", "migrate", timeout=300)
         pools = subprocess.run(
-            [sys.executable, "-m", "corpus.orchestration", "pools"], env=env, check=True, capture_output=True, text=True
+            [sys.executable, "-m", "defcorpus.orchestration", "pools"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
         assert set(json.loads(pools)) == {"crawl_127.0.0.1", "crawl_127.0.0.2"}
         (home / "pools.json").write_text(pools)

@@ -27,12 +27,12 @@ from click.testing import CliRunner, Result
 
 import corpus
 from corpus import layout
-from corpus.cli import main as cli_main
-from corpus.jobs import clean_site, crawl_site
 from corpus.store import Store, open_store
 from corpus.table import read_manifests
-from crawlers.minisite import facts
 from crawlers.sites import get_site
+from defcorpus.cli import main as cli_main
+from defcorpus.jobs import clean_site, crawl_site
+from defcorpus.minisite import facts
 from tests.s3_server import S3Server
 
 pytestmark = pytest.mark.slow

@@ -1,6 +1,6 @@
 """Tests of the bundled mini-site itself: its content, its markup, its discovery files and its server.
 
-The crawler and cleaner tests trust ``crawlers.minisite.facts``; these tests check that those facts
+The crawler and cleaner tests trust ``defcorpus.minisite.facts``; these tests check that those facts
 and the rendered site agree, and that the fixture is as realistic as the brief asks.
 """
 
@@ -22,8 +22,8 @@ import pytest
 from lxml import etree, html
 from protego import Protego
 
-from crawlers.minisite import build_site, facts, load_content, serve
-from crawlers.minisite.render import Article, Page
+from defcorpus.minisite import build_site, facts, load_content, serve
+from defcorpus.minisite.render import Article, Page
 
 BASE = "http://minisite.test:8080"
 SEED_DUMP = Path("/work/shared/seed-article.txt")  # the real page's text, where available
@@ -435,7 +435,7 @@ def test_server_counts_fetches_apart_from_conditional_requests() -> None:
 
 @pytest.mark.slow
 def test_main_serves_in_the_foreground_and_prints_the_url() -> None:
-    command = [sys.executable, "-m", "crawlers.minisite", "--port", "0"]
+    command = [sys.executable, "-m", "defcorpus.minisite", "--port", "0"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as proc:
         try:
             assert proc.stdout is not None

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 
 import corpus
-from corpus.export import export
-from corpus.jobs import CleanReport, clean_site, reclean_site
 from corpus.schema import article_id
 from corpus.store import Store, open_store
 from crawlers.sites import SiteConfig
+from defcorpus.export import export
+from defcorpus.jobs import CleanReport, clean_site, reclean_site
 from tests.crawlers.crawling import crawl
 from tests.crawlers.servers import RSS, TEXT, XML, FixtureSite, Route, serving
 from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, rss, urlset

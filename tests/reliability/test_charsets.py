@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 
 import corpus
-from corpus.jobs import CleanReport, clean_site
 from corpus.store import open_store
 from crawlers.sites import SiteConfig
+from defcorpus.jobs import CleanReport, clean_site
 from tests.crawlers.crawling import crawl
 from tests.crawlers.servers import charsets, serving
 

@@ -22,17 +22,18 @@ import pytest
 from click.testing import CliRunner, Result
 
 import corpus
-from corpus import jobs, layout
-from corpus.cli import EX_DATAERR, main
-from corpus.jobs import clean_site, compact_site, crawl_site, pending_warc_keys, reclean_site
+from corpus import layout
 from corpus.quarantine import Damage
 from corpus.store import Store, open_store
 from corpus.table import partition_counts, read_manifests
 from corpus.warc import iter_responses
 from corpus.warc_index import write_index
-from crawlers.minisite import facts
 from crawlers.sites import SiteConfig, get_site
 from crawlers.state import FetchRecord, load_state, write_segment
+from defcorpus import jobs
+from defcorpus.cli import EX_DATAERR, main
+from defcorpus.jobs import clean_site, compact_site, crawl_site, pending_warc_keys, reclean_site
+from defcorpus.minisite import facts
 from tests.reliability.conftest import RawPage, snapshot, synthetic_pages, write_raw
 from tests.reliability.test_hostile_input import assert_layout
 

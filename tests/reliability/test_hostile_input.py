@@ -21,11 +21,11 @@ import corpus
 from cleaning.extract import Page, Rejection, extract_page
 from cleaning.options import CleanOptions
 from cleaning.screen import MAX_PAGE_BYTES, screen_page
-from corpus.cli import main
 from corpus.errors import InvalidKeyError
-from corpus.jobs import clean_site
 from corpus.store import LocalStore, S3Store, validate_key
 from crawlers.sites import SiteConfig
+from defcorpus.cli import main
+from defcorpus.jobs import clean_site
 from tests.reliability.conftest import BASE, RawPage, article_html, paragraph, snapshot, synthetic_pages, write_raw
 
 pytestmark = pytest.mark.reliability
@@ -185,7 +185,7 @@ def test_hostile_pages_are_refused_with_reasons_in_bounded_memory_and_the_batch_
     good = synthetic_pages(8)
     write_raw(store, relsite.name, [*hostile_pages(), *good], per_file=50)
     code = (
-        "import json, sys\nfrom pathlib import Path\nfrom corpus.jobs import clean_site\n"
+        "import json, sys\nfrom pathlib import Path\nfrom defcorpus.jobs import clean_site\n"
         "from corpus.store import open_store\nfrom crawlers.sites import load_sites\n"
         "site = load_sites([Path(sys.argv[2])])['relsite']\nreport = clean_site(open_store(sys.argv[1]), site)\n"
         "hwm = [line for line in Path('/proc/self/status').read_text().splitlines() if line.startswith('VmHWM')]\n"

@@ -24,19 +24,19 @@ import pytest
 
 import corpus
 from corpus import layout
-from corpus.jobs import clean_site, crawl_site
 from corpus.lease import LeaseHeldError, clean_lease
 from corpus.store import LocalStore, open_store
-from crawlers.minisite import facts
 from crawlers.runner import CrawlJob
 from crawlers.sites import SiteConfig, get_site
+from defcorpus.jobs import clean_site, crawl_site
+from defcorpus.minisite import facts
 from tests.reliability.conftest import snapshot, synthetic_pages, write_raw
 
 pytestmark = pytest.mark.reliability
 
 KILL_SEEDS = [11, 23, 41, 59]
 PAGES = 120
-_CLEAN = "import sys; from corpus.cli import main; sys.exit(main())"
+_CLEAN = "import sys; from defcorpus.cli import main; sys.exit(main())"
 PHASES: Counter[str] = Counter()  # where the kills landed, for the report (printed with -s)
 
 

@@ -24,13 +24,13 @@ import pytest
 from click.testing import CliRunner
 
 import corpus
-from corpus.cli import main
 from corpus.errors import StoreError
-from corpus.jobs import clean_site, crawl_site
 from corpus.store import S3Store, open_store
 from crawlers import runner
 from crawlers.runner import CrawlError, CrawlJob
 from crawlers.sites import get_site
+from defcorpus.cli import main
+from defcorpus.jobs import clean_site, crawl_site
 from tests.reliability.conftest import free_port
 
 pytestmark = pytest.mark.reliability
@@ -135,7 +135,7 @@ def test_no_output_of_a_full_run_carries_the_aws_keys(
     outputs["crawl child command lines, as ps shows them"] = "\n".join(command_lines)
     for args in (["clean", "--site", "minisite"], ["export", "--site", "minisite"], ["clean", "--site", "nosuch"]):
         done = subprocess.run(
-            [sys.executable, "-m", "corpus.cli", "-vvv", *args, "--store", store.url],
+            [sys.executable, "-m", "defcorpus.cli", "-vvv", *args, "--store", store.url],
             env={**os.environ, "DEFCORPUS_S3_ENDPOINT_URL": endpoint},
             capture_output=True,
             text=True,

@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from corpus.cli import main
 from corpus.errors import KeyExistsError, StoreError, StoreUnavailableError
-from corpus.jobs import clean_site
 from corpus.store import LocalStore, S3Store, Store, open_store
 from crawlers.sites import SiteConfig
+from defcorpus.cli import main
+from defcorpus.jobs import clean_site
 from tests.reliability.conftest import (
     FaultProxy,
     RawPage,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cleaning.pipeline import Removal
-from corpus.jobs import CleanReport, PublishedVersions
+from defcorpus.jobs import CleanReport, PublishedVersions
 
 
 def test_membership_of_loaded_and_added_versions() -> None:

@@ -1,4 +1,4 @@
-"""Serve the mini-site in the foreground: ``python -m crawlers.minisite [--host H] [--port P]``.
+"""Serve the mini-site in the foreground: ``python -m defcorpus.minisite [--host H] [--port P]``.
 
 The first line on stdout is the base URL, so scripts can read it; Ctrl-C stops the server.
 """
@@ -10,11 +10,11 @@ import contextlib
 import sys
 import threading
 
-from crawlers.minisite.server import serve
+from defcorpus.minisite.server import serve
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawlers.minisite", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m defcorpus.minisite", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
     parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one (default)")
     args = parser.parse_args(argv)

@@ -308,10 +308,10 @@ def run(site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: str 
 def _crawl(store: Store, site: SiteConfig, **job: Any) -> dict[str, Any]:
     """The crawl with its progress (and with -v its log); its summary, and a warning if most requests failed
     or the crawl's blocked share jumped (``quality.check_crawl``)."""
-    from corpus.jobs import crawl_reports
-    from corpus.progress import crawl_with_progress
-    from corpus.quality import check_crawl
     from crawlers.extensions.crawl_report import Reach, format_summary
+    from defcorpus.jobs import crawl_reports
+    from defcorpus.progress import crawl_with_progress
+    from defcorpus.quality import check_crawl
 
     if _verbose():
         job["on_log"] = lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True)
@@ -327,7 +327,7 @@ def _crawl(store: Store, site: SiteConfig, **job: Any) -> dict[str, Any]:
 
 
 def _clean_one(store: Store, site: SiteConfig, *, reclean: bool = False) -> list[Damage]:
-    from corpus.progress import clean_with_progress
+    from defcorpus.progress import clean_with_progress
 
     report = clean_with_progress(console, store, site, reclean=reclean)
     click.echo(
@@ -375,7 +375,7 @@ def export(
     """Export published articles as JSON Lines or Parquet."""
     if fmt == "parquet" and output == "-":
         raise click.UsageError("Parquet needs a file: --output PATH")
-    from corpus import export as export_lib
+    from defcorpus import export as export_lib
 
     skipped: list[tuple[str, str, int]] = []
     table = export_lib.select(store, site=site_name, since=since, until=until, latest=not all_versions, skipped=skipped)
@@ -415,8 +415,8 @@ def stats(site_name: str | None, store: Store, s3_endpoint_url: str | None) -> N
 @store_options(must_exist="always")
 def compact(site_names: tuple[str, ...], store: Store, s3_endpoint_url: str | None) -> None:
     """Merge each month's small files into one; readers see the same rows before and after."""
-    from corpus.jobs import compact_site
     from corpus.table import read_manifests
+    from defcorpus.jobs import compact_site
 
     for name in site_names:  # before any lease is taken: a mistyped site leaves nothing in the store
         check_site_in_store(store, name)
@@ -445,8 +445,8 @@ def compact(site_names: tuple[str, ...], store: Store, s3_endpoint_url: str | No
 )
 def demo(store_url: str, s3_endpoint_url: str | None, port: int | None) -> None:
     """Offline demo: serve the bundled mini-site on 127.0.0.1, crawl it, clean it, publish it."""
-    from corpus.demo import run_demo
     from corpus.store import open_store
+    from defcorpus.demo import run_demo
 
     run_demo(Console(), open_store(store_url, s3_endpoint_url=s3_endpoint_url), s3_endpoint_url, port)
 
@@ -464,7 +464,7 @@ def extract(paths: tuple[str, ...], url: str | None, fmt: str, learn: bool) -> N
     is not an article gives an error record (jsonl/json) or a line on stderr (txt); the others still
     come out, and the exit status is 1.
     """
-    from corpus.extract_cmd import extract_sources, write_outcomes
+    from defcorpus.extract_cmd import extract_sources, write_outcomes
 
     failed = write_outcomes(extract_sources(paths, url=url, learn=learn), fmt, sys.stdout, sys.stderr)
     if failed:

@@ -26,9 +26,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cleaning.pipeline import FetchedPage
 from corpus import layout
 from corpus.errors import DamagedWarcError, KeyExistsError, KeyNotFoundError
+from corpus.pages import FetchedPage
 from corpus.quarantine import Damage, set_aside
 from corpus.store import Store
 from corpus.tempdirs import private_tempdir

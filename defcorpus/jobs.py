@@ -22,20 +22,21 @@ from cleaning.boilerplate import BoilerplateStats
 from cleaning.dedup import DedupIndex, DedupShard
 from cleaning.identity import SHARED, CanonicalClaims, own_url, separate, separate_shared
 from cleaning.options import CleanOptions
-from cleaning.pipeline import BatchResult, FetchedPage, Removal, build_article, clean_batch, extract_pages, observe
+from cleaning.pipeline import BatchResult, Removal, build_article, clean_batch, extract_pages, observe
 from cleaning.screen import MAX_PAGE_BYTES, screen_page
 from corpus import layout
 from corpus.errors import KeyNotFoundError
 from corpus.lease import Lease, clean_lease
+from corpus.pages import FetchedPage
 from corpus.quarantine import Damage, readable_warc_keys
-from corpus.repair import compact_repaired, readable_files, repair_site
-from corpus.salvage import read_salvaging
 from corpus.schema import Article
 from corpus.store import Store
 from corpus.table import articles_to_table, live_files, publish, read_manifests
 from corpus.warc import iter_responses
 from crawlers.runner import CrawlJob, run_crawl
 from crawlers.sites import NAME_PATTERN, SiteConfig
+from defcorpus.repair import compact_repaired, readable_files, repair_site
+from defcorpus.salvage import read_salvaging
 
 logger = logging.getLogger(__name__)
 # Article pages cleaned and published per batch: bounds memory on a large backlog (whole WARC files
@@ -60,7 +61,7 @@ class CleanReport:
     dropped_values: Counter[str] = field(default_factory=Counter)  # metadata refused, e.g. a date after the fetch
     batch_id: str | None = None  # the last batch published (a large backlog is published in chunks)
     batch_ids: list[str] = field(default_factory=list)
-    # Store objects found damaged and set aside (corpus.repair, corpus.salvage): the CLI exits 65 if any.
+    # Store objects found damaged and set aside (defcorpus.repair, defcorpus.salvage): the CLI exits 65 if any.
     damaged: list[Damage] = field(default_factory=list)
 
     def note_removals(self, removals: list[Removal]) -> None:
@@ -281,7 +282,7 @@ def _note_separated(result: BatchResult, before: list[Article], after: list[Arti
 def _file_pages(
     store: Store, site: SiteConfig, key: str, refused: Counter[str], damaged: list[Damage]
 ) -> tuple[str | None, list[FetchedPage]]:
-    """The article pages of one WARC file, and the key to record as consumed (``corpus.salvage``)."""
+    """The article pages of one WARC file, and the key to record as consumed (``defcorpus.salvage``)."""
     return read_salvaging(store, site.name, key, lambda k: _article_pages(store, site, [k], refused), damaged)
 
 

@@ -1,4 +1,4 @@
-"""``python -m corpus.orchestration pools``: the crawl pools as JSON, for ``airflow pools import FILE``."""
+"""``python -m defcorpus.orchestration pools``: the crawl pools as JSON, for ``airflow pools import FILE``."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import argparse
 import json
 import sys
 
-from corpus.orchestration.config import load_dag_sites, pools_spec
+from defcorpus.orchestration.config import load_dag_sites, pools_spec
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m corpus.orchestration", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m defcorpus.orchestration", description=__doc__)
     parser.add_argument("command", choices=["pools"])
     parser.parse_args(argv)
     dag_sites = load_dag_sites()

@@ -17,12 +17,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from corpus import jobs, layout, progress
-from corpus.cli import EX_TEMPFAIL, EXIT_INTERRUPTED, main
+from corpus import layout
 from corpus.lease import crawl_lease
 from corpus.store import LocalStore, open_store
 from corpus.table import publish
 from crawlers.sites import load_site_file
+from defcorpus import jobs, progress
+from defcorpus.cli import EX_TEMPFAIL, EXIT_INTERRUPTED, main
 from tests.corpus.articles import make_article
 from tests.crawlers.crawling import LOOPBACK, crawl, warc_responses
 from tests.crawlers.servers import TEXT, XML, FixtureServer, FixtureSite, Route, serving

@@ -14,10 +14,10 @@ import re
 from dataclasses import fields
 from typing import TYPE_CHECKING
 
-from crawlers.minisite.render import build_site, load_content, months, plain_text, sidebar_lists, teasers
+from defcorpus.minisite.render import build_site, load_content, months, plain_text, sidebar_lists, teasers
 
 if TYPE_CHECKING:
-    from crawlers.minisite.render import Article
+    from defcorpus.minisite.render import Article
 
 _ANY_BASE = "http://minisite.invalid"  # paths do not depend on the base URL
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“])")

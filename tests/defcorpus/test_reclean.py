@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 import corpus
-from corpus.jobs import clean_site, crawl_site, dedup_state_key, reclean_site
 from corpus.store import Store, open_store
-from crawlers.minisite import facts, serve
 from crawlers.sites import SiteConfig, get_site
+from defcorpus.jobs import clean_site, crawl_site, dedup_state_key, reclean_site
+from defcorpus.minisite import facts, serve
 
 LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 

@@ -7,9 +7,9 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from corpus.jobs import CleanReport, clean_site, crawl_site, reclean_site
 from corpus.store import Store
 from crawlers.sites import SiteConfig
+from defcorpus.jobs import CleanReport, clean_site, crawl_site, reclean_site
 
 
 def crawl_with_progress(console: Console, store: Store, site: SiteConfig, **job: Any) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
-from crawlers.minisite.render import Page, build_site, not_found_page
+from defcorpus.minisite.render import Page, build_site, not_found_page
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping

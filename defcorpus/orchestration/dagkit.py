@@ -11,8 +11,8 @@ from typing import Any
 
 from airflow.sdk import Asset, AssetAny, CronDataIntervalTimetable, Param
 
-from corpus.orchestration import config
 from crawlers.sites import SiteConfig
+from defcorpus.orchestration import config
 
 RAW_ASSET_GROUP = "defcorpus-raw"
 CLEAN_ASSET = Asset(name="defcorpus-clean", uri="x-defcorpus://clean/", group="defcorpus-clean")

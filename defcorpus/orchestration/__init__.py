@@ -2,10 +2,10 @@
 
 - ``config``: parse-time facts (sites, schedules, pools, overrides); local files and env only.
 - ``settings``: the store and its credentials, resolved inside tasks (env or connection ``aws_default``).
-- ``tasks``: the task bodies, plain functions over ``corpus.jobs`` and ``corpus.quality``.
+- ``tasks``: the task bodies, plain functions over ``defcorpus.jobs`` and ``defcorpus.quality``.
 - ``dagkit``: Airflow objects (timetables, Assets, params, default args); the only module importing Airflow.
 
-``python -m corpus.orchestration pools`` prints the crawl pools for ``airflow pools import``.
+``python -m defcorpus.orchestration pools`` prints the crawl pools for ``airflow pools import``.
 """
 
 from __future__ import annotations

@@ -28,9 +28,10 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from cleaning.boilerplate import BoilerplateStats
 from cleaning.options import CleanOptions
-from cleaning.pipeline import BatchResult, FetchedPage, build_article, extract_pages, observe
+from cleaning.pipeline import BatchResult, build_article, extract_pages, observe
 from cleaning.screen import screen_page
 from corpus.errors import DamagedWarcError
+from corpus.pages import FetchedPage
 from corpus.schema import Article
 from corpus.warc import html_records
 

@@ -7,7 +7,7 @@ looks like the real web. ``facts`` says what a correct crawl and clean must prod
 
 from __future__ import annotations
 
-from crawlers.minisite.render import build_site, load_content
-from crawlers.minisite.server import serve
+from defcorpus.minisite.render import build_site, load_content
+from defcorpus.minisite.server import serve
 
 __all__ = ["build_site", "load_content", "serve"]

@@ -13,12 +13,13 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 import corpus
-from corpus import jobs, layout, lease
+from corpus import layout, lease
 from corpus.errors import LeaseLostError
 from corpus.store import Store, open_store
 from corpus.table import live_files, read_file, read_manifests
-from crawlers.minisite.render import build_site
 from crawlers.sites import SiteConfig, get_site
+from defcorpus import jobs
+from defcorpus.minisite.render import build_site
 
 PER_FILE = 3
 CHUNK = 4  # smaller than two files: every chunk but the last holds two files

@@ -13,15 +13,15 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from corpus import quality
-from corpus.jobs import clean_site, compact_site, crawl_reports, crawl_site, pending_warc_keys
-from corpus.orchestration import config
-from corpus.orchestration.config import base_url_override
-from corpus.orchestration.settings import StoreSettings, aws_environment, resolve_store_settings
 from corpus.store import Store, open_store
 from corpus.table import read_file, read_manifests
 from crawlers.extensions.crawl_report import Reach
 from crawlers.sites import SiteConfig
+from defcorpus import quality
+from defcorpus.jobs import clean_site, compact_site, crawl_reports, crawl_site, pending_warc_keys
+from defcorpus.orchestration import config
+from defcorpus.orchestration.config import base_url_override
+from defcorpus.orchestration.settings import StoreSettings, aws_environment, resolve_store_settings
 
 logger = logging.getLogger(__name__)
 crawl_log = logging.getLogger("defcorpus.crawl")  # the crawl child's log lines, one record each
@@ -156,7 +156,7 @@ def sites_with_new_warc(sites: Iterable[SiteConfig], settings: StoreSettings | N
 
 
 def clean_one_site(site: SiteConfig, settings: StoreSettings | None = None) -> dict[str, Any]:
-    """Clean and publish every new WARC file of ``site`` as one batch (see ``corpus.jobs.clean_site``)."""
+    """Clean and publish every new WARC file of ``site`` as one batch (see ``defcorpus.jobs.clean_site``)."""
     settings = settings or resolve_store_settings()
     with aws_environment(settings):
         report = clean_site(_open(settings), site)

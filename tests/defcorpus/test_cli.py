@@ -11,8 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner, Result
 
-from corpus.cli import main
-from crawlers.minisite import facts
+from defcorpus.cli import main
+from defcorpus.minisite import facts
 
 
 def run(*args: str) -> Result:

@@ -13,13 +13,13 @@ from rich.panel import Panel
 from rich.table import Table
 
 from corpus import layout
-from corpus.jobs import CleanReport
-from corpus.progress import clean_with_progress, crawl_with_progress
 from corpus.reader import Corpus
 from corpus.store import Store
-from crawlers.minisite import serve
-from crawlers.minisite.server import MiniSite
 from crawlers.sites import get_site
+from defcorpus.jobs import CleanReport
+from defcorpus.minisite import serve
+from defcorpus.minisite.server import MiniSite
+from defcorpus.progress import clean_with_progress, crawl_with_progress
 
 LOOPBACK_CRAWL_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOGSTATS_INTERVAL": 0.5}
 BODY_PREVIEW_PARAGRAPHS = 6
