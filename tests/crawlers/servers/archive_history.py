@@ -78,10 +78,11 @@ class Capture:
     kind: str  # good, changed, dup, redirect_ts, redirect_away, gone (CDX 404), error, soft_404, challenge
     scheme: str = "https"
     target: str = ""  # redirect_ts: the timestamp the memento redirects to
+    host: str = HOST
 
     @property
     def url(self) -> str:
-        return f"{self.scheme}://{HOST}{self.path}"
+        return f"{self.scheme}://{self.host}{self.path}"
 
     @property
     def status(self) -> int:
@@ -130,12 +131,15 @@ class Article:
     def headline(self) -> str:
         return f"Defence story {self.number}: {self.slug.replace('-', ' ')}"
 
-    def choice(self, capture: str = "earliest", archive: str = "wayback") -> Capture | None:
+    def choice(
+        self, capture: str = "earliest", archive: str = "wayback", within: tuple[datetime, datetime] | None = None
+    ) -> Capture | None:
         """The capture a backfill must store: first (or last) in time that is the article. In the
         Wayback Machine a memento that redirects to another timestamp counts as the capture it lands
         on; Common Crawl lists those as redirects (status 301), which its index filter leaves out."""
         by_ts = {c.timestamp: c for c in self.captures}
-        order = sorted(self.captures, key=lambda c: c.timestamp, reverse=capture == "latest")
+        listed = [c for c in self.captures if within is None or within[0] <= c.at < within[1]]
+        order = sorted(listed, key=lambda c: c.timestamp, reverse=capture == "latest")
         for candidate in order:
             if candidate.kind == "redirect_ts" and archive == "commoncrawl":
                 continue
@@ -154,6 +158,17 @@ class History:
         for article in self.articles:
             yield from article.captures
         yield from self.other
+
+    def body(self, capture: Capture) -> bytes:
+        """What the capture's memento holds."""
+        if capture.kind == "soft_404":
+            return SOFT_404
+        if capture.kind == "challenge":
+            return CHALLENGE
+        article = self.article_at(capture.path)
+        if article is None:
+            return other_page(capture)
+        return article.html("changed" if capture.kind == "changed" else "good")
 
     @property
     def size(self) -> int:
@@ -214,7 +229,7 @@ def generate(articles: int = 2000, captures: int = 5000, seed: int = 7, start: d
 def _add_extra(rng: random.Random, article: Article, kind: str) -> None:
     base = article.captures[0].at
     taken = {c.timestamp for c in article.captures}
-    before = kind in ("soft_404", "challenge", "error", "gone", "redirect_ts") and rng.random() < 0.5
+    before = kind in ("soft_404", "challenge", "error", "gone", "redirect_ts", "redirect_away") and rng.random() < 0.5
     when = base - timedelta(minutes=rng.uniform(1, 50)) if before else base + timedelta(days=rng.uniform(1, 200))
     stamp = _ts(when)
     while stamp in taken:

@@ -36,7 +36,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from tests.crawlers.servers.archive_history import CHALLENGE, HOST, SOFT_404, Capture, History, other_page
+from tests.crawlers.servers.archive_history import Capture, History
 
 MAX_ROWS = 150_000
 CC_PAGE_ROWS = 250
@@ -91,14 +91,7 @@ class FakeArchive:
     # ------------------------------------------------------------------ what is served
 
     def body(self, capture: Capture) -> bytes:
-        if capture.kind == "soft_404":
-            return SOFT_404
-        if capture.kind == "challenge":
-            return CHALLENGE
-        article = self.history.article_at(capture.path)
-        if article is None:
-            return other_page(capture)
-        return article.html("changed" if capture.kind == "changed" else "good")
+        return self.history.body(capture)
 
     def digest(self, capture: Capture) -> str:
         unique = capture.kind in ("redirect_ts", "redirect_away", "error", "gone")
@@ -158,7 +151,7 @@ class FakeArchive:
         if capture.kind == "redirect_ts":
             return 302, {"Location": f"{self.base_url}/web/{capture.target}id_/{url}"}, b""
         if capture.kind == "redirect_away":
-            home = f"https://{HOST}/"
+            home = f"{capture.scheme}://{capture.host}/"
             return 301, {"Location": f"{self.base_url}/web/{timestamp}id_/{home}", "X-Archive-Orig-Location": home}, b""
         when = format_datetime(capture.at, usegmt=True)
         headers = {
