@@ -128,8 +128,6 @@ class _Backfill:
             job.site.name, job.archive, job.since, job.until, job.capture, run_id=layout.new_run_id()
         )
         self.state = ArchiveState.load(store, job.site.name, job.archive)
-        self.source, self.client = make_source(job)
-        self.writer = BackfillWriter(store, job.site.name, job.archive, self.report.run_id, job.settings.warc_records)
         self.position: dict[str, Any] | None = None
 
     def run(self) -> BackfillReport:
@@ -140,6 +138,10 @@ class _Backfill:
             self.report.finished = self.report.already_finished = True
             return self.report
         self.position = cursor.get("position") if cursor else None
+        self.source, self.client = make_source(self.job)
+        self.writer = BackfillWriter(
+            self.store, self.job.site.name, self.job.archive, self.report.run_id, self.job.settings.warc_records
+        )
         try:
             for position, group in grouped(self._counted(self.source.pages(self.position))):
                 self._settle(group)

@@ -6,7 +6,10 @@ The archive is the fake one on loopback (``tests.crawlers.servers.archives``), w
 
 from __future__ import annotations
 
+import signal
 import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,7 @@ from corpus import layout
 from corpus.lease import crawl_lease
 from corpus.store import open_store
 from defcorpus.cli import EX_TEMPFAIL, main
-from tests.crawlers.backfilling import archive_env, stored_records, write_site_file
+from tests.crawlers.backfilling import archive_env, backfill_args, stored_records, write_site_file
 from tests.crawlers.servers.archive_history import HOST, SITE_TOML, generate
 from tests.crawlers.servers.archives import FakeArchive, archive_serving
 
@@ -113,3 +116,32 @@ def test_an_archive_that_refuses_the_site_is_one_line(archive: FakeArchive, site
         archive.faults = {}
     assert result.exit_code == 1
     assert "Error: Wayback CDX server answered HTTP 403" in result.output
+
+
+def test_sigterm_stores_the_open_file_and_a_rerun_completes(
+    archive: FakeArchive, site_file: Path, tmp_path: Path
+) -> None:
+    """Stopped as a scheduler stops a task: exit 130, what was fetched stored, the rest fetched by the rerun."""
+    store = tmp_path / "store"
+    env = archive_env(archive, DEFCORPUS_WAYBACK_MEMENTO_PER_MINUTE="600")
+    archive.reset_log()
+    child = subprocess.Popen(
+        backfill_args(site_file, store, "wayback", *window()[1::2]), env=env, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 120
+    while len(archive.requests("memento")) < 5 and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    child.send_signal(signal.SIGTERM)
+    _, stderr = child.communicate(timeout=60)
+    assert child.returncode == 130
+    assert "interrupted; rerun to continue" in stderr
+    kept = stored_records(store, "archived")
+    assert 1 <= len(kept) < 20, "the open file was stored on the way out"
+
+    archive.reset_log()
+    done = backfill(site_file, store, archive_env(archive), *window())
+    assert done.exit_code == 0, done.output
+    paths = [r.path for r in stored_records(store, "archived")]
+    assert len(paths) == len(set(paths)) == 20
+    asked = {e.path for e in archive.requests("memento")}
+    assert not asked & {r.headers["WARC-Defcorpus-Memento"].removeprefix(archive.base_url) for r in kept}
