@@ -89,5 +89,7 @@ class ArchiveSettings:
         """``--archive-url``: the Wayback base, or the Common Crawl index server's."""
         if not url:
             return self
-        field = "wayback_url" if archive == "wayback" else "cc_index_url"
-        return replace(self, **{field: url.rstrip("/")}).checked()
+        base = url.rstrip("/")
+        if archive == "wayback":
+            return replace(self, wayback_url=base).checked()
+        return replace(self, cc_index_url=base).checked()

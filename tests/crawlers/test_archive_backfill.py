@@ -119,7 +119,7 @@ def test_index_filters_and_article_rules_decide_what_is_fetched(whole_run: dict[
 
 def test_skipped_captures_are_counted_by_reason(whole_run: dict[str, Any], history: History) -> None:
     by_stamp = {(c.path, c.timestamp): c.kind for a in history.articles for c in a.captures}
-    asked = Counter()
+    asked: Counter[str] = Counter()
     for line in mementos(whole_run["log"]):
         stamp, url = line.split(" ", 1)
         parts = urlsplit(url)

@@ -76,9 +76,14 @@ def test_a_live_crawl_after_a_backfill_adds_no_duplicate(minisite: Any, tmp_path
         )
     assert done.returncode == 0, done.stderr
     public = {a.path for a in load_content().public}
-    assert {r.path for r in stored_records(store, "minisite")} == public
+    archived = stored_records(store, "minisite")
+    assert {r.path for r in archived} == public
     assert "1 challenge" in done.stdout
     assert f"{len(public)} articles published" in done.stdout
+    early = next(
+        r for r in corpus.open(str(store)).articles(site="minisite").to_pylist() if r["url"].endswith(history.premature)
+    )
+    assert early["date_published"] is None or early["date_published"] <= early["fetched_at"], "its later date refused"
 
     site = load_site_file(site_file).with_base_url(minisite.base_url)
     crawl(site, store)  # the live crawl, as `defcorpus run` does it, without the politeness delay on loopback

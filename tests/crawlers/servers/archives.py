@@ -25,7 +25,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -291,7 +291,7 @@ def _match_prefix(url: str, match: str) -> str:
     return key.rstrip("*")
 
 
-def _filter(spec: str):  # type: ignore[no-untyped-def]
+def _filter(spec: str) -> Callable[[dict[str, str]], bool]:
     """Wayback's ``[!]field:regex``."""
     negate = spec.startswith("!")
     name, _, pattern = spec.lstrip("!").partition(":")
@@ -299,7 +299,7 @@ def _filter(spec: str):  # type: ignore[no-untyped-def]
     return lambda values: bool(regex.fullmatch(values.get(name, ""))) != negate
 
 
-def _pywb_filter(spec: str):  # type: ignore[no-untyped-def]
+def _pywb_filter(spec: str) -> Callable[[dict[str, str]], bool]:
     """pywb's ``=field:value`` (exact), ``~field:regex`` (search), ``field:value`` (contains)."""
     mode = spec[0] if spec[0] in "=~" else ""
     name, _, value = spec.lstrip("=~").partition(":")
