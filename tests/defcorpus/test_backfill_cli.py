@@ -145,3 +145,13 @@ def test_sigterm_stores_the_open_file_and_a_rerun_completes(
     assert len(paths) == len(set(paths)) == 20
     asked = {e.path for e in archive.requests("memento")}
     assert not asked & {r.headers["WARC-Defcorpus-Memento"].removeprefix(archive.base_url) for r in kept}
+
+
+def test_archive_url_points_the_backfill_at_a_mirror(archive: FakeArchive, site_file: Path, tmp_path: Path) -> None:
+    env = archive_env(archive)
+    env["DEFCORPUS_WAYBACK_URL"] = f"http://127.0.0.1:{closed_port()}"  # the option wins over the environment
+    result = backfill(site_file, tmp_path / "store", env, *window("--archive-url", archive.base_url + "/"))
+    assert result.exit_code == 0, result.output
+    records = stored_records(tmp_path / "store", "archived")
+    assert len(records) == 20
+    assert all(r.headers["WARC-Defcorpus-Memento"].startswith(archive.base_url + "/web/") for r in records)
