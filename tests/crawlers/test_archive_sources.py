@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -93,3 +94,21 @@ def test_a_live_crawl_after_a_backfill_adds_no_duplicate(minisite: Any, tmp_path
     assert set(versions) == public
     assert {p: n for p, n in versions.items() if n > 1} == {history.changed: 2}
     assert (live.articles_published, live.articles_unchanged) == (1, len(public) - 1)
+
+
+def test_commoncrawl_asks_only_the_crawls_that_overlap_the_window(
+    commoncrawl: FakeArchive, cc_history: History, tmp_path: Path
+) -> None:
+    """May 2019: the May crawl, and April's, which ends as May begins; April holds nothing of May
+    (its index answers "No Captures found") and every other crawl is left alone."""
+    site_file = write_site_file(tmp_path, "archived", SITE_TOML.format(name="archived", host=HOST))
+    commoncrawl.reset_log()
+    env = archive_env(commoncrawl)
+    done = run_backfill_cli(site_file, tmp_path / "store", env, "commoncrawl", "2019-05-01", "2019-06-01")
+    assert done.returncode == 0, done.stderr
+    asked = {entry.path.split("-index", 1)[0].lstrip("/") for entry in commoncrawl.requests("index")}
+    may = (datetime(2019, 5, 1, tzinfo=UTC), datetime(2019, 6, 1, tzinfo=UTC))
+    overlapping = {c.id for c in commoncrawl.crawls if c.start < may[1] and c.end >= may[0]}
+    assert asked == overlapping and len(asked) == 2
+    expected = {a.path: c.at for a in cc_history.articles if (c := a.choice(archive="commoncrawl", within=may))}
+    assert {r.path: r.warc_date for r in stored_records(tmp_path / "store", "archived")} == expected
