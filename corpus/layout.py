@@ -32,7 +32,11 @@ STAGED_SUFFIX = ".staged"
 QUARANTINE_PREFIX = "quarantine/"
 NOTE_SUFFIX = ".note.json"
 WARC_SUFFIX = ".warc.gz"
+INDEX_SUFFIX = ".cdx.parquet"
+CRAWL_STATS_SUFFIX = ".stats.json"
 STATE_PREFIX = "state/"
+DEDUP_STATE_PREFIX = f"{STATE_PREFIX}_dedup/"  # "_" cannot start a site name: no clash with state/<site>/
+DEDUP_STATE_SUFFIX = ".json.gz"
 _SITE = re.compile(SITE_NAME_PATTERN)
 
 
@@ -57,9 +61,14 @@ def raw_warc_key(site: str, crawl_id: str, seq: int) -> str:
     return f"{raw_site_prefix(site)}{year}/{month}/{crawl_id}-{seq:05d}.warc.gz"
 
 
+def warc_index_key(warc_key: str) -> str:
+    """The Parquet index of a WARC file (``corpus.warc_index``), beside it."""
+    return warc_key.removesuffix(WARC_SUFFIX) + INDEX_SUFFIX
+
+
 def crawl_stats_key(site: str, crawl_id: str) -> str:
     year, month = crawl_id[0:4], crawl_id[4:6]
-    return f"{raw_site_prefix(site)}{year}/{month}/{crawl_id}.stats.json"
+    return f"{raw_site_prefix(site)}{year}/{month}/{crawl_id}{CRAWL_STATS_SUFFIX}"
 
 
 def clean_data_key(site: str, month: str, batch_id: str, part: int) -> str:
@@ -130,6 +139,11 @@ def crawl_state_segment_key(site: str, crawl_id: str, seq: int) -> str:
 
 def crawl_state_snapshot_key(site: str, crawl_id: str) -> str:
     return f"{crawl_state_prefix(site)}snapshot-{crawl_id}.jsonl.gz"
+
+
+def dedup_state_key(site: str) -> str:
+    """The site's near-duplicate sketches (``cleaning.dedup``), read by the cleans of every site."""
+    return f"{DEDUP_STATE_PREFIX}{_site(site)}{DEDUP_STATE_SUFFIX}"
 
 
 def clean_lease_key(site: str) -> str:
