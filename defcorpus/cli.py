@@ -20,6 +20,7 @@ import click
 from click.core import ParameterSource
 from rich.console import Console
 
+from corpus import redact
 from corpus.dates import parse_bound
 from corpus.errors import LeaseHeldError, StoreError
 from crawlers.sites import SiteConfig, SiteConfigError, get_site, load_sites
@@ -215,6 +216,7 @@ def configure_logging(verbose: int) -> None:
     """Our own log at -v (INFO) and -vv (DEBUG); the libraries' (trafilatura, htmldate, botocore,
     Scrapy) only at -vvv: their lines about one page ("parsed tree length: 0") are not the user's
     business, and at DEBUG they flood."""
+    redact.install()  # before the first record: at -vvv botocore logs its requests' credentials
     libraries = logging.DEBUG if verbose >= 3 else logging.CRITICAL  # the root's level is the libraries'
     logging.basicConfig(level=libraries, format="%(levelname)s %(name)s: %(message)s")
     own = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]

@@ -11,11 +11,13 @@ from typing import Any
 
 from airflow.sdk import Asset, AssetAny, CronDataIntervalTimetable, Param
 
+from corpus import layout
 from crawlers.sites import SiteConfig
 from defcorpus.orchestration import config
 
 RAW_ASSET_GROUP = "defcorpus-raw"
-CLEAN_ASSET = Asset(name="defcorpus-clean", uri="x-defcorpus://clean/", group="defcorpus-clean")
+ASSET_SCHEME = "x-defcorpus://"
+CLEAN_ASSET = Asset(name="defcorpus-clean", uri=f"{ASSET_SCHEME}{layout.CLEAN_PREFIX}", group="defcorpus-clean")
 
 
 def raw_asset(site: str) -> Asset:
@@ -23,7 +25,8 @@ def raw_asset(site: str) -> Asset:
 
     The URI is logical (``x-defcorpus://``): the real bucket is known only inside tasks.
     """
-    return Asset(name=f"defcorpus-raw-{site}", uri=f"x-defcorpus://raw/site={site}/", group=RAW_ASSET_GROUP)
+    uri = f"{ASSET_SCHEME}{layout.raw_site_prefix(site)}"
+    return Asset(name=f"defcorpus-raw-{site}", uri=uri, group=RAW_ASSET_GROUP)
 
 
 def crawl_timetable(site: SiteConfig) -> CronDataIntervalTimetable:
