@@ -61,7 +61,7 @@ from tests.integration.services import (
 from tests.integration.worker_hostname import HOSTNAME_ENV
 from tests.s3_server import S3Server
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
 
 REPO = Path(__file__).resolve().parents[2]
 SITES = {"celerya": "127.0.0.1", "celeryb": "127.0.0.2", "celeryc": "127.0.0.3"}  # three publisher pools
