@@ -36,7 +36,8 @@ test: $(STAMP)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
 
-# Airflow + PostgreSQL (Debian package, on loopback) + LocalExecutor, two sites crawled and cleaned in parallel.
+# Airflow + PostgreSQL (Debian package, on loopback): LocalExecutor, two sites crawled and cleaned in parallel;
+# CeleryExecutor on Redis (Debian package) with two workers, three sites, one worker killed mid-crawl.
 test-integration: $(STAMP)
 	$(VENV)/bin/pytest -m integration tests/integration
 

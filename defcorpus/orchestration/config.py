@@ -22,6 +22,7 @@ SCHEDULE_ENV = "DEFCORPUS_CRAWL_SCHEDULE"  # all sites; DEFCORPUS_CRAWL_SCHEDULE
 CLEAN_PARALLEL_ENV = "DEFCORPUS_CLEAN_PARALLEL_SITES"
 COMPACT_MIN_FILES_ENV = "DEFCORPUS_COMPACT_MIN_FILES"
 BASE_URL_ENV = "DEFCORPUS_BASE_URL"  # DEFCORPUS_BASE_URL__<SITE>: crawl that site at a mirror
+RETRY_DELAY_ENV = "DEFCORPUS_RETRY_DELAY_SECONDS"
 DEFAULT_SCHEDULE = "@daily"
 # Data intervals start here, so `airflow backfill create` can reach any archive; catchup stays off.
 START_DATE = datetime(2000, 1, 1, tzinfo=UTC)
@@ -145,6 +146,25 @@ def compact_min_files(environ: Mapping[str, str] | None = None) -> int:
     if files < 0 or files == 1:
         raise ValueError(f"{COMPACT_MIN_FILES_ENV} must be 0 (off) or at least 2, got {files}")
     return files
+
+
+def retry_delay(environ: Mapping[str, str] | None = None) -> timedelta:
+    """Wait before a failed task's first retry: ``DEFCORPUS_RETRY_DELAY_SECONDS``, default 5 minutes.
+
+    Later retries double it (``RETRY_BACKOFF``), up to ``MAX_RETRY_DELAY``. Why settable: a task lost
+    with its worker is retried only after this delay; the Celery integration test, which kills a
+    worker, waits seconds instead of minutes. Deployments keep the default: a publisher that just
+    failed a crawl should not be asked again at once.
+    """
+    env = os.environ if environ is None else environ
+    value = env.get(RETRY_DELAY_ENV) or str(int(CRAWL_RETRY_DELAY.total_seconds()))
+    try:
+        seconds = int(value)
+    except ValueError:
+        raise ValueError(f"{RETRY_DELAY_ENV} must be a whole number of seconds, got {value!r}") from None
+    if seconds < 1:
+        raise ValueError(f"{RETRY_DELAY_ENV} must be at least 1 second, got {seconds}")
+    return timedelta(seconds=seconds)
 
 
 def clean_parallel_sites(environ: Mapping[str, str] | None = None) -> int:

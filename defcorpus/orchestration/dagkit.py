@@ -47,7 +47,7 @@ def crawl_default_args() -> dict[str, Any]:
     return {
         "owner": "defcorpus",
         "retries": config.CRAWL_RETRIES,
-        "retry_delay": config.CRAWL_RETRY_DELAY,
+        "retry_delay": config.retry_delay(),
         "retry_exponential_backoff": config.RETRY_BACKOFF,
         "max_retry_delay": config.MAX_RETRY_DELAY,
         "execution_timeout": config.CRAWL_TIMEOUT,
@@ -55,7 +55,7 @@ def crawl_default_args() -> dict[str, Any]:
 
 
 def clean_default_args() -> dict[str, Any]:
-    return {**crawl_default_args(), "retry_delay": config.CRAWL_RETRY_DELAY, "execution_timeout": config.CLEAN_TIMEOUT}
+    return {**crawl_default_args(), "execution_timeout": config.CLEAN_TIMEOUT}
 
 
 CRAWL_PARAMS: dict[str, Param] = {

@@ -67,3 +67,15 @@ def test_compaction_threshold(value: str | None, files: int) -> None:
 def test_compaction_threshold_refuses_what_would_rewrite_every_file_or_is_no_number(value: str) -> None:
     with pytest.raises(ValueError, match=f"DEFCORPUS_COMPACT_MIN_FILES must .*{value}"):
         config.compact_min_files({config.COMPACT_MIN_FILES_ENV: value})
+
+
+@pytest.mark.parametrize(("value", "seconds"), [(None, 300), ("", 300), ("2", 2), ("900", 900)])
+def test_retry_delay(value: str | None, seconds: int) -> None:
+    environ = {} if value is None else {config.RETRY_DELAY_ENV: value}
+    assert config.retry_delay(environ).total_seconds() == seconds
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "1.5", "five"])
+def test_retry_delay_refuses_no_wait_or_no_number(value: str) -> None:
+    with pytest.raises(ValueError, match=f"DEFCORPUS_RETRY_DELAY_SECONDS must .*{value}"):
+        config.retry_delay({config.RETRY_DELAY_ENV: value})

@@ -17,16 +17,10 @@ Run alone: ``pytest -m integration tests/integration`` (2–2.5 minutes on the 2
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import os
-import pwd
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -40,9 +34,11 @@ import pytest
 import corpus
 from corpus.store import Store, open_store
 from corpus.table import read_manifests
-from crawlers.sites import SITES_DIR, load_site_file
+from crawlers.sites import load_site_file
 from defcorpus.jobs import clean_site, crawl_site, pending_warc_keys
 from defcorpus.minisite import facts, serve
+from tests.integration.airflow_procs import Airflow, wait_for, write_sites
+from tests.integration.services import ensure_postgres, free_port, postgres_cluster, query
 from tests.s3_server import S3Server
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -53,191 +49,6 @@ LOOPBACK_CRAWL = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 PROVENANCE = {"warc_file", "warc_record_id", "fetched_at"}
 RUN_TIMEOUT_S = 420
 DAG_IDS = {"crawl_minia", "crawl_minib", "defcorpus_clean"}
-
-
-# --- PostgreSQL ------------------------------------------------------------------------------------
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-def pg_bin_dir() -> Path | None:
-    """Debian keeps the server binaries in /usr/lib/postgresql/<major>/bin (not on PATH)."""
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
-    if candidates:
-        return candidates[-1].parent
-    found = shutil.which("initdb")
-    return Path(found).parent if found else None
-
-
-def ensure_postgres() -> Path:
-    """The server binaries; installed from Debian's packages only as root under CI, else a skip."""
-    missing = [m for m in ("psycopg2", "asyncpg") if importlib.util.find_spec(m) is None]
-    if missing:
-        pytest.skip(
-            f"Airflow's PostgreSQL drivers are not installed ({', '.join(missing)}): "
-            "add psycopg2-binary and asyncpg to the dev dependencies"
-        )
-    bin_dir = pg_bin_dir()
-    if bin_dir is None:
-        if os.geteuid() != 0 or not os.environ.get("CI"):
-            pytest.skip(
-                "PostgreSQL server not installed (apt-get install postgresql); the test installs it "
-                "itself only as root with CI set"
-            )
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, timeout=600)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "postgresql"], check=True, env=env, timeout=900)
-        bin_dir = pg_bin_dir()
-        assert bin_dir is not None, "apt-get installed postgresql but initdb is not there"
-    return bin_dir
-
-
-@dataclass
-class Postgres:
-    url: str
-    dsn: str
-
-
-@contextlib.contextmanager
-def postgres_cluster(bin_dir: Path) -> Iterator[Postgres]:
-    """A new cluster in a temp dir on 127.0.0.1:<free port>, trust auth, removed afterwards.
-
-    Why ``runuser``: initdb and postgres refuse to run as root; Debian's package creates ``postgres``.
-    """
-    root = Path(tempfile.mkdtemp(prefix="defcorpus-pg-"))
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        as_user = ["runuser", "-u", "postgres", "--"]
-        user = pwd.getpwnam("postgres")
-        os.chown(root, user.pw_uid, user.pw_gid)
-    data, log, port = root / "data", root / "server.log", free_port()
-    try:
-        subprocess.run(
-            [*as_user, str(bin_dir / "initdb"), "-D", str(data), "-U", "airflow", "-A", "trust", "-E", "UTF8"],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c max_connections=200"
-        subprocess.run(
-            [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start"],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        try:
-            subprocess.run(
-                [str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "airflow", "airflow"],
-                check=True,
-                capture_output=True,
-                timeout=60,
-            )
-            yield Postgres(
-                f"postgresql+psycopg2://airflow@127.0.0.1:{port}/airflow",
-                f"host=127.0.0.1 port={port} user=airflow dbname=airflow",
-            )
-        finally:
-            subprocess.run(
-                [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
-                capture_output=True,
-                timeout=120,
-                check=False,
-            )
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def query(pg: Postgres, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    import psycopg2  # only with the integration extras installed
-
-    with contextlib.closing(psycopg2.connect(pg.dsn)) as conn, conn.cursor() as cur:
-        cur.execute(sql, params)
-        return list(cur.fetchall())
-
-
-# --- Airflow ---------------------------------------------------------------------------------------
-
-
-def write_sites(directory: Path, base_urls: dict[str, str]) -> None:
-    """The mini-site's config under two names and addresses (DEFCORPUS_SITES_DIR)."""
-    source = (SITES_DIR / "demo" / "minisite.toml").read_text()
-    for name, base_url in base_urls.items():
-        text = source.replace('name = "minisite"', f'name = "{name}"')
-        text = text.replace('base_url = "http://127.0.0.1:8045/"', f'base_url = "{base_url}/"')
-        assert text.count(name) >= 1 and base_url in text
-        (directory / f"{name}.toml").write_text(text)
-
-
-class Airflow:
-    """The Airflow processes this test starts, each in its own process group, with logs in files."""
-
-    def __init__(self, home: Path, env: dict[str, str]) -> None:
-        self.home, self.env = home, env
-        self.procs: dict[str, subprocess.Popen[bytes]] = {}
-
-    def cli(self, *args: str, timeout: float = 180) -> str:
-        result = subprocess.run(
-            [sys.executable, "-m", "airflow", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        assert result.returncode == 0, f"airflow {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-        return result.stdout
-
-    def cli_parallel(self, *commands: tuple[str, ...], timeout: float = 180) -> None:
-        """Several CLI commands at once (each pays Airflow's import, about 5 s)."""
-        procs = [
-            subprocess.Popen(
-                [sys.executable, "-m", "airflow", *args],
-                env=self.env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-            for args in commands
-        ]
-        for args, proc in zip(commands, procs, strict=True):
-            out, _ = proc.communicate(timeout=timeout)
-            assert proc.returncode == 0, f"airflow {' '.join(args)} failed:\n{out}"
-
-    def start(self, name: str, *args: str) -> None:
-        with (self.home / f"{name}.log").open("wb") as log:  # the child keeps its own copy of the fd
-            self.procs[name] = subprocess.Popen(
-                [sys.executable, "-m", "airflow", *args],
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def check_alive(self) -> None:
-        for name, proc in self.procs.items():
-            assert proc.poll() is None, f"airflow {name} exited ({proc.returncode}):\n{self.log_tail(name)}"
-
-    def log_tail(self, name: str, lines: int = 40) -> str:
-        path = self.home / f"{name}.log"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
-
-    def stop(self) -> None:
-        """SIGINT first (LocalExecutor workers survive a SIGTERM to the scheduler), then the group."""
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGINT)
-        for proc in self.procs.values():
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-            with contextlib.suppress(ProcessLookupError):  # leftover children of that group
-                os.killpg(proc.pid, signal.SIGKILL)
 
 
 @dataclass
@@ -253,19 +64,6 @@ class Outcome:
 
 def content(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(({k: v for k, v in r.items() if k not in PROVENANCE} for r in rows), key=lambda r: r["id"])
-
-
-def wait_for(what: str, check: Any, airflow: Airflow, timeout: float, step: float = 1.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        airflow.check_alive()
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            tails = "\n\n".join(f"--- {n}\n{airflow.log_tail(n)}" for n in airflow.procs)
-            raise AssertionError(f"timed out waiting for {what}\n{tails}")
-        time.sleep(step)
 
 
 def all_warc_keys(store: Store) -> list[str]:

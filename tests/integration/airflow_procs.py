@@ -1,0 +1,153 @@
+"""Airflow's components as the integration tests run them: separate processes, logs in files.
+
+Also the mini-site copies they crawl (one site config per name and address) and a polling helper
+that reports the components' log tails when it gives up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from crawlers.sites import SITES_DIR
+
+
+def write_sites(directory: Path, base_urls: Mapping[str, str]) -> None:
+    """The mini-site's config under several names and addresses (DEFCORPUS_SITES_DIR)."""
+    source = (SITES_DIR / "demo" / "minisite.toml").read_text()
+    for name, base_url in base_urls.items():
+        text = source.replace('name = "minisite"', f'name = "{name}"')
+        text = text.replace('base_url = "http://127.0.0.1:8045/"', f'base_url = "{base_url}/"')
+        assert text.count(name) >= 1 and base_url in text
+        (directory / f"{name}.toml").write_text(text)
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and every process descended from it, whatever session or group it moved to."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    return tree
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+class Airflow:
+    """The Airflow processes a test starts, each in its own process group, with logs in files."""
+
+    def __init__(self, home: Path, env: dict[str, str]) -> None:
+        self.home, self.env = home, env
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.killed: set[str] = set()
+
+    def cli(self, *args: str, timeout: float = 180) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "airflow", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        assert result.returncode == 0, f"airflow {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        return result.stdout
+
+    def cli_parallel(self, *commands: tuple[str, ...], timeout: float = 180) -> None:
+        """Several CLI commands at once (each pays Airflow's import, about 5 s)."""
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "airflow", *args],
+                env=self.env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for args in commands
+        ]
+        for args, proc in zip(commands, procs, strict=True):
+            out, _ = proc.communicate(timeout=timeout)
+            assert proc.returncode == 0, f"airflow {' '.join(args)} failed:\n{out}"
+
+    def start(self, name: str, *args: str, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> None:
+        """``airflow ARGS`` as component ``name``; ``env`` adds to the shared environment."""
+        with (self.home / f"{name}.log").open("wb") as log:  # the child keeps its own copy of the fd
+            self.procs[name] = subprocess.Popen(
+                [sys.executable, "-m", "airflow", *args],
+                env={**self.env, **(env or {})},
+                cwd=cwd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def log(self, name: str) -> str:
+        path = self.home / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def log_tail(self, name: str, lines: int = 40) -> str:
+        return "\n".join(self.log(name).splitlines()[-lines:])
+
+    def check_alive(self) -> None:
+        for name, proc in self.procs.items():
+            if name not in self.killed:
+                assert proc.poll() is None, f"airflow {name} exited ({proc.returncode}):\n{self.log_tail(name)}"
+
+    def kill(self, name: str) -> list[int]:
+        """SIGKILL component ``name`` and everything it started, at once, as a lost machine would be.
+
+        Why the whole tree, not the group: a crawl's Scrapy child runs in its own session.
+        """
+        self.killed.add(name)
+        tree = process_tree(self.procs[name].pid)
+        for pid in tree:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.procs[name].wait(timeout=30)
+        return tree
+
+    def stop(self) -> None:
+        """SIGINT first (LocalExecutor workers survive a SIGTERM to the scheduler), then the group."""
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGINT)
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            with contextlib.suppress(ProcessLookupError):  # leftover children of that group
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def wait_for(what: str, check: Callable[[], Any], airflow: Airflow, timeout: float, step: float = 1.0) -> Any:
+    """Poll ``check`` until it returns something true; fail with every component's log tail."""
+    deadline = time.monotonic() + timeout
+    while True:
+        airflow.check_alive()
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            tails = "\n\n".join(f"--- {n}\n{airflow.log_tail(n)}" for n in airflow.procs)
+            raise AssertionError(f"timed out waiting for {what}\n{tails}")
+        time.sleep(step)
