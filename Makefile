@@ -34,7 +34,7 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto --dist loadfile
 
 # Airflow + PostgreSQL (Debian package, on loopback): LocalExecutor, two sites crawled and cleaned in parallel;
 # CeleryExecutor on Redis (Debian package) with two workers, three sites, one worker killed mid-crawl.
