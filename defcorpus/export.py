@@ -1,4 +1,4 @@
-"""Export published articles: JSON Lines (dates as ISO 8601 with offset) or Parquet."""
+"""Export published articles: JSON Lines (``corpus/export-record.schema.json``, dates ISO 8601 in UTC) or Parquet."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corpus.reader import Corpus
+from corpus.schema import json_datetime
 from corpus.store import Store
 
 
@@ -73,5 +74,5 @@ def _write_jsonl(rows: list[dict[str, Any]], fh: IO[str]) -> None:
 
 def _json_default(value: Any) -> str:
     if isinstance(value, datetime):
-        return value.isoformat()
+        return json_datetime(value)  # the form extract writes too: one form for every JSON output
     raise TypeError(f"cannot serialise {type(value).__name__}")
