@@ -46,3 +46,12 @@ def clean_with_progress(console: Console, store: Store, site: SiteConfig, *, rec
             progress.update(task, completed=done, total=total)
 
         return (reclean_site if reclean else clean_site)(store, site, on_page=update)
+
+
+def removals_summary(report: CleanReport) -> str:
+    """What the cleaner removed, in the one form ``clean`` and the demo both print."""
+    learned = report.boilerplate_removed - report.bios_removed
+    return (
+        f"{report.boilerplate_removed + report.dropped_by_rule} ({report.bios_removed} author bios, "
+        f"{learned} other learned boilerplate, {report.dropped_by_rule} by site rules)"
+    )
