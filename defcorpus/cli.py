@@ -397,7 +397,7 @@ def export(
     table = export_lib.select(store, site=site_name, since=since, until=until, latest=not all_versions, skipped=skipped)
     if site_name and not table.num_rows:
         check_site_in_store(store, site_name)  # before any output file exists
-    count = export_lib.write(table, output, fmt=fmt)
+    count = _export_with_progress(export_lib.write, table, output, fmt)
     console.print(f"exported {count} articles", highlight=False)
     if skipped:
         click.echo(
@@ -406,6 +406,19 @@ def export(
             err=True,
         )
         sys.exit(EX_DATAERR)
+
+
+def _export_with_progress(write: Callable[..., int], table: Any, output: str, fmt: str) -> int:
+    """A progress bar on stderr when it is a terminal; nothing in a pipe or a log."""
+    if not console.is_terminal:
+        return write(table, output, fmt=fmt)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    columns = (TextColumn("Exporting"), BarColumn(), MofNCompleteColumn())
+    # redirect_stdout off: the records go to stdout (a file, a pipe), never into the progress display.
+    with Progress(*columns, console=console, transient=True, redirect_stdout=False, redirect_stderr=False) as bar:
+        task = bar.add_task("export", total=table.num_rows)
+        return write(table, output, fmt=fmt, on_progress=lambda done, _total: bar.update(task, completed=done))
 
 
 @main.command()

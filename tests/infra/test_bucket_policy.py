@@ -37,22 +37,27 @@ def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+_TESTS: dict[str, Any] = {
+    "StringLike": lambda got, values: any(fnmatchcase(got, v) for v in values),
+    "StringEquals": lambda got, values: got in values,
+    "Bool": lambda got, values: got in values,
+    "NumericLessThanEquals": lambda got, values: float(got) <= min(map(float, values)),
+    "ArnNotEquals": lambda got, values: got not in values,
+}
+
+
 def _condition_holds(operator: str, wanted: dict[str, Any], context: dict[str, str]) -> bool:
+    """One condition block: every key must pass; a missing key passes only a negated operator."""
+    if operator not in _TESTS:
+        raise AssertionError(f"decide() does not know {operator}")
     for key, values in wanted.items():
         got = context.get(key)
-        if operator.endswith("NotEquals"):
-            if got is not None and got in map(str, _listed(values)):
+        if got is None:
+            if "Not" not in operator:
                 return False
-        elif got is None:
+            continue
+        if not _TESTS[operator](got, [str(v) for v in _listed(values)]):
             return False
-        elif operator == "StringLike" and not any(fnmatchcase(got, v) for v in _listed(values)):
-            return False
-        elif operator in ("StringEquals", "Bool") and got not in map(str, _listed(values)):
-            return False
-        elif operator == "NumericLessThanEquals" and not float(got) <= min(map(float, _listed(values))):
-            return False
-        elif operator not in ("StringLike", "StringEquals", "Bool", "NumericLessThanEquals"):
-            raise AssertionError(f"decide() does not know {operator}")
     return True
 
 
