@@ -80,6 +80,7 @@ def stop(script: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.mark.integration
+@pytest.mark.timeout(DEADLINE_S + 600)  # each airflow CLI call starts in ~10-30 s, then the runs
 def test_readme_airflow_lines_crawl_and_publish_three_months(tmp_path: Path) -> None:
     site_port, api_port = free_port(), free_port()
     (tmp_path / "dags").symlink_to(REPO / "dags")
