@@ -24,20 +24,33 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
+from corpus import layout
+
 CONTROL_PATH = "/__bench__/requests"
 _DUMMY_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 
 StartResponse = Callable[..., Any]
 
 
-_AREAS = ("raw", "clean", "state", "quarantine")
-_SUFFIXES = (".warc.gz", ".cdx.parquet", ".stats.json", ".parquet.staged", ".parquet", ".json", ".lease")
+_AREAS = tuple(
+    p.rstrip("/") for p in (layout.RAW_PREFIX, layout.CLEAN_PREFIX, layout.STATE_PREFIX, layout.QUARANTINE_PREFIX)
+)
+_SUBAREAS = tuple(p.rstrip("/") for p in (layout.MANIFEST_PREFIX, layout.STAGING_PREFIX))  # told apart from data files
+_SUFFIXES = (
+    layout.WARC_SUFFIX,
+    layout.INDEX_SUFFIX,
+    layout.CRAWL_STATS_SUFFIX,
+    layout.DATA_SUFFIX + layout.STAGED_SUFFIX,
+    layout.DATA_SUFFIX,
+    ".json",
+    layout.LEASE_SUFFIX,
+)
 
 
 def _area(parts: list[str]) -> str:
-    for sub in ("_manifests", "_staging"):  # told apart from the data files
-        if sub in parts:
-            return f"clean/{sub}"
+    for sub in _SUBAREAS:
+        if sub.rpartition("/")[2] in parts:
+            return sub
     return next((part for part in parts if part in _AREAS), "other")
 
 

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from corpus import layout
 from crawlers.sites import SiteConfig, get_site
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def _warc_keys(store_path: Path) -> list[str]:
     from corpus.store import open_store
 
     store = open_store(str(store_path))
-    return sorted(k for k in store.list("raw/") if k.endswith(".warc.gz"))
+    return sorted(k for k in store.list(layout.RAW_PREFIX) if k.endswith(layout.WARC_SUFFIX))
 
 
 def _responses(store_path: Path, key: str) -> Iterator[FetchedPage]:

@@ -1,16 +1,34 @@
-"""Where every object lives in the store. One module, so the layout is read in one place.
+"""Where every object lives in the store: every key is built here, and this is the one list of them.
 
-raw/site=<site>/<YYYY>/<MM>/<crawl_id>-<seq>.warc.gz   fetched responses (immutable)
-raw/site=<site>/<YYYY>/<MM>/<crawl_id>.stats.json      what the crawl did
-clean/site=<site>/month=<YYYY-MM>/<batch_id>-<n>.parquet   published articles (Hive partitions)
-clean/_manifests/<batch_id>.json                        a batch is visible once its manifest exists
-clean/_staging/site=<site>/month=<YYYY-MM>/<batch_id>-<n>.parquet.staged   a batch's files until it commits
-quarantine/<key>                                        a damaged object of clean/, set aside
-quarantine/<key>.note.json                              why <key> was set aside (raw/ objects stay in place)
-state/<site>/boilerplate.json                           learned paragraph statistics
-state/<site>/fetched/<crawl_id>-<seq>.jsonl             what one WARC file fetched (URL, ETag, hash…)
-state/<site>/fetched/snapshot-<crawl_id>.jsonl.gz       the segments merged (written by a later crawl)
-raw/…/<crawl_id>-<seq>-salvaged.warc.gz                 the readable records of a damaged WARC file
+The layout (``docs/storage.md`` shows the same list, checked by ``tests/corpus/test_layout.py``):
+
+<!-- layout -->
+```
+raw/site=<site>/<YYYY>/<MM>/<crawl_id>-<seq>.warc.gz                each response and its request, WARC 1.1 (immutable)
+raw/site=<site>/<YYYY>/<MM>/<crawl_id>-<seq>.cdx.parquet            its index: URL, record id, offset, length
+raw/site=<site>/<YYYY>/<MM>/<crawl_id>-<seq>-salvaged.warc.gz       the whole records of a damaged WARC file
+raw/site=<site>/<YYYY>/<MM>/<crawl_id>-<seq>-salvaged.cdx.parquet   the salvaged file's index
+raw/site=<site>/<YYYY>/<MM>/<crawl_id>.stats.json                   the crawl's report (Scrapy stats, WARC files)
+clean/site=<site>/month=<YYYY-MM>/<batch_id>-<n>.parquet            published articles (zstd), Hive partitions
+clean/_manifests/<batch_id>.json                                    a batch is published once its manifest exists
+clean/_staging/site=<site>/month=<YYYY-MM>/<batch_id>-<n>.parquet.staged  a batch's files until it commits
+quarantine/<key>                                                    a damaged object of clean/, set aside
+quarantine/<key>.note.json                                          why <key> was set aside, when, what was done
+state/<site>/boilerplate.json                                       learned paragraph statistics of the site
+state/<site>/fetched/<crawl_id>-<seq>.jsonl                         what a WARC file fetched (URL, ETag, hash)
+state/<site>/fetched/<crawl_id>-<seq>-salvaged.jsonl                what a salvaged WARC file holds
+state/<site>/fetched/snapshot-<crawl_id>.jsonl.gz                   the segments merged by a later crawl
+state/<site>/clean.lease                                            present while a worker cleans the site
+state/<site>/crawl.lease                                            present while a crawl of the site runs
+state/<site>/archive/<archive>/cursor-<window>.json                 a web-archive backfill's resume point
+state/<site>/archive/<archive>/settled/<name>.jsonl                 the captures a backfill WARC file settled
+state/_dedup/<site>.json.gz                                         near-duplicate sketches of recent articles
+```
+<!-- /layout -->
+
+``<crawl_id>`` and ``<batch_id>`` are ``new_run_id()``s (``YYYYMMDDTHHMMSSZ-<random>``; a WARC file's
+``<YYYY>/<MM>`` are its crawl id's), ``<seq>`` is five digits, ``<n>`` four; ``<key>`` is the key of the
+object set aside. A raw/ object is never set aside: its note alone marks it.
 """
 
 from __future__ import annotations
@@ -29,10 +47,16 @@ MANIFEST_PREFIX = "clean/_manifests/"
 # Polars, DuckDB and Hugging Face datasets skip it too): no reader of the files sees an uncommitted batch.
 STAGING_PREFIX = "clean/_staging/"
 STAGED_SUFFIX = ".staged"
+DATA_SUFFIX = ".parquet"
 QUARANTINE_PREFIX = "quarantine/"
 NOTE_SUFFIX = ".note.json"
 WARC_SUFFIX = ".warc.gz"
+INDEX_SUFFIX = ".cdx.parquet"
+CRAWL_STATS_SUFFIX = ".stats.json"
 STATE_PREFIX = "state/"
+LEASE_SUFFIX = ".lease"
+DEDUP_STATE_PREFIX = f"{STATE_PREFIX}_dedup/"  # "_" cannot start a site name: no clash with state/<site>/
+DEDUP_STATE_SUFFIX = ".json.gz"
 _SITE = re.compile(SITE_NAME_PATTERN)
 
 
@@ -57,13 +81,23 @@ def raw_warc_key(site: str, crawl_id: str, seq: int) -> str:
     return f"{raw_site_prefix(site)}{year}/{month}/{crawl_id}-{seq:05d}.warc.gz"
 
 
+def warc_index_key(warc_key: str) -> str:
+    """The Parquet index of a WARC file (``corpus.warc_index``), beside it."""
+    return warc_key.removesuffix(WARC_SUFFIX) + INDEX_SUFFIX
+
+
 def crawl_stats_key(site: str, crawl_id: str) -> str:
     year, month = crawl_id[0:4], crawl_id[4:6]
-    return f"{raw_site_prefix(site)}{year}/{month}/{crawl_id}.stats.json"
+    return f"{raw_site_prefix(site)}{year}/{month}/{crawl_id}{CRAWL_STATS_SUFFIX}"
 
 
 def clean_data_key(site: str, month: str, batch_id: str, part: int) -> str:
-    return f"{CLEAN_PREFIX}site={_site(site)}/month={month}/{batch_id}-{part:04d}.parquet"
+    return f"{CLEAN_PREFIX}site={_site(site)}/month={month}/{batch_id}-{part:04d}{DATA_SUFFIX}"
+
+
+def month_of_data(key: str) -> str:
+    """The ``YYYY-MM`` partition of a data file (published or staged): its ``month=`` path segment."""
+    return next(part.split("=", 1)[1] for part in key.split("/") if part.startswith("month="))
 
 
 def manifest_key(batch_id: str) -> str:
@@ -76,7 +110,7 @@ def batch_of_manifest(key: str) -> str:
 
 def batch_of_data(key: str) -> str:
     """The batch id in a data file's name (published or staged): ``<batch_id>-<n>.parquet``."""
-    name = key.rsplit("/", 1)[-1].removesuffix(STAGED_SUFFIX).removesuffix(".parquet")
+    name = key.rsplit("/", 1)[-1].removesuffix(STAGED_SUFFIX).removesuffix(DATA_SUFFIX)
     return name.rsplit("-", 1)[0]
 
 
@@ -103,6 +137,13 @@ def quarantine_key(key: str) -> str:
 
 def quarantine_note_key(key: str) -> str:
     return f"{QUARANTINE_PREFIX}{key}{NOTE_SUFFIX}"
+
+
+def key_of_note(note_key: str) -> str | None:
+    """The key a quarantine note is about; None for a key that is not a note (a copy set aside)."""
+    if not (note_key.startswith(QUARANTINE_PREFIX) and note_key.endswith(NOTE_SUFFIX)):
+        return None
+    return note_key[len(QUARANTINE_PREFIX) : -len(NOTE_SUFFIX)]
 
 
 def salvaged_warc_key(warc_key: str) -> str:
@@ -132,9 +173,44 @@ def crawl_state_snapshot_key(site: str, crawl_id: str) -> str:
     return f"{crawl_state_prefix(site)}snapshot-{crawl_id}.jsonl.gz"
 
 
+def dedup_state_key(site: str) -> str:
+    """The site's near-duplicate sketches (``cleaning.dedup``), read by the cleans of every site."""
+    return f"{DEDUP_STATE_PREFIX}{_site(site)}{DEDUP_STATE_SUFFIX}"
+
+
 def clean_lease_key(site: str) -> str:
-    return f"{STATE_PREFIX}{_site(site)}/clean.lease"
+    return f"{STATE_PREFIX}{_site(site)}/clean{LEASE_SUFFIX}"
 
 
 def crawl_lease_key(site: str) -> str:
-    return f"{STATE_PREFIX}{_site(site)}/crawl.lease"
+    return f"{STATE_PREFIX}{_site(site)}/crawl{LEASE_SUFFIX}"
+
+
+ARCHIVES = ("wayback", "commoncrawl")
+
+
+def _archive(archive: str) -> str:
+    if archive not in ARCHIVES:
+        raise ValueError(f"unknown archive {archive!r} (one of {', '.join(ARCHIVES)})")
+    return archive
+
+
+def archive_state_prefix(site: str, archive: str) -> str:
+    return f"{STATE_PREFIX}{_site(site)}/archive/{_archive(archive)}/"
+
+
+def archive_cursor_key(site: str, archive: str, window: str) -> str:
+    """Where the backfill of one capture window stands; ``window`` is ``<since>-<until>-<capture>``."""
+    if not re.fullmatch(r"[0-9TZ]+-[0-9TZ]+-(earliest|latest)", window):
+        raise ValueError(f"invalid backfill window {window!r}")
+    return f"{archive_state_prefix(site, archive)}cursor-{window}.json"
+
+
+def archive_settled_prefix(site: str, archive: str) -> str:
+    return f"{archive_state_prefix(site, archive)}settled/"
+
+
+def archive_settled_key(site: str, archive: str, warc_key: str) -> str:
+    """The captures a backfill WARC file settled (fetched or skipped), named after that file."""
+    name = warc_key.rsplit("/", 1)[-1].removesuffix(WARC_SUFFIX)
+    return f"{archive_settled_prefix(site, archive)}{name}.jsonl"

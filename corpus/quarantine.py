@@ -69,9 +69,8 @@ def has_copy(store: Store, key: str) -> bool:
 
 def quarantined(store: Store, prefix: str) -> set[str]:
     """The keys under ``prefix`` that have been set aside."""
-    notes = store.list(layout.quarantine_key(prefix))
-    start = len(layout.QUARANTINE_PREFIX)
-    return {k[start : -len(layout.NOTE_SUFFIX)] for k in notes if k.endswith(layout.NOTE_SUFFIX)}
+    about = (layout.key_of_note(k) for k in store.list(layout.quarantine_key(prefix)))
+    return {key for key in about if key is not None}
 
 
 def readable_warc_keys(store: Store, site: str) -> list[str]:

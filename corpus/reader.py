@@ -13,6 +13,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from corpus import layout
 from corpus.errors import DamagedFileError, KeyNotFoundError
 from corpus.store import Store, open_store
 from corpus.table import ARTICLE_SCHEMA, concat_tables, live_files, read_file, read_manifests
@@ -108,7 +109,7 @@ def _as_datetime(value: str | date | None) -> datetime | None:
 
 
 def _month_overlaps(key: str, start: datetime | None, end: datetime | None) -> bool:
-    month = next(p.split("=", 1)[1] for p in key.split("/") if p.startswith("month="))
+    month = layout.month_of_data(key)
     first = datetime.strptime(month, _MONTH_START).replace(tzinfo=UTC)
     after = first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1)
     return (start is None or after > start) and (end is None or first < end)

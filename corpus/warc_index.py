@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
+from corpus import layout
 from corpus.store import Store
 
 INDEX_SCHEMA = pa.schema(
@@ -87,10 +88,6 @@ def index_warc(path: Path) -> pa.Table:
     return index_table(rows)
 
 
-def index_key(warc_key: str) -> str:
-    return warc_key.removesuffix(".warc.gz") + ".cdx.parquet"
-
-
 def write_index_rows(store: Store, warc_key: str, rows: list[IndexRow]) -> str:
     """Store the index of a WARC file from its rows (``index_row`` of each response record)."""
     return _store_index(store, warc_key, index_table(rows))
@@ -104,6 +101,6 @@ def write_index(store: Store, warc_key: str, path: Path) -> str:
 def _store_index(store: Store, warc_key: str, table: pa.Table) -> str:
     sink = io.BytesIO()
     pq.write_table(table, sink, compression="zstd")
-    key = index_key(warc_key)
+    key = layout.warc_index_key(warc_key)
     store.write(key, sink.getvalue())
     return key

@@ -30,12 +30,13 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from twisted.internet import task
 
-from corpus import layout
+from corpus import layout, redact
 from corpus.errors import LeaseHeldError, StoreError
 from corpus.lease import Lease, crawl_lease
-from corpus.store import open_store
+from corpus.store import Store, open_store
 from crawlers import settings as default_settings
 from crawlers.budget import DiscoveryLimits
+from crawlers.crawl_store import attach_store
 from crawlers.extensions.crawl_report import Reach
 from crawlers.extensions.lease_keeper import LeaseKeeper
 from crawlers.handlers.http11 import HeaderLimits
@@ -88,6 +89,7 @@ def refuse(args: argparse.Namespace, message: str, code: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    redact.install()  # before Scrapy's first record: at DEBUG botocore logs its requests' credentials
     args = parse_args(argv)
     try:
         site = resolve_site(args.site, site_json=args.site_json, sites_file=args.sites_file, base_url=args.base_url)
@@ -118,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         store = open_store(args.store, s3_endpoint_url=args.s3_endpoint_url)
         with crawl_lease(store, site.name, ttl=ttl) as lease:  # before the first request: one crawl per site
-            code = _crawl(settings, site.model_dump_json(), args, lease, ttl)
+            code = _crawl(settings, site.model_dump_json(), args, store, lease, ttl)
     except StoreError as exc:
         if code is None:  # another crawl of this site is running, or the store cannot be used
             return refuse(args, str(exc), EXIT_BUSY if isinstance(exc, LeaseHeldError) else EXIT_STORE)
@@ -128,9 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-def _crawl(settings: Settings, site_json: str, args: argparse.Namespace, lease: Lease, ttl: timedelta) -> int:
+def _crawl(
+    settings: Settings, site_json: str, args: argparse.Namespace, store: Store, lease: Lease, ttl: timedelta
+) -> int:
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
+    attach_store(crawler, store)  # the lease's store is the crawl's: the components take it (crawlers.crawl_store)
     keeper = LeaseKeeper(crawler, lease, interval=ttl.total_seconds() / 3)  # signals hold it weakly: keep it
     watcher = _ParentWatcher(crawler)
     try:

@@ -20,6 +20,7 @@ import click
 from click.core import ParameterSource
 from rich.console import Console
 
+from corpus import redact
 from corpus.dates import parse_bound
 from corpus.errors import LeaseHeldError, StoreError
 from crawlers.sites import SiteConfig, SiteConfigError, get_site, load_sites
@@ -51,6 +52,7 @@ class Failure(click.ClickException):
 
 def failure_for(exc: BaseException) -> Failure | None:
     """The one place that maps an error a user can act on to its line and exit code; None for a bug."""
+    from crawlers.archives.client import ArchiveError
     from crawlers.runner import CrawlBusyError, CrawlError, CrawlInterruptedError
 
     if isinstance(exc, CrawlInterruptedError):
@@ -63,7 +65,7 @@ def failure_for(exc: BaseException) -> Failure | None:
         return Failure(f"{reason}; run again when it finishes (a dead worker's lease expires by itself)", EX_TEMPFAIL)
     if isinstance(exc, CrawlError):
         return Failure(exc.reason)
-    if isinstance(exc, StoreError | SiteConfigError):
+    if isinstance(exc, StoreError | SiteConfigError | ArchiveError):
         return Failure(str(exc))
     if isinstance(exc, OSError) and exc.filename is not None:  # an output file: -o /no/such/dir/x.jsonl
         return Failure(f"{exc.filename}: {exc.strerror or exc}")
@@ -214,6 +216,7 @@ def configure_logging(verbose: int) -> None:
     """Our own log at -v (INFO) and -vv (DEBUG); the libraries' (trafilatura, htmldate, botocore,
     Scrapy) only at -vvv: their lines about one page ("parsed tree length: 0") are not the user's
     business, and at DEBUG they flood."""
+    redact.install()  # before the first record: at -vvv botocore logs its requests' credentials
     libraries = logging.DEBUG if verbose >= 3 else logging.CRITICAL  # the root's level is the libraries'
     logging.basicConfig(level=libraries, format="%(levelname)s %(name)s: %(message)s")
     own = [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
@@ -320,6 +323,34 @@ def run(site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: str 
     """Crawl a site, then clean and publish what is new."""
     _crawl(store, site, s3_endpoint_url=s3_endpoint_url, since=since, until=until)
     _exit_if_damaged(_clean_one(store, site))
+
+
+@main.command()
+@site_options
+@click.option("--archive", type=click.Choice(["wayback", "commoncrawl"]), required=True, help="which web archive")
+@click.option("--since", type=DateParam(), required=True, help="captures on or after this date (YYYY-MM-DD)")
+@click.option("--until", type=DateParam(), required=True, help="captures before this date (YYYY-MM-DD)")
+@click.option(
+    "--capture",
+    type=click.Choice(["earliest", "latest"]),
+    default="earliest",
+    show_default=True,
+    help="which good capture of each article",
+)
+@click.option("--clean", "then_clean", is_flag=True, help="clean and publish what was fetched")
+@click.option(
+    "--archive-url", help="the Wayback base or the Common Crawl index server (a mirror); see docs/backfill.md"
+)
+@store_options
+def backfill(site: SiteConfig, store: Store, s3_endpoint_url: str | None, then_clean: bool, **options: Any) -> None:
+    """Backfill a site's articles from a web archive's captures in [since, until) into raw/ (WARC)."""
+    from defcorpus.backfill_cmd import backfill_command
+
+    if parse_bound(options["since"]) >= parse_bound(options["until"]):
+        raise click.UsageError(f"--since {options['since']} is not before --until {options['until']}")
+    backfill_command(console, store, site, **options)
+    if then_clean:
+        _exit_if_damaged(_clean_one(store, site))
 
 
 def _crawl(store: Store, site: SiteConfig, **job: Any) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from cleaning.pipeline import BatchResult, Removal, build_article, clean_batch, 
 from cleaning.screen import MAX_PAGE_BYTES, screen_page
 from corpus import layout
 from corpus.errors import KeyNotFoundError
+from corpus.layout import DEDUP_STATE_PREFIX, DEDUP_STATE_SUFFIX, dedup_state_key
 from corpus.lease import Lease, clean_lease
 from corpus.pages import FetchedPage
 from corpus.quarantine import Damage, readable_warc_keys
@@ -34,7 +34,7 @@ from corpus.store import Store
 from corpus.table import articles_to_table, live_files, publish, read_manifests
 from corpus.warc import iter_responses
 from crawlers.runner import CrawlJob, run_crawl
-from crawlers.sites import NAME_PATTERN, SiteConfig
+from crawlers.sites import SiteConfig
 from defcorpus.repair import compact_repaired, readable_files, repair_site
 from defcorpus.salvage import read_salvaging
 
@@ -225,7 +225,7 @@ def crawl_reports(store: Store, site: str, *, before: str | None = None, limit: 
     Why: a crawl is judged against the site's own earlier crawls (``quality.check_crawl``).
     """
     last = layout.crawl_stats_key(site, before) if before else None
-    keys = sorted(k for k in store.list(layout.raw_site_prefix(site)) if k.endswith(".stats.json"))
+    keys = sorted(k for k in store.list(layout.raw_site_prefix(site)) if k.endswith(layout.CRAWL_STATS_SUFFIX))
     reports = []
     for key in [k for k in keys if last is None or k < last][-limit:]:
         try:
@@ -364,7 +364,6 @@ class PublishedVersions:
 
 # --- re-clean and dedup (issue 4) -------------------------------------------------------------------
 
-DEDUP_STATE_PREFIX = f"{layout.STATE_PREFIX}_dedup/"  # "_" cannot start a site name: no clash with state/<site>/
 # Provenance and versions differ on every re-clean; a new version is published only when the rest differs.
 _NOT_CONTENT = {"warc_file", "warc_record_id", "fetched_at", "cleaner_version", "site", "month"}
 
@@ -441,12 +440,6 @@ def _reclean_all(
     return report
 
 
-def dedup_state_key(site: str) -> str:
-    if not re.match(NAME_PATTERN, site):
-        raise ValueError(f"invalid site name {site!r}")
-    return f"{DEDUP_STATE_PREFIX}{site}.json.gz"
-
-
 def load_dedup(store: Store, *, rebuild: str | None = None) -> DedupIndex:
     """Every site's dedup shard, indexed; ``rebuild``: that site's shard starts afresh (a re-clean
     sees all of the site's articles).
@@ -457,7 +450,7 @@ def load_dedup(store: Store, *, rebuild: str | None = None) -> DedupIndex:
     """
     shards = {}
     for key in store.list(DEDUP_STATE_PREFIX):
-        if key.endswith(".json.gz") and not (rebuild and key == dedup_state_key(rebuild)):
+        if key.endswith(DEDUP_STATE_SUFFIX) and not (rebuild and key == dedup_state_key(rebuild)):
             shard = DedupShard.from_bytes(store.read(key))
             shards[shard.site] = shard
     return DedupIndex(shards=shards)

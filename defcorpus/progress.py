@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -10,6 +10,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from corpus.store import Store
 from crawlers.sites import SiteConfig
 from defcorpus.jobs import CleanReport, clean_site, crawl_site, reclean_site
+
+if TYPE_CHECKING:
+    from crawlers.archives.backfill import BackfillJob, BackfillReport
 
 
 def crawl_with_progress(console: Console, store: Store, site: SiteConfig, **job: Any) -> dict[str, Any]:
@@ -55,3 +58,27 @@ def removals_summary(report: CleanReport) -> str:
         f"{report.boilerplate_removed + report.dropped_by_rule} ({report.bios_removed} author bios, "
         f"{learned} other learned boilerplate, {report.dropped_by_rule} by site rules)"
     )
+
+
+def backfill_with_progress(console: Console, store: Store, job: BackfillJob) -> BackfillReport:
+    """Captures found, articles fetched and captures skipped, as the backfill goes."""
+    from crawlers.archives.backfill import run_backfill
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task(f"Backfilling {job.site.name} from {job.archive}", total=None)
+
+        def update(report: BackfillReport) -> None:
+            progress.update(
+                task,
+                description=f"Backfilling {job.site.name} from {job.archive}: {report.captures_found} captures found, "
+                f"{report.fetched} fetched, {report.skipped_total} skipped, {report.already_settled} already stored",
+            )
+
+        try:
+            report = run_backfill(store, job, on_progress=update)
+        except BaseException:
+            _erase(progress)
+            raise
+        progress.update(task, total=1, completed=1)
+    return report

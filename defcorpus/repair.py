@@ -80,7 +80,7 @@ def repair_site(store: Store, site: str) -> list[Damage]:
         for key in manifest.get("supersedes", []):
             superseding[key].append(manifest)
     _finish_staging(store, site, listed)
-    present = {k for k in store.list(layout.clean_site_prefix(site)) if k.endswith(".parquet")}
+    present = {k for k in store.list(layout.clean_site_prefix(site)) if k.endswith(layout.DATA_SUFFIX)}
     plan, readable = _Plan(), _Readable(store)
     missing = [(key, m, f) for key, (m, f) in sorted(listed.items()) if key not in present and key not in superseding]
     plan.supersedes.update(key for key, _, _ in missing)
@@ -107,10 +107,10 @@ def _report_missing(missing: list[tuple[str, dict[str, Any], dict[str, Any]]], p
     """
     adopted: dict[str, int] = defaultdict(int)
     for entry in plan.files:
-        adopted[_month(entry["key"])] += entry["rows"]
+        adopted[layout.month_of_data(entry["key"])] += entry["rows"]
     found = []
     for key, manifest, entry in missing:
-        month = _month(key)
+        month = layout.month_of_data(key)
         covered = min(entry["rows"], adopted[month])
         adopted[month] -= covered
         lost = entry["rows"] - covered
@@ -241,7 +241,7 @@ def _adopt(
     damage: list[Damage] = []
     by_month: dict[str, list[str]] = defaultdict(list)
     for entry in live:
-        by_month[_month(entry["key"])].append(entry["key"])
+        by_month[layout.month_of_data(entry["key"])].append(entry["key"])
     for n, (key, superseded) in enumerate(orphans):
         try:
             data = read_published(store, key)
@@ -253,7 +253,7 @@ def _adopt(
             damage.append(report)
             continue
         mine = fingerprints(table)
-        month = _month(key)
+        month = layout.month_of_data(key)
         others = [k for k in by_month[month] if k not in plan.supersedes and k != key]
         covered = [k for k in others if (rows := readable.of(k)) is not None and rows <= mine]
         elsewhere = set().union(*(readable.of(k) or set() for k in others if k not in covered))
@@ -300,10 +300,6 @@ def _apply(store: Store, site: str, plan: _Plan) -> None:
     for key in plan.to_delete:
         logger.info("removing %s: its rows are listed elsewhere or kept in quarantine/", key)
         store.delete(key)
-
-
-def _month(key: str) -> str:
-    return next(p.split("=", 1)[1] for p in key.split("/") if p.startswith("month="))
 
 
 def _version(text: str) -> tuple[int, ...]:

@@ -32,7 +32,7 @@ from corpus.pages import FetchedPage
 from corpus.quarantine import Damage, set_aside
 from corpus.store import Store
 from corpus.tempdirs import private_tempdir
-from corpus.warc_index import index_key, index_warc, write_index
+from corpus.warc_index import index_warc, write_index
 from crawlers.state import load_state
 
 logger = logging.getLogger(__name__)
@@ -112,6 +112,6 @@ def _responses_in(store: Store, key: str) -> int | None:
     responses the damage made unreadable.
     """
     try:
-        return int(pq.read_metadata(io.BytesIO(store.read(index_key(key)))).num_rows)
+        return int(pq.read_metadata(io.BytesIO(store.read(layout.warc_index_key(key)))).num_rows)
     except (KeyNotFoundError, pa.ArrowException, OSError):  # no index, or a damaged one: only for the report
         return None

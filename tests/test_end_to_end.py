@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 
 import corpus
+from corpus import layout
 from corpus.store import Store, open_store
-from corpus.warc_index import index_key
 from crawlers.sites import SiteConfig, get_site
 from defcorpus.jobs import CleanReport, clean_site, crawl_site
 from defcorpus.minisite import facts
@@ -102,7 +102,7 @@ def test_no_chrome_bio_or_caption_survives(local_run: Run) -> None:
 
 def test_records_carry_provenance(local_run: Run) -> None:
     warc_files = [k for k in local_run.store.list("raw/") if k.endswith(".warc.gz")]
-    assert warc_files and all(local_run.store.exists(index_key(k)) for k in warc_files)
+    assert warc_files and all(local_run.store.exists(layout.warc_index_key(k)) for k in warc_files)
     for article in local_run.articles:
         assert local_run.store.exists(article["warc_file"])
         assert article["warc_record_id"].startswith("<urn:uuid:")

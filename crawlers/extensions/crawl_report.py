@@ -38,12 +38,10 @@ class CrawlReport:
     def from_crawler(cls, crawler: Crawler) -> CrawlReport:
         from scrapy import signals
 
-        from corpus.store import open_store
+        from crawlers.crawl_store import crawl_store
 
-        settings = crawler.settings
-        store = open_store(settings["DEFCORPUS_STORE"], s3_endpoint_url=settings["DEFCORPUS_S3_ENDPOINT_URL"])
         assert crawler.stats is not None
-        ext = cls(store, crawler.stats, settings.get("DEFCORPUS_REPORT_FILE"))
+        ext = cls(crawl_store(crawler), crawler.stats, crawler.settings.get("DEFCORPUS_REPORT_FILE"))
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 

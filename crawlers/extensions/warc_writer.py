@@ -48,9 +48,10 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from corpus import layout
-from corpus.store import Store, open_store
+from corpus.store import Store
 from corpus.tempdirs import private_tempdir
 from corpus.warc_index import IndexRow, index_row, write_index_rows
+from crawlers.crawl_store import crawl_store
 from crawlers.state import FetchRecord, fetch_confirmed, write_segment
 
 if TYPE_CHECKING:
@@ -145,7 +146,7 @@ class WarcWriter:
             raise NotConfigured("DEFCORPUS_WARC_MAX_BYTES must be positive, MAX_RECORDS/MAX_SECONDS >= 0")
         if not 0 <= gzip_level <= 9:
             raise NotConfigured("DEFCORPUS_WARC_GZIP_LEVEL must be 0 (none) to 9 (smallest)")
-        store = open_store(settings["DEFCORPUS_STORE"], s3_endpoint_url=settings["DEFCORPUS_S3_ENDPOINT_URL"])
+        store = crawl_store(crawler)
         assert crawler.stats is not None
         ext = cls(store, crawl_id, max_bytes, crawler.stats, max_records, max_seconds, gzip_level, crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)

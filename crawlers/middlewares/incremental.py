@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
-from corpus.store import open_store
+from crawlers.crawl_store import crawl_store
 from crawlers.state import CrawlState, FetchRecord, compact, fetch_confirmed, load_state
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ class IncrementalMiddleware:
         short_retries = settings.getint("DEFCORPUS_INCREMENTAL_SHORT_RETRIES")
         if short_retries < 0:
             raise NotConfigured("DEFCORPUS_INCREMENTAL_SHORT_RETRIES must be >= 0")
-        store = open_store(settings["DEFCORPUS_STORE"], s3_endpoint_url=settings["DEFCORPUS_S3_ENDPOINT_URL"])
+        store = crawl_store(crawler)
         refetch_unvalidated = settings.getbool("DEFCORPUS_INCREMENTAL_REFETCH_UNVALIDATED")
         mw = cls(crawler, store, refetch_unvalidated, short_retries)
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)

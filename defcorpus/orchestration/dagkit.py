@@ -11,11 +11,13 @@ from typing import Any
 
 from airflow.sdk import Asset, AssetAny, CronDataIntervalTimetable, Param
 
+from corpus import layout
 from crawlers.sites import SiteConfig
 from defcorpus.orchestration import config
 
 RAW_ASSET_GROUP = "defcorpus-raw"
-CLEAN_ASSET = Asset(name="defcorpus-clean", uri="x-defcorpus://clean/", group="defcorpus-clean")
+ASSET_SCHEME = "x-defcorpus://"
+CLEAN_ASSET = Asset(name="defcorpus-clean", uri=f"{ASSET_SCHEME}{layout.CLEAN_PREFIX}", group="defcorpus-clean")
 
 
 def raw_asset(site: str) -> Asset:
@@ -23,7 +25,8 @@ def raw_asset(site: str) -> Asset:
 
     The URI is logical (``x-defcorpus://``): the real bucket is known only inside tasks.
     """
-    return Asset(name=f"defcorpus-raw-{site}", uri=f"x-defcorpus://raw/site={site}/", group=RAW_ASSET_GROUP)
+    uri = f"{ASSET_SCHEME}{layout.raw_site_prefix(site)}"
+    return Asset(name=f"defcorpus-raw-{site}", uri=uri, group=RAW_ASSET_GROUP)
 
 
 def crawl_timetable(site: SiteConfig) -> CronDataIntervalTimetable:
@@ -71,3 +74,20 @@ CRAWL_PARAMS: dict[str, Param] = {
         {}, type="object", description="Scrapy setting overrides for this run, e.g. DOWNLOAD_DELAY for a mirror"
     ),
 }
+
+
+BACKFILL_PARAMS: dict[str, Param] = {
+    "archive": Param("wayback", enum=["wayback", "commoncrawl"], description="which web archive"),
+    "capture": Param("earliest", enum=["earliest", "latest"], description="which good capture of each article"),
+    "archive_url": Param(
+        None, type=["null", "string"], description="the Wayback base or the CC index server (a mirror, a test server)"
+    ),
+    "base_url": CRAWL_PARAMS["base_url"],
+    "since": Param(None, type=["null", "string"], description="captures from; default: the run's data interval"),
+    "until": Param(None, type=["null", "string"], description="captures before; default: the run's data interval"),
+}
+
+
+def backfill_timetable() -> CronDataIntervalTimetable:
+    """Monthly data intervals: ``airflow backfill create`` then backfills a range month by month."""
+    return CronDataIntervalTimetable("@monthly", timezone="UTC")

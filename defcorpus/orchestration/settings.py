@@ -46,10 +46,6 @@ class StoreSettings:
     aws_env: Mapping[str, str] = field(default_factory=dict, repr=False)
     source: str = "environment"
 
-    @property
-    def is_s3(self) -> bool:
-        return self.store_url[:5].lower() == "s3://"
-
 
 def _airflow_connection(conn_id: str) -> Any:
     """The connection, or None if it is not defined (Task SDK inside a task, core outside)."""

@@ -9,9 +9,10 @@ import pyarrow.parquet as pq
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from corpus import layout
 from corpus.store import Store
 from corpus.warc import iter_responses, read_record
-from corpus.warc_index import index_key, write_index
+from corpus.warc_index import write_index
 
 PAGES = {
     f"https://example.test/2023/01/story-{n}/": f"<html><body><p>Story {n} text.</p></body></html>" * (n + 1)
@@ -38,8 +39,12 @@ def test_index_gives_random_access_to_every_page(any_store: Store, tmp_path: Pat
     write_warc(local)
     key = "raw/site=minisite/2023/01/crawl-00000.warc.gz"
     any_store.upload_file(key, local)
-    assert write_index(any_store, key, local) == index_key(key) == "raw/site=minisite/2023/01/crawl-00000.cdx.parquet"
-    index = pq.read_table(BytesIO(any_store.read(index_key(key)))).to_pylist()
+    assert (
+        write_index(any_store, key, local)
+        == layout.warc_index_key(key)
+        == "raw/site=minisite/2023/01/crawl-00000.cdx.parquet"
+    )
+    index = pq.read_table(BytesIO(any_store.read(layout.warc_index_key(key)))).to_pylist()
     assert [row["url"] for row in index] == list(PAGES)
     assert all(row["status"] == 200 and row["length"] > 0 for row in index)
     sequential = {page.url: page for page in iter_responses(any_store, key)}

@@ -26,7 +26,7 @@ from corpus import layout
 from corpus.errors import StoreError
 from corpus.store import LocalStore
 from corpus.warc import read_record
-from corpus.warc_index import index_key, index_warc
+from corpus.warc_index import index_warc
 from crawlers import settings as crawl_settings
 from crawlers.extensions import warc_writer
 from crawlers.extensions.warc_writer import ERROR_REASON, WarcWriter
@@ -134,7 +134,7 @@ def test_records_headers_index_and_state(tmp_path: Path) -> None:
             n += 1
 
         # The index written from the records as they were written is the index of the file as read.
-        index = pq.read_table(io.BytesIO(store.read(index_key(key))))
+        index = pq.read_table(io.BytesIO(store.read(layout.warc_index_key(key))))
         assert index.equals(index_warc(path))
         for row in index.to_pylist():
             page = read_record(store, key, row["offset"], row["length"])
@@ -211,7 +211,7 @@ def test_state_segment_before_its_warc_file_and_index_after(tmp_path: Path) -> N
         expected += [
             f"write {layout.crawl_state_segment_key(SITE, CRAWL_ID, seq)}",
             f"upload {warc}",
-            f"write {index_key(warc)}",
+            f"write {layout.warc_index_key(warc)}",
         ]
     assert store.events == expected
 
@@ -223,7 +223,7 @@ def test_close_waits_for_the_worker(tmp_path: Path) -> None:
     crawl_through(writer, 3)
     keys = [layout.raw_warc_key(SITE, CRAWL_ID, seq) for seq in range(3)]
     assert writer.stats.get_value("warc/keys") == keys
-    assert all(store.exists(key) and store.exists(index_key(key)) for key in keys)
+    assert all(store.exists(key) and store.exists(layout.warc_index_key(key)) for key in keys)
     assert list(tmp_path.rglob(".tmp-*")) == []
 
 

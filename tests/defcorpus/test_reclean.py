@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 import corpus
+from corpus import layout
 from corpus.store import Store, open_store
 from crawlers.sites import SiteConfig, get_site
-from defcorpus.jobs import clean_site, crawl_site, dedup_state_key, reclean_site
+from defcorpus.jobs import clean_site, crawl_site, reclean_site
 from defcorpus.minisite import facts, serve
 
 LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
@@ -63,7 +64,7 @@ def test_reclean_without_changes_publishes_nothing(crawled: tuple[Store, SiteCon
     report = reclean_site(store, site)
     assert (report.articles_published, report.articles_unchanged) == (0, len(facts.article_paths()))
     assert report.bios_removed > 0
-    assert store.exists(dedup_state_key(site.name))
+    assert store.exists(layout.dedup_state_key(site.name))
 
 
 def test_reclean_publishes_new_versions_only_where_text_changed(

@@ -151,9 +151,11 @@ def test_no_output_of_a_full_run_carries_the_aws_keys(
     assert found == {}
 
 
-def test_user_info_is_scrubbed_from_every_logger_and_from_tracebacks(caplog: pytest.LogCaptureFixture) -> None:
+def test_user_info_is_scrubbed_from_every_logger_and_from_tracebacks(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """Any logger, not only the AWS ones the store knows; messages, arguments and exception text."""
-    import corpus.store  # noqa: F401 - installs the scrubbing, as every command that opens a store does
+    open_store(str(tmp_path))  # installs the scrubbing, as every command that opens a store does
 
     url = with_userinfo("http://127.0.0.1:9000")
     caplog.set_level(logging.DEBUG)

@@ -1,28 +1,22 @@
-"""Object store for everything defcorpus persists: raw WARCs, state JSON, Parquet, manifests.
+"""The S3 backend, for any S3-compatible endpoint (AWS, MinIO, moto).
 
-Why one interface: the pipeline runs against a local directory on a laptop and against
-S3 (AWS, MinIO, moto) in production; both backends must behave identically, including
-atomic writes, create-only writes and error types, so that the calling code has one path.
+Imported only when an ``s3://`` store is opened: boto3 and botocore cost a local-directory user
+(the demo, a laptop's crawl) a second of start-up and pull in nothing it uses.
 """
 
 from __future__ import annotations
 
 import builtins
 import contextlib
-import fcntl
-import hashlib
 import logging
 import os
 import re
-import shutil
 import threading
-import uuid
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import IO, Any
-from urllib.parse import quote, unquote, urlsplit
+from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from boto3.s3.transfer import TransferConfig, create_transfer_manager
@@ -41,320 +35,16 @@ from corpus.errors import (
     StoreError,
     StoreUnavailableError,
 )
-
-__all__ = ["LocalStore", "S3Store", "Store", "open_store", "validate_key"]
+from corpus.store.base import MAX_KEY_BYTES, MiB, Store, check_range, validate_key, validate_prefix
 
 logger = logging.getLogger(__name__)
 
-MiB = 1024 * 1024
-MAX_KEY_BYTES = 1024
 _MAX_PARTS = 10_000  # S3 limit per multipart upload
-TMP_PREFIX = ".tmp-"  # local temp files; reserved so they can never collide with a real key
-_FILE_URL_SAFE = "/=+,@:"
 _ENDPOINT_ENV_VARS = ("DEFCORPUS_S3_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
-_BUCKET_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]")
+BUCKET_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]")
 _UNREACHABLE_ERRORS = (BotoConnectionError, HTTPClientError, RetriesExceededError)
 _BOTO_ERRORS = (BotoCoreError, ClientError, RetriesExceededError)
-
-
-def validate_key(key: str) -> str:
-    """Return ``key`` if it is a safe relative POSIX path, else raise InvalidKeyError.
-
-    Why: keys are derived from publishers' URLs; a hostile one must never turn into
-    path traversal on disk or an ambiguous object name on S3.
-    """
-    if not isinstance(key, str) or not key:
-        raise InvalidKeyError("store key must be a non-empty string")
-    shown = repr(key[:80])
-    try:
-        size = len(key.encode("utf-8"))
-    except UnicodeEncodeError:
-        raise InvalidKeyError(f"store key {shown} is not encodable as UTF-8") from None
-    if size > MAX_KEY_BYTES:
-        raise InvalidKeyError(f"store key {shown}... is {size} bytes long (max {MAX_KEY_BYTES})")
-    if "\\" in key or any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in key):
-        raise InvalidKeyError(f"store key {shown} contains a backslash or control character")
-    if key.startswith("/"):
-        raise InvalidKeyError(f"store key {shown} must be relative, not absolute")
-    for segment in key.split("/"):
-        if segment in ("", ".", ".."):
-            raise InvalidKeyError(f"store key {shown} has an empty, '.' or '..' path segment")
-        if segment.startswith(TMP_PREFIX):
-            raise InvalidKeyError(f"store key {shown} uses the reserved prefix {TMP_PREFIX!r}")
-    return key
-
-
-def _validate_prefix(prefix: str) -> str:
-    """A list prefix is a key, possibly with a trailing slash, or empty."""
-    if prefix:
-        validate_key(prefix[:-1] if prefix.endswith("/") else prefix)
-    return prefix
-
-
-redact.install()  # every log record scrubbed of credentials from here on (botocore's DEBUG lines above all)
 _redact = redact.url
-
-
-class Store(ABC):
-    """A flat namespace of immutable-or-replaced objects addressed by relative POSIX keys."""
-
-    url: str
-
-    @abstractmethod
-    def read(self, key: str) -> bytes:
-        """Return the whole object; KeyNotFoundError if it does not exist."""
-
-    @abstractmethod
-    def read_range(self, key: str, offset: int, length: int) -> bytes:
-        """``length`` bytes from ``offset``: one record of a large WARC file without the rest."""
-
-    @abstractmethod
-    def write(self, key: str, data: bytes, *, if_absent: bool = False) -> None:
-        """Atomically store ``data``; with ``if_absent`` raise KeyExistsError instead of replacing."""
-
-    @abstractmethod
-    def upload_file(self, key: str, path: str | os.PathLike[str], *, if_absent: bool = False) -> None:
-        """Like write() but streams a (large) local file."""
-
-    @abstractmethod
-    def download_file(self, key: str, path: str | os.PathLike[str]) -> None:
-        """Atomically copy an object to a local file (parent directories are created)."""
-
-    @abstractmethod
-    def exists(self, key: str) -> bool:
-        """True if an object is stored under exactly ``key``."""
-
-    @abstractmethod
-    def list(self, prefix: str = "") -> builtins.list[str]:
-        """Sorted keys (relative to the store root) that start with ``prefix``."""
-
-    @abstractmethod
-    def delete(self, key: str, *, if_match: str | None = None) -> None:
-        """Remove an object; deleting a missing key is not an error.
-
-        With ``if_match`` (a tag from ``read_tagged``), remove it only if it is still that version:
-        ``KeyChangedError`` if it was replaced or is gone.
-        """
-
-    @abstractmethod
-    def read_tagged(self, key: str) -> tuple[bytes, str]:
-        """The object and its version tag, for a later ``replace`` or ``delete(if_match=...)``.
-
-        The tag is the object's ETag on S3 and the same MD5 hex digest of the content locally.
-        """
-
-    @abstractmethod
-    def replace(self, key: str, data: bytes, *, if_match: str) -> None:
-        """Atomically store ``data`` only if ``key`` still holds the version tagged ``if_match``.
-
-        Why: two workers that read the same object and both replace it would each believe they won;
-        with a compare-and-swap exactly one does, the other gets ``KeyChangedError`` (also raised
-        when the object is gone).
-        """
-
-    def is_empty(self) -> bool:
-        """True if the store holds no object: nothing was ever crawled or published there (a mistyped URL)."""
-        return not self.list("")
-
-    def uri(self, key: str) -> str:
-        """Full URL of an object (or of a prefix like ``raw/``), for messages and provenance."""
-        return f"{self.url}/{self._quote(_validate_prefix(key))}" if key else self.url
-
-    def _quote(self, key: str) -> str:
-        return key
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.url!r})"
-
-
-# --------------------------------------------------------------------------- local
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Persist a rename; best effort because some filesystems refuse to fsync directories."""
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _atomic_file(dest: Path, fill: Callable[[IO[bytes]], object], *, exclusive: bool) -> bool:
-    """Write via a fsynced temp file in the target directory, then rename or hard-link it.
-
-    Why: readers see the old file or the whole new one, never a torn write; os.link fails
-    if ``dest`` exists, which gives create-only semantics. Returns False if ``exclusive``
-    and ``dest`` already existed.
-    """
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.parent / f"{TMP_PREFIX}{uuid.uuid4().hex}"
-    try:
-        with tmp.open("xb") as fh:
-            fill(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if exclusive:
-            try:
-                dest.hardlink_to(tmp)
-            except FileExistsError:
-                return False
-        else:
-            tmp.replace(dest)
-        _fsync_dir(dest.parent)
-        return True
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _content_tag(data: bytes) -> str:
-    """What S3 gives a single-PUT object as its ETag, so a tag means the same thing on both backends."""
-    return hashlib.md5(data, usedforsecurity=False).hexdigest()
-
-
-@contextlib.contextmanager
-def _directory_lock(directory: Path) -> Iterator[None]:
-    """An exclusive flock(2) on a directory: conditional replaces and deletes within it take turns.
-
-    Why the directory: it needs no extra file in the store. Only processes on this host see the lock,
-    which is what a local-directory store is; a directory shared over NFS is not supported.
-    """
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
-
-
-class LocalStore(Store):
-    """Store rooted at a local directory, created by the first write.
-
-    Why not on open: a read-only command given a mistyped path (``stats --store /typo``) must not
-    leave an empty store behind that later commands take for a real one.
-    """
-
-    def __init__(self, root: str | os.PathLike[str]) -> None:
-        self.root = Path(root).expanduser().resolve()
-        if self.root.exists() and not self.root.is_dir():
-            raise StoreConfigError(f"store path {self.root} is not a directory")
-        self.url = "file://" + quote(self.root.as_posix(), safe=_FILE_URL_SAFE)
-
-    def _path(self, key: str) -> Path:
-        return self.root / validate_key(key)
-
-    def _quote(self, key: str) -> str:
-        return quote(key, safe=_FILE_URL_SAFE)
-
-    def _read_error(self, key: str, exc: OSError) -> StoreError:
-        if isinstance(exc, FileNotFoundError | IsADirectoryError | NotADirectoryError):
-            return KeyNotFoundError(f"no such key: {self.uri(key)}")
-        return StoreError(f"cannot read {self.uri(key)}: {exc.strerror or exc}")
-
-    def read(self, key: str) -> bytes:
-        path = self._path(key)
-        try:
-            return path.read_bytes()
-        except OSError as exc:
-            raise self._read_error(key, exc) from exc
-
-    def read_range(self, key: str, offset: int, length: int) -> bytes:
-        _check_range(offset, length)
-        try:
-            with self._path(key).open("rb") as fh:
-                fh.seek(offset)
-                return fh.read(length)
-        except OSError as exc:
-            raise self._read_error(key, exc) from exc
-
-    def write(self, key: str, data: bytes, *, if_absent: bool = False) -> None:
-        self._put(key, lambda fh: fh.write(data), if_absent=if_absent)
-
-    def upload_file(self, key: str, path: str | os.PathLike[str], *, if_absent: bool = False) -> None:
-        with Path(path).open("rb") as src:
-            self._put(key, lambda fh: shutil.copyfileobj(src, fh, MiB), if_absent=if_absent)
-
-    def _put(self, key: str, fill: Callable[[IO[bytes]], object], *, if_absent: bool) -> None:
-        dest = self._path(key)
-        if if_absent and dest.exists():  # cheap early exit; the hard link below is the real guard
-            raise KeyExistsError(f"key already exists: {self.uri(key)}")
-        try:
-            created = _atomic_file(dest, fill, exclusive=if_absent)
-        except OSError as exc:
-            raise StoreError(f"cannot write {self.uri(key)}: {exc.strerror or exc}") from exc
-        if not created:
-            raise KeyExistsError(f"key already exists: {self.uri(key)}")
-        logger.debug("stored %s", self.uri(key))
-
-    def download_file(self, key: str, path: str | os.PathLike[str]) -> None:
-        """Errors on the destination file propagate as OSError, as with the S3 backend."""
-        try:
-            src = self._path(key).open("rb")
-        except OSError as exc:
-            raise self._read_error(key, exc) from exc
-        with src:
-            _atomic_file(Path(path), lambda out: shutil.copyfileobj(src, out, MiB), exclusive=False)
-
-    def exists(self, key: str) -> bool:
-        return self._path(key).is_file()
-
-    def list(self, prefix: str = "") -> builtins.list[str]:
-        return sorted(self._keys(prefix))
-
-    def is_empty(self) -> bool:
-        return next(self._keys(""), None) is None
-
-    def _keys(self, prefix: str) -> Iterator[str]:
-        base = self.root / _validate_prefix(prefix).rpartition("/")[0]
-        for dirpath, _dirnames, filenames in os.walk(base):
-            rel = Path(dirpath).relative_to(self.root).as_posix()
-            for name in filenames:
-                key = name if rel == "." else f"{rel}/{name}"
-                if not name.startswith(TMP_PREFIX) and key.startswith(prefix):
-                    yield key
-
-    def delete(self, key: str, *, if_match: str | None = None) -> None:
-        path = self._path(key)
-        try:
-            if if_match is None:
-                path.unlink(missing_ok=True)
-                return
-            with _directory_lock(path.parent):
-                self._check_tag(key, if_match)
-                path.unlink()
-        except (IsADirectoryError, NotADirectoryError):
-            return  # a "directory" is not an object, so there is nothing to delete
-        except FileNotFoundError as exc:  # the parent directory is gone: so is the object
-            raise KeyChangedError(f"{self.uri(key)} is gone") from exc
-        except OSError as exc:
-            raise StoreError(f"cannot delete {self.uri(key)}: {exc.strerror or exc}") from exc
-
-    def read_tagged(self, key: str) -> tuple[bytes, str]:
-        data = self.read(key)
-        return data, _content_tag(data)
-
-    def replace(self, key: str, data: bytes, *, if_match: str) -> None:
-        dest = self._path(key)
-        try:
-            with _directory_lock(dest.parent):
-                self._check_tag(key, if_match)
-                _atomic_file(dest, lambda fh: fh.write(data), exclusive=False)
-        except FileNotFoundError as exc:
-            raise KeyChangedError(f"{self.uri(key)} is gone") from exc
-        except OSError as exc:
-            raise StoreError(f"cannot write {self.uri(key)}: {exc.strerror or exc}") from exc
-
-    def _check_tag(self, key: str, tag: str) -> None:
-        """Under the directory lock: the object is still the version tagged ``tag``."""
-        try:
-            current = self.read(key)
-        except KeyNotFoundError:
-            raise KeyChangedError(f"{self.uri(key)} is gone") from None
-        if _content_tag(current) != tag:
-            raise KeyChangedError(f"{self.uri(key)} was replaced since it was read")
-
-
-# --------------------------------------------------------------------------- S3
 
 
 def _resolve_endpoint(explicit: str | None) -> str | None:
@@ -399,11 +89,12 @@ class S3Store(Store):
         max_concurrency: int = 8,
         page_size: int = 1000,
     ) -> None:
-        if not _BUCKET_RE.fullmatch(bucket or ""):
+        if not BUCKET_RE.fullmatch(bucket or ""):
             raise StoreConfigError(f"invalid S3 bucket name {bucket[:70]!r}")
         self.bucket = bucket
-        self.prefix = _validate_prefix(prefix.strip("/")) if prefix.strip("/") else ""
+        self.prefix = validate_prefix(prefix.strip("/")) if prefix.strip("/") else ""
         self.url = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
+        redact.install()  # botocore logs credentials at DEBUG: scrubbed however this store was made
         self.endpoint_url = redact.without_userinfo(_resolve_endpoint(endpoint_url))
         self._config = Config(
             retries={"mode": "standard", "total_max_attempts": max_attempts},
@@ -505,7 +196,7 @@ class S3Store(Store):
         return data
 
     def read_range(self, key: str, offset: int, length: int) -> bytes:
-        _check_range(offset, length)
+        check_range(offset, length)
         full = self._full(key)
         with self._calls(key) as s3:
             body = s3.get_object(Bucket=self.bucket, Key=full, Range=f"bytes={offset}-{offset + length - 1}")["Body"]
@@ -627,7 +318,7 @@ class S3Store(Store):
         root = f"{self.prefix}/" if self.prefix else ""
         paginator_args = {
             "Bucket": self.bucket,
-            "Prefix": root + _validate_prefix(prefix),
+            "Prefix": root + validate_prefix(prefix),
             "PaginationConfig": {"PageSize": self._page_size},
         }
         keys: builtins.list[str] = []
@@ -677,41 +368,3 @@ class S3Store(Store):
 
 def _status(exc: ClientError) -> int:
     return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
-
-
-# --------------------------------------------------------------------------- factory
-
-
-def _check_range(offset: int, length: int) -> None:
-    if offset < 0 or length <= 0:
-        raise ValueError(f"invalid byte range: offset {offset}, length {length}")
-
-
-def open_store(url: str, *, s3_endpoint_url: str | None = None) -> Store:
-    """Open ``DIR``, ``file://DIR`` or ``s3://bucket[/prefix]``.
-
-    The S3 endpoint comes from ``s3_endpoint_url``, else DEFCORPUS_S3_ENDPOINT_URL,
-    AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL; credentials from boto3's standard chain.
-    """
-    if not url or not url.strip():
-        raise StoreConfigError("store URL is empty")
-    if url[:5].lower() == "s3://":
-        bucket, _, prefix = url[5:].partition("/")
-        if not bucket:
-            raise StoreConfigError(f"store URL {url!r} has no bucket: expected s3://bucket/prefix")
-        if not _BUCKET_RE.fullmatch(bucket):
-            raise StoreConfigError(f"store URL {_redact(url)!r} has an invalid bucket name")
-        try:
-            return S3Store(bucket, prefix, endpoint_url=s3_endpoint_url)
-        except InvalidKeyError as exc:
-            raise StoreConfigError(f"store URL {url!r} has an invalid prefix: {exc}") from exc
-    parts = urlsplit(url)
-    if parts.scheme.lower() == "file":
-        if parts.netloc not in ("", "localhost") or not parts.path:
-            raise StoreConfigError(f"store URL {_redact(url)!r} must look like file:///absolute/dir")
-        return LocalStore(unquote(parts.path))
-    if not parts.scheme:
-        return LocalStore(url)
-    raise StoreConfigError(
-        f"unsupported store URL {_redact(url)!r}: use a directory, file:///dir or s3://bucket/prefix"
-    )
