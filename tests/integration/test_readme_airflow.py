@@ -87,7 +87,7 @@ def test_readme_airflow_lines_crawl_and_publish_three_months(tmp_path: Path) -> 
     block = readme_airflow_block().replace("8045", str(site_port)).replace("8080", str(api_port))
     # Keep the shell alive after the last line, so its background jobs (mini-site, standalone) live on
     # until the runs are done; the test then stops the whole group.
-    script = f"set -e\n{block}\nwait\n"
+    script = f"set -ex\n{block}\nwait\n"  # -x: the log names the line that failed
     env = {
         **os.environ,
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
