@@ -116,5 +116,4 @@ def _month_overlaps(key: str, start: datetime | None, end: datetime | None) -> b
 
 
 def _empty() -> pa.Table:
-    schema = ARTICLE_SCHEMA.append(pa.field("site", pa.string())).append(pa.field("month", pa.string()))
-    return schema.empty_table()
+    return ARTICLE_SCHEMA.empty_table()

@@ -7,11 +7,11 @@ the JSON-LD it was built from. ``Article.model_validate`` is the single validati
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_serializer, model_validator
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 # schema.org types whose JSON-LD marks a page as an article (the crawler's sampling and the cleaner's
 # metadata both read JSON-LD by these).
@@ -33,6 +33,15 @@ ARTICLE_TYPES = frozenset(
 def article_id(canonical_url: str) -> str:
     """Stable id: the same canonical URL always gives the same id, whichever crawl found it."""
     return hashlib.sha256(canonical_url.encode("utf-8")).hexdigest()[:32]
+
+
+def json_datetime(value: datetime) -> str:
+    """A timestamp as every JSON output writes it: ISO 8601 in UTC (``2022-11-02T14:30:00+00:00``).
+
+    Why UTC and not the page's own offset: Parquet stores the instant (``timestamp[us, UTC]``), so a
+    record read back from the corpus has no offset to give; ``extract`` and ``export`` then agree.
+    """
+    return value.astimezone(UTC).isoformat()
 
 
 def content_hash(headline: str, body: str) -> str:
@@ -61,7 +70,9 @@ class Article(BaseModel):
         description="the URL that identifies the article: the page's rel=canonical (else og:url) when it is an "
         "article URL of the page's own site, else url; normalised, tracking parameters dropped"
     )
-    site: str = Field(description="site config name, e.g. 'minisite'; a partition column in Parquet")
+    site: str = Field(
+        description="site config name, e.g. 'minisite'; in Parquet a column of each file and the path's partition",
+    )
     headline: str = Field(min_length=1, description="headline as published (JSON-LD headline first)")
     authors: list[str] = Field(default_factory=list, description="author names only, in byline order")
     author_bios: list[str] = Field(
@@ -87,16 +98,21 @@ class Article(BaseModel):
     near_duplicate_of: str | None = Field(
         default=None, description="id of the canonical member of this article's syndication group, if another"
     )
-    paywalled: bool = Field(
-        default=False,
-        description="the crawler found a paywall on the page (JSON-LD isAccessibleForFree false or one of the "
-        "site's paywall_markers): the body may be only the teaser; false in rows written before schema 1.1",
-    )
     warc_file: str = Field(description="store key of the WARC file holding the raw response")
     warc_record_id: str = Field(description="WARC-Record-ID of the response record in warc_file")
     fetched_at: AwareDatetime = Field(description="when the page was fetched (the WARC-Date)")
     cleaner_version: str = Field(description="version of the cleaner that produced this record")
     schema_version: str = Field(default=SCHEMA_VERSION, description="version of this schema (major.minor)")
+    # Last, as in the Parquet files: a field a minor version adds is appended (see corpus/arrow_schema.py).
+    paywalled: bool = Field(
+        default=False,
+        description="the crawler found a paywall on the page (JSON-LD isAccessibleForFree false or one of the "
+        "site's paywall_markers): the body may be only the teaser; false in rows written before schema 1.1",
+    )
+
+    @field_serializer("date_published", "date_modified", "fetched_at", when_used="json")
+    def _json_dates(self, value: datetime | None) -> str | None:
+        return None if value is None else json_datetime(value)
 
     @model_validator(mode="after")
     def _dates_not_after_fetch(self) -> Article:

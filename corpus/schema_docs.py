@@ -1,6 +1,6 @@
 """Generate the schema's documents from the model, so they can never drift from it.
 
-    python -m corpus.schema_docs     # rewrites docs/schema.md and corpus/article.schema.json
+    python -m corpus.schema_docs     # rewrites docs/schema.md and the corpus/*.schema.json files
 
 ``tests/corpus/test_schema_docs.py`` fails when a committed file differs from what this generates.
 """
@@ -11,22 +11,40 @@ import json
 from pathlib import Path
 from typing import Any
 
+from corpus.records import EXTRACT_RECORD, ExportRecord, ExtractedArticle, ExtractError
 from corpus.schema import SCHEMA_VERSION, Article, MainImage
 from corpus.table import ARTICLE_SCHEMA
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_MD = ROOT / "docs" / "schema.md"
 JSON_SCHEMA = Path(__file__).resolve().parent / "article.schema.json"
+EXPORT_SCHEMA = JSON_SCHEMA.with_name("export-record.schema.json")
+EXTRACT_SCHEMA = JSON_SCHEMA.with_name("extract-record.schema.json")
 
 _INTRO = f"""# The Article record (schema version {SCHEMA_VERSION})
 
-One row per article version. Names follow schema.org `NewsArticle` where one exists. The JSON Schema
-is `corpus/article.schema.json`; the pydantic model, `corpus/schema.py`, is the source of both files
-(regenerate with `python -m corpus.schema_docs`).
+One row per article version. Names follow schema.org `NewsArticle` where one exists. The pydantic
+models are the source of this page, of the Parquet schema (`corpus/arrow_schema.py` derives it from
+`corpus/schema.py`) and of one JSON Schema per output (regenerate with `python -m corpus.schema_docs`):
 
-In Parquet, timestamps are `timestamp[us, UTC]`; in JSON exports they are ISO 8601 with offset.
-`site` and `month` (publication month, `YYYY-MM`; the fetch month for an undated article) are Hive
-partition columns: they are in the path (`clean/site=…/month=…/`), not inside the files.
+| output | JSON Schema | model |
+|---|---|---|
+| the Article record | `corpus/article.schema.json` | `corpus.schema.Article` |
+| `defcorpus export --format jsonl`, one per line | `corpus/export-record.schema.json` | `corpus.records.ExportRecord` |
+| `extract`, a record | `corpus/extract-record.schema.json` | `corpus.records.ExtractedArticle` / `ExtractError` |
+
+Timestamps: in Parquet `timestamp[us, UTC]`, which keeps the instant and not the page's own offset;
+so every JSON output (`export` and `extract` alike) writes them as ISO 8601 in UTC,
+`2022-11-02T14:30:00+00:00` (`corpus.schema.json_datetime`). An export's record is an Article plus
+`month`; an extract's is an Article plus `source`, without `warc_file`, `warc_record_id` and
+`paywalled` for a page read from an HTML file or stdin (a WARC record keeps them), or, for an input
+that gave no article, `{{"source", "url", "error"}}`.
+
+`site` and `month` (publication month in UTC, `YYYY-MM`; the fetch month for an undated article) are
+Hive partition columns, in the path (`clean/site=…/month=…/`), and since schema 1.2 also the last two
+columns of each file, with the same values: a file copied out of its folder, or read by a tool that
+ignores Hive paths (Hugging Face `datasets`), still says what it holds. Every Parquet column is
+nullable, as written since 1.0.
 
 ## Versioning
 
@@ -80,13 +98,41 @@ _MIGRATIONS = """
   `datasets` refuse the read: run `defcorpus compact` once, which rewrites 1.0 files with the column.
   The crawler's flag for an old row is in its raw WARC record: `defcorpus clean --reclean` publishes
   it (every old row gets a new version at 1.1).
+- 1.2: files carry `site` and `month` as columns (before, only the path did), after `paywalled`;
+  the Article's fields are unchanged. `corpus.open`, `export`, `stats` and `compact` read older files
+  with both filled from the path, and `defcorpus compact` rewrites them with the columns. The
+  README's direct readers give one `site` and one `month` column on old, new and mixed stores, except
+  Hugging Face `datasets` (no Hive paths): run `defcorpus compact` once. A re-clean
+  (`clean --reclean`) publishes every old row again at 1.2, as for 1.1.
 """
 
 
 def json_schema() -> dict[str, Any]:
-    schema = Article.model_json_schema()
+    """The Article record's JSON Schema."""
+    return _with_id(Article.model_json_schema(), "article")
+
+
+def export_schema() -> dict[str, Any]:
+    """One line of ``defcorpus export --format jsonl``."""
+    return _with_id(ExportRecord.model_json_schema(), "export-record")
+
+
+def extract_schema() -> dict[str, Any]:
+    """One record of ``defcorpus extract``: a cleaned page or an error."""
+    schema = EXTRACT_RECORD.json_schema()
+    schema["title"] = "ExtractRecord"
+    schema["description"] = f"One page of `defcorpus extract`: {ExtractedArticle.__name__} or {ExtractError.__name__}."
+    return _with_id(schema, "extract-record")
+
+
+def json_schemas() -> dict[Path, dict[str, Any]]:
+    """Every checked-in JSON Schema file and what it must hold."""
+    return {JSON_SCHEMA: json_schema(), EXPORT_SCHEMA: export_schema(), EXTRACT_SCHEMA: extract_schema()}
+
+
+def _with_id(schema: dict[str, Any], name: str) -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = f"https://defcorpus.invalid/schema/article-{SCHEMA_VERSION}.json"
+    schema["$id"] = f"https://defcorpus.invalid/schema/{name}-{SCHEMA_VERSION}.json"
     return schema
 
 
@@ -94,8 +140,13 @@ def markdown() -> str:
     rows = []
     properties = json_schema()["properties"]
     for name, field in Article.model_fields.items():
-        arrow = "partition column" if name == "site" else str(ARTICLE_SCHEMA.field(name).type)
+        arrow = str(ARTICLE_SCHEMA.field(name).type) + (" (partition column)" if name == "site" else "")
         rows.append(f"| `{name}` | {_json_type(properties[name])} / `{arrow}` | {field.description} |")
+    month = ExportRecord.model_fields["month"]
+    rows.append(
+        f"| `month` | string / `{ARTICLE_SCHEMA.field('month').type}` (partition column) | not an Article "
+        f"field: in Parquet and export records only; {month.description} |"
+    )
     for name, field in MainImage.model_fields.items():
         rows.append(f"| `main_image.{name}` | {_json_type(properties['main_image'])} member | {field.description} |")
     return _INTRO + "\n".join(rows) + "\n" + _IDENTITY + _MIGRATIONS
@@ -116,7 +167,8 @@ def _json_type(prop: dict[str, Any]) -> str:
 
 def main() -> None:
     SCHEMA_MD.write_text(markdown(), encoding="utf-8")
-    JSON_SCHEMA.write_text(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    for path, schema in json_schemas().items():
+        path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

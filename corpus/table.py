@@ -10,8 +10,10 @@ read the rest from its staged copies, and the next clean finishes the promotion.
 merged files the same way and a manifest that supersedes the files it merged, then deletes them:
 what a reader sees through the manifests is the same before, during and after.
 
-Partition columns (``site``, ``month``) live in the path, Hive-style, not inside the files, so
-pyarrow, pandas, Polars, DuckDB and Spark all read ``clean/`` directly with partition pruning.
+Partition columns (``site``, ``month``) are in the path, Hive-style, so pyarrow, pandas, Polars,
+DuckDB and Spark read ``clean/`` directly with partition pruning, and (since schema 1.2) inside each
+file too, so a file copied out of its folder, or read by a tool that ignores Hive paths (Hugging Face
+``datasets``), still says which publisher and month it holds. Both hold the same value.
 
 Files keep the schema they were written with; every read here goes through ``conform``, so a store
 mixing files of older minor schema versions reads (and compacts) as one table.
@@ -33,42 +35,17 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus import layout
+from corpus.arrow_schema import model_schema
 from corpus.errors import DamagedFileError, KeyExistsError, KeyNotFoundError
 from corpus.schema import SCHEMA_VERSION, Article
 from corpus.store import Store
 
 logger = logging.getLogger(__name__)
 
-_TS = pa.timestamp("us", tz="UTC")
-ARTICLE_SCHEMA = pa.schema(
-    [
-        ("id", pa.string()),
-        ("url", pa.string()),
-        ("canonical_url", pa.string()),
-        ("headline", pa.string()),
-        ("authors", pa.list_(pa.string())),
-        ("author_bios", pa.list_(pa.string())),
-        ("date_published", _TS),
-        ("date_modified", _TS),
-        ("section", pa.string()),
-        ("tags", pa.list_(pa.string())),
-        ("language", pa.string()),
-        ("description", pa.string()),
-        ("body", pa.string()),
-        ("main_image", pa.struct([("url", pa.string()), ("caption", pa.string()), ("credit", pa.string())])),
-        ("word_count", pa.int32()),
-        ("content_hash", pa.string()),
-        ("near_duplicate_of", pa.string()),
-        ("warc_file", pa.string()),
-        ("warc_record_id", pa.string()),
-        ("fetched_at", _TS),
-        ("cleaner_version", pa.string()),
-        ("schema_version", pa.string()),
-        # Added in schema 1.1; appended, so the columns of a 1.0 file are a prefix of these.
-        ("paywalled", pa.bool_()),
-    ]
-)
 PARTITION_COLUMNS = ("site", "month")
+# Derived from the model (corpus/arrow_schema.py). Schema 1.1 appended ``paywalled``, 1.2 the partition
+# columns: the columns of an older file are a prefix of these.
+ARTICLE_SCHEMA = model_schema(Article, PARTITION_COLUMNS)
 
 
 def partition_month(article: Article) -> str:
@@ -78,12 +55,15 @@ def partition_month(article: Article) -> str:
 
 
 def articles_to_table(articles: Iterable[Article]) -> pa.Table:
-    rows = [a.model_dump(mode="python", exclude={"site"}) for a in articles]
+    rows = [{**a.model_dump(mode="python"), "month": partition_month(a)} for a in articles]
     return pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA)
 
 
 def publish(store: Store, site: str, articles: list[Article], batch_id: str, inputs: list[str]) -> dict[str, Any]:
     """Write one batch of one site and its manifest; returns the manifest."""
+    strays = sorted({a.site for a in articles} - {site})
+    if strays:  # the file's site column and its path would disagree
+        raise ValueError(f"a batch of site {site!r} holds articles of {', '.join(strays)}")
     by_month: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
         by_month[partition_month(article)].append(article)
@@ -264,16 +244,14 @@ def partition_counts(store: Store, site: str | None = None) -> list[dict[str, An
 
 
 def read_file(store: Store, key: str) -> pa.Table:
-    """One published file in the current schema, with its partition columns restored from the key."""
-    table = _read_part(store, key)
-    parts = _partition(key)
-    for column in PARTITION_COLUMNS:
-        table = table.append_column(column, pa.array([parts[column]] * table.num_rows, pa.string()))
-    return table
+    """One published file in the current schema, its partition columns included."""
+    return _read_part(store, key)
 
 
-def conform(table: pa.Table) -> pa.Table:
+def conform(table: pa.Table, partition: dict[str, str] | None = None) -> pa.Table:
     """``table`` (one file as written) in the current column order; a column it predates is filled.
+
+    The partition columns of a file written before schema 1.2 come from ``partition`` (its key's).
 
     A minor schema version only adds fields with a default, and a filled column holds that default
     (``paywalled``: False), not null. Why: the old row then reads as the record the current model
@@ -285,8 +263,12 @@ def conform(table: pa.Table) -> pa.Table:
     for name in ARTICLE_SCHEMA.names:
         if name in table.column_names:
             continue
-        model_field = Article.model_fields[name]
-        if model_field.is_required():
+        if name in PARTITION_COLUMNS and partition and name in partition:
+            value = pa.scalar(partition[name], pa.string())
+            table = table.append_column(pa.field(name, pa.string()), pa.repeat(value, table.num_rows))
+            continue
+        model_field = Article.model_fields.get(name)
+        if model_field is None or model_field.is_required():
             raise ValueError(f"a published file has no column {name!r}, which has no default")
         column = ARTICLE_SCHEMA.field(name)
         default = pa.scalar(model_field.get_default(call_default_factory=True), column.type)
@@ -307,7 +289,7 @@ def _read_part(store: Store, key: str) -> pa.Table:
 def parse_part(key: str, data: bytes) -> pa.Table:
     """A data file's bytes as a conformed table; ``DamagedFileError`` if they are not a readable file."""
     try:
-        return conform(pq.read_table(io.BytesIO(data)))
+        return conform(pq.read_table(io.BytesIO(data)), _partition(key))
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise DamagedFileError(key, f"not a readable Parquet file ({len(data)} bytes): {exc}") from None
 

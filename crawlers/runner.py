@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from crawlers.extensions.crawl_report import Reach
+from crawlers.extensions.progress import PROGRESS_PREFIX
 from crawlers.sites import SiteConfig
 
 EXIT_BUSY = 75  # python -m crawlers: another crawl holds the site's lease (crawlers/__main__.py)
@@ -32,6 +33,7 @@ EXIT_BUSY = 75  # python -m crawlers: another crawl holds the site's lease (craw
 logger = logging.getLogger(__name__)
 
 # Scrapy's LogStats line: "Crawled 12 pages (at 720 pages/min), scraped 5 items (at 300 items/min)"
+_PROGRESS = re.compile(rf"{PROGRESS_PREFIX} pages=(\d+) articles=(\d+)")
 _LOGSTATS = re.compile(r"Crawled (\d+) pages .*scraped (\d+) items")
 
 
@@ -166,8 +168,9 @@ def run_crawl(
     interrupted: BaseException | None = None
     with tempfile.TemporaryDirectory(prefix="defcorpus-crawl-") as tmp, _sigterm_as_interrupt():
         report_file = Path(tmp) / "report.json"
+        progress = ["-s", "DEFCORPUS_PROGRESS_ENABLED=True"] if on_progress else []  # live counts, not LogStats
         with subprocess.Popen(
-            job.command(report_file),
+            job.command(report_file) + progress,
             env=job.environment(),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -215,6 +218,10 @@ def _follow(
 ) -> None:
     for line in lines:
         line = line.rstrip("\n")
+        if line.startswith(PROGRESS_PREFIX):  # crawlers.extensions.progress: counts, not a log line
+            if on_progress and (counts := _PROGRESS.match(line)):
+                on_progress(int(counts[1]), int(counts[2]))
+            continue
         tail.append(line)
         if on_log:
             on_log(line)

@@ -60,6 +60,7 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawlers.extensions.warc_writer.WarcWriter": 500,
     "crawlers.extensions.crawl_report.CrawlReport": 510,
+    "crawlers.extensions.progress.CrawlProgress": 520,
 }
 
 # --- defcorpus (alphabetical; each group's *_ENABLED first) ------------------------------------
@@ -88,6 +89,8 @@ DEFCORPUS_INCREMENTAL_REFETCH_UNVALIDATED = False  # refetch known URLs that had
 DEFCORPUS_INCREMENTAL_SHORT_RETRIES = 3  # later runs that ask again for an article stored short (0: never)
 DEFCORPUS_PAYWALL_MARKERS: list[str] = []  # set from the site's crawl.paywall_markers
 DEFCORPUS_CRAWL_LEASE_TTL = 1800  # seconds a crawl's lease lasts unrenewed (renewed every third of it)
+DEFCORPUS_PROGRESS_ENABLED = False  # progress lines on stdout for the parent (crawlers.runner sets it)
+DEFCORPUS_PROGRESS_INTERVAL = 0.5  # seconds between two progress lines at most
 DEFCORPUS_REPORT_FILE = None  # local JSON file the parent process reads the crawl report from
 DEFCORPUS_RETRY_AFTER_MAX = 600.0  # longest Retry-After honoured, seconds
 DEFCORPUS_S3_ENDPOINT_URL = None

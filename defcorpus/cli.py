@@ -238,9 +238,19 @@ def sites(ctx: click.Context, sites_file: Path | None, store: Store, s3_endpoint
     published: dict[str, int] = {}
     for manifest in read_manifests(store):
         published[manifest["site"]] = published.get(manifest["site"], 0) + manifest["articles"]
-    for site in configs.values():
-        routes = ", ".join(f"{s.type}:{s.url}" for s in site.sources)
-        click.echo(f"{site.name:<16} {published.get(site.name, 0):>7} articles  {site.base_url:<36} {routes}")
+    rows = [("site", "articles", "base_url", "routes")] + [
+        (
+            site.name,
+            str(published.get(site.name, 0)),
+            site.base_url,
+            ", ".join(f"{s.type}:{s.url}" for s in site.sources),
+        )
+        for site in configs.values()
+    ]
+    # Plain aligned columns under a header: readable, and still one line per site for grep and awk.
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for name, count, base_url, routes in rows:
+        click.echo(f"{name:<{widths[0]}}  {count:>{widths[1]}}  {base_url:<{widths[2]}}  {routes}")
 
 
 @sites.command("add")
@@ -289,11 +299,18 @@ def clean(
     site_names: tuple[str, ...], sites_file: Path | None, reclean: bool, store: Store, s3_endpoint_url: str | None
 ) -> None:
     """Clean the raw pages not cleaned yet (--reclean: all of them again) and publish them under clean/."""
+    from corpus import layout
+
     configs = load_sites([sites_file] if sites_file else None)
+    unknown = [name for name in site_names if name not in configs]
+    if unknown:
+        raise click.ClickException(f"unknown site {unknown[0]!r} (configured: {', '.join(sorted(configs))})")
+    # Without --site, only the sites the store has raw pages of: the others get no line and no state/.
+    names = site_names or [n for n in sorted(configs) if store.list(layout.raw_site_prefix(n))]
+    if not names:
+        click.echo(f"nothing to clean: {store.url} holds no raw pages of any configured site (crawl one first)")
     damaged: list[Damage] = []
-    for name in site_names or sorted(configs):
-        if name not in configs:
-            raise click.ClickException(f"unknown site {name!r} (configured: {', '.join(sorted(configs))})")
+    for name in names:
         damaged += _clean_one(store, configs[name], reclean=reclean)
     _exit_if_damaged(damaged)
 
@@ -358,14 +375,13 @@ def _crawl(store: Store, site: SiteConfig, **job: Any) -> dict[str, Any]:
 
 
 def _clean_one(store: Store, site: SiteConfig, *, reclean: bool = False) -> list[Damage]:
-    from defcorpus.progress import clean_with_progress
+    from defcorpus.progress import clean_with_progress, removals_summary
 
     report = clean_with_progress(console, store, site, reclean=reclean)
     click.echo(
         f"{site.name}: {report.articles_published} articles published, {report.articles_unchanged} "
-        f"unchanged, {report.articles_paywalled} published paywalled, {report.boilerplate_removed} "
-        "boilerplate paragraphs removed, "
-        f"from {report.warc_files} {'' if reclean else 'new '}WARC files"
+        f"unchanged, {report.articles_paywalled} published paywalled, paragraphs removed "
+        f"{removals_summary(report)}, from {report.warc_files} {'' if reclean else 'new '}WARC files"
     )
     return report.damaged
 
@@ -412,7 +428,7 @@ def export(
     table = export_lib.select(store, site=site_name, since=since, until=until, latest=not all_versions, skipped=skipped)
     if site_name and not table.num_rows:
         check_site_in_store(store, site_name)  # before any output file exists
-    count = export_lib.write(table, output, fmt=fmt)
+    count = _export_with_progress(export_lib.write, table, output, fmt)
     console.print(f"exported {count} articles", highlight=False)
     if skipped:
         click.echo(
@@ -421,6 +437,19 @@ def export(
             err=True,
         )
         sys.exit(EX_DATAERR)
+
+
+def _export_with_progress(write: Callable[..., int], table: Any, output: str, fmt: str) -> int:
+    """A progress bar on stderr when it is a terminal; nothing in a pipe or a log."""
+    if not console.is_terminal:
+        return write(table, output, fmt=fmt)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    columns = (TextColumn("Exporting"), BarColumn(), MofNCompleteColumn())
+    # redirect_stdout off: the records go to stdout (a file, a pipe), never into the progress display.
+    with Progress(*columns, console=console, transient=True, redirect_stdout=False, redirect_stderr=False) as bar:
+        task = bar.add_task("export", total=table.num_rows)
+        return write(table, output, fmt=fmt, on_progress=lambda done, _total: bar.update(task, completed=done))
 
 
 @main.command()
@@ -477,9 +506,12 @@ def compact(site_names: tuple[str, ...], store: Store, s3_endpoint_url: str | No
 def demo(store_url: str, s3_endpoint_url: str | None, port: int | None) -> None:
     """Offline demo: serve the bundled mini-site on 127.0.0.1, crawl it, clean it, publish it."""
     from corpus.store import open_store
-    from defcorpus.demo import run_demo
+    from defcorpus.demo import PortInUseError, run_demo
 
-    run_demo(Console(), open_store(store_url, s3_endpoint_url=s3_endpoint_url), s3_endpoint_url, port)
+    try:
+        run_demo(Console(), open_store(store_url, s3_endpoint_url=s3_endpoint_url), s3_endpoint_url, port)
+    except PortInUseError as exc:
+        raise Failure(str(exc)) from None
 
 
 @main.command()

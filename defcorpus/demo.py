@@ -19,7 +19,7 @@ from crawlers.sites import get_site
 from defcorpus.jobs import CleanReport
 from defcorpus.minisite import serve
 from defcorpus.minisite.server import MiniSite
-from defcorpus.progress import clean_with_progress, crawl_with_progress
+from defcorpus.progress import clean_with_progress, crawl_with_progress, removals_summary
 
 LOOPBACK_CRAWL_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOGSTATS_INTERVAL": 0.5}
 BODY_PREVIEW_PARAGRAPHS = 6
@@ -29,10 +29,10 @@ def run_demo(
     console: Console, store: Store, s3_endpoint_url: str | None = None, port: int | None = None
 ) -> CleanReport:
     """``port`` defaults to the one in the mini-site's config."""
-    console.rule("defcorpus demo: offline, on the bundled mini-site")
     configured = get_site("minisite")
     with ExitStack() as stack:
-        server = _serve_on_configured_port(console, stack, port or urlsplit(configured.base_url).port or 0)
+        server = _serve_on_configured_port(stack, port or urlsplit(configured.base_url).port or 0)
+        console.rule("defcorpus demo: offline, on the bundled mini-site")
         site = configured.with_base_url(server.base_url)
         console.print(f"Serving the mini-site at {server.base_url} (loopback only)", highlight=False)
         crawl = crawl_with_progress(
@@ -44,34 +44,45 @@ def run_demo(
     return report
 
 
-def _serve_on_configured_port(console: Console, stack: ExitStack, port: int) -> MiniSite:
-    """The configured port keeps article URLs, and so their ids, the same from one demo run to the next."""
+class PortInUseError(Exception):
+    """The demo's port is taken: refused, so the store never gets a second copy of the site."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__(
+            f"port {port} on 127.0.0.1 is in use; free it, or pass --port N with a fresh --store "
+            "(on another port the articles get other URLs, and so other ids)"
+        )
+        self.port = port
+
+
+def _serve_on_configured_port(stack: ExitStack, port: int) -> MiniSite:
+    """Serve on ``port`` or refuse: the port is part of every article URL, and so of its id.
+
+    Why refuse and not take a free port: the articles would get other URLs, and a rerun would
+    publish the whole site again beside the first copy in the same store.
+    """
     try:
         return stack.enter_context(serve(port=port))
     except OSError:
-        console.print(
-            f"[yellow]Port {port} is in use; serving on another port. Its articles get other URLs, "
-            "so use a fresh --store to keep this demo's corpus separate.[/yellow]"
-        )
-        return stack.enter_context(serve(port=0))
+        raise PortInUseError(port) from None
 
 
 def _print_summary(console: Console, store: Store, crawl: dict[str, object], report: CleanReport) -> None:
+    """The counts in a table; paths and commands on lines of their own, never cut or wrapped (copy-paste)."""
+    in_store = Corpus(store).articles(site=report.site).num_rows
     table = Table(title="Summary", show_header=False, title_justify="left")
     table.add_row("pages fetched", str(crawl["pages_fetched"]))
     table.add_row("article pages fetched", str(crawl["articles_fetched"]))
-    table.add_row("articles published", f"{report.articles_published} new, {report.articles_unchanged} unchanged")
     table.add_row(
-        "paragraphs removed as boilerplate",
-        f"{report.boilerplate_removed + report.dropped_by_rule} ({report.bios_removed} author bios, "
-        f"{report.boilerplate_removed - report.bios_removed} other learned, "
-        f"{report.dropped_by_rule} by site rules)",
+        "articles published",
+        f"{report.articles_published} new, {in_store - report.articles_published} already in the store",
     )
+    table.add_row("paragraphs removed", removals_summary(report))
     if report.rejected:
         table.add_row("pages not published", ", ".join(f"{k}: {v}" for k, v in sorted(report.rejected.items())))
-    table.add_row("raw WARC", store.uri(layout.raw_site_prefix(report.site)))
-    table.add_row("corpus (Parquet)", store.uri(layout.CLEAN_PREFIX))
     console.print(table)
+    console.print(f"raw WARC: {store.uri(layout.raw_site_prefix(report.site))}", highlight=False, soft_wrap=True)
+    console.print(f"corpus (Parquet): {store.uri(layout.CLEAN_PREFIX)}", highlight=False, soft_wrap=True)
 
 
 def _print_article(console: Console, store: Store, report: CleanReport) -> None:
@@ -94,4 +105,5 @@ def _print_article(console: Console, store: Store, report: CleanReport) -> None:
     console.print(
         Panel(head + "\n" + shown, title=f"One cleaned article ({removed} paragraphs removed)", title_align="left")
     )
-    console.print(f"Read the whole corpus: defcorpus export --store {store.url} --format jsonl", highlight=False)
+    hint = f"Read the whole corpus: defcorpus export --store {store.url} --format jsonl"
+    console.print(hint, highlight=False, soft_wrap=True)

@@ -1,9 +1,10 @@
-"""Export published articles: JSON Lines (dates as ISO 8601 with offset) or Parquet."""
+"""Export published articles: JSON Lines (``corpus/export-record.schema.json``, dates ISO 8601 in UTC) or Parquet."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 
@@ -11,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from corpus.reader import Corpus
+from corpus.schema import json_datetime
 from corpus.store import Store
 
 
@@ -51,27 +53,40 @@ def select(
     return table
 
 
-def write(table: pa.Table, output: str, *, fmt: str = "jsonl") -> int:
-    """``table`` as JSON Lines or Parquet to ``output`` ('-' is stdout, JSON Lines only); returns its rows."""
+ProgressCallback = Callable[[int, int], None]  # rows written, rows in all
+_BATCH_ROWS = 1000
+
+
+def write(table: pa.Table, output: str, *, fmt: str = "jsonl", on_progress: ProgressCallback | None = None) -> int:
+    """``table`` as JSON Lines or Parquet to ``output`` ('-' is stdout, JSON Lines only); returns its rows.
+
+    ``on_progress`` hears the rows written so far after each batch of 1,000 (JSON Lines) or at the end.
+    """
     if fmt == "parquet":
         pq.write_table(table, output, compression="zstd")
-        return table.num_rows
-    if fmt != "jsonl":
+    elif fmt != "jsonl":
         raise ValueError(f"unknown export format {fmt!r}")
-    if output == "-":
-        _write_jsonl(table.to_pylist(), sys.stdout)
+    elif output == "-":
+        _write_jsonl(table, sys.stdout, on_progress)
     else:
         with open(output, "w", encoding="utf-8") as fh:  # noqa: PTH123
-            _write_jsonl(table.to_pylist(), fh)
+            _write_jsonl(table, fh, on_progress)
+    if on_progress:
+        on_progress(table.num_rows, table.num_rows)
     return table.num_rows
 
 
-def _write_jsonl(rows: list[dict[str, Any]], fh: IO[str]) -> None:
-    for row in rows:
-        fh.write(json.dumps(row, ensure_ascii=False, default=_json_default) + "\n")
+def _write_jsonl(table: pa.Table, fh: IO[str], on_progress: ProgressCallback | None) -> None:
+    done = 0
+    for batch in table.to_batches(max_chunksize=_BATCH_ROWS):  # rows as Python objects a batch at a time
+        for row in batch.to_pylist():
+            fh.write(json.dumps(row, ensure_ascii=False, default=_json_default) + "\n")
+        done += batch.num_rows
+        if on_progress:
+            on_progress(done, table.num_rows)
 
 
 def _json_default(value: Any) -> str:
     if isinstance(value, datetime):
-        return value.isoformat()
+        return json_datetime(value)  # the form extract writes too: one form for every JSON output
     raise TypeError(f"cannot serialise {type(value).__name__}")

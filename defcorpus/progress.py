@@ -51,6 +51,15 @@ def clean_with_progress(console: Console, store: Store, site: SiteConfig, *, rec
         return (reclean_site if reclean else clean_site)(store, site, on_page=update)
 
 
+def removals_summary(report: CleanReport) -> str:
+    """What the cleaner removed, in the one form ``clean`` and the demo both print."""
+    learned = report.boilerplate_removed - report.bios_removed
+    return (
+        f"{report.boilerplate_removed + report.dropped_by_rule} ({report.bios_removed} author bios, "
+        f"{learned} other learned boilerplate, {report.dropped_by_rule} by site rules)"
+    )
+
+
 def backfill_with_progress(console: Console, store: Store, job: BackfillJob) -> BackfillReport:
     """Captures found, articles fetched and captures skipped, as the backfill goes."""
     from crawlers.archives.backfill import run_backfill

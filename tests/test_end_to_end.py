@@ -106,7 +106,7 @@ def test_records_carry_provenance(local_run: Run) -> None:
     for article in local_run.articles:
         assert local_run.store.exists(article["warc_file"])
         assert article["warc_record_id"].startswith("<urn:uuid:")
-        assert article["cleaner_version"] and article["schema_version"] == "1.1"
+        assert article["cleaner_version"] and article["schema_version"] == "1.2"
 
 
 def test_rerun_is_idempotent(local_run: Run) -> None:

@@ -30,6 +30,17 @@ def rows_of(name: str, value: Any) -> int:
     return int(value.num_rows if hasattr(value, "num_rows") else len(value))
 
 
+def columns_of(value: Any) -> list[str]:
+    return list(value.column_names if hasattr(value, "column_names") else value.columns)
+
+
+def site_months(name: str, value: Any) -> list[tuple[str, str]]:
+    """The (site, month) of every row a reader gave, sorted: the columns' values, whatever the library."""
+    if name == "rel":
+        return sorted(value.project("site, month").fetchall())
+    return sorted(zip((str(v) for v in value["site"]), (str(v) for v in value["month"]), strict=True))
+
+
 def run_reader_line(line: str) -> tuple[str, Any]:
     """Run one README reader line as it stands; the name it assigns last, and the value."""
     namespace: dict[str, Any] = {}
@@ -69,6 +80,32 @@ def published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.mark.parametrize("line", readme_reader_lines(), ids=lambda line: line.split()[1])
 def test_readme_reader_line(published: Path, line: str) -> None:
     assert rows_of(*run_reader_line(line)) == 3  # every published version: the history
+
+
+@pytest.mark.parametrize("line", readme_reader_lines(), ids=lambda line: line.split()[1])
+def test_readme_reader_line_gives_one_site_and_one_month_column(published: Path, line: str) -> None:
+    """``site`` and ``month`` are in the path and in the files: every reader must give each once, right."""
+    store = open_store(str(published / "defcorpus-data"))
+    publish(store, "other", [make_article("c", published="2022-10-30", site="other")], "20230204T000000Z-ffff0003", [])
+    name, value = run_reader_line(line)
+    if name != "rel":  # the DuckDB line selects its columns by name
+        assert [c for c in columns_of(value) if c in ("site", "month")] == ["site", "month"]
+    assert site_months(name, value) == [
+        ("minisite", "2022-11"),
+        ("minisite", "2022-12"),
+        ("minisite", "2022-12"),
+        ("other", "2022-10"),
+    ]
+
+
+def test_a_file_copied_out_of_its_folder_says_which_site_and_month_it_holds(published: Path) -> None:
+    import pyarrow.parquet as pq
+
+    files = sorted((published / "defcorpus-data" / "clean").glob("site=minisite/month=2022-11/*.parquet"))
+    copied = published / "copied.parquet"
+    copied.write_bytes(files[0].read_bytes())
+    table = pq.read_table(copied)
+    assert table.column("site").to_pylist() == ["minisite"] and table.column("month").to_pylist() == ["2022-11"]
 
 
 @pytest.mark.parametrize("line", readme_reader_lines(), ids=lambda line: line.split()[1])

@@ -51,8 +51,8 @@ def test_demo_prints_summary_and_an_article(demo_store: tuple[Path, Result]) -> 
     store, result = demo_store
     assert result.exit_code == 0, result.output
     out = result.output
-    assert re.search(rf"articles published\s+│ {len(facts.article_paths())} new, 0 unchanged", out)
-    assert "paragraphs removed as boilerplate" in out
+    assert re.search(rf"articles published\s+│ {len(facts.article_paths())} new, 0 already in the store", out)
+    assert re.search(r"paragraphs removed\s+│ \d+ \(\d+ author bios, \d+ other learned boilerplate", out)
     assert "One cleaned article" in out
     assert str(store.resolve()) in out.replace("\n", "")
     assert (store / "clean" / "_manifests").is_dir()
@@ -62,9 +62,59 @@ def test_demo_twice_publishes_nothing_new(demo_store: tuple[Path, Result], demo_
     store, _ = demo_store
     result = run("demo", "--store", str(store), "--port", demo_port)
     assert result.exit_code == 0, result.output
-    assert re.search(r"articles published\s+│ 0 new,", result.output)
+    assert re.search(rf"articles published\s+│ 0 new, {len(facts.article_paths())} already in the store", result.output)
     exported = run("export", "--store", str(store)).stdout.splitlines()
     assert len(exported) == len({json.loads(line)["id"] for line in exported}) == len(facts.article_paths())
+
+
+def test_demo_paths_and_hint_are_never_cut_or_wrapped(demo_store: tuple[Path, Result]) -> None:
+    """Not on a terminal (80 columns), a path or the hint cut with '…' or wrapped cannot be copied."""
+    store, result = demo_store
+    lines = result.output.splitlines()
+    assert f"corpus (Parquet): {store.resolve().as_uri()}/clean/" in lines
+    assert f"raw WARC: {store.resolve().as_uri()}/raw/site=minisite/" in lines
+    assert f"Read the whole corpus: defcorpus export --store {store.resolve().as_uri()} --format jsonl" in lines
+
+
+def test_demo_refuses_a_busy_port_and_leaves_the_store_as_it_was(
+    demo_store: tuple[Path, Result], demo_port: str, tmp_path: Path
+) -> None:
+    """Another port would give the articles other URLs: a second copy of the site in the same store."""
+    store, _ = demo_store
+    before = sorted((p.relative_to(store), p.stat().st_mtime_ns) for p in store.rglob("*"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        result = CliRunner().invoke(main, ["demo", "--store", str(store), "--port", port])
+        fresh = CliRunner().invoke(main, ["demo", "--store", str(tmp_path / "fresh"), "--port", port])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: port {port} on 127.0.0.1 is in use; free it, or pass --port N with a fresh --store "
+        "(on another port the articles get other URLs, and so other ids)"
+    ]
+    assert sorted((p.relative_to(store), p.stat().st_mtime_ns) for p in store.rglob("*")) == before
+    assert fresh.exit_code == 1 and not (tmp_path / "fresh").exists()
+
+
+def test_clean_without_site_touches_only_the_sites_with_data(demo_store: tuple[Path, Result], tmp_path: Path) -> None:
+    store, _ = demo_store
+    result = run("clean", "--reclean", "--store", str(store))
+    assert result.exit_code == 0
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["minisite"]
+    assert sorted(p.name for p in (store / "state").iterdir()) == ["_dedup", "minisite"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = run("clean", "--store", str(empty))
+    assert nothing.exit_code == 0 and "nothing to clean" in nothing.stdout
+    assert list(empty.iterdir()) == []
+
+
+def test_sites_has_a_header_and_aligned_columns() -> None:
+    lines = run("sites").output.splitlines()
+    assert lines[0].split() == ["site", "articles", "base_url", "routes"]
+    starts = {line.index(line.split()[2]) for line in lines}  # the base_url column starts at one offset
+    assert len(starts) == 1 and len(lines) > 2
 
 
 def test_export_jsonl_filtered_by_site_and_dates(demo_store: tuple[Path, Result]) -> None:
@@ -116,3 +166,25 @@ def test_bad_sites_file_names_file_and_key(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["run", "--site", "x", "--sites-file", str(bad), "--store", str(tmp_path)])
     assert result.exit_code == 1
     assert str(bad) in result.output and "sources" in result.output
+
+
+def test_export_shows_progress_on_a_terminal_only(
+    demo_store: tuple[Path, Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    import defcorpus.cli
+
+    store, _ = demo_store
+    quiet = CliRunner().invoke(main, ["export", "--store", str(store)])
+    assert "Exporting" not in quiet.stderr and quiet.stderr.strip() == f"exported {len(facts.article_paths())} articles"
+    terminal = io.StringIO()
+    monkeypatch.setattr(defcorpus.cli, "console", Console(file=terminal, force_terminal=True, width=100))
+    shown = CliRunner().invoke(main, ["export", "--store", str(store)])
+    assert shown.exit_code == 0 and shown.stdout == quiet.stdout  # the records are the same
+    assert (
+        "Exporting" in terminal.getvalue()
+        and f"{len(facts.article_paths())}/{len(facts.article_paths())}" in terminal.getvalue()
+    )

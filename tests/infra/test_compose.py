@@ -187,3 +187,22 @@ def test_init_creates_one_pool_per_publisher_domain(compose: dict[str, Any]) -> 
     pools = pools_spec(sites)
     assert {pool_name(site) for site in sites} == set(pools)
     assert all(name.startswith("crawl_") and pool["slots"] == 1 for name, pool in pools.items())
+
+
+def test_published_ports_are_on_loopback_by_default(compose: dict[str, Any]) -> None:
+    """MinIO, its console and the Airflow UI carry development passwords: never on every interface by default."""
+    published = {name: service["ports"] for name, service in compose["services"].items() if service.get("ports")}
+    assert set(published) == {"minio", "airflow-apiserver"}
+    for name, ports in published.items():
+        for port in ports:
+            host_ip = port.get("host_ip") if isinstance(port, dict) else str(port).rsplit(":", 2)[0]
+            assert host_ip == "127.0.0.1", (name, port)
+
+
+def test_minio_init_fails_when_attaching_the_policy_fails() -> None:
+    """`|| true` hid every failure of the attach; only an already-attached policy may be skipped."""
+    script = yaml.safe_load(COMPOSE_FILE.read_text())["services"]["minio-init"]["command"][0]
+    assert "|| true" not in script and script.lstrip().startswith("set -e")
+    attach = next(line for line in script.splitlines() if "policy attach" in line)
+    assert "||" not in attach
+    assert 'mc admin user info local "$$DEFCORPUS_S3_ACCESS_KEY" | grep -q "defcorpus-pipeline"' in script

@@ -106,3 +106,26 @@ def test_helm_store_connection_and_pools(values: dict[str, Any]) -> None:
     assert "python -m defcorpus.orchestration pools" in args and "airflow pools import" in args
     assert args.rstrip().endswith("exec airflow scheduler")
     assert values["dagProcessor"]["enabled"] is True
+
+
+def test_helm_chooses_an_auth_manager_the_image_has(values: dict[str, Any], dockerfile: str) -> None:
+    """The chart defaults to FAB (and a create-user job running `airflow users create`): the image has no FAB."""
+    core = values["config"]["core"]
+    assert core["auth_manager"] == "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+    assert core["simple_auth_manager_users"].split(":")[1] == "admin"
+    assert values["webserver"]["defaultUser"]["enabled"] is False  # the chart's switch for the create-user job
+    deploy = (INFRA / "requirements-deploy.txt").read_text()
+    assert "apache-airflow-providers-fab" not in deploy and "providers-fab" not in dockerfile
+
+
+def test_every_pod_that_touches_the_bucket_has_the_pipeline_role(values: dict[str, Any]) -> None:
+    """Workers write task logs, the triggerer a deferred task's, the api-server reads them for the UI."""
+    role = "arn:aws:iam::111122223333:role/defcorpus-pipeline"
+    for component in ("workers", "triggerer", "apiServer"):
+        assert values[component]["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"] == role, component
+
+
+def test_helm_uses_the_current_celery_worker_keys(values: dict[str, Any]) -> None:
+    workers = values["workers"]
+    assert "replicas" not in workers and "persistence" not in workers  # deprecated in current charts
+    assert workers["celery"]["replicas"] >= 1 and workers["celery"]["persistence"]["enabled"] is False
