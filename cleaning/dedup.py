@@ -20,9 +20,10 @@ import hashlib
 import json
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from cleaning.sketch import BandIndex, Sketch, decode, encode, fold, jaccard, sketches
+from corpus.dates import parse_iso8601
 from corpus.schema import Article
 
 STATE_VERSION = 2  # 2: sketches of cleaning.sketch's own hashing (1: datasketch's)
@@ -60,7 +61,7 @@ class DedupShard:
     def prune(self, *, window_days: int = 120, max_entries: int = 50_000) -> None:
         if not self.entries:
             return
-        newest = max(datetime.fromisoformat(e.when) for e in self.entries.values())
+        newest = max(parse_iso8601(e.when) for e in self.entries.values())
         cutoff = (newest - timedelta(days=window_days)).isoformat()
         kept = sorted((e for e in self.entries.values() if e.when >= cutoff), key=lambda e: (e.when, e.id))
         self.entries = {e.id: e for e in kept[-max_entries:]}

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from corpus.dates import as_utc
+
 # Text that belongs to a page's chrome, never to an article. Learned boilerplate removal takes out
 # paragraphs that repeat verbatim; these catch chrome that varies per page (share widgets quoting the
 # headline, counters) or is glued to article text, which the learner cannot see.
@@ -203,7 +205,7 @@ def _future_dates(
     future = [
         a["url"]
         for a in articles
-        if any(_aware(a[name]) > latest for name in ("date_published", "date_modified") if a.get(name))
+        if any(as_utc(a[name]) > latest for name in ("date_published", "date_modified") if a.get(name))
     ]
     metrics["future_date_count"] = len(future)
     if not future:
@@ -267,7 +269,3 @@ def _drift(
 def _words(article: Mapping[str, Any]) -> int:
     count = article.get("word_count")
     return int(count) if count is not None else len((article.get("body") or "").split())
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

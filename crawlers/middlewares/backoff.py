@@ -13,12 +13,13 @@ import logging
 import random
 import time
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
+
+from corpus.dates import parse_http_date
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -103,10 +104,7 @@ def parse_retry_after(value: bytes | str | None, now: datetime) -> float | None:
     text = text.strip()
     if text.isdigit():
         return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    when = parse_http_date(text)
+    if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
     return max((when - now).total_seconds(), 0.0)
