@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
 
-from crawlers import discovery, http_fetch
+from crawlers import discovery, feeds, http_fetch
 from crawlers.addresses import AddressPolicy, is_own_host
 from crawlers.platforms import adapter_for, detect_platform
 from crawlers.site_settings import DEFAULT_CONTACT
@@ -234,9 +234,9 @@ class _Survey:
         linked = [u for u in discovery.feeds_in_html(home_html, self.base) if self._same_site(u)]
         for url in linked or [urljoin(self.base, p) for p in discovery.COMMON_FEEDS]:
             fetched = self.fetcher.get(url)
-            if not (fetched and fetched.ok and discovery.is_feed(fetched.body)):
+            if not (fetched and fetched.ok and feeds.is_feed(fetched.body)):
                 continue
-            links = [u for u in discovery.feed_links(fetched.body, self.base) if self._same_site(u)]
+            links = [i.url for i in feeds.feed_items(fetched.body, self.base) if self._same_site(i.url)]
             how = "linked from the home page" if linked else "at a common location"
             self.note(f"feed: {url} ({how}, {len(links)} items)")
             self.sources.append({"type": "rss", "url": _relative(url)})

@@ -27,12 +27,11 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from corpus.dates import parse_datetime
 from crawlers.budget import DiscoveryBudget, DiscoveryLimits
+from crawlers.feeds import feed_items
 from crawlers.platforms import adapter_for, published_date
 from crawlers.sites import SiteConfig, Source, resolve_site
 from crawlers.window import Verdict, Window
 
-_FEED_ITEMS = "//*[local-name()='item' or local-name()='entry']"
-_FEED_PUBLISHED = "./*[local-name()='pubDate' or local-name()='published' or local-name()='date']/text()"
 _NEWS_URLS = "//*[local-name()='url']"
 # Sitemaps may be up to 50 MB uncompressed (sitemaps.org); article pages are held to the site's limit.
 SITEMAP_MAXSIZE = 64 * 1024 * 1024
@@ -132,21 +131,12 @@ class NewsSpider(SitemapSpider):
         return entries  # unused: parse_sitemap replaces SitemapSpider's own parsing
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        """RSS 2.0 and Atom: an item's link, its publication date and (Atom ``updated``) its last change."""
+        """RSS and Atom (``crawlers.feeds``): an item's link, publication date and (Atom ``updated``) last change."""
         index = response.meta["defcorpus_source"]
-        for item in response.xpath(_FEED_ITEMS):
-            link = (
-                item.xpath("./*[local-name()='link']/text()").get()
-                or item.xpath("./*[local-name()='link'][not(@rel) or @rel='alternate']/@href").get()
-            )
-            if not link:
-                continue
-            url = urljoin(response.url, link.strip())
-            published = parse_datetime(item.xpath(_FEED_PUBLISHED).get())
-            updated = parse_datetime(item.xpath("./*[local-name()='updated']/text()").get())
-            verdict = self._wanted(url, source="feed", published=published, lastmod=updated)
+        for item in feed_items(response.body, response.url):
+            verdict = self._wanted(item.url, source="feed", published=item.published, lastmod=item.updated)
             if verdict:
-                yield self._article_request(url, index, verdict)
+                yield self._article_request(item.url, index, verdict)
 
     def parse_archive(self, response: Response) -> Iterator[Request]:
         """An HTML listing page: every link that the article rules accept (no dates: URL month only)."""
