@@ -1,6 +1,6 @@
 """The Scrapy settings a site's config implies (its ``[crawl]`` table), applied at "spider" priority.
 
-Command-line ``-s NAME=VALUE`` overrides still win (tests crawl loopback servers with no delay).
+Command-line overrides (``--settings-json``, ``-s NAME=VALUE``) still win (tests crawl loopback servers with no delay).
 """
 
 from __future__ import annotations
