@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import tomlkit
 from protego import Protego
 
+from corpus.version import VERSION
 from crawlers import discovery, feeds, http_fetch
 from crawlers.addresses import AddressPolicy, is_own_host
 from crawlers.platforms import adapter_for, detect_platform
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-USER_AGENT = f"defcorpus/0.1 (+{DEFAULT_CONTACT}; news corpus crawler; onboarding)"
+USER_AGENT = f"defcorpus/{VERSION} (+{DEFAULT_CONTACT}; news corpus crawler; onboarding)"
 MAX_BYTES = 16 * 1024 * 1024  # on the wire, and again inflated
 
 

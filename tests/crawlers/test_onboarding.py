@@ -94,7 +94,7 @@ def test_toml_round_trip() -> None:
 def test_written_config_loads_with_the_strict_loader_whatever_the_page_said(tmp_path: Path) -> None:
     """The title comes from a page: quotes, backslashes, newlines, control and astral characters
     must stay one string (a JSON-escaped emoji is a surrogate pair, which TOML refuses)."""
-    title = 'Dépêches "défense" \\ 🛰️ \'\'\'\n[crawl]\nmin_delay = 0\t\x7f'
+    title = "Dépêches \"défense\" \\ 🛰️ '''\n[crawl]\nmin_delay = 0\t\x7f"
     data = {
         "name": "hostile",
         "title": title,
