@@ -16,7 +16,7 @@ PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
 
 def test_the_installed_version_is_pyprojects() -> None:
-    assert VERSION == tomllib.loads(PYPROJECT.read_text())["project"]["version"]
+    assert tomllib.loads(PYPROJECT.read_text())["project"]["version"] == VERSION
 
 
 def test_every_place_that_names_the_version_says_the_same() -> None:
