@@ -1,8 +1,9 @@
 """Every date the project reads goes through here: one set of rules, one function per kind of input.
 
 - ``parse_iso8601``: our own stamps (WARC-Date, state files, leases, reader bounds): strict, raises.
-- ``parse_http_date``: an HTTP-date (``Retry-After``, ``If-Modified-Since``; RFC 9110, with RFC 2822's
-  older forms, through ``email.utils``).
+- ``parse_http_date``: an HTTP-date (``Memento-Datetime``, ``If-Modified-Since``; RFC 9110, with RFC
+  2822's older forms, through ``email.utils``); ``parse_retry_after`` for ``Retry-After`` (the crawl's
+  backoff and the archive client).
 - ``parse_datetime``: whatever a publisher writes (structured data, sitemaps, feeds): ISO 8601, else
   RFC 2822; None for anything else. ``parse_timestamp`` is the same but keeps a naive value naive, for
   callers that must know whether the page stated an offset.
@@ -37,6 +38,17 @@ def parse_http_date(value: str | None) -> datetime | None:
         return as_utc(parsedate_to_datetime(value.strip()))
     except (TypeError, ValueError, IndexError):
         return None
+
+
+def parse_retry_after(value: bytes | str | None, now: datetime) -> float | None:
+    """``Retry-After`` as seconds from ``now``: delta-seconds or an HTTP-date; None if absent or bad."""
+    if not value:
+        return None
+    text = (value.decode("latin-1") if isinstance(value, bytes) else value).strip()
+    if text.isdigit():
+        return float(text)
+    when = parse_http_date(text)
+    return None if when is None else max((when - now).total_seconds(), 0.0)
 
 
 def parse_timestamp(value: str | None) -> datetime | None:

@@ -115,7 +115,7 @@ class IncrementalMiddleware:
         digest = hashlib.sha256(response.body).hexdigest()
         record = self.state.get(request.url)
         short = bool(request.meta.get("defcorpus_short"))
-        draft = {
+        draft: dict[str, Any] = {
             "url": request.url,
             "status": response.status,
             "content_hash": digest,

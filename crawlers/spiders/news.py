@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import urljoin
 
 from scrapy import Request, Selector
@@ -39,7 +39,6 @@ SITEMAP_MAXSIZE = 64 * 1024 * 1024
 
 class NewsSpider(SitemapSpider):
     name = "news"
-    sitemap_rules: ClassVar[list[tuple[str, str]]] = [("", "parse_article")]
     budget: DiscoveryBudget  # set in from_crawler, from the crawl's settings
 
     def __init__(
@@ -52,6 +51,7 @@ class NewsSpider(SitemapSpider):
         site_json: str | None = None,
         **kwargs: Any,
     ) -> None:
+        self.sitemap_rules = [("", "parse_article")]  # read by SitemapSpider.__init__
         super().__init__(**kwargs)
         config = resolve_site(site, site_json=site_json, sites_file=sites_file, base_url=base_url)
         self.site_config: SiteConfig = config
@@ -106,7 +106,7 @@ class NewsSpider(SitemapSpider):
             return
         body = self._get_sitemap_body(response)
         sitemap = Sitemap(body) if body else None
-        if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
+        if body is None or sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
             stats.inc_value("discovery/sitemap/invalid")
             return
         if sitemap.type == "sitemapindex":
