@@ -74,9 +74,6 @@ class Corpus:
             self.skipped.append((entry["key"], detail, entry.get("rows", 0)))
             return None
 
-    def iter_articles(self, **filters: Any) -> list[dict[str, Any]]:
-        return self.articles(**filters).to_pylist()
-
 
 def open_corpus(store: str | Store, *, s3_endpoint_url: str | None = None) -> Corpus:
     if isinstance(store, str):

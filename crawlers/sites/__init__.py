@@ -233,9 +233,6 @@ class SiteConfig(BaseModel):
     def source_urls(self, kind: str) -> list[str]:
         return [urljoin(self.base_url, s.url) for s in self.sources if s.type == kind]
 
-    def sources_of(self, kind: str) -> list[Source]:
-        return [s for s in self.sources if s.type == kind]
-
     def absolute(self, url: str) -> str:
         return urljoin(self.base_url, url)
 
