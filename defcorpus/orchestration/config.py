@@ -8,7 +8,6 @@ file on its own and returns the failures next to the sites, so the DAG file can 
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from corpus.env import Environment
 from crawlers.sites import SITES_DIR, SiteConfig, SiteConfigError, load_site_file, site_files
 
 logger = logging.getLogger(__name__)
@@ -49,8 +49,7 @@ class DagSites:
 
 
 def sites_dir(environ: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if environ is None else environ
-    return Path(env[SITES_DIR_ENV]) if env.get(SITES_DIR_ENV) else SITES_DIR
+    return Environment.read(environ).sites_dir or SITES_DIR
 
 
 def load_dag_sites(directory: Path | None = None) -> DagSites:
@@ -90,21 +89,15 @@ def backfill_dag_id(site: str) -> str:
     return f"archive_backfill_{site}"
 
 
-def _env_key(site: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "_", site.upper())
-
-
 def schedule_for(site: SiteConfig, environ: Mapping[str, str] | None = None) -> str:
     """Cron expression or preset of the site's crawl DAG.
 
     A ``schedule`` field on the site config wins once SiteConfig has one; until then the environment
     (per site, then for all sites) or ``@daily``.
     """
-    env = os.environ if environ is None else environ
+    env = Environment.read(environ)
     configured = getattr(site, "schedule", None)
-    return str(
-        configured or env.get(f"{SCHEDULE_ENV}__{_env_key(site.name)}") or env.get(SCHEDULE_ENV) or DEFAULT_SCHEDULE
-    )
+    return str(configured or env.for_site("CRAWL_SCHEDULE", site.name) or env.crawl_schedule or DEFAULT_SCHEDULE)
 
 
 def pool_name(site: SiteConfig) -> str:
@@ -131,8 +124,7 @@ def pools_spec(sites: Iterable[SiteConfig]) -> dict[str, dict[str, Any]]:
 
 def base_url_override(site: str, param: str | None, environ: Mapping[str, str] | None = None) -> str | None:
     """The run's ``base_url`` param, else ``DEFCORPUS_BASE_URL__<SITE>``: crawl a mirror or a test server."""
-    env = os.environ if environ is None else environ
-    return param or env.get(f"{BASE_URL_ENV}__{_env_key(site)}") or None
+    return param or Environment.read(environ).for_site("BASE_URL", site)
 
 
 def compact_min_files(environ: Mapping[str, str] | None = None) -> int:
@@ -142,15 +134,7 @@ def compact_min_files(environ: Mapping[str, str] | None = None) -> int:
     the current month after every daily clean; at 8 a month is rewritten about once a week, while a
     backfill's months, each spread over many chunks, are merged in the run that cleaned them.
     """
-    env = os.environ if environ is None else environ
-    value = env.get(COMPACT_MIN_FILES_ENV) or "8"
-    try:
-        files = int(value)
-    except ValueError:
-        raise ValueError(f"{COMPACT_MIN_FILES_ENV} must be a whole number of files, got {value!r}") from None
-    if files < 0 or files == 1:
-        raise ValueError(f"{COMPACT_MIN_FILES_ENV} must be 0 (off) or at least 2, got {files}")
-    return files
+    return Environment.read(environ).compact_min_files
 
 
 def clean_parallel_sites(environ: Mapping[str, str] | None = None) -> int:
@@ -161,5 +145,4 @@ def clean_parallel_sites(environ: Mapping[str, str] | None = None) -> int:
     unlinked until a re-clean. Serial cleaning is not the bottleneck: cleaning runs at tens of pages a
     second, polite crawls at about one per site. Raise it for a big backfill if speed matters more.
     """
-    env = os.environ if environ is None else environ
-    return max(1, int(env.get(CLEAN_PARALLEL_ENV) or 1))
+    return Environment.read(environ).clean_parallel_sites
