@@ -143,11 +143,6 @@ class BoilerplateStats:
                 verdicts.append(None)
         return verdicts
 
-    def article_count(self, paragraph: str) -> int:
-        sketch = sketches([paragraph], size=SHINGLE_WORDS, num_perm=NUM_PERM)[0]
-        key = self._find(fingerprint(paragraph), sketch)
-        return len(self.clusters[key].docs) if key else 0
-
     def is_boilerplate(self, paragraph: str) -> bool:
         return self.classify([paragraph])[0] is not None
 

@@ -17,13 +17,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 
 from htmldate import find_date
 from lxml import etree
 from lxml import html as lxml_html
 
 from cleaning.jsonld import JsonLd
+from corpus.dates import parse_timestamp
 
 MIN_YEAR = 1900
 MAX_YEAR = 9000
@@ -70,15 +70,9 @@ def parse_stamp(text: str | None) -> Stamp | None:
 
 def _parse(text: str | None) -> Stamp | str | None:
     """A Stamp; ``OUT_OF_RANGE`` for a well-formed date no page can mean; None for anything else."""
-    if not text or not (text := text.strip()):
+    parsed = parse_timestamp(text)
+    if parsed is None:
         return None
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
-    except ValueError:
-        try:
-            parsed = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
     stated = parsed.tzinfo is not None
     if not stated:
         parsed = parsed.replace(tzinfo=UTC)

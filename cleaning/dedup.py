@@ -3,7 +3,7 @@
 An article's body is sketched (MinHash over 5-word shingles of the folded text); two articles whose
 bodies are identical after folding, or whose estimated shingle similarity reaches ``threshold``,
 are copies. An article's group is itself and the copies it matches; the group's canonical member is
-the first by ``canonical_key``: earliest ``date_published`` (undated last), then site priority, then
+the first by ``canonical_key``: earliest ``date_published`` (undated last), then the lowest
 id. Every member other than the canonical one carries ``near_duplicate_of`` = the canonical's id.
 
 State is one shard per site (``DedupShard``), explicit input and output like the boilerplate
@@ -18,18 +18,18 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from cleaning.sketch import BandIndex, Sketch, decode, encode, fold, jaccard, sketches
+from corpus.dates import parse_iso8601
 from corpus.schema import Article
 
 STATE_VERSION = 2  # 2: sketches of cleaning.sketch's own hashing (1: datasketch's)
 SHINGLE_WORDS = 5
 NUM_PERM = 64
 MIN_WORDS = 25  # shorter bodies are matched exactly only: a few shingles say little
-DEFAULT_PRIORITY = 100
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class DedupShard:
     def prune(self, *, window_days: int = 120, max_entries: int = 50_000) -> None:
         if not self.entries:
             return
-        newest = max(datetime.fromisoformat(e.when) for e in self.entries.values())
+        newest = max(parse_iso8601(e.when) for e in self.entries.values())
         cutoff = (newest - timedelta(days=window_days)).isoformat()
         kept = sorted((e for e in self.entries.values() if e.when >= cutoff), key=lambda e: (e.when, e.id))
         self.entries = {e.id: e for e in kept[-max_entries:]}
@@ -102,7 +102,6 @@ class DedupIndex:
 
     shards: dict[str, DedupShard] = field(default_factory=dict)
     threshold: float = 0.8
-    site_priority: Mapping[str, int] = field(default_factory=dict)  # lower wins a tie on date
     _lsh: BandIndex | None = field(default=None, init=False, repr=False)
     _by_hash: dict[str, set[str]] = field(default_factory=dict, init=False, repr=False)
     _entries: dict[str, Entry] = field(default_factory=dict, init=False, repr=False)
@@ -163,8 +162,8 @@ class DedupIndex:
         found.discard(article_id)
         return sorted(found)
 
-    def canonical_key(self, entry: Entry) -> tuple[bool, str, int, str]:
-        return (not entry.dated, entry.when, self.site_priority.get(entry.site, DEFAULT_PRIORITY), entry.id)
+    def canonical_key(self, entry: Entry) -> tuple[bool, str, str]:
+        return (not entry.dated, entry.when, entry.id)
 
     def _index(self, entry: Entry) -> None:
         self._entries[entry.id] = entry

@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from corpus import layout
+from corpus.dates import parse_iso8601
 from corpus.errors import (
     KeyChangedError,
     KeyExistsError,
@@ -161,7 +162,7 @@ def _take_over_if_expired(store: Store, lease: Lease, body: bytes, now: datetime
             raise taken from None
         return
     current = json.loads(raw)
-    expired = datetime.fromisoformat(current["expires_at"]) <= now
+    expired = parse_iso8601(current["expires_at"]) <= now
     if not expired and not holder_is_dead(current):
         raise LeaseHeldError(
             f"site {site!r} is being {_DOING[lease.activity]} by {current['holder']} since {current['acquired_at']} "

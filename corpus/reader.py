@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus import layout
+from corpus.dates import as_utc, next_month, parse_iso8601
 from corpus.errors import DamagedFileError, KeyNotFoundError
 from corpus.store import Store, open_store
 from corpus.table import ARTICLE_SCHEMA, concat_tables, live_files, read_file, read_manifests
@@ -74,9 +75,6 @@ class Corpus:
             self.skipped.append((entry["key"], detail, entry.get("rows", 0)))
             return None
 
-    def iter_articles(self, **filters: Any) -> list[dict[str, Any]]:
-        return self.articles(**filters).to_pylist()
-
 
 def open_corpus(store: str | Store, *, s3_endpoint_url: str | None = None) -> Corpus:
     if isinstance(store, str):
@@ -101,17 +99,16 @@ def _as_datetime(value: str | date | None) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return as_utc(value)
     if isinstance(value, str):
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parse_iso8601(value)
     return datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
 def _month_overlaps(key: str, start: datetime | None, end: datetime | None) -> bool:
     month = layout.month_of_data(key)
     first = datetime.strptime(month, _MONTH_START).replace(tzinfo=UTC)
-    after = first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1)
+    after = next_month(first)
     return (start is None or after > start) and (end is None or first < end)
 
 

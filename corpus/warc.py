@@ -6,7 +6,6 @@ import io
 import logging
 import zlib
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -15,6 +14,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParserException
 
+from corpus.dates import parse_iso8601
 from corpus.errors import DamagedWarcError, StoreError
 from corpus.pages import FetchedPage
 from corpus.store import Store
@@ -129,7 +129,7 @@ def _page(record: ArcWarcRecord, key: str, limit: int | None) -> FetchedPage | N
     return FetchedPage(
         url=record.rec_headers.get_header("WARC-Target-URI"),
         html=html,
-        fetched_at=datetime.fromisoformat(record.rec_headers.get_header("WARC-Date")),
+        fetched_at=parse_iso8601(record.rec_headers.get_header("WARC-Date")),
         warc_file=key,
         warc_record_id=record.rec_headers.get_header("WARC-Record-ID"),
         paywalled=_flagged(record, "paywall"),
@@ -152,7 +152,7 @@ def read_record(store: Store, warc_key: str, offset: int, length: int) -> Fetche
     return FetchedPage(
         url=record.rec_headers.get_header("WARC-Target-URI"),
         html=record.content_stream().read(),
-        fetched_at=datetime.fromisoformat(record.rec_headers.get_header("WARC-Date")),
+        fetched_at=parse_iso8601(record.rec_headers.get_header("WARC-Date")),
         warc_file=warc_key,
         warc_record_id=record.rec_headers.get_header("WARC-Record-ID"),
         paywalled=_flagged(record, "paywall"),

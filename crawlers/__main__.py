@@ -41,7 +41,7 @@ from crawlers.extensions.crawl_report import Reach
 from crawlers.extensions.lease_keeper import LeaseKeeper
 from crawlers.handlers.http11 import HeaderLimits
 from crawlers.site_settings import site_settings
-from crawlers.sites import SiteConfigError, resolve_site
+from crawlers.sites import SiteConfig, SiteConfigError, resolve_site
 from crawlers.spiders.news import NewsSpider
 from crawlers.window import Window
 
@@ -69,7 +69,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--crawl-id")
     parser.add_argument("--report-file")
     parser.add_argument(
-        "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting"
+        "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting (text)"
+    )
+    parser.add_argument(
+        "--settings-json",
+        metavar="JSON",
+        help='Scrapy settings as one JSON object, values typed ({"DEFCORPUS_SSRF_ALLOW": ["10.0.0.0/8"]})',
     )
     return parser.parse_args(argv)
 
@@ -96,18 +101,10 @@ def main(argv: list[str] | None = None) -> int:
         Window.from_strings(args.since, args.until)  # the spider parses it once the reactor runs: too late to say
     except (SiteConfigError, ValueError) as exc:
         return refuse(args, str(exc), EXIT_REFUSED)
-    settings = Settings()
-    settings.setmodule(default_settings, priority="project")
-    settings.setdict(site_settings(site), priority="spider")
-    settings.set("DEFCORPUS_STORE", args.store, priority="cmdline")
-    settings.set("DEFCORPUS_S3_ENDPOINT_URL", args.s3_endpoint_url, priority="cmdline")
-    settings.set("DEFCORPUS_CRAWL_ID", args.crawl_id or layout.new_run_id(), priority="cmdline")
-    settings.set("DEFCORPUS_REPORT_FILE", args.report_file, priority="cmdline")
-    for item in args.set:
-        name, sep, value = item.partition("=")
-        if not sep:
-            return refuse(args, f"-s expects NAME=VALUE, got {item!r}", EXIT_REFUSED)
-        settings.set(name, value, priority="cmdline")
+    try:
+        settings = crawl_settings(args, site)
+    except ValueError as exc:
+        return refuse(args, str(exc), EXIT_REFUSED)
     ttl = timedelta(seconds=settings.getfloat("DEFCORPUS_CRAWL_LEASE_TTL"))
     if ttl <= timedelta(0):
         return refuse(args, "DEFCORPUS_CRAWL_LEASE_TTL must be positive", EXIT_REFUSED)
@@ -128,6 +125,31 @@ def main(argv: list[str] | None = None) -> int:
         # at once, and elsewhere after its TTL.
         _say(f"warning: could not release the crawl lease: {exc}")
     return code
+
+
+def crawl_settings(args: argparse.Namespace, site: SiteConfig) -> Settings:
+    """Defaults, then the site's rules, then the command line: ``--settings-json`` (typed), ``-s`` (text)."""
+    settings = Settings()
+    settings.setmodule(default_settings, priority="project")
+    settings.setdict(site_settings(site), priority="spider")
+    settings.set("DEFCORPUS_STORE", args.store, priority="cmdline")
+    settings.set("DEFCORPUS_S3_ENDPOINT_URL", args.s3_endpoint_url, priority="cmdline")
+    settings.set("DEFCORPUS_CRAWL_ID", args.crawl_id or layout.new_run_id(), priority="cmdline")
+    settings.set("DEFCORPUS_REPORT_FILE", args.report_file, priority="cmdline")
+    if args.settings_json:
+        try:
+            typed = json.loads(args.settings_json)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"--settings-json is not JSON: {exc}") from None
+        if not isinstance(typed, dict):
+            raise ValueError(f"--settings-json must be a JSON object of NAME: value, got {type(typed).__name__}")
+        settings.setdict(typed, priority="cmdline")
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"-s expects NAME=VALUE, got {item!r}")
+        settings.set(name, value, priority="cmdline")
+    return settings
 
 
 def _crawl(

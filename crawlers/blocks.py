@@ -77,7 +77,7 @@ def block_reason(response: Response, *, is_article: bool, min_bytes: int) -> str
     """``challenge``, ``soft_404``, ``empty`` or None. Only HTML (or an article request) is judged."""
     if challenge_headers(response):
         return "challenge"
-    content_type = response.headers.get(b"Content-Type", b"").lower()
+    content_type = (response.headers.get(b"Content-Type") or b"").lower()
     if not (is_article or b"html" in content_type):
         return None
     body = response.body

@@ -56,20 +56,6 @@ def feeds_in_html(html: bytes, base_url: str) -> list[str]:
     return found
 
 
-def is_feed(body: bytes) -> bool:
-    head = body[:2048].lstrip().lower()
-    return b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head
-
-
-def feed_links(body: bytes, base_url: str) -> list[str]:
-    selector = Selector(text=body.decode("utf-8", "replace"), type="xml")
-    links = selector.xpath("//*[local-name()='item']/*[local-name()='link']/text()").getall()
-    links += selector.xpath(
-        "//*[local-name()='entry']/*[local-name()='link'][not(@rel) or @rel='alternate']/@href"
-    ).getall()
-    return [urljoin(base_url, link.strip()) for link in links if link.strip()]
-
-
 @dataclass(frozen=True)
 class SitemapInfo:
     kind: str  # "sitemapindex" or "urlset"

@@ -9,20 +9,21 @@ the config's ``[verification]`` table and returned for printing.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
+import tomlkit
 from protego import Protego
 
-from crawlers import discovery, http_fetch
+from corpus.version import VERSION
+from crawlers import discovery, feeds, http_fetch
 from crawlers.addresses import AddressPolicy, is_own_host
 from crawlers.platforms import adapter_for, detect_platform
 from crawlers.site_settings import DEFAULT_CONTACT
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-USER_AGENT = f"defcorpus/0.1 (+{DEFAULT_CONTACT}; news corpus crawler; onboarding)"
+USER_AGENT = f"defcorpus/{VERSION} (+{DEFAULT_CONTACT}; news corpus crawler; onboarding)"
 MAX_BYTES = 16 * 1024 * 1024  # on the wire, and again inflated
 
 
@@ -122,7 +123,7 @@ def onboard_site(
     survey = _Survey(base, Fetcher(delay=delay, deadline=deadline, policy=policy))
     survey.run(samples)
     data = survey.config(name)
-    text = to_toml(data, header=survey.header())
+    text = to_toml(data, survey.header())
     SiteConfig.model_validate(data)  # fail before writing anything
     sites_file.parent.mkdir(parents=True, exist_ok=True)
     sites_file.write_text(text)
@@ -234,9 +235,9 @@ class _Survey:
         linked = [u for u in discovery.feeds_in_html(home_html, self.base) if self._same_site(u)]
         for url in linked or [urljoin(self.base, p) for p in discovery.COMMON_FEEDS]:
             fetched = self.fetcher.get(url)
-            if not (fetched and fetched.ok and discovery.is_feed(fetched.body)):
+            if not (fetched and fetched.ok and feeds.is_feed(fetched.body)):
                 continue
-            links = [u for u in discovery.feed_links(fetched.body, self.base) if self._same_site(u)]
+            links = [i.url for i in feeds.feed_items(fetched.body, self.base) if self._same_site(i.url)]
             how = "linked from the home page" if linked else "at a common location"
             self.note(f"feed: {url} ({how}, {len(links)} items)")
             self.sources.append({"type": "rss", "url": _relative(url)})
@@ -293,11 +294,11 @@ class _Survey:
             },
         }
 
-    def header(self) -> str:
-        return (
-            f"# Written by `defcorpus sites add` from {self.base} on {datetime.now(UTC):%Y-%m-%d}.\n"
-            "# Review the article URL pattern and the routes before a long crawl; see docs/sites.md.\n"
-        )
+    def header(self) -> list[str]:
+        return [
+            f"Written by `defcorpus sites add` from {self.base} on {datetime.now(UTC):%Y-%m-%d}.",
+            "Review the article URL pattern and the routes before a long crawl; see docs/sites.md.",
+        ]
 
 
 def _relative(url: str) -> str:
@@ -319,34 +320,45 @@ def _as_response(fetched: Fetched) -> HtmlResponse:
 # ---------------------------------------------------------------------------- TOML
 
 
-def to_toml(data: dict[str, object], header: str = "") -> str:
-    """The small TOML a site config needs: scalars, lists of strings, tables, arrays of tables."""
-    lines = [header.rstrip("\n")] if header else []
-    tables = []
+def to_toml(data: Mapping[str, object], comments: Sequence[str] = ()) -> str:
+    """``data`` as TOML written by tomlkit, after ``comments`` (one ``#`` line each).
+
+    Scalars first, then tables and arrays of tables (``[[sources]]``), as a person writes a site
+    config; regexes as literal strings (``'^/\\d{4}/'``), so they read as they are written.
+    """
+    doc = tomlkit.document()
+    for line in comments:
+        doc.add(tomlkit.comment(line))
+    tables = [key for key, value in data.items() if isinstance(value, dict) or _is_table_list(value)]
     for key, value in data.items():
-        if isinstance(value, dict):
-            tables.append((key, value))
-        elif isinstance(value, list) and value and isinstance(value[0], dict):
-            tables.extend((f"[{key}]", item) for item in value)
-        else:
-            lines.append(f"{key} = {_toml_value(value)}")
-    for key, table in tables:
-        lines.append("")
-        lines.append(f"[{key}]")  # "[sources]" from above becomes the array-of-tables "[[sources]]"
-        lines.extend(f"{k} = {_toml_value(v)}" for k, v in table.items())
-    return "\n".join(lines) + "\n"
+        if key not in tables:
+            doc.add(key, _toml_item(value))
+    for key in tables:
+        doc.add(tomlkit.nl())
+        doc.add(key, _toml_item(data[key]))
+    return tomlkit.dumps(doc)
 
 
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        # Literal strings keep regexes readable; JSON escapes are valid TOML basic-string escapes.
-        return f"'{value}'" if "'" not in value and "\n" not in value and "\\" in value else json.dumps(value)
+def _is_table_list(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
+
+
+def _toml_item(value: object) -> Any:
+    if isinstance(value, str) and "\\" in value and "'" not in value and value.isprintable():
+        return tomlkit.string(value, literal=True)
+    if isinstance(value, dict):
+        table = tomlkit.table()
+        for key, item in value.items():
+            table.add(key, _toml_item(item))
+        return table
+    if _is_table_list(value):
+        assert isinstance(value, list)
+        tables = tomlkit.aot()
+        for item in value:
+            tables.append(_toml_item(item))
+        return tables
     if isinstance(value, list):
-        if len(value) > 2:
-            return "[\n" + "".join(f"  {_toml_value(v)},\n" for v in value) + "]"
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} as TOML")
+        array = tomlkit.array()
+        array.extend(_toml_item(item) for item in value)
+        return array.multiline(len(value) > 2)
+    return tomlkit.item(value)

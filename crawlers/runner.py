@@ -110,8 +110,8 @@ class CrawlJob:
         for flag, value in optional.items():
             if value:
                 cmd += [flag, str(value)]
-        for name, value in self.settings.items():
-            cmd += ["-s", f"{name}={value}"]
+        if self.settings:  # as JSON: a list or a dict arrives as one, not as the text of its repr
+            cmd += ["--settings-json", json.dumps(dict(self.settings))]
         return cmd
 
     def environment(self) -> dict[str, str]:

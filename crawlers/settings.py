@@ -7,12 +7,14 @@ defcorpus's own settings are prefixed ``DEFCORPUS_``; the crawl command sets the
 
 from __future__ import annotations
 
+from corpus import version
+
 BOT_NAME = "defcorpus"
 SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
 
 # An honest User-Agent: who we are and where to reach the operator (a site's crawl.contact_url wins).
-USER_AGENT = "defcorpus/0.1 (+https://github.com/defcorpus/defcorpus; news corpus crawler)"
+USER_AGENT = f"defcorpus/{version.VERSION} (+https://github.com/defcorpus/defcorpus; news corpus crawler)"
 ROBOTSTXT_OBEY = True
 ROBOTSTXT_USER_AGENT = "defcorpus"  # the token robots.txt groups are matched against
 

@@ -1,12 +1,13 @@
 """The Scrapy settings a site's config implies (its ``[crawl]`` table), applied at "spider" priority.
 
-Command-line ``-s NAME=VALUE`` overrides still win (tests crawl loopback servers with no delay).
+Command-line overrides (``--settings-json``, ``-s NAME=VALUE``) still win (tests crawl loopback servers with no delay).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from corpus.version import VERSION
 from crawlers.sites import SiteConfig
 
 DEFAULT_CONTACT = "https://github.com/defcorpus/defcorpus"
@@ -14,7 +15,7 @@ DEFAULT_CONTACT = "https://github.com/defcorpus/defcorpus"
 
 def user_agent(site: SiteConfig) -> str:
     contact = site.crawl.contact_url or DEFAULT_CONTACT
-    return f"defcorpus/0.1 (+{contact}; news corpus crawler)"
+    return f"defcorpus/{VERSION} (+{contact}; news corpus crawler)"
 
 
 def site_settings(site: SiteConfig) -> dict[str, Any]:

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Literal
 
-from corpus.dates import parse_datetime
+from corpus.dates import next_month, parse_bound
 
 _URL_MONTH = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/")
 
@@ -85,16 +85,8 @@ def url_month(url: str) -> tuple[datetime, datetime] | None:
     if not match:
         return None
     first = datetime(int(match[1]), int(match[2]), 1, tzinfo=UTC)
-    return first, datetime(first.year + first.month // 12, first.month % 12 + 1, 1, tzinfo=UTC)
+    return first, next_month(first)
 
 
 def _bound(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    parsed = parse_datetime(value)
-    if parsed is None:
-        try:
-            parsed = datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
-        except ValueError:
-            raise ValueError(f"not a date: {value!r} (use YYYY-MM-DD or ISO 8601)") from None
-    return parsed
+    return parse_bound(value) if value else None

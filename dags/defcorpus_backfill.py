@@ -1,6 +1,7 @@
 """One archive-backfill DAG per site config: the run's data interval is the capture window.
 
-Wiring only: the task body is ``defcorpus.orchestration.backfill_tasks``, the Airflow pieces are in
+Wiring only: the task body is ``defcorpus.orchestration.backfill_tasks``, imported inside the task
+so that parsing this file loads no archive client or store library; the Airflow pieces are in
 ``defcorpus.orchestration.dagkit``. Monthly intervals, so ``airflow backfill create`` over two years
 makes 24 runs, one after the other (``max_active_runs=1``), each in the site's crawl pool.
 """
@@ -13,7 +14,7 @@ from typing import Any
 from airflow.sdk import DAG, dag, task
 
 from crawlers.sites import SiteConfig
-from defcorpus.orchestration import backfill_tasks, config, dagkit, tasks
+from defcorpus.orchestration import config, dagkit
 
 DOC = """
 ### Backfill `{name}` from a web archive
@@ -31,7 +32,7 @@ and stores it as WARC under `raw/site={name}/`, dated at its capture. See docs/b
 
 def backfill_dag(site: SiteConfig) -> DAG:
     @dag(
-        dag_id=backfill_tasks.backfill_dag_id(site.name),
+        dag_id=config.backfill_dag_id(site.name),
         schedule=dagkit.backfill_timetable(),
         start_date=config.START_DATE,
         catchup=False,
@@ -49,6 +50,8 @@ def backfill_dag(site: SiteConfig) -> DAG:
             data_interval_start: datetime | None = None,
             data_interval_end: datetime | None = None,
         ) -> dict[str, Any]:
+            from defcorpus.orchestration import backfill_tasks, tasks
+
             since, until = tasks.crawl_window(params, data_interval_start, data_interval_end)
             params = params or {}
             return backfill_tasks.backfill_site_window(
@@ -67,4 +70,4 @@ def backfill_dag(site: SiteConfig) -> DAG:
 
 
 for _site in config.load_dag_sites().sites.values():
-    globals()[backfill_tasks.backfill_dag_id(_site.name)] = backfill_dag(_site)
+    globals()[config.backfill_dag_id(_site.name)] = backfill_dag(_site)

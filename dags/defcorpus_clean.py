@@ -1,6 +1,7 @@
 """The cleaning DAG: when crawls land new raw WARC files, clean them, publish, then check quality.
 
-Wiring only (task bodies in ``defcorpus.orchestration.tasks``). Mapped over sites, not WARC files: a
+Wiring only (task bodies in ``defcorpus.orchestration.tasks``, imported inside each task: parsing
+this file loads no store or cleaning library). Mapped over sites, not WARC files: a
 site's files are cleaned as one batch because boilerplate learning counts the whole batch before
 removing anything and keeps one read-modify-write state file per site, and the "already published"
 check must see every version of the batch; two workers on one site would lose updates to that state
@@ -14,7 +15,7 @@ from typing import Any
 
 from airflow.sdk import dag, task
 
-from defcorpus.orchestration import config, dagkit, tasks
+from defcorpus.orchestration import config, dagkit
 
 DOC = """
 ### Clean and publish what the crawls fetched
@@ -29,7 +30,7 @@ Re-running is safe: consumed WARC files and already-published article versions a
 One run at a time, so a site is never cleaned by two runs at once.
 """
 
-SITES = config.load_dag_sites().sites  # broken configs are reported by defcorpus_crawl.py
+SITES = config.load_dag_sites().sites  # broken configs are logged by defcorpus_crawl.py
 
 
 @dag(
@@ -46,18 +47,26 @@ SITES = config.load_dag_sites().sites  # broken configs are reported by defcorpu
 def defcorpus_clean() -> None:
     @task
     def find_new_warc() -> list[str]:
+        from defcorpus.orchestration import tasks
+
         return tasks.sites_with_new_warc(SITES.values())
 
     @task(outlets=[dagkit.CLEAN_ASSET], max_active_tis_per_dagrun=config.clean_parallel_sites())
     def clean(site: str) -> dict[str, Any]:
+        from defcorpus.orchestration import tasks
+
         return tasks.clean_one_site(SITES[site])
 
     @task(retries=0, execution_timeout=config.CHECK_TIMEOUT)
     def quality(report: dict[str, Any]) -> dict[str, Any]:
+        from defcorpus.orchestration import tasks
+
         return tasks.check_site_quality(SITES[report["site"]], report["batch_id"])
 
     @task
     def compact(report: dict[str, Any]) -> dict[str, Any]:
+        from defcorpus.orchestration import tasks
+
         return tasks.compact_one_site(SITES[report["site"]])
 
     compact.expand(report=quality.expand(report=clean.expand(site=find_new_warc())))

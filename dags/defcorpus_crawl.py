@@ -1,9 +1,10 @@
 """One crawl DAG per site config (``crawlers/sites/**/*.toml``, or ``$DEFCORPUS_SITES_DIR``).
 
-Wiring only: the task bodies are in ``defcorpus.orchestration.tasks``, the Airflow pieces in
-``defcorpus.orchestration.dagkit``. A config that fails to load is left out here and reported as an
-import error of ``defcorpus_site_configs.py``, so every other site keeps its DAG (Airflow stops
-scheduling all DAGs of a file that has an import error).
+Wiring only: the task bodies are in ``defcorpus.orchestration.tasks``, imported inside the task so
+that parsing this file loads no crawler, store or cleaning library; the Airflow pieces are in
+``defcorpus.orchestration.dagkit``. A config that fails to load is left out and logged as an error
+naming the file, the key and the problem (the DAG processor's log of this file); it is not an import
+error, because Airflow stops scheduling every DAG of a file that has one.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from airflow.sdk import DAG, dag, task
 
 from crawlers.sites import SiteConfig
-from defcorpus.orchestration import config, dagkit, tasks
+from defcorpus.orchestration import config, dagkit
 
 DOC = """
 ### Crawl `{name}` ({title})
@@ -57,6 +58,8 @@ def crawl_dag(site: SiteConfig) -> DAG:
             data_interval_end: datetime | None = None,
             outlet_events: Any = None,
         ) -> dict[str, Any]:
+            from defcorpus.orchestration import tasks
+
             since, until = tasks.crawl_window(params, data_interval_start, data_interval_end)
             params = params or {}
             report = tasks.crawl_site_window(
@@ -76,5 +79,7 @@ def crawl_dag(site: SiteConfig) -> DAG:
     return crawl_site()
 
 
-for _site in config.load_dag_sites().sites.values():
+_dag_sites = config.load_dag_sites()
+config.log_broken_configs(_dag_sites)
+for _site in _dag_sites.sites.values():
     globals()[config.crawl_dag_id(_site.name)] = crawl_dag(_site)

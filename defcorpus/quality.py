@@ -18,8 +18,10 @@ import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
+
+from corpus.dates import as_utc
 
 # Text that belongs to a page's chrome, never to an article. Learned boilerplate removal takes out
 # paragraphs that repeat verbatim; these catch chrome that varies per page (share widgets quoting the
@@ -101,19 +103,20 @@ def check_articles(
     articles: Sequence[Mapping[str, Any]],
     history: Sequence[Mapping[str, Any]] = (),
     *,
-    now: datetime | None = None,
     thresholds: Thresholds | None = None,
     chrome_patterns: Iterable[str] = CHROME_PATTERNS,
 ) -> QualityReport:
-    """Run every check on ``articles`` (one batch of ``site``); ``history`` is its earlier articles."""
+    """Run every check on ``articles`` (one batch of ``site``); ``history`` is its earlier articles.
+
+    No clock: the same batch gets the same verdict whenever it is checked, by a retry or a backfill.
+    """
     limits = thresholds or Thresholds()
-    now = now or datetime.now(UTC)
     report = QualityReport(site=site, articles=len(articles))
     if not articles:
         return report
     failures = [
         *_shares(site, articles, limits, report.metrics),
-        *_future_dates(site, articles, now, limits, report.metrics),
+        *_future_dates(site, articles, limits, report.metrics),
         *_chrome(site, articles, chrome_patterns, limits, report.metrics),
         *_drift(site, articles, history, limits, report.metrics),
     ]
@@ -197,13 +200,21 @@ def _shares(
 
 
 def _future_dates(
-    site: str, articles: Sequence[Mapping[str, Any]], now: datetime, limits: Thresholds, metrics: dict[str, float]
+    site: str, articles: Sequence[Mapping[str, Any]], limits: Thresholds, metrics: dict[str, float]
 ) -> list[Failure]:
-    latest = now + limits.future_slack
+    """Dates later than the article's own fetch (by more than the slack): no page can state them.
+
+    Why the fetch, not the run's data interval or ``now()``: a backfilled interval ends years before
+    its crawl, so every article edited since would look "future"; the clock gives a retry another verdict.
+    """
     future = [
         a["url"]
         for a in articles
-        if any(_aware(a[name]) > latest for name in ("date_published", "date_modified") if a.get(name))
+        if any(
+            as_utc(a[name]) > as_utc(a["fetched_at"]) + limits.future_slack
+            for name in ("date_published", "date_modified")
+            if a.get(name)
+        )
     ]
     metrics["future_date_count"] = len(future)
     if not future:
@@ -267,7 +278,3 @@ def _drift(
 def _words(article: Mapping[str, Any]) -> int:
     count = article.get("word_count")
     return int(count) if count is not None else len((article.get("body") or "").split())
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -17,10 +17,10 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import urllib3
 
+from corpus.dates import parse_retry_after
 from crawlers.archives.settings import ArchiveSettings
 
 logger = logging.getLogger(__name__)
@@ -126,18 +126,7 @@ class ArchiveClient:
 
 def retry_after(value: str | None) -> float | None:
     """Seconds from a ``Retry-After`` header: a number of seconds or an HTTP date; None if absent or bad."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return parse_retry_after(value, datetime.now(UTC))
 
 
 def _short(url: str) -> str:

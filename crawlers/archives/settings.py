@@ -14,6 +14,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from corpus.version import VERSION
+
 WAYBACK_URL_ENV = "DEFCORPUS_WAYBACK_URL"
 CC_INDEX_URL_ENV = "DEFCORPUS_CC_INDEX_URL"
 CC_DATA_URL_ENV = "DEFCORPUS_CC_DATA_URL"
@@ -52,7 +54,7 @@ class ArchiveSettings:
     timeout: float = 60.0
     max_bytes: int = 10 * 1024 * 1024  # a memento or record larger than this is skipped ("too_large")
     warc_records: int = 200  # captures per WARC file: what a killed backfill can lose and fetch again
-    user_agent: str = "defcorpus/0.1 (+https://github.com/defcorpus/defcorpus; archive backfill)"
+    user_agent: str = f"defcorpus/{VERSION} (+https://github.com/defcorpus/defcorpus; archive backfill)"
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> ArchiveSettings:

@@ -14,15 +14,14 @@ the archive only) or replay the page's own redirect to another URL (skipped: ``r
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from collections.abc import Iterator
 from datetime import timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
+from corpus.dates import parse_http_date
 from crawlers.archives.captures import Capture, Memento, Page, Skip, format_timestamp, parse_timestamp, same_article
 from crawlers.archives.client import ArchiveClient, ArchiveError
 from crawlers.archives.judge import judge
@@ -125,9 +124,7 @@ class WaybackSource:
         target = self._memento_target(url)
         captured = parse_timestamp(target[0] if target else capture.timestamp)
         stamp = headers.get("memento-datetime")
-        if stamp:
-            with contextlib.suppress(TypeError, ValueError):
-                captured = parsedate_to_datetime(stamp)
+        captured = parse_http_date(stamp) or captured
         original = [
             (name[len("x-archive-orig-") :], value)
             for name, value in headers.items()

@@ -29,10 +29,11 @@ from warcio.warcwriter import WARCWriter
 from corpus import layout
 from corpus.store import Store
 from corpus.tempdirs import private_tempdir
+from corpus.version import VERSION
 from corpus.warc_index import write_index
 from crawlers.archives.captures import Capture, Memento
 
-SOFTWARE = "defcorpus/0.1 (archive backfill; warcio)"
+SOFTWARE = f"defcorpus/{VERSION} (archive backfill; warcio)"
 
 
 class BackfillWriter:

@@ -50,6 +50,7 @@ from warcio.warcwriter import WARCWriter
 from corpus import layout
 from corpus.store import Store
 from corpus.tempdirs import private_tempdir
+from corpus.version import VERSION
 from corpus.warc_index import IndexRow, index_row, write_index_rows
 from crawlers.crawl_store import crawl_store
 from crawlers.state import FetchRecord, fetch_confirmed, write_segment
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _HOP_HEADERS = {b"content-encoding", b"transfer-encoding", b"content-length"}
-SOFTWARE = "defcorpus/0.1 (Scrapy; warcio)"
+SOFTWARE = f"defcorpus/{VERSION} (Scrapy; warcio)"
 ERROR_REASON = "warc_error"  # the finish reason of a crawl stopped by a failed WARC write or upload
 MAX_PENDING_RESPONSES = 32  # responses queued for the worker before the reactor waits for it
 MAX_PENDING_BYTES = 16 * 1024 * 1024  # ... or this many bytes of records

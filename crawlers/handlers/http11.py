@@ -126,7 +126,8 @@ class HeaderLimitedDownloadHandler(HTTP11DownloadHandler):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.limits = HeaderLimits.from_settings(crawler.settings)
-        self._pool._factory = partial(_LimitedFactory, limits=self.limits)
+        # Scrapy builds each connection with _pool._factory(...): a partial carries our limits in.
+        self._pool._factory = partial(_LimitedFactory, limits=self.limits)  # type: ignore[assignment]
         assert crawler.stats is not None
         self.stats = crawler.stats
 

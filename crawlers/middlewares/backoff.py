@@ -13,12 +13,13 @@ import logging
 import random
 import time
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
+
+from corpus.dates import parse_retry_after
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -77,7 +78,7 @@ class BackoffMiddleware:
             stats = self.crawler.stats
             assert stats is not None
             stats.inc_value("backoff/waits")
-            stats.inc_value("backoff/wait_seconds", round(wait, 3))
+            stats.set_value("backoff/wait_seconds", round(stats.get_value("backoff/wait_seconds", 0) + wait, 3))
             logger.debug("waiting %.2f s before %s", wait, request)
             await sleep(wait)
 
@@ -93,20 +94,3 @@ class BackoffMiddleware:
                 self.crawler.stats.inc_value(f"backoff/retry_after/{response.status}")
                 logger.info("%s asked to wait %.1f s (Retry-After, HTTP %d)", key, delay, response.status)
         return response
-
-
-def parse_retry_after(value: bytes | str | None, now: datetime) -> float | None:
-    """``Retry-After`` as seconds from ``now``: delta-seconds or an HTTP-date; None if absent or bad."""
-    if not value:
-        return None
-    text = value.decode("latin-1") if isinstance(value, bytes) else value
-    text = text.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - now).total_seconds(), 0.0)

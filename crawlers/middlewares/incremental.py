@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
+from corpus.dates import parse_iso8601
 from crawlers.crawl_store import crawl_store
 from crawlers.state import CrawlState, FetchRecord, compact, fetch_confirmed, load_state
 
@@ -88,7 +89,7 @@ class IncrementalMiddleware:
             self._stats().inc_value("incremental/short_retried")
             return
         lastmod = request.meta.get("defcorpus_lastmod")
-        if lastmod and _utc(lastmod) <= _utc(record.fetched_at):
+        if lastmod and parse_iso8601(lastmod) <= parse_iso8601(record.fetched_at):
             self._unchanged("skipped_lastmod")
             raise Unchanged(f"not modified since {record.fetched_at} (discovery date {lastmod})")
         if record.has_validators:
@@ -114,7 +115,7 @@ class IncrementalMiddleware:
         digest = hashlib.sha256(response.body).hexdigest()
         record = self.state.get(request.url)
         short = bool(request.meta.get("defcorpus_short"))
-        draft = {
+        draft: dict[str, Any] = {
             "url": request.url,
             "status": response.status,
             "content_hash": digest,
@@ -146,8 +147,3 @@ class IncrementalMiddleware:
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def _utc(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

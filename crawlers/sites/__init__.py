@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urljoin, urlsplit
 
+from cssselect import GenericTranslator, SelectorError
+from cssselect.parser import Function
+from cssselect.xpath import XPathExpr
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from corpus.layout import SITE_NAME_PATTERN
@@ -36,14 +39,24 @@ def _check_patterns(patterns: list[str]) -> list[str]:
     return patterns
 
 
-def _check_css(selector: str) -> str:
-    """Compiled as the cleaner compiles it (lxml's cssselect), so a bad selector fails when the config
-    loads, naming the file and key, instead of in the first clean after a whole crawl."""
-    from cssselect import SelectorError
-    from lxml.cssselect import CSSSelector
+class _LxmlRules(GenericTranslator):
+    """cssselect's rules plus lxml's ``:contains()`` (lxml.cssselect.LxmlTranslator), for checking only."""
 
+    def xpath_contains_function(self, xpath: XPathExpr, function: Function) -> XPathExpr:
+        if function.argument_types() not in (["STRING"], ["IDENT"]):
+            raise SelectorError(f"expected a single string or ident for :contains(), got {function.arguments!r}")
+        return xpath
+
+
+def _check_css(selector: str) -> str:
+    """Translated as the cleaner's ``lxml.cssselect`` translates it, so a bad selector fails when the
+    config loads, naming the file and key, instead of in the first clean after a whole crawl.
+
+    Why cssselect alone, not lxml: the DAG processor loads every site config at each parse, and
+    lxml's translator is cssselect's with one extension, ``:contains()``, accepted here as there.
+    """
     try:
-        CSSSelector(selector)
+        _LxmlRules().css_to_xpath(selector)
     except SelectorError as exc:
         raise ValueError(f"invalid CSS selector {selector!r}: {exc}") from exc
     return selector
@@ -219,9 +232,6 @@ class SiteConfig(BaseModel):
 
     def source_urls(self, kind: str) -> list[str]:
         return [urljoin(self.base_url, s.url) for s in self.sources if s.type == kind]
-
-    def sources_of(self, kind: str) -> list[Source]:
-        return [s for s in self.sources if s.type == kind]
 
     def absolute(self, url: str) -> str:
         return urljoin(self.base_url, url)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import urljoin
 
 from scrapy import Request, Selector
@@ -27,12 +27,11 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from corpus.dates import parse_datetime
 from crawlers.budget import DiscoveryBudget, DiscoveryLimits
+from crawlers.feeds import feed_items
 from crawlers.platforms import adapter_for, published_date
 from crawlers.sites import SiteConfig, Source, resolve_site
 from crawlers.window import Verdict, Window
 
-_FEED_ITEMS = "//*[local-name()='item' or local-name()='entry']"
-_FEED_PUBLISHED = "./*[local-name()='pubDate' or local-name()='published' or local-name()='date']/text()"
 _NEWS_URLS = "//*[local-name()='url']"
 # Sitemaps may be up to 50 MB uncompressed (sitemaps.org); article pages are held to the site's limit.
 SITEMAP_MAXSIZE = 64 * 1024 * 1024
@@ -40,7 +39,6 @@ SITEMAP_MAXSIZE = 64 * 1024 * 1024
 
 class NewsSpider(SitemapSpider):
     name = "news"
-    sitemap_rules: ClassVar[list[tuple[str, str]]] = [("", "parse_article")]
     budget: DiscoveryBudget  # set in from_crawler, from the crawl's settings
 
     def __init__(
@@ -53,6 +51,7 @@ class NewsSpider(SitemapSpider):
         site_json: str | None = None,
         **kwargs: Any,
     ) -> None:
+        self.sitemap_rules = [("", "parse_article")]  # read by SitemapSpider.__init__
         super().__init__(**kwargs)
         config = resolve_site(site, site_json=site_json, sites_file=sites_file, base_url=base_url)
         self.site_config: SiteConfig = config
@@ -107,7 +106,7 @@ class NewsSpider(SitemapSpider):
             return
         body = self._get_sitemap_body(response)
         sitemap = Sitemap(body) if body else None
-        if sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
+        if body is None or sitemap is None or sitemap.type not in ("sitemapindex", "urlset"):
             stats.inc_value("discovery/sitemap/invalid")
             return
         if sitemap.type == "sitemapindex":
@@ -132,21 +131,12 @@ class NewsSpider(SitemapSpider):
         return entries  # unused: parse_sitemap replaces SitemapSpider's own parsing
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        """RSS 2.0 and Atom: an item's link, its publication date and (Atom ``updated``) its last change."""
+        """RSS and Atom (``crawlers.feeds``): an item's link, publication date and (Atom ``updated``) last change."""
         index = response.meta["defcorpus_source"]
-        for item in response.xpath(_FEED_ITEMS):
-            link = (
-                item.xpath("./*[local-name()='link']/text()").get()
-                or item.xpath("./*[local-name()='link'][not(@rel) or @rel='alternate']/@href").get()
-            )
-            if not link:
-                continue
-            url = urljoin(response.url, link.strip())
-            published = parse_datetime(item.xpath(_FEED_PUBLISHED).get())
-            updated = parse_datetime(item.xpath("./*[local-name()='updated']/text()").get())
-            verdict = self._wanted(url, source="feed", published=published, lastmod=updated)
+        for item in feed_items(response.body, response.url):
+            verdict = self._wanted(item.url, source="feed", published=item.published, lastmod=item.updated)
             if verdict:
-                yield self._article_request(url, index, verdict)
+                yield self._article_request(item.url, index, verdict)
 
     def parse_archive(self, response: Response) -> Iterator[Request]:
         """An HTML listing page: every link that the article rules accept (no dates: URL month only)."""

@@ -22,11 +22,12 @@ import hashlib
 import threading
 from collections import Counter
 from contextlib import contextmanager
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
+from corpus.dates import parse_http_date
 from defcorpus.minisite.render import Page, build_site, not_found_page
 
 if TYPE_CHECKING:
@@ -130,10 +131,8 @@ class _Handler(BaseHTTPRequestHandler):
         since = self.headers.get("If-Modified-Since")
         if since is None or page.last_modified is None:
             return False
-        try:
-            return page.last_modified.replace(microsecond=0) <= parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False
+        when = parse_http_date(since)
+        return when is not None and page.last_modified.replace(microsecond=0) <= when
 
     def _send(self, page: Page, headers: dict[str, str], send_body: bool) -> None:
         self.send_response(page.status)

@@ -20,10 +20,6 @@ from defcorpus.orchestration.settings import StoreSettings, aws_environment, res
 logger = logging.getLogger(__name__)
 
 
-def backfill_dag_id(site: str) -> str:
-    return f"archive_backfill_{site}"
-
-
 def backfill_site_window(
     site: SiteConfig,
     *,

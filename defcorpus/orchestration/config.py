@@ -2,12 +2,12 @@
 
 Parse-time code reads only local files and the environment (no network, no metadata DB, no
 Variables), and one broken site config must not hide the others: ``load_dag_sites`` loads each TOML
-file on its own and returns the failures next to the sites, so the DAG file can report them.
+file on its own and returns the failures next to the sites, so the DAG file can log them.
 """
 
 from __future__ import annotations
 
-import os
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -15,7 +15,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from corpus.env import Environment
 from crawlers.sites import SITES_DIR, SiteConfig, SiteConfigError, load_site_file, site_files
+
+logger = logging.getLogger(__name__)
 
 SITES_DIR_ENV = "DEFCORPUS_SITES_DIR"
 SCHEDULE_ENV = "DEFCORPUS_CRAWL_SCHEDULE"  # all sites; DEFCORPUS_CRAWL_SCHEDULE__<SITE> for one
@@ -47,8 +50,7 @@ class DagSites:
 
 
 def sites_dir(environ: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if environ is None else environ
-    return Path(env[SITES_DIR_ENV]) if env.get(SITES_DIR_ENV) else SITES_DIR
+    return Environment.read(environ).sites_dir or SITES_DIR
 
 
 def load_dag_sites(directory: Path | None = None) -> DagSites:
@@ -69,24 +71,23 @@ def load_dag_sites(directory: Path | None = None) -> DagSites:
     return result
 
 
-def raise_for_broken_configs(dag_sites: DagSites | None = None) -> None:
-    """Raise ``SiteConfigError`` naming every site config that failed to load.
+def log_broken_configs(dag_sites: DagSites) -> None:
+    """One error line per site config that failed to load, naming the file, the key and the problem.
 
-    Why a separate DAG file calls this: Airflow marks every DAG of a file with an import error as
-    stale and stops scheduling them, so the error must be raised by a file that holds no crawl DAG.
+    Why a log line, not an import error: Airflow marks every DAG of a file with an import error as
+    stale and stops scheduling them; the DAG processor keeps this file's log, and
+    ``python -m defcorpus.orchestration check`` fails on the same errors for a deploy step.
     """
-    errors = (dag_sites or load_dag_sites()).errors
-    if errors:
-        listed = "\n".join(f"- {errors[path]}" for path in sorted(errors))
-        raise SiteConfigError(f"{len(errors)} site config(s) failed to load; their crawl DAGs are missing:\n{listed}")
+    for path in sorted(dag_sites.errors):
+        logger.error("site config failed to load, its crawl DAG is missing: %s", dag_sites.errors[path])
 
 
 def crawl_dag_id(site: str) -> str:
     return f"crawl_{site}"
 
 
-def _env_key(site: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "_", site.upper())
+def backfill_dag_id(site: str) -> str:
+    return f"archive_backfill_{site}"
 
 
 def schedule_for(site: SiteConfig, environ: Mapping[str, str] | None = None) -> str:
@@ -95,11 +96,9 @@ def schedule_for(site: SiteConfig, environ: Mapping[str, str] | None = None) -> 
     A ``schedule`` field on the site config wins once SiteConfig has one; until then the environment
     (per site, then for all sites) or ``@daily``.
     """
-    env = os.environ if environ is None else environ
+    env = Environment.read(environ)
     configured = getattr(site, "schedule", None)
-    return str(
-        configured or env.get(f"{SCHEDULE_ENV}__{_env_key(site.name)}") or env.get(SCHEDULE_ENV) or DEFAULT_SCHEDULE
-    )
+    return str(configured or env.for_site("CRAWL_SCHEDULE", site.name) or env.crawl_schedule or DEFAULT_SCHEDULE)
 
 
 def pool_name(site: SiteConfig) -> str:
@@ -126,8 +125,7 @@ def pools_spec(sites: Iterable[SiteConfig]) -> dict[str, dict[str, Any]]:
 
 def base_url_override(site: str, param: str | None, environ: Mapping[str, str] | None = None) -> str | None:
     """The run's ``base_url`` param, else ``DEFCORPUS_BASE_URL__<SITE>``: crawl a mirror or a test server."""
-    env = os.environ if environ is None else environ
-    return param or env.get(f"{BASE_URL_ENV}__{_env_key(site)}") or None
+    return param or Environment.read(environ).for_site("BASE_URL", site)
 
 
 def compact_min_files(environ: Mapping[str, str] | None = None) -> int:
@@ -137,15 +135,7 @@ def compact_min_files(environ: Mapping[str, str] | None = None) -> int:
     the current month after every daily clean; at 8 a month is rewritten about once a week, while a
     backfill's months, each spread over many chunks, are merged in the run that cleaned them.
     """
-    env = os.environ if environ is None else environ
-    value = env.get(COMPACT_MIN_FILES_ENV) or "8"
-    try:
-        files = int(value)
-    except ValueError:
-        raise ValueError(f"{COMPACT_MIN_FILES_ENV} must be a whole number of files, got {value!r}") from None
-    if files < 0 or files == 1:
-        raise ValueError(f"{COMPACT_MIN_FILES_ENV} must be 0 (off) or at least 2, got {files}")
-    return files
+    return Environment.read(environ).compact_min_files
 
 
 def retry_delay(environ: Mapping[str, str] | None = None) -> timedelta:
@@ -156,15 +146,7 @@ def retry_delay(environ: Mapping[str, str] | None = None) -> timedelta:
     worker, waits seconds instead of minutes. Deployments keep the default: a publisher that just
     failed a crawl should not be asked again at once.
     """
-    env = os.environ if environ is None else environ
-    value = env.get(RETRY_DELAY_ENV) or str(int(CRAWL_RETRY_DELAY.total_seconds()))
-    try:
-        seconds = int(value)
-    except ValueError:
-        raise ValueError(f"{RETRY_DELAY_ENV} must be a whole number of seconds, got {value!r}") from None
-    if seconds < 1:
-        raise ValueError(f"{RETRY_DELAY_ENV} must be at least 1 second, got {seconds}")
-    return timedelta(seconds=seconds)
+    return timedelta(seconds=Environment.read(environ).retry_delay_seconds)
 
 
 def clean_parallel_sites(environ: Mapping[str, str] | None = None) -> int:
@@ -175,5 +157,4 @@ def clean_parallel_sites(environ: Mapping[str, str] | None = None) -> int:
     unlinked until a re-clean. Serial cleaning is not the bottleneck: cleaning runs at tens of pages a
     second, polite crawls at about one per site. Raise it for a big backfill if speed matters more.
     """
-    env = os.environ if environ is None else environ
-    return max(1, int(env.get(CLEAN_PARALLEL_ENV) or 1))
+    return Environment.read(environ).clean_parallel_sites

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from corpus.env import Environment
 from corpus.errors import StoreConfigError
 
 logger = logging.getLogger(__name__)
@@ -62,17 +63,17 @@ def resolve_store_settings(
     environ: Mapping[str, str] | None = None, get_connection: ConnectionGetter | None = None
 ) -> StoreSettings:
     """Read the store settings for this task run (see the module docstring for the order)."""
-    env = os.environ if environ is None else environ
-    store_url = env.get(STORE_ENV, "").strip()
+    env = Environment.read(environ)
+    store_url = env.store
     if not store_url:
         raise StoreConfigError(
             f"{STORE_ENV} is not set: set it to a directory, file:///dir or s3://bucket/prefix "
             "in the environment of the Airflow workers"
         )
-    endpoint = env.get(ENDPOINT_ENV) or None
+    endpoint = env.s3_endpoint_url or None
     if not store_url.lower().startswith("s3://"):
         return StoreSettings(store_url)
-    conn_id = env.get(CONN_ID_ENV, DEFAULT_CONN_ID)
+    conn_id = env.aws_conn_id or DEFAULT_CONN_ID
     conn = (get_connection or _airflow_connection)(conn_id)
     if conn is None:
         return StoreSettings(store_url, endpoint)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from corpus.store import Store, open_store
@@ -200,7 +200,6 @@ def check_site_quality(
     batch_id: str | None,
     *,
     settings: StoreSettings | None = None,
-    now: datetime | None = None,
     thresholds: quality.Thresholds | None = None,
 ) -> dict[str, Any]:
     """Check the articles batch ``batch_id`` published; raises ``QualityCheckError`` naming site and metric."""
@@ -210,7 +209,7 @@ def check_site_quality(
     settings = settings or resolve_store_settings()
     with aws_environment(settings):
         batch, history = _batch_and_history(_open(settings), site.name, batch_id)
-    report = quality.check_articles(site.name, batch, history, now=now or datetime.now(UTC), thresholds=thresholds)
+    report = quality.check_articles(site.name, batch, history, thresholds=thresholds)
     if not report.ok:
         raise quality.QualityCheckError(report)
     logger.info("%s", report.summary())

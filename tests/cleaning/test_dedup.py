@@ -72,11 +72,7 @@ def test_exact_copy_of_a_short_body_is_grouped() -> None:
     a = article("wire", "short", short, datetime(2024, 3, 1, tzinfo=UTC))
     b = article("paper", "short", short, datetime(2024, 3, 1, tzinfo=UTC))
     first, second = sorted([a.id, b.id])
-    assert DedupIndex().assign([a, b]) == {first: None, second: first}  # same date, same priority: lower id
-    preferred = a if a.id == second else b
-    other = b if preferred is a else a
-    index = DedupIndex(site_priority={preferred.site: 1})
-    assert index.assign([a, b]) == {preferred.id: None, other.id: preferred.id}  # a preferred site wins a tie
+    assert DedupIndex().assign([a, b]) == {first: None, second: first}  # same date: the lower id
 
 
 def test_undated_member_is_never_canonical_over_a_dated_one() -> None:

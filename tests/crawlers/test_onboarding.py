@@ -23,7 +23,7 @@ import pytest
 from corpus.store import open_store
 from crawlers.discovery import feeds_in_html, infer_article_pattern
 from crawlers.onboarding import onboard_site, to_toml
-from crawlers.sites import SiteConfigError, get_site
+from crawlers.sites import SiteConfigError, get_site, load_site_file
 from defcorpus.export import export
 from defcorpus.jobs import clean_site, crawl_site
 from defcorpus.minisite import facts, serve
@@ -86,7 +86,30 @@ def test_toml_round_trip() -> None:
         "articles": {"allow": [r"^/\d{4}/"]},
         "verification": {"confirmed": ["it's here", "a", "b"], "assumed": []},
     }
-    assert tomllib.loads(to_toml(data, header="# hi\n")) == data
+    text = to_toml(data, ["hi"])
+    assert text.startswith("# hi\n") and "'^/\\d{4}/'" in text  # a regex stays readable
+    assert tomllib.loads(text) == data
+
+
+def test_written_config_loads_with_the_strict_loader_whatever_the_page_said(tmp_path: Path) -> None:
+    """The title comes from a page: quotes, backslashes, newlines, control and astral characters
+    must stay one string (a JSON-escaped emoji is a surrogate pair, which TOML refuses)."""
+    title = "Dépêches \"défense\" \\ 🛰️ '''\n[crawl]\nmin_delay = 0\t\x7f"
+    data = {
+        "name": "hostile",
+        "title": title,
+        "base_url": "https://hostile.example/",
+        "platform": "custom",
+        "sources": [{"type": "rss", "url": "/feed/?a='b'&c=\\d"}, {"type": "sitemap", "url": "/robots.txt"}],
+        "articles": {"allow": [r"^/\d{4}/\d{2}/[\w-]+/$", r"^/n/'q'\d+$"], "deny": ["^/tag/"]},
+        "verification": {"checked": "2026-12-02", "confirmed": ["feed: x"], "assumed": ["it's 'assumed'"]},
+    }
+    path = tmp_path / "hostile.toml"
+    path.write_text(to_toml(data, ["Written by a test"]))
+    site = load_site_file(path)
+    assert site.title == title and site.crawl.min_delay != 0
+    assert list(site.articles.allow) == data["articles"]["allow"]  # type: ignore[index]
+    assert [s.url for s in site.sources] == ["/feed/?a='b'&c=\\d", "/robots.txt"]
 
 
 @pytest.mark.slow

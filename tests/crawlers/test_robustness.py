@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from corpus.version import VERSION
 from crawlers.sites import SiteConfig
 from tests.crawlers.crawling import WarcResponse, article_paths, crawl, warc_responses
 from tests.crawlers.servers import FixtureServer, FixtureSite, hostile, serving
@@ -113,7 +114,7 @@ def test_robots_and_offsite_are_respected(run: HostileRun) -> None:
 
 def test_user_agent_is_honest_with_contact_url(run: HostileRun) -> None:
     agents = {entry.headers.get("user-agent", "") for entry in run.server.log}
-    assert agents == {f"defcorpus/0.1 (+{CONTACT}; news corpus crawler)"}
+    assert agents == {f"defcorpus/{VERSION} (+{CONTACT}; news corpus crawler)"}
 
 
 def test_report_summary_has_the_numbers(run: HostileRun) -> None:

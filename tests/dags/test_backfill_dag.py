@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from defcorpus.orchestration import config
-from defcorpus.orchestration.backfill_tasks import backfill_dag_id
+from defcorpus.orchestration.config import backfill_dag_id
 from tests.crawlers.backfilling import MiniSiteHistory, archive_env, stored_records
 from tests.crawlers.servers.archives import archive_serving
 from tests.dags.conftest import dag_bag

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +15,7 @@ import pytest
 
 from crawlers.sites import load_sites, site_files
 from defcorpus.orchestration import config
-from defcorpus.orchestration.backfill_tasks import backfill_dag_id
+from defcorpus.orchestration.config import backfill_dag_id
 from tests.dags.conftest import DAGS_FOLDER, dag_bag
 
 
@@ -55,8 +60,8 @@ def test_crawl_dags_use_data_intervals_pools_and_assets(bag: Any) -> None:
     assert triggers == {f"defcorpus-raw-{name}" for name in sites}
 
 
-def test_broken_config_is_an_import_error_for_that_site_only(
-    airflow_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_broken_config_is_logged_and_leaves_the_other_sites_scheduled(
+    airflow_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     from airflow.dag_processing.bundles.manager import DagBundlesManager
     from airflow.dag_processing.dagbag import BundleDagBag, sync_bag_to_db
@@ -67,14 +72,50 @@ def test_broken_config_is_an_import_error_for_that_site_only(
     (tmp_path / "broken.toml").write_text('name = "broken"\ntitle = "x"\nbase_url = "ftp://nope"\n')
     monkeypatch.setenv(config.SITES_DIR_ENV, str(tmp_path))
 
-    bag = BundleDagBag(dag_folder=str(DAGS_FOLDER), bundle_path=DAGS_FOLDER, bundle_name="dags-folder")
+    with caplog.at_level(logging.ERROR, logger="defcorpus.orchestration.config"):
+        bag = BundleDagBag(dag_folder=str(DAGS_FOLDER), bundle_path=DAGS_FOLDER, bundle_name="dags-folder")
     assert set(bag.dag_ids) == {"crawl_minisite", "archive_backfill_minisite", "defcorpus_clean"}
-    (where, message), *others = bag.import_errors.items()
-    assert not others and Path(where).name == "defcorpus_site_configs.py"
-    assert "broken.toml" in message and "base_url" in message and "minisite.toml" not in message
+    assert bag.import_errors == {}
+    (logged,) = {r.getMessage() for r in caplog.records if "site config failed to load" in r.getMessage()}
+    assert "broken.toml" in logged and "base_url" in logged and "minisite.toml" not in logged
 
-    # The other sites' DAGs stay schedulable: an import error marks its own file's DAGs stale.
     DagBundlesManager().sync_bundles_to_db()
     sync_bag_to_db(bag, "dags-folder", None)
     crawl = DagModel.get_dagmodel("crawl_minisite")
     assert crawl is not None and not crawl.is_stale and not crawl.has_import_errors
+
+    # The same errors fail the deploy-time check, one line each.
+    checked = subprocess.run(
+        [sys.executable, "-m", "defcorpus.orchestration", "check"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, config.SITES_DIR_ENV: str(tmp_path)},
+        timeout=120,
+        check=False,
+    )
+    assert checked.returncode == 1, checked.stderr
+    (line,) = checked.stderr.strip().splitlines()
+    assert line.startswith("error: ") and "broken.toml" in line
+    assert checked.stdout.strip() == "1 site config(s) load, 1 do not"
+
+
+def test_the_shipped_site_configs_pass_the_check() -> None:
+    checked = subprocess.run(
+        [sys.executable, "-m", "defcorpus.orchestration", "check"], capture_output=True, text=True, timeout=120
+    )
+    assert checked.returncode == 0 and checked.stderr == "", checked.stderr
+
+
+HEAVY = ("trafilatura", "pyarrow", "boto3", "botocore", "numpy", "lxml", "scrapy", "warcio", "feedparser")
+
+
+def test_parsing_the_dag_files_imports_no_crawl_store_or_cleaning_library() -> None:
+    """Each DAG file is parsed often, by the DAG processor; the libraries the tasks need load in the task."""
+    probe = (
+        "import sys, runpy, json\n"
+        f"for path in {[str(p) for p in sorted(DAGS_FOLDER.glob('*.py'))]!r}:\n"
+        "    runpy.run_path(path)\n"
+        f"print(json.dumps(sorted(m for m in {list(HEAVY)!r} if m in sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
