@@ -16,7 +16,7 @@ from corpus import layout
 from corpus.reader import Corpus
 from corpus.store import Store
 from crawlers.sites import get_site
-from defcorpus.jobs import CleanReport
+from defcorpus.clean_report import CleanReport
 from defcorpus.minisite import serve
 from defcorpus.minisite.server import MiniSite
 from defcorpus.progress import clean_with_progress, crawl_with_progress

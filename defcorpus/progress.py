@@ -9,7 +9,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 from corpus.store import Store
 from crawlers.sites import SiteConfig
-from defcorpus.jobs import CleanReport, clean_site, crawl_site, reclean_site
+from defcorpus.clean import clean_site
+from defcorpus.clean_report import CleanReport
+from defcorpus.crawl_job import crawl_site
+from defcorpus.reclean import reclean_site
 
 
 def crawl_with_progress(console: Console, store: Store, site: SiteConfig, **job: Any) -> dict[str, Any]:

@@ -17,7 +17,9 @@ import corpus
 from corpus.store import Store, open_store
 from corpus.warc_index import index_key
 from crawlers.sites import SiteConfig, get_site
-from defcorpus.jobs import CleanReport, clean_site, crawl_site
+from defcorpus.clean import clean_site
+from defcorpus.clean_report import CleanReport
+from defcorpus.crawl_job import crawl_site
 from defcorpus.minisite import facts
 
 LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}

@@ -20,7 +20,9 @@ from corpus.schema import SCHEMA_VERSION
 from corpus.store import Store, open_store
 from corpus.table import read_manifests
 from crawlers.sites import SiteConfig
-from defcorpus.jobs import CleanReport, clean_site, reclean_site
+from defcorpus.clean import clean_site
+from defcorpus.clean_report import CleanReport
+from defcorpus.reclean import reclean_site
 from tests.corpus.old_schema import downgrade_to_1_0
 from tests.crawlers.crawling import crawl
 from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
@@ -94,7 +96,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
         crawl(config, paths[1])
         clean_site(old_store, config)
         for manifest in read_manifests(old_store):
-            downgrade_to_1_0(old_store, manifest["batch_id"])
+            downgrade_to_1_0(old_store, manifest.batch_id)
         server.routes[LOCKED.path] = Route(article_page(server.base_url, LOCKED), etag='"locked-v2"')  # paywall lifted
         result.crawls.append(crawl(config, paths[0]))
         result.cleans.append(clean_site(store, config))

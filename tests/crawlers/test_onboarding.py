@@ -24,8 +24,9 @@ from corpus.store import open_store
 from crawlers.discovery import feeds_in_html, infer_article_pattern
 from crawlers.onboarding import onboard_site, to_toml
 from crawlers.sites import SiteConfigError, get_site
+from defcorpus.clean import clean_site
+from defcorpus.crawl_job import crawl_site
 from defcorpus.export import export
-from defcorpus.jobs import clean_site, crawl_site
 from defcorpus.minisite import facts, serve
 from tests.crawlers.crawling import LOOPBACK, article_paths, crawl, warc_responses
 from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving

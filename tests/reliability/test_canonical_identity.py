@@ -22,8 +22,10 @@ import corpus
 from corpus.schema import article_id
 from corpus.store import Store, open_store
 from crawlers.sites import SiteConfig
+from defcorpus.clean import clean_site
+from defcorpus.clean_report import CleanReport
 from defcorpus.export import export
-from defcorpus.jobs import CleanReport, clean_site, reclean_site
+from defcorpus.reclean import reclean_site
 from tests.crawlers.crawling import crawl
 from tests.crawlers.servers import RSS, TEXT, XML, FixtureSite, Route, serving
 from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, rss, urlset

@@ -23,7 +23,7 @@ import pytest
 import corpus
 from corpus.store import open_store
 from crawlers.sites import SiteConfig
-from defcorpus.jobs import clean_site
+from defcorpus.clean import clean_site
 from tests.crawlers.crawling import WarcResponse, article_paths, warc_responses
 from tests.crawlers.servers import HTML, RSS, XML, FixtureSite, Route, serving
 from tests.crawlers.servers.markup import Story, article_ld, day, page, rss

@@ -29,8 +29,9 @@ from corpus.store import S3Store, open_store
 from crawlers import runner
 from crawlers.runner import CrawlError, CrawlJob
 from crawlers.sites import get_site
+from defcorpus.clean import clean_site
 from defcorpus.cli import main
-from defcorpus.jobs import clean_site, crawl_site
+from defcorpus.crawl_job import crawl_site
 from tests.reliability.conftest import free_port
 
 pytestmark = pytest.mark.reliability

@@ -1,0 +1,119 @@
+"""The commands that crawl, clean and compact: ``crawl``, ``run``, ``clean``, ``compact``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from crawlers.sites import SiteConfig, load_sites
+from defcorpus.cli_options import (
+    check_site_in_store,
+    console,
+    exit_if_damaged,
+    site_options,
+    store_options,
+    verbose,
+    window_options,
+)
+
+if TYPE_CHECKING:
+    from corpus.quarantine import Damage
+    from corpus.store import Store
+
+
+@click.command()
+@site_options
+@window_options
+@store_options
+def crawl(site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: str | None, until: str | None) -> None:
+    """Crawl a site into the store's raw/ (WARC)."""
+    _crawl(store, site, s3_endpoint_url=s3_endpoint_url, since=since, until=until)
+
+
+@click.command()
+@click.option("--site", "site_names", multiple=True, help="site to clean (repeatable; default: every site)")
+@click.option("--sites-file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--reclean",
+    is_flag=True,
+    help="clean every raw WARC file already in the store again with the current cleaner (no network); "
+    "publish a new version only where an article changed",
+)
+@store_options
+def clean(
+    site_names: tuple[str, ...], sites_file: Path | None, reclean: bool, store: Store, s3_endpoint_url: str | None
+) -> None:
+    """Clean the raw pages not cleaned yet (--reclean: all of them again) and publish them under clean/."""
+    configs = load_sites([sites_file] if sites_file else None)
+    damaged: list[Damage] = []
+    for name in site_names or sorted(configs):
+        if name not in configs:
+            raise click.ClickException(f"unknown site {name!r} (configured: {', '.join(sorted(configs))})")
+        damaged += _clean_one(store, configs[name], reclean=reclean)
+    exit_if_damaged(damaged)
+
+
+@click.command()
+@site_options
+@window_options
+@store_options
+def run(site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: str | None, until: str | None) -> None:
+    """Crawl a site, then clean and publish what is new."""
+    _crawl(store, site, s3_endpoint_url=s3_endpoint_url, since=since, until=until)
+    exit_if_damaged(_clean_one(store, site))
+
+
+def _crawl(store: Store, site: SiteConfig, **job: Any) -> dict[str, Any]:
+    """The crawl with its progress (and with -v its log); its summary, and a warning if most requests failed
+    or the crawl's blocked share jumped (``quality.check_crawl``)."""
+    from crawlers.extensions.crawl_report import Reach, format_summary
+    from defcorpus.crawl_job import crawl_reports
+    from defcorpus.progress import crawl_with_progress
+    from defcorpus.quality import check_crawl
+
+    if verbose():
+        job["on_log"] = lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True)
+    report = crawl_with_progress(console, store, site, **job)
+    click.echo(f"{format_summary(report)}; {len(report['warc_keys'])} WARC files ({report['finish_reason']})")
+    reach = Reach.of(report)
+    if reach.failed and reach.mostly_failed:
+        console.print(f"Warning: crawl of {site.name}: {reach.describe()}", highlight=False, soft_wrap=True)
+    history = crawl_reports(store, site.name, before=report.get("crawl_id"))
+    for failure in check_crawl(site.name, report, history).failures:
+        console.print(f"Warning: crawl of {failure}", highlight=False, soft_wrap=True)
+    return report
+
+
+def _clean_one(store: Store, site: SiteConfig, *, reclean: bool = False) -> list[Damage]:
+    from defcorpus.progress import clean_with_progress
+
+    report = clean_with_progress(console, store, site, reclean=reclean)
+    click.echo(
+        f"{site.name}: {report.articles_published} articles published, {report.articles_unchanged} "
+        f"unchanged, {report.articles_paywalled} published paywalled, {report.boilerplate_removed} "
+        "boilerplate paragraphs removed, "
+        f"from {report.warc_files} {'' if reclean else 'new '}WARC files"
+    )
+    return report.damaged
+
+
+@click.command()
+@click.option(
+    "--site", "site_names", multiple=True, help="site to compact (repeatable; default: every site in the store)"
+)
+@store_options(must_exist="always")
+def compact(site_names: tuple[str, ...], store: Store, s3_endpoint_url: str | None) -> None:
+    """Merge each month's small files into one; readers see the same rows before and after."""
+    from corpus.table import read_manifests
+    from defcorpus.compaction import compact_site
+
+    for name in site_names:  # before any lease is taken: a mistyped site leaves nothing in the store
+        check_site_in_store(store, name)
+    damaged: list[Damage] = []
+    for name in site_names or sorted({m.site for m in read_manifests(store)}):
+        manifest = compact_site(store, name, damaged=damaged)
+        merged = len(manifest.supersedes) if manifest else 0
+        click.echo(f"{name}: {merged} files merged into {len(manifest.files) if manifest else 0}")
+    exit_if_damaged(damaged)
