@@ -187,10 +187,10 @@ def crawl(base_url: str, store: str, s3_endpoint_url: str | None = None) -> dict
     job = CrawlJob(site=mirror_site(base_url), store=store, s3_endpoint_url=s3_endpoint_url, settings=POLITENESS_OFF)
     report = run_crawl(job)
     return {
-        "pages": report["pages_fetched"],
-        "articles": report["articles_fetched"],
-        "elapsed": report["summary"]["duration_seconds"],
-        "requests": report["summary"]["requests"],
+        "pages": report.pages_fetched,
+        "articles": report.articles_fetched,
+        "elapsed": report.summarized.duration_seconds,
+        "requests": report.summarized.requests,
     }
 
 

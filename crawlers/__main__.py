@@ -36,9 +36,9 @@ from corpus.lease import Lease, crawl_lease
 from corpus.store import open_store
 from crawlers import settings as default_settings
 from crawlers.budget import DiscoveryLimits
-from crawlers.extensions.crawl_report import Reach
 from crawlers.extensions.lease_keeper import LeaseKeeper
 from crawlers.handlers.http11 import HeaderLimits
+from crawlers.report import Reach
 from crawlers.site_settings import site_settings
 from crawlers.sites import SiteConfigError, resolve_site
 from crawlers.spiders.news import NewsSpider
@@ -146,7 +146,7 @@ def _crawl(settings: Settings, site_json: str, args: argparse.Namespace, lease: 
     # A WARC file that failed to be stored as the crawl closed leaves "finished" but fails the crawl.
     if not finished or stats.get("warc/errors"):
         return EXIT_FAILED
-    reach = Reach.of({"stats": stats})
+    reach = Reach.from_stats(stats)
     if reach.nothing:
         logger.error("reached nothing: %s", reach.describe())
         return EXIT_UNREACHED

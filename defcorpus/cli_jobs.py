@@ -21,6 +21,7 @@ from defcorpus.cli_options import (
 if TYPE_CHECKING:
     from corpus.quarantine import Damage
     from corpus.store import Store
+    from crawlers.report import CrawlReport
 
 
 @click.command()
@@ -65,10 +66,10 @@ def run(site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: str 
     exit_if_damaged(_clean_one(store, site))
 
 
-def _crawl(store: Store, site: SiteConfig, **job: Any) -> dict[str, Any]:
+def _crawl(store: Store, site: SiteConfig, **job: Any) -> CrawlReport:
     """The crawl with its progress (and with -v its log); its summary, and a warning if most requests failed
     or the crawl's blocked share jumped (``quality.check_crawl``)."""
-    from crawlers.extensions.crawl_report import Reach, format_summary
+    from crawlers.report import Reach, format_summary
     from defcorpus.crawl_job import crawl_reports
     from defcorpus.progress import crawl_with_progress
     from defcorpus.quality import check_crawl
@@ -76,11 +77,11 @@ def _crawl(store: Store, site: SiteConfig, **job: Any) -> dict[str, Any]:
     if verbose():
         job["on_log"] = lambda line: console.print(line, markup=False, highlight=False, soft_wrap=True)
     report = crawl_with_progress(console, store, site, **job)
-    click.echo(f"{format_summary(report)}; {len(report['warc_keys'])} WARC files ({report['finish_reason']})")
+    click.echo(f"{format_summary(report)}; {len(report.warc_keys)} WARC files ({report.finish_reason})")
     reach = Reach.of(report)
     if reach.failed and reach.mostly_failed:
         console.print(f"Warning: crawl of {site.name}: {reach.describe()}", highlight=False, soft_wrap=True)
-    history = crawl_reports(store, site.name, before=report.get("crawl_id"))
+    history = crawl_reports(store, site.name, before=report.crawl_id)
     for failure in check_crawl(site.name, report, history).failures:
         console.print(f"Warning: crawl of {failure}", highlight=False, soft_wrap=True)
     return report

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from pydantic import ValidationError
 
 from corpus import layout
 from corpus.errors import KeyNotFoundError
 from corpus.store import Store
+from crawlers.report import CrawlReport
 from crawlers.runner import CrawlJob, run_crawl
 from crawlers.sites import SiteConfig
 
 
-def crawl_site(store_url: str, site: SiteConfig, **job: Any) -> dict[str, Any]:
+def crawl_site(store_url: str, site: SiteConfig, **job: Any) -> CrawlReport:
     """Crawl ``site`` into the store's ``raw/`` (in a child process; see ``crawlers.runner``)."""
     callbacks = {k: job.pop(k) for k in ("on_log", "on_progress") if k in job}
     return run_crawl(CrawlJob(site=site, store=store_url, **job), **callbacks)
 
 
-def crawl_reports(store: Store, site: str, *, before: str | None = None, limit: int = 10) -> list[dict[str, Any]]:
+def crawl_reports(store: Store, site: str, *, before: str | None = None, limit: int = 10) -> list[CrawlReport]:
     """The site's last ``limit`` crawl reports older than the crawl ``before`` (a crawl id), oldest first.
 
     Why: a crawl is judged against the site's own earlier crawls (``quality.check_crawl``).
@@ -28,7 +30,7 @@ def crawl_reports(store: Store, site: str, *, before: str | None = None, limit: 
     reports = []
     for key in [k for k in keys if last is None or k < last][-limit:]:
         try:
-            reports.append(json.loads(store.read(key)))
-        except (KeyNotFoundError, ValueError):  # pruned meanwhile, or not a report
+            reports.append(CrawlReport.parse(store.read(key)))
+        except (KeyNotFoundError, ValidationError):  # pruned meanwhile, or not a report
             continue
     return reports

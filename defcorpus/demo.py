@@ -15,6 +15,7 @@ from rich.table import Table
 from corpus import layout
 from corpus.reader import Corpus
 from corpus.store import Store
+from crawlers.report import CrawlReport
 from crawlers.sites import get_site
 from defcorpus.clean_report import CleanReport
 from defcorpus.minisite import serve
@@ -56,10 +57,10 @@ def _serve_on_configured_port(console: Console, stack: ExitStack, port: int) -> 
         return stack.enter_context(serve(port=0))
 
 
-def _print_summary(console: Console, store: Store, crawl: dict[str, object], report: CleanReport) -> None:
+def _print_summary(console: Console, store: Store, crawl: CrawlReport, report: CleanReport) -> None:
     table = Table(title="Summary", show_header=False, title_justify="left")
-    table.add_row("pages fetched", str(crawl["pages_fetched"]))
-    table.add_row("article pages fetched", str(crawl["articles_fetched"]))
+    table.add_row("pages fetched", str(crawl.pages_fetched))
+    table.add_row("article pages fetched", str(crawl.articles_fetched))
     table.add_row("articles published", f"{report.articles_published} new, {report.articles_unchanged} unchanged")
     table.add_row(
         "paragraphs removed as boilerplate",

@@ -19,6 +19,7 @@ import corpus
 from corpus.schema import SCHEMA_VERSION
 from corpus.store import Store, open_store
 from corpus.table import read_manifests
+from crawlers.report import CrawlReport
 from crawlers.sites import SiteConfig
 from defcorpus.clean import clean_site
 from defcorpus.clean_report import CleanReport
@@ -72,7 +73,7 @@ def build(base: str) -> FixtureSite:
 class Runs:
     config: SiteConfig
     store: Store  # crawled twice: the stub, then the whole article
-    crawls: list[dict[str, Any]]
+    crawls: list[CrawlReport]
     cleans: list[CleanReport]
     old_store: Store  # crawled once and cleaned, then its batches rewritten as schema 1.0 wrote them
 
@@ -114,7 +115,7 @@ def by_path(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 def test_stub_is_published_paywalled_and_the_free_article_not(runs: Runs) -> None:
-    assert runs.crawls[0]["summary"]["paywalled"] == 1
+    assert runs.crawls[0].summary.paywalled == 1
     first = runs.cleans[0]
     assert (first.articles_published, first.articles_paywalled) == (2, 1)
     history = by_path(corpus.open(runs.store).articles(latest=False).to_pylist())
@@ -125,7 +126,7 @@ def test_stub_is_published_paywalled_and_the_free_article_not(runs: Runs) -> Non
 
 
 def test_whole_article_fetched_later_is_a_new_version_not_paywalled(runs: Runs) -> None:
-    assert runs.crawls[1]["summary"]["paywalled"] == 0
+    assert runs.crawls[1].summary.paywalled == 0
     second = runs.cleans[1]
     assert (second.articles_published, second.articles_paywalled) == (1, 0)  # the free article is unchanged
     history = by_path(corpus.open(runs.store).articles(latest=False).to_pylist())

@@ -16,7 +16,7 @@ from typing import Any
 from corpus.manifest import Manifest
 from corpus.store import Store, open_store
 from corpus.table import read_file, read_manifests
-from crawlers.extensions.crawl_report import Reach
+from crawlers.report import Reach
 from crawlers.sites import SiteConfig
 from defcorpus import quality
 from defcorpus.clean import clean_site, pending_warc_keys
@@ -112,21 +112,21 @@ def crawl_site_window(
             settings=dict(scrapy_settings or {}),
             on_log=log,
         )
-        history = crawl_reports(_open(settings), site.name, before=report.get("crawl_id"))
+        history = crawl_reports(_open(settings), site.name, before=report.crawl_id)
     check = quality.check_crawl(site.name, report, history)
     reach = Reach.of(report)
     if reach.failed and reach.mostly_failed:
         logger.warning("crawl of %s: %s", site.name, reach.describe())
-    stats = report.get("stats", {})
-    summary = {
+    stats = report.stats
+    summary: dict[str, Any] = {
         "site": site.name,
         "since": since,
         "until": until,
-        "crawl_id": report.get("crawl_id"),
-        "finish_reason": report.get("finish_reason"),
-        "pages_fetched": report.get("pages_fetched", 0),
-        "articles_fetched": report.get("articles_fetched", 0),
-        "warc_keys": list(report.get("warc_keys", [])),
+        "crawl_id": report.crawl_id,
+        "finish_reason": report.finish_reason,
+        "pages_fetched": report.pages_fetched,
+        "articles_fetched": report.articles_fetched,
+        "warc_keys": list(report.warc_keys),
         "requests_failed": reach.failed,
         "quality": check.metrics,
         "stats": {k: stats[k] for k in _STATS_SHOWN if k in stats},
@@ -134,10 +134,10 @@ def crawl_site_window(
     logger.info(
         "crawl of %s: %d pages, %d articles, %d WARC files (%s)",
         site.name,
-        summary["pages_fetched"],
-        summary["articles_fetched"],
-        len(summary["warc_keys"]),
-        summary["finish_reason"],
+        report.pages_fetched,
+        report.articles_fetched,
+        len(report.warc_keys),
+        report.finish_reason,
     )
     if not check.ok:
         raise quality.QualityCheckError(check)

@@ -105,7 +105,7 @@ def test_onboarded_config_crawls_the_platform(family: str, fixture: ModuleType, 
     assert any(line.startswith("sampled 3 article URL(s): 3 carry") for line in result.found)
     assert article_paths(warc_responses(tmp_path / "store", "newsite"), config) == sorted(site.article_paths)
     assert not requested & site.non_article_paths
-    assert report["summary"]["articles_new"] == len(site.article_paths)
+    assert report.summary.articles_new == len(site.article_paths)
 
 
 def test_refuses_to_overwrite_and_needs_routes(tmp_path: Path) -> None:

@@ -293,7 +293,7 @@ def test_the_next_crawl_fetches_what_a_damaged_warc_lost(minisite: Any, tmp_path
     lost = report.damaged[0].lost
     assert lost > 0
     again = crawl_site(store.url, site, settings=settings)
-    assert again["summary"]["articles_new"] >= 1  # the lost pages, asked for again
+    assert again.summary.articles_new >= 1  # the lost pages, asked for again
     assert clean_site(store, site).damaged == []
     table = corpus.open(store).articles(latest=False)
     paths = sorted(url.split(minisite.base_url, 1)[1] for url in table["url"].to_pylist())
