@@ -48,10 +48,12 @@ lint: $(STAMP)
 
 # Benchmarks: extraction quality and speed on the three shared sets (bench/extraction.py, summary in
 # bench/results/extraction-latest.json), then pipeline performance against bare trafilatura, bare
-# Scrapy and its own small run (bench/perf.py, docs/performance.md).
+# Scrapy and its own small run (bench/perf.py, docs/performance.md), then the archive backfill's requests,
+# time and peak memory at two sizes of history (bench/backfill.py, docs/backfill.md).
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench.extraction --results bench/results/extraction-latest.json
 	$(VENV)/bin/python -m bench.perf
+	$(VENV)/bin/python -m bench.backfill --results bench/results/backfill-latest.json
 
 # The same, smaller: one repetition over two worker processes, a 1,500-page mirror.
 bench-quick: $(STAMP)

@@ -11,6 +11,8 @@ state/<site>/boilerplate.json                           learned paragraph statis
 state/<site>/fetched/<crawl_id>-<seq>.jsonl             what one WARC file fetched (URL, ETag, hash…)
 state/<site>/fetched/snapshot-<crawl_id>.jsonl.gz       the segments merged (written by a later crawl)
 raw/…/<crawl_id>-<seq>-salvaged.warc.gz                 the readable records of a damaged WARC file
+state/<site>/archive/<archive>/cursor-<window>.json     where a backfill from a web archive stands (resumeKey, page)
+state/<site>/archive/<archive>/settled/<run_id>-<seq>.jsonl  the captures one backfill WARC file settled
 """
 
 from __future__ import annotations
@@ -138,3 +140,33 @@ def clean_lease_key(site: str) -> str:
 
 def crawl_lease_key(site: str) -> str:
     return f"{STATE_PREFIX}{_site(site)}/crawl.lease"
+
+
+ARCHIVES = ("wayback", "commoncrawl")
+
+
+def _archive(archive: str) -> str:
+    if archive not in ARCHIVES:
+        raise ValueError(f"unknown archive {archive!r} (one of {', '.join(ARCHIVES)})")
+    return archive
+
+
+def archive_state_prefix(site: str, archive: str) -> str:
+    return f"{STATE_PREFIX}{_site(site)}/archive/{_archive(archive)}/"
+
+
+def archive_cursor_key(site: str, archive: str, window: str) -> str:
+    """Where the backfill of one capture window stands; ``window`` is ``<since>-<until>-<capture>``."""
+    if not re.fullmatch(r"[0-9TZ]+-[0-9TZ]+-(earliest|latest)", window):
+        raise ValueError(f"invalid backfill window {window!r}")
+    return f"{archive_state_prefix(site, archive)}cursor-{window}.json"
+
+
+def archive_settled_prefix(site: str, archive: str) -> str:
+    return f"{archive_state_prefix(site, archive)}settled/"
+
+
+def archive_settled_key(site: str, archive: str, warc_key: str) -> str:
+    """The captures a backfill WARC file settled (fetched or skipped), named after that file."""
+    name = warc_key.rsplit("/", 1)[-1].removesuffix(WARC_SUFFIX)
+    return f"{archive_settled_prefix(site, archive)}{name}.jsonl"

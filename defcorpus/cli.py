@@ -3,7 +3,7 @@
 What a user can act on (a store, a site config, a crawl that failed, Ctrl-C) is answered in one
 ``Error: …`` line with an exit code, by one function, ``failure_for``; ``-v`` adds the traceback.
 Anything else is a bug and keeps its traceback. The commands live in ``cli_jobs`` (crawl, run,
-clean, compact) and ``cli_read`` (sites, export, stats, extract); what they share in ``cli_options``.
+backfill, clean, compact) and ``cli_read`` (sites, export, stats, extract); what they share in ``cli_options``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from defcorpus.cli_options import DEFAULT_STORE, EX_TEMPFAIL, EXIT_INTERRUPTED, 
 
 def failure_for(exc: BaseException) -> Failure | None:
     """The one place that maps an error a user can act on to its line and exit code; None for a bug."""
+    from crawlers.archives.client import ArchiveError
     from crawlers.runner import CrawlBusyError, CrawlError, CrawlInterruptedError
 
     if isinstance(exc, CrawlInterruptedError):
@@ -39,7 +40,7 @@ def failure_for(exc: BaseException) -> Failure | None:
         return Failure(f"{reason}; run again when it finishes (a dead worker's lease expires by itself)", EX_TEMPFAIL)
     if isinstance(exc, CrawlError):
         return Failure(exc.reason)
-    if isinstance(exc, StoreError | SiteConfigError):
+    if isinstance(exc, StoreError | SiteConfigError | ArchiveError):
         return Failure(str(exc))
     if isinstance(exc, OSError) and exc.filename is not None:  # an output file: -o /no/such/dir/x.jsonl
         return Failure(f"{exc.filename}: {exc.strerror or exc}")
@@ -117,7 +118,7 @@ def demo(store_url: str, s3_endpoint_url: str | None, port: int | None) -> None:
     run_demo(Console(), open_store(store_url, s3_endpoint_url=s3_endpoint_url), s3_endpoint_url, port)
 
 
-for command in (cli_jobs.crawl, cli_jobs.run, cli_jobs.clean, cli_jobs.compact):
+for command in (cli_jobs.crawl, cli_jobs.run, cli_jobs.backfill, cli_jobs.clean, cli_jobs.compact):
     main.add_command(command)
 for command in (cli_read.sites, cli_read.export, cli_read.stats, cli_read.extract):
     main.add_command(command)

@@ -1,4 +1,4 @@
-"""The commands that crawl, clean and compact: ``crawl``, ``run``, ``clean``, ``compact``."""
+"""The commands that crawl, clean and compact: ``crawl``, ``run``, ``backfill``, ``clean``, ``compact``."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from corpus.dates import parse_bound
 from crawlers.sites import SiteConfig, load_sites
 from defcorpus.cli_options import (
+    DateParam,
     check_site_in_store,
     console,
     exit_if_damaged,
@@ -64,6 +66,34 @@ def run(site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: str 
     """Crawl a site, then clean and publish what is new."""
     _crawl(store, site, s3_endpoint_url=s3_endpoint_url, since=since, until=until)
     exit_if_damaged(_clean_one(store, site))
+
+
+@click.command()
+@site_options
+@click.option("--archive", type=click.Choice(["wayback", "commoncrawl"]), required=True, help="which web archive")
+@click.option("--since", type=DateParam(), required=True, help="captures on or after this date (YYYY-MM-DD)")
+@click.option("--until", type=DateParam(), required=True, help="captures before this date (YYYY-MM-DD)")
+@click.option(
+    "--capture",
+    type=click.Choice(["earliest", "latest"]),
+    default="earliest",
+    show_default=True,
+    help="which good capture of each article",
+)
+@click.option("--clean", "then_clean", is_flag=True, help="clean and publish what was fetched")
+@click.option(
+    "--archive-url", help="the Wayback base or the Common Crawl index server (a mirror); see docs/backfill.md"
+)
+@store_options
+def backfill(site: SiteConfig, store: Store, s3_endpoint_url: str | None, then_clean: bool, **options: Any) -> None:
+    """Backfill a site's articles from a web archive's captures in [since, until) into raw/ (WARC)."""
+    from defcorpus.backfill_cmd import backfill_command
+
+    if parse_bound(options["since"]) >= parse_bound(options["until"]):
+        raise click.UsageError(f"--since {options['since']} is not before --until {options['until']}")
+    backfill_command(console, store, site, **options)
+    if then_clean:
+        exit_if_damaged(_clean_one(store, site))
 
 
 def _crawl(store: Store, site: SiteConfig, **job: Any) -> CrawlReport:

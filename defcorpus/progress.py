@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -14,6 +14,9 @@ from defcorpus.clean import clean_site
 from defcorpus.clean_report import CleanReport
 from defcorpus.crawl_job import crawl_site
 from defcorpus.reclean import reclean_site
+
+if TYPE_CHECKING:
+    from crawlers.archives.backfill import BackfillJob, BackfillReport
 
 
 def crawl_with_progress(console: Console, store: Store, site: SiteConfig, **job: Any) -> CrawlReport:
@@ -50,3 +53,27 @@ def clean_with_progress(console: Console, store: Store, site: SiteConfig, *, rec
             progress.update(task, completed=done, total=total)
 
         return (reclean_site if reclean else clean_site)(store, site, on_page=update)
+
+
+def backfill_with_progress(console: Console, store: Store, job: BackfillJob) -> BackfillReport:
+    """Captures found, articles fetched and captures skipped, as the backfill goes."""
+    from crawlers.archives.backfill import run_backfill
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task(f"Backfilling {job.site.name} from {job.archive}", total=None)
+
+        def update(report: BackfillReport) -> None:
+            progress.update(
+                task,
+                description=f"Backfilling {job.site.name} from {job.archive}: {report.captures_found} captures found, "
+                f"{report.fetched} fetched, {report.skipped_total} skipped, {report.already_settled} already stored",
+            )
+
+        try:
+            report = run_backfill(store, job, on_progress=update)
+        except BaseException:
+            _erase(progress)
+            raise
+        progress.update(task, total=1, completed=1)
+    return report

@@ -71,3 +71,20 @@ CRAWL_PARAMS: dict[str, Param] = {
         {}, type="object", description="Scrapy setting overrides for this run, e.g. DOWNLOAD_DELAY for a mirror"
     ),
 }
+
+
+BACKFILL_PARAMS: dict[str, Param] = {
+    "archive": Param("wayback", enum=["wayback", "commoncrawl"], description="which web archive"),
+    "capture": Param("earliest", enum=["earliest", "latest"], description="which good capture of each article"),
+    "archive_url": Param(
+        None, type=["null", "string"], description="the Wayback base or the CC index server (a mirror, a test server)"
+    ),
+    "base_url": CRAWL_PARAMS["base_url"],
+    "since": Param(None, type=["null", "string"], description="captures from; default: the run's data interval"),
+    "until": Param(None, type=["null", "string"], description="captures before; default: the run's data interval"),
+}
+
+
+def backfill_timetable() -> CronDataIntervalTimetable:
+    """Monthly data intervals: ``airflow backfill create`` then backfills a range month by month."""
+    return CronDataIntervalTimetable("@monthly", timezone="UTC")

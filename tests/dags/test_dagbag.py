@@ -10,6 +10,7 @@ import pytest
 
 from crawlers.sites import load_sites, site_files
 from defcorpus.orchestration import config
+from defcorpus.orchestration.backfill_tasks import backfill_dag_id
 from tests.dags.conftest import DAGS_FOLDER, dag_bag
 
 
@@ -22,8 +23,9 @@ def test_folder_imports_without_errors(bag: Any) -> None:
     assert bag.import_errors == {}
 
 
-def test_one_crawl_dag_per_site_plus_cleaning(bag: Any) -> None:
-    expected = {config.crawl_dag_id(name) for name in load_sites()} | {"defcorpus_clean"}
+def test_one_crawl_dag_and_one_backfill_dag_per_site_plus_cleaning(bag: Any) -> None:
+    crawls = {config.crawl_dag_id(name) for name in load_sites()}
+    expected = crawls | {backfill_dag_id(name) for name in load_sites()} | {"defcorpus_clean"}
     assert set(bag.dag_ids) == expected
 
 
@@ -44,6 +46,10 @@ def test_crawl_dags_use_data_intervals_pools_and_assets(bag: Any) -> None:
         (task,) = dag.tasks
         assert task.pool == config.pool_name(site)
         assert [a.name for a in task.outlets] == [f"defcorpus-raw-{name}"]
+        backfill = bag.dags[backfill_dag_id(name)]
+        assert type(backfill.timetable).__name__ == "CronDataIntervalTimetable"
+        assert [t.pool for t in backfill.tasks] == [config.pool_name(site)]
+        assert [a.name for t in backfill.tasks for a in t.outlets] == [f"defcorpus-raw-{name}"]
     clean = bag.dags["defcorpus_clean"]
     triggers = {a.name for a in clean.timetable.asset_condition.objects}
     assert triggers == {f"defcorpus-raw-{name}" for name in sites}
@@ -62,7 +68,7 @@ def test_broken_config_is_an_import_error_for_that_site_only(
     monkeypatch.setenv(config.SITES_DIR_ENV, str(tmp_path))
 
     bag = BundleDagBag(dag_folder=str(DAGS_FOLDER), bundle_path=DAGS_FOLDER, bundle_name="dags-folder")
-    assert set(bag.dag_ids) == {"crawl_minisite", "defcorpus_clean"}
+    assert set(bag.dag_ids) == {"crawl_minisite", "archive_backfill_minisite", "defcorpus_clean"}
     (where, message), *others = bag.import_errors.items()
     assert not others and Path(where).name == "defcorpus_site_configs.py"
     assert "broken.toml" in message and "base_url" in message and "minisite.toml" not in message

@@ -21,8 +21,8 @@ from crawlers.sites import get_site
 from defcorpus import clean as clean_job
 from defcorpus.minisite import build_site, facts, load_content
 from defcorpus.orchestration import config, tasks
-from tests.corpus.test_clean_chunks import write_backlog
 from tests.dags.conftest import LOOPBACK_SETTINGS, dag_bag
+from tests.defcorpus.test_clean_chunks import write_backlog
 
 pytestmark = pytest.mark.slow
 

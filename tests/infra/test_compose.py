@@ -182,7 +182,7 @@ def test_minio_init_applies_the_files_in_infra_s3(compose: dict[str, Any]) -> No
 def test_init_creates_one_pool_per_publisher_domain(compose: dict[str, Any]) -> None:
     script = " ".join(compose["services"]["airflow-init"]["command"])
     assert "airflow db migrate" in script
-    assert re.search(r"python -m corpus\.orchestration pools > (\S+)\s+airflow pools import \1", script)
+    assert re.search(r"python -m defcorpus\.orchestration pools > (\S+)\s+airflow pools import \1", script)
     sites = load_dag_sites().sites.values()
     pools = pools_spec(sites)
     assert {pool_name(site) for site in sites} == set(pools)

@@ -1,0 +1,121 @@
+"""What both archives give: captures (index rows), pages of them, and what fetching one gave.
+
+An archive's index is sorted by ``urlkey`` (SURT: host reversed, without scheme or ``www.``), then by
+capture time, so the captures of one URL arrive together, perhaps split across two pages. An article
+is its urlkey without the query string: ``?utm_source=…`` captures are the same article, and the site's
+article rules judge the path alone, as in a live crawl.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from crawlers.sites import SiteConfig
+
+
+@dataclass(frozen=True)
+class Capture:
+    urlkey: str
+    timestamp: str  # YYYYMMDDhhmmss, UTC
+    url: str  # the original URL as captured
+    digest: str = ""
+    filename: str = ""  # Common Crawl: the WARC file holding the record
+    offset: int = 0
+    length: int = 0
+    crawl: str = ""  # Common Crawl: the crawl whose index listed it
+
+    @property
+    def article(self) -> str:
+        return self.urlkey.split("?", 1)[0]
+
+    @property
+    def captured_at(self) -> datetime:
+        return parse_timestamp(self.timestamp)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One index page; ``position`` is the cursor that reads this page again."""
+
+    position: dict[str, Any]
+    captures: list[Capture]
+
+
+@dataclass(frozen=True)
+class Memento:
+    """A capture fetched: the original response as the archive holds it, and where it came from."""
+
+    url: str  # the original URL (WARC-Target-URI)
+    captured_at: datetime
+    status: int
+    headers: list[tuple[str, str]]  # the original response's headers
+    body: bytes
+    provenance: dict[str, str] = field(default_factory=dict)  # WARC-Defcorpus-* headers
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A capture that is not the article: redirect, error, soft_404, challenge, empty, not_html…"""
+
+    reason: str
+    captured_at: datetime | None = None
+
+
+class Source(Protocol):
+    """An archive as the backfill sees it: pages of captures from a cursor, and each capture's fetch."""
+
+    archive: str
+
+    def pages(self, cursor: dict[str, Any] | None) -> Iterator[Page]: ...
+
+    def fetch(self, capture: Capture) -> Memento | Skip: ...
+
+
+def parse_timestamp(timestamp: str) -> datetime:
+    return datetime.strptime(timestamp[:14].ljust(14, "0"), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+
+
+def format_timestamp(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+
+
+def same_article(url: str, other: str) -> bool:
+    """Two original URLs of one article: host without ``www.``, path without trailing slash, no query."""
+
+    def key(u: str) -> tuple[str, str]:
+        parts = urlsplit(u)
+        return (parts.hostname or "").removeprefix("www."), parts.path.rstrip("/") or "/"
+
+    return key(url) == key(other)
+
+
+def on_site(site: SiteConfig, url: str) -> bool:
+    """An article URL of the site: one of its domains (or a subdomain, ``www.``), and its article rules."""
+    host = (urlsplit(url).hostname or "").lower()
+    domains = [d.lower().removeprefix("www.") for d in site.allowed_domains]
+    ours = any(host.removeprefix("www.") == d or host.endswith("." + d) for d in domains)
+    return ours and site.is_article_url(url)
+
+
+def grouped(pages: Iterable[Page]) -> Iterator[tuple[dict[str, Any], list[Capture]]]:
+    """The captures of each article, with the position of the page where they start.
+
+    Why positions: a cursor saved as "the page where the last settled article starts" reads that
+    page again after a restart, so an article split across two pages is never cut in half.
+    """
+    current: list[Capture] = []
+    start: dict[str, Any] = {}
+    for page in pages:
+        for capture in page.captures:
+            if current and capture.article != current[0].article:
+                yield start, current
+                current = []
+            if not current:
+                start = page.position
+            current.append(capture)
+    if current:
+        yield start, current

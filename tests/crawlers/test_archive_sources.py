@@ -1,0 +1,114 @@
+"""Common Crawl backfills over its real protocols, and a live crawl after a backfill.
+
+Common Crawl: collinfo.json, one NDJSON index per crawl paged by showNumPages/page, records read by
+HTTP Range from WARC files. The live crawl: the bundled mini-site archived in a fake Wayback
+Machine, backfilled and cleaned, then crawled live and cleaned: nothing is published twice, and the
+one article whose archived text differs from the live one gets a second version.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+import corpus
+from corpus.store import open_store
+from crawlers.sites import load_site_file
+from defcorpus.clean import clean_site
+from defcorpus.minisite import load_content
+from tests.crawlers.backfilling import MiniSiteHistory, archive_env, run_backfill_cli, stored_records, write_site_file
+from tests.crawlers.crawling import crawl
+from tests.crawlers.servers.archive_history import HOST, SITE_TOML, History, generate
+from tests.crawlers.servers.archives import FakeArchive, archive_serving
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def cc_history() -> History:
+    return generate(articles=300, captures=750, seed=11)
+
+
+@pytest.fixture(scope="module")
+def commoncrawl(cc_history: History) -> Any:
+    with archive_serving(cc_history, commoncrawl=True) as archive:
+        yield archive
+
+
+@pytest.mark.parametrize("capture", ["earliest", "latest"])
+def test_commoncrawl_takes_each_article_from_the_right_crawl_by_ranged_reads(
+    commoncrawl: FakeArchive, cc_history: History, tmp_path: Path, capture: str
+) -> None:
+    site_file = write_site_file(tmp_path, "archived", SITE_TOML.format(name="archived", host=HOST))
+    commoncrawl.reset_log()
+    env = archive_env(commoncrawl)
+    done = run_backfill_cli(
+        site_file, tmp_path / "store", env, "commoncrawl", "2018-12-01", "2022-01-01", "--capture", capture
+    )
+    assert done.returncode == 0, done.stderr
+    records = stored_records(tmp_path / "store", "archived")
+    expected = {a.path: c for a in cc_history.articles if (c := a.choice(capture, archive="commoncrawl"))}
+    assert Counter(r.path for r in records) == Counter(set(expected))
+    assert {r.path: r.warc_date for r in records} == {p: c.at for p, c in expected.items()}
+    headers = records[0].headers
+    assert headers["WARC-Defcorpus-Archive"] == "commoncrawl"
+    assert headers["WARC-Defcorpus-CC-File"].startswith("crawl-data/CC-MAIN-")
+    assert int(headers["WARC-Defcorpus-CC-Length"]) > 0
+    data = commoncrawl.requests("data")
+    assert data and all(re.fullmatch(r"bytes=\d+-\d+", d.headers.get("range", "")) for d in data)
+    assert len(commoncrawl.requests("collinfo")) == 1
+    assert len({d.path + d.headers["range"] for d in data}) == len(data), "no record read twice"
+
+
+def test_a_live_crawl_after_a_backfill_adds_no_duplicate(minisite: Any, tmp_path: Path) -> None:
+    history = MiniSiteHistory(minisite.base_url)
+    store = tmp_path / "store"
+    site_file = Path(__file__).parents[2] / "crawlers" / "sites" / "demo" / "minisite.toml"
+    with archive_serving(history) as wayback:
+        env = archive_env(wayback)
+        done = run_backfill_cli(
+            site_file, store, env, "wayback", "2022-01-01", "2024-01-01", "--clean", "--base-url", minisite.base_url
+        )
+    assert done.returncode == 0, done.stderr
+    public = {a.path for a in load_content().public}
+    archived = stored_records(store, "minisite")
+    assert {r.path for r in archived} == public
+    assert "1 challenge" in done.stdout
+    assert f"{len(public)} articles published" in done.stdout
+    early = next(
+        r for r in corpus.open(str(store)).articles(site="minisite").to_pylist() if r["url"].endswith(history.premature)
+    )
+    assert early["date_published"] is None or early["date_published"] <= early["fetched_at"], "its later date refused"
+
+    site = load_site_file(site_file).with_base_url(minisite.base_url)
+    crawl(site, store)  # the live crawl, as `defcorpus run` does it, without the politeness delay on loopback
+    live = clean_site(open_store(str(store)), site)
+    rows = corpus.open(str(store)).articles(site="minisite", latest=False).to_pylist()
+    versions = Counter(urlsplit(r["url"]).path for r in rows)
+    assert set(versions) == public
+    assert {p: n for p, n in versions.items() if n > 1} == {history.changed: 2}
+    assert (live.articles_published, live.articles_unchanged) == (1, len(public) - 1)
+
+
+def test_commoncrawl_asks_only_the_crawls_that_overlap_the_window(
+    commoncrawl: FakeArchive, cc_history: History, tmp_path: Path
+) -> None:
+    """May 2019: the May crawl, and April's, which ends as May begins; April holds nothing of May
+    (its index answers "No Captures found") and every other crawl is left alone."""
+    site_file = write_site_file(tmp_path, "archived", SITE_TOML.format(name="archived", host=HOST))
+    commoncrawl.reset_log()
+    env = archive_env(commoncrawl)
+    done = run_backfill_cli(site_file, tmp_path / "store", env, "commoncrawl", "2019-05-01", "2019-06-01")
+    assert done.returncode == 0, done.stderr
+    asked = {entry.path.split("-index", 1)[0].lstrip("/") for entry in commoncrawl.requests("index")}
+    may = (datetime(2019, 5, 1, tzinfo=UTC), datetime(2019, 6, 1, tzinfo=UTC))
+    overlapping = {c.id for c in commoncrawl.crawls if c.start < may[1] and c.end >= may[0]}
+    assert asked == overlapping and len(asked) == 2
+    expected = {a.path: c.at for a in cc_history.articles if (c := a.choice(archive="commoncrawl", within=may))}
+    assert {r.path: r.warc_date for r in stored_records(tmp_path / "store", "archived")} == expected
