@@ -148,7 +148,7 @@ def test_clean_options_carry_each_site_config_article_rule() -> None:
     """The identity's article test is the site config's own (``SiteConfig.is_article_url``)."""
     paths = ["/", "/2024/05/a/", "/category/x/", "/news/2024/05/02/a-b-c/", "/a-b-c/", "/x/2024/05/a/amp/", "/feed/"]
     for site in load_sites().values():
-        rules = clean_options(site).identity  # type: ignore[arg-type]
+        rules = clean_options(site).identity
         for path in paths:
             url = site.absolute(path)
             assert rules.is_article(url) is (site.is_article_url(url) and path != "/"), (site.name, path)
