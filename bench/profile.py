@@ -26,7 +26,7 @@ def profile_clean(mirror: str, workdir: Path, out: Path) -> None:
     from pyinstrument import Profiler
 
     from corpus.store import open_store
-    from defcorpus.jobs import clean_site
+    from defcorpus.clean import clean_site
 
     raw = workdir / "raw"
     stages.crawl(mirror, str(raw))

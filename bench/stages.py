@@ -111,7 +111,7 @@ def load_pages(store_path: Path, base_url: str) -> list[tuple[bytes, str]]:
 def time_clean(template: Path, dest: Path, base_url: str) -> tuple[float, int]:
     """CPU seconds of ``clean_site`` on a fresh copy of ``template`` (WARC in, Parquet out), and pages."""
     from corpus.store import open_store
-    from defcorpus.jobs import clean_site
+    from defcorpus.clean import clean_site
 
     shutil.copytree(template, dest)
     try:
@@ -188,16 +188,16 @@ def crawl(base_url: str, store: str, s3_endpoint_url: str | None = None) -> dict
     job = CrawlJob(site=mirror_site(base_url), store=store, s3_endpoint_url=s3_endpoint_url, settings=POLITENESS_OFF)
     report = run_crawl(job)
     return {
-        "pages": report["pages_fetched"],
-        "articles": report["articles_fetched"],
-        "elapsed": report["summary"]["duration_seconds"],
-        "requests": report["summary"]["requests"],
+        "pages": report.pages_fetched,
+        "articles": report.articles_fetched,
+        "elapsed": report.summarized.duration_seconds,
+        "requests": report.summarized.requests,
     }
 
 
 def _clean(args: argparse.Namespace) -> dict[str, Any]:
     from corpus.store import open_store
-    from defcorpus.jobs import clean_site
+    from defcorpus.clean import clean_site
 
     store = open_store(args.store, s3_endpoint_url=args.s3_endpoint_url)
     report = clean_site(store, mirror_site(args.base_url))

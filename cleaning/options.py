@@ -10,6 +10,7 @@ from lxml.cssselect import CSSSelector
 from trafilatura.settings import Extractor
 
 from cleaning.identity import IdentityRules
+from corpus.cleaning_rules import CleaningRules
 
 DATE_TOLERANCE = timedelta(hours=6)
 
@@ -19,13 +20,13 @@ class CleanOptions:
     """Per-site cleaning rules, compiled. Build with ``CleanOptions.build``."""
 
     site: str
+    rules: CleaningRules = field(default_factory=CleaningRules)  # as the site config states them
     language: str | None = None
+    # ``rules``' selectors and patterns, compiled.
     body_selector: CSSSelector | None = None
     drop_selectors: tuple[CSSSelector, ...] = ()
     drop_paragraphs: tuple[re.Pattern[str], ...] = ()
     section_selector: CSSSelector | None = None
-    boilerplate_min_articles: int = 3
-    boilerplate_max_paragraphs: int = 20_000
     # Which canonical URLs decide an article's id: the site's domains and article URL patterns.
     identity: IdentityRules = field(default_factory=IdentityRules)
     # Locate each block in the page's template (``cleaning.template``); off for pages cleaned alone,
@@ -40,26 +41,20 @@ class CleanOptions:
     def build(
         cls,
         site: str,
+        rules: CleaningRules | None = None,
         *,
         language: str | None = None,
-        body_selector: str | None = None,
-        drop_selectors: list[str] | None = None,
-        drop_paragraph_patterns: list[str] | None = None,
-        section_selector: str | None = None,
-        boilerplate_min_articles: int = 3,
-        boilerplate_max_paragraphs: int = 20_000,
-        allowed_domains: list[str] | None = None,
-        article_allow: list[str] | None = None,
-        article_deny: list[str] | None = None,
+        identity: IdentityRules | None = None,
     ) -> CleanOptions:
+        """``rules`` compiled (default: none, the generic cleaner); ``identity`` from the site's domains."""
+        rules = rules or CleaningRules()
         return cls(
             site=site,
+            rules=rules,
             language=language,
-            body_selector=CSSSelector(body_selector) if body_selector else None,
-            drop_selectors=tuple(CSSSelector(s) for s in drop_selectors or ()),
-            drop_paragraphs=tuple(re.compile(p) for p in drop_paragraph_patterns or ()),
-            section_selector=CSSSelector(section_selector) if section_selector else None,
-            boilerplate_min_articles=boilerplate_min_articles,
-            boilerplate_max_paragraphs=boilerplate_max_paragraphs,
-            identity=IdentityRules.build(allowed_domains or (), article_allow or (), article_deny or ()),
+            body_selector=CSSSelector(rules.body_selector) if rules.body_selector else None,
+            drop_selectors=tuple(CSSSelector(s) for s in rules.drop_selectors),
+            drop_paragraphs=tuple(re.compile(p) for p in rules.drop_paragraph_patterns),
+            section_selector=CSSSelector(rules.section_selector) if rules.section_selector else None,
+            identity=identity or IdentityRules(),
         )

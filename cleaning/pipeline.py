@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import NamedTuple
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -65,6 +66,22 @@ class BatchResult:
     dropped_by_rule: int = 0
     dropped_values: Counter[str] = field(default_factory=Counter)  # metadata values refused, by reason
 
+    def add(self, other: BatchResult) -> None:
+        """``other``'s articles, counts and removals added to these: a page's own result into its batch's."""
+        self.articles += other.articles
+        self.rejected.update(other.rejected)
+        self.removals += other.removals
+        self.dropped_by_rule += other.dropped_by_rule
+        self.dropped_values.update(other.dropped_values)
+
+
+class PageResult(NamedTuple):
+    """One page of a batch after both passes: its article (None: rejected) and what cleaning it counted."""
+
+    fetched: FetchedPage
+    article: Article | None
+    result: BatchResult
+
 
 @dataclass
 class Extracted:
@@ -98,14 +115,32 @@ class Extracted:
 def clean_batch(pages: Iterable[FetchedPage], options: CleanOptions, stats: BoilerplateStats) -> BatchResult:
     """Clean ``pages``; ``stats`` is updated in place with what they contain."""
     result = BatchResult()
-    extracted = list(extract_pages(pages, options, result))
-    for item in extracted:
-        observe(stats, item)
-    for item in extracted:
-        article = build_article(item, options, stats, result)
+    for _, article, counted in clean_pages(pages, options, stats):
+        result.add(counted)
         if article is not None:
             result.articles.append(article)
     return result
+
+
+def clean_pages(pages: Iterable[FetchedPage], options: CleanOptions, stats: BoilerplateStats) -> Iterator[PageResult]:
+    """Both passes over one site's pages, each page with its own result; ``stats`` is updated in place.
+
+    Why each page apart: ``clean_batch`` totals them, ``defcorpus extract --learn`` tells each page's
+    outcome. The pages pass one rejects come as they are read; the others once every page is read
+    (learning needs them all), in input order.
+    """
+    extracted: list[tuple[Extracted, BatchResult]] = []
+    for fetched in pages:
+        counted = BatchResult()
+        found = next(extract_pages([fetched], options, counted), None)
+        if found is None:
+            yield PageResult(fetched, None, counted)
+        else:
+            extracted.append((found, counted))
+    for item, _ in extracted:
+        observe(stats, item)
+    for item, counted in extracted:
+        yield PageResult(item.fetched, build_article(item, options, stats, counted), counted)
 
 
 def extract_pages(pages: Iterable[FetchedPage], options: CleanOptions, result: BatchResult) -> Iterator[Extracted]:

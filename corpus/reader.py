@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -16,6 +15,7 @@ import pyarrow.compute as pc
 from corpus import layout
 from corpus.dates import as_utc, next_month, parse_iso8601
 from corpus.errors import DamagedFileError, KeyNotFoundError
+from corpus.manifest import FileEntry
 from corpus.store import Store, open_store
 from corpus.table import ARTICLE_SCHEMA, concat_tables, live_files, read_file, read_manifests
 
@@ -51,7 +51,7 @@ class Corpus:
         for exc in damaged:
             logger.warning("%s; the files it lists are left out (the next clean adopts them)", exc)
             self.skipped.append((exc.key, exc.detail, 0))
-        files = [f for f in live_files(manifests) if _month_overlaps(f["key"], start, end)]
+        files = [f for f in live_files(manifests) if _month_overlaps(f.key, start, end)]
         tables = [table for table in map(self._read, files) if table is not None]
         if not tables:
             return _empty()
@@ -66,13 +66,13 @@ class Corpus:
             table = _latest(table)
         return table.sort_by([("site", "ascending"), ("date_published", "ascending"), ("id", "ascending")])
 
-    def _read(self, entry: dict[str, Any]) -> pa.Table | None:
+    def _read(self, entry: FileEntry) -> pa.Table | None:
         try:
-            return read_file(self.store, entry["key"])
+            return read_file(self.store, entry.key)
         except (DamagedFileError, KeyNotFoundError) as exc:
             detail = exc.detail if isinstance(exc, DamagedFileError) else "gone from the store"
-            logger.warning("%s: %s; its %d rows are left out", entry["key"], detail, entry.get("rows", 0))
-            self.skipped.append((entry["key"], detail, entry.get("rows", 0)))
+            logger.warning("%s: %s; its %d rows are left out", entry.key, detail, entry.rows)
+            self.skipped.append((entry.key, detail, entry.rows))
             return None
 
 

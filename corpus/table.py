@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -37,6 +36,7 @@ import pyarrow.parquet as pq
 from corpus import layout
 from corpus.arrow_schema import model_schema
 from corpus.errors import DamagedFileError, KeyExistsError, KeyNotFoundError
+from corpus.manifest import FileEntry, Manifest
 from corpus.schema import SCHEMA_VERSION, Article
 from corpus.store import Store
 
@@ -59,7 +59,7 @@ def articles_to_table(articles: Iterable[Article]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA)
 
 
-def publish(store: Store, site: str, articles: list[Article], batch_id: str, inputs: list[str]) -> dict[str, Any]:
+def publish(store: Store, site: str, articles: list[Article], batch_id: str, inputs: list[str]) -> Manifest:
     """Write one batch of one site and its manifest; returns the manifest."""
     strays = sorted({a.site for a in articles} - {site})
     if strays:  # the file's site column and its path would disagree
@@ -74,7 +74,7 @@ def publish(store: Store, site: str, articles: list[Article], batch_id: str, inp
     files = [entry for entry, _ in parts]
     manifest = write_manifest(store, "clean", site, batch_id, files, articles=len(articles), inputs=sorted(inputs))
     for entry, data in parts:
-        promote(store, entry["key"], data)
+        promote(store, entry.key, data)
     logger.info("published batch %s: %d articles in %d files", batch_id, len(articles), len(files))
     return manifest
 
@@ -93,7 +93,7 @@ def promote(store: Store, key: str, data: bytes | None = None) -> None:
 
 def read_manifests(
     store: Store, site: str | None = None, *, damaged: list[DamagedFileError] | None = None
-) -> list[dict[str, Any]]:
+) -> list[Manifest]:
     """The manifests of ``site`` (or all), oldest first.
 
     A manifest that does not parse (cut short, overwritten) is left out: added to ``damaged`` if
@@ -106,7 +106,7 @@ def read_manifests(
         if not key.endswith(".json"):
             continue
         try:
-            manifest = _parse_manifest(key, store.read(key))
+            manifest = Manifest.parse(key, store.read(key))
         except KeyNotFoundError:  # deleted between list and read
             continue
         except DamagedFileError as exc:
@@ -115,35 +115,18 @@ def read_manifests(
             else:
                 damaged.append(exc)
             continue
-        if site is None or manifest["site"] == site:
+        if site is None or manifest.site == site:
             manifests.append(manifest)
-    return sorted(manifests, key=lambda m: m["batch_id"])
+    return sorted(manifests, key=lambda m: m.batch_id)
 
 
-def _parse_manifest(key: str, raw: bytes) -> dict[str, Any]:
-    try:
-        manifest = json.loads(raw)
-        ok = (
-            isinstance(manifest, dict)
-            and all(isinstance(manifest.get(f), str) for f in ("kind", "batch_id", "site", "schema_version"))
-            and isinstance(manifest.get("inputs"), list)
-            and isinstance(manifest.get("files"), list)
-            and all(isinstance(f, dict) and isinstance(f.get("key"), str) for f in manifest["files"])
-        )
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DamagedFileError(key, f"not a manifest ({type(exc).__name__}, {len(raw)} bytes)") from None
-    if not ok:
-        raise DamagedFileError(key, f"not a manifest (fields missing, {len(raw)} bytes)")
-    return manifest
-
-
-def live_files(manifests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def live_files(manifests: list[Manifest]) -> list[FileEntry]:
     """Files that readers see: listed by a manifest and not superseded by a compaction."""
-    superseded = {key for m in manifests for key in m.get("supersedes", [])}
-    return [f for m in manifests for f in m["files"] if f["key"] not in superseded]
+    superseded = {key for m in manifests for key in m.supersedes}
+    return [f for m in manifests for f in m.files if f.key not in superseded]
 
 
-def compact(store: Store, site: str, batch_id: str, *, min_files: int = 2) -> dict[str, Any] | None:
+def compact(store: Store, site: str, batch_id: str, *, min_files: int = 2) -> Manifest | None:
     """Merge each month partition of ``site`` that has ``min_files`` or more live files into one.
 
     A month holding a file of an older schema version is rewritten even when that file is alone, in
@@ -155,7 +138,7 @@ def compact(store: Store, site: str, batch_id: str, *, min_files: int = 2) -> di
     outdated = _older_schema_files(manifests)
     by_month: dict[str, list[str]] = defaultdict(list)
     for file in live_files(manifests):
-        by_month[_partition(file["key"])["month"]].append(file["key"])
+        by_month[_partition(file.key)["month"]].append(file.key)
     files, merged = [], []
     for month, keys in sorted(by_month.items()):
         if len(keys) < min_files and outdated.isdisjoint(keys):
@@ -169,23 +152,23 @@ def compact(store: Store, site: str, batch_id: str, *, min_files: int = 2) -> di
     entries = [entry for entry, _ in files]
     manifest = write_manifest(store, "compaction", site, batch_id, entries, supersedes=sorted(merged))
     for entry, data in files:
-        promote(store, entry["key"], data)
+        promote(store, entry.key, data)
     for key in merged:
         store.delete(key)
     logger.info("compacted %s: %d files into %d", site, len(merged), len(files))
     return manifest
 
 
-def _older_schema_files(manifests: list[dict[str, Any]]) -> set[str]:
+def _older_schema_files(manifests: list[Manifest]) -> set[str]:
     current = _version(SCHEMA_VERSION)
-    return {f["key"] for m in manifests if _version(m["schema_version"]) < current for f in m["files"]}
+    return {f.key for m in manifests if _version(m.schema_version) < current for f in m.files}
 
 
 def _version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split("."))
 
 
-def _stage_part(store: Store, site: str, month: str, batch_id: str, table: pa.Table) -> tuple[dict[str, Any], bytes]:
+def _stage_part(store: Store, site: str, month: str, batch_id: str, table: pa.Table) -> tuple[FileEntry, bytes]:
     """One partition file of a batch, staged create-only; its manifest entry and its bytes (to promote)."""
     key = layout.clean_data_key(site, month, batch_id, 0)
     data = _parquet_bytes(table)
@@ -193,10 +176,10 @@ def _stage_part(store: Store, site: str, month: str, batch_id: str, table: pa.Ta
     return file_entry(key, table, len(data)), data
 
 
-def file_entry(key: str, table: pa.Table, size: int) -> dict[str, Any]:
+def file_entry(key: str, table: pa.Table, size: int) -> FileEntry:
     """A data file as a manifest lists it."""
     paywalled = pc.sum(table["paywalled"]).as_py() or 0  # counted here so `defcorpus stats` reads no data file
-    return {"key": key, "rows": table.num_rows, "bytes": size, "paywalled": paywalled}
+    return FileEntry(key=key, rows=table.num_rows, bytes=size, paywalled=paywalled)
 
 
 def write_manifest(
@@ -204,29 +187,27 @@ def write_manifest(
     kind: str,
     site: str,
     batch_id: str,
-    files: list[dict[str, Any]],
+    files: list[FileEntry],
     *,
     articles: int = 0,
     inputs: list[str] | None = None,
     supersedes: list[str] | None = None,
     schema_version: str = SCHEMA_VERSION,
-    **extra: Any,
-) -> dict[str, Any]:
+) -> Manifest:
     """The batch's manifest, written create-only after its files: from now on readers see the batch."""
-    manifest: dict[str, Any] = {
-        "kind": kind,
-        "batch_id": batch_id,
-        "site": site,
-        "schema_version": schema_version,
-        "created_at": datetime.now(UTC).isoformat(),
-        "articles": articles,
-        "files": files,
-        "inputs": inputs or [],
-    }
-    if supersedes is not None:
-        manifest["supersedes"] = supersedes
-    manifest.update(extra)
-    store.write(layout.manifest_key(batch_id), json.dumps(manifest, indent=2).encode(), if_absent=True)
+    fields: dict[str, Any] = {"supersedes": supersedes} if supersedes is not None else {}
+    manifest = Manifest(
+        kind=kind,
+        batch_id=batch_id,
+        site=site,
+        schema_version=schema_version,
+        created_at=datetime.now(UTC).isoformat(),
+        articles=articles,
+        files=files,
+        inputs=inputs or [],
+        **fields,
+    )
+    store.write(layout.manifest_key(batch_id), manifest.to_json(), if_absent=True)
     return manifest
 
 
@@ -237,9 +218,9 @@ def partition_counts(store: Store, site: str | None = None) -> list[dict[str, An
     """
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for file in live_files(read_manifests(store, site)):
-        part = _partition(file["key"])
-        counts[part["site"], part["month"]][0] += file["rows"]
-        counts[part["site"], part["month"]][1] += file.get("paywalled", 0)
+        part = _partition(file.key)
+        counts[part["site"], part["month"]][0] += file.rows
+        counts[part["site"], part["month"]][1] += file.paywalled
     return [{"site": s, "month": m, "rows": n, "paywalled": p} for (s, m), (n, p) in sorted(counts.items())]
 
 

@@ -37,9 +37,9 @@ from corpus.store import Store, open_store
 from crawlers import settings as default_settings
 from crawlers.budget import DiscoveryLimits
 from crawlers.crawl_store import attach_store
-from crawlers.extensions.crawl_report import Reach
 from crawlers.extensions.lease_keeper import LeaseKeeper
 from crawlers.handlers.http11 import HeaderLimits
+from crawlers.report import Reach
 from crawlers.site_settings import site_settings
 from crawlers.sites import SiteConfig, SiteConfigError, resolve_site
 from crawlers.spiders.news import NewsSpider
@@ -173,7 +173,7 @@ def _crawl(
     # A WARC file that failed to be stored as the crawl closed leaves "finished" but fails the crawl.
     if not finished or stats.get("warc/errors"):
         return EXIT_FAILED
-    reach = Reach.of({"stats": stats})
+    reach = Reach.from_stats(stats)
     if reach.nothing:
         logger.error("reached nothing: %s", reach.describe())
         return EXIT_UNREACHED

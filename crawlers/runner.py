@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from crawlers.extensions.crawl_report import Reach
 from crawlers.extensions.progress import PROGRESS_PREFIX
+from crawlers.report import CrawlReport, Reach
 from crawlers.sites import SiteConfig
 
 EXIT_BUSY = 75  # python -m crawlers: another crawl holds the site's lease (crawlers/__main__.py)
@@ -41,7 +41,7 @@ class CrawlError(RuntimeError):
     """The crawl failed. ``reason`` says why in one line (what the CLI shows); ``str()`` adds the end
     of the crawl's log (what a task log shows); ``report`` is the crawl's report if it wrote one."""
 
-    def __init__(self, reason: str, log_tail: str = "", report: dict[str, Any] | None = None) -> None:
+    def __init__(self, reason: str, log_tail: str = "", report: CrawlReport | None = None) -> None:
         super().__init__(f"{reason}\n{log_tail}" if log_tail else reason)
         self.reason, self.log_tail, self.report = reason, log_tail, report
 
@@ -65,7 +65,7 @@ class CrawlUnreachableError(CrawlError):
 class CrawlInterruptedError(CrawlError):
     """The crawl was stopped by a signal (Ctrl-C, SIGTERM) and stopped in order: what it fetched is stored."""
 
-    def __init__(self, reason: str, log_tail: str, report: dict[str, Any] | None, signum: int) -> None:
+    def __init__(self, reason: str, log_tail: str, report: CrawlReport | None, signum: int) -> None:
         super().__init__(reason, log_tail, report)
         self.signum = signum
 
@@ -73,10 +73,9 @@ class CrawlInterruptedError(CrawlError):
     def pages_kept(self) -> int | None:
         """Responses in the WARC files the crawl stored; None if it could not tell (forced to stop
         before its report, or a WARC file failed)."""
-        stats = (self.report or {}).get("stats")
-        if stats is None or stats.get("warc/errors"):
+        if self.report is None or self.report.stats.get("warc/errors"):
             return None
-        return int(stats.get("warc/records", 0)) // 2
+        return int(self.report.stats.get("warc/records", 0)) // 2
 
 
 @dataclass(frozen=True)
@@ -156,8 +155,8 @@ def run_crawl(
     *,
     on_log: Callable[[str], None] | None = None,
     on_progress: ProgressCallback | None = None,
-) -> dict[str, Any]:
-    """Crawl one site; returns the crawl report (see ``crawlers.extensions.crawl_report``).
+) -> CrawlReport:
+    """Crawl one site; returns the crawl report (``crawlers.report.CrawlReport``).
 
     Raises ``CrawlError`` (or a subclass saying which failure it was) when the crawl failed. An
     interrupt (Ctrl-C, SIGTERM without another handler, any exception while waiting) stops the child
@@ -190,7 +189,7 @@ def run_crawl(
                     interrupted = interrupted or exc
                     stops += 1
                     _stop(proc, stops)
-        report = _read_report(report_file)
+        report, refusal = _read_report(report_file)
     log_tail = "\n".join(tail)
     name = job.site.name
     if interrupted is not None:
@@ -198,18 +197,18 @@ def run_crawl(
             raise interrupted
         signum = getattr(interrupted, "signum", signal.SIGINT)
         raise CrawlInterruptedError(f"crawl of {name!r} interrupted", log_tail, report, signum) from None
-    if report is not None and "error" in report:
+    if refusal is not None:
         refused = CrawlBusyError if proc.returncode == EXIT_BUSY else CrawlRefusedError
-        raise refused(str(report["error"]), log_tail)
+        raise refused(refusal, log_tail)
     if report is not None and (reach := Reach.of(report)).nothing:
         raise CrawlUnreachableError(f"crawl of {name} reached nothing: {reach.describe()}", log_tail, report)
     if proc.returncode != 0 or report is None:
-        finish = f"finish reason {report['finish_reason']}, " if report else ""
+        finish = f"finish reason {report.finish_reason}, " if report else ""
         last = _last_error(tail)
         reason = f"crawl of {name!r} failed ({finish}exit code {proc.returncode})" + (f": {last}" if last else "")
         raise CrawlError(reason, log_tail, report)
     if on_progress:
-        on_progress(report["pages_fetched"], report["articles_fetched"])
+        on_progress(report.pages_fetched, report.articles_fetched)
     return report
 
 
@@ -244,12 +243,18 @@ def _stop(proc: subprocess.Popen[str], attempt: int) -> None:
         )
 
 
-def _read_report(path: Path) -> dict[str, Any] | None:
+def _read_report(path: Path) -> tuple[CrawlReport | None, str | None]:
+    """The crawl's report, or the one line saying why it refused to start (``{"error": …}``); None if neither."""
     try:
-        report: dict[str, Any] = json.loads(path.read_text())
+        data = json.loads(path.read_text())
     except (OSError, ValueError):
-        return None
-    return report
+        return None, None
+    if isinstance(data, dict) and "error" in data:
+        return None, str(data["error"])
+    try:
+        return CrawlReport.model_validate(data), None
+    except ValueError:
+        return None, None
 
 
 _LOG_ERROR = re.compile(r"\[[^\]]+\] (?:ERROR|CRITICAL): (.+)|^error: (.+)")

@@ -61,7 +61,7 @@ DOWNLOADER_MIDDLEWARES = {
 
 EXTENSIONS = {
     "crawlers.extensions.warc_writer.WarcWriter": 500,
-    "crawlers.extensions.crawl_report.CrawlReport": 510,
+    "crawlers.extensions.crawl_report.CrawlReportWriter": 510,
     "crawlers.extensions.progress.CrawlProgress": 520,
 }
 

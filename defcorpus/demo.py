@@ -15,8 +15,9 @@ from rich.table import Table
 from corpus import layout
 from corpus.reader import Corpus
 from corpus.store import Store
+from crawlers.report import CrawlReport
 from crawlers.sites import get_site
-from defcorpus.jobs import CleanReport
+from defcorpus.clean_report import CleanReport
 from defcorpus.minisite import serve
 from defcorpus.minisite.server import MiniSite
 from defcorpus.progress import clean_with_progress, crawl_with_progress, removals_summary
@@ -67,12 +68,12 @@ def _serve_on_configured_port(stack: ExitStack, port: int) -> MiniSite:
         raise PortInUseError(port) from None
 
 
-def _print_summary(console: Console, store: Store, crawl: dict[str, object], report: CleanReport) -> None:
+def _print_summary(console: Console, store: Store, crawl: CrawlReport, report: CleanReport) -> None:
     """The counts in a table; paths and commands on lines of their own, never cut or wrapped (copy-paste)."""
     in_store = Corpus(store).articles(site=report.site).num_rows
     table = Table(title="Summary", show_header=False, title_justify="left")
-    table.add_row("pages fetched", str(crawl["pages_fetched"]))
-    table.add_row("article pages fetched", str(crawl["articles_fetched"]))
+    table.add_row("pages fetched", str(crawl.pages_fetched))
+    table.add_row("article pages fetched", str(crawl.articles_fetched))
     table.add_row(
         "articles published",
         f"{report.articles_published} new, {in_store - report.articles_published} already in the store",

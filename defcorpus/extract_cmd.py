@@ -28,7 +28,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from cleaning.boilerplate import BoilerplateStats
 from cleaning.options import CleanOptions
-from cleaning.pipeline import BatchResult, build_article, extract_pages, observe
+from cleaning.pipeline import BatchResult, build_article, clean_pages, extract_pages
 from cleaning.screen import screen_page
 from corpus.errors import DamagedWarcError
 from corpus.pages import FetchedPage
@@ -210,28 +210,21 @@ def _learned(items: Iterable[tuple[str, FetchedPage] | Outcome]) -> Iterator[Out
 
 
 def _clean_site(site: str, pages: list[tuple[str, FetchedPage]]) -> dict[str, Outcome]:
-    """``clean_batch``'s two passes over one site's pages, keeping each page's own outcome."""
+    """``clean_pages`` over one site's pages (the pipeline's two passes), keeping each page's own outcome."""
     options = dataclasses.replace(single_page_options(learn=True), site=site)
-    stats = BoilerplateStats(min_articles=options.boilerplate_min_articles)
-    sources = {id(page): source for source, page in pages}
+    stats = BoilerplateStats(min_articles=options.rules.boilerplate_min_articles)
     outcomes: dict[str, Outcome] = {}
-    extracted = []
+    sources: dict[int, str] = {}
     for source, page in pages:
-        result = BatchResult()
         refused = screen_page(page.html, content_type=page.content_type)
-        found = list(extract_pages([page], options, result)) if refused is None else []
-        extracted += found
-        if refused is not None:
+        if refused is None:
+            sources[id(page)] = source
+        else:
             outcomes[source] = Outcome(source, error=f"not an article ({refused.reason})", url=page.url)
-        elif not found:
-            outcomes[source] = _rejected(source, page, result)
-    for item in extracted:
-        observe(stats, item)
-    for item in extracted:
-        result = BatchResult()
-        article = build_article(item, options, stats, result)
-        source = sources[id(item.fetched)]
-        outcomes[source] = Outcome(source, article) if article is not None else _rejected(source, item.fetched, result)
+    screened = (page for _, page in pages if id(page) in sources)
+    for fetched, article, result in clean_pages(screened, options, stats):
+        source = sources[id(fetched)]
+        outcomes[source] = Outcome(source, article) if article is not None else _rejected(source, fetched, result)
     logger.info("%s: %d pages cleaned together with site learning", site, len(pages))
     return outcomes
 

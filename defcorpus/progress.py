@@ -8,14 +8,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from corpus.store import Store
+from crawlers.report import CrawlReport
 from crawlers.sites import SiteConfig
-from defcorpus.jobs import CleanReport, clean_site, crawl_site, reclean_site
+from defcorpus.clean import clean_site
+from defcorpus.clean_report import CleanReport
+from defcorpus.crawl_job import crawl_site
+from defcorpus.reclean import reclean_site
 
 if TYPE_CHECKING:
     from crawlers.archives.backfill import BackfillJob, BackfillReport
 
 
-def crawl_with_progress(console: Console, store: Store, site: SiteConfig, **job: Any) -> dict[str, Any]:
+def crawl_with_progress(console: Console, store: Store, site: SiteConfig, **job: Any) -> CrawlReport:
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task(f"Crawling {site.name}", total=None)

@@ -22,6 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 from corpus.dates import as_utc
+from crawlers.report import CrawlReport, blocked_share
 
 # Text that belongs to a page's chrome, never to an article. Learned boilerplate removal takes out
 # paragraphs that repeat verbatim; these catch chrome that varies per page (share widgets quoting the
@@ -126,21 +127,19 @@ def check_articles(
 
 def check_crawl(
     site: str,
-    report: Mapping[str, Any],
-    history: Sequence[Mapping[str, Any]] = (),
+    report: CrawlReport,
+    history: Sequence[CrawlReport] = (),
     *,
     thresholds: Thresholds | None = None,
 ) -> QualityReport:
-    """Check one crawl report (``crawlers.extensions.crawl_report``) of ``site`` against its earlier ones."""
-    from crawlers.extensions.crawl_report import blocked_share
-
+    """Check one crawl report (``crawlers.report``) of ``site`` against its earlier ones."""
     limits = thresholds or Thresholds()
-    stats = report.get("stats", {})
-    result = QualityReport(site=site, articles=int(report.get("articles_fetched", 0)))
+    stats = report.stats
+    result = QualityReport(site=site, articles=report.articles_fetched)
     blocked = int(stats.get("guard/blocked", 0))
     judged = blocked + int(stats.get("response_received_count", 0))
     share = blocked_share(stats)
-    before = [blocked_share(earlier.get("stats", {})) for earlier in history]
+    before = [blocked_share(earlier.stats) for earlier in history]
     baseline = round(statistics.median(before), 4) if before else 0.0
     result.metrics.update(blocked_share=share, blocked_share_before=baseline)
     limit = round(baseline + limits.max_blocked_share_rise, 4)

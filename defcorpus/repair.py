@@ -31,17 +31,16 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import pyarrow as pa
 
 from corpus import layout
 from corpus.errors import DamagedFileError, KeyNotFoundError
+from corpus.manifest import FileEntry, Manifest
 from corpus.quarantine import Damage, has_copy, noted, quarantined, set_aside
 from corpus.schema import SCHEMA_VERSION
 from corpus.store import Store
 from corpus.table import (
-    compact,
     file_entry,
     live_files,
     parse_part,
@@ -61,7 +60,7 @@ class _Plan:
     """What one repair writes: a manifest adopting ``files`` and superseding ``supersedes``, then the rest."""
 
     batch_id: str = field(default_factory=layout.new_run_id)
-    files: list[dict[str, Any]] = field(default_factory=list)
+    files: list[FileEntry] = field(default_factory=list)
     supersedes: set[str] = field(default_factory=set)
     to_promote: list[tuple[str, bytes]] = field(default_factory=list)
     to_delete: list[str] = field(default_factory=list)
@@ -74,10 +73,10 @@ def repair_site(store: Store, site: str) -> list[Damage]:
     bad: list[DamagedFileError] = []
     manifests = read_manifests(store, site, damaged=bad)
     damage += [_set_aside_manifest(store, exc) for exc in bad]
-    listed = {f["key"]: (m, f) for m in manifests for f in m["files"]}
-    superseding: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    listed = {f.key: (m, f) for m in manifests for f in m.files}
+    superseding: dict[str, list[Manifest]] = defaultdict(list)
     for manifest in manifests:
-        for key in manifest.get("supersedes", []):
+        for key in manifest.supersedes:
             superseding[key].append(manifest)
     _finish_staging(store, site, listed)
     present = {k for k in store.list(layout.clean_site_prefix(site)) if k.endswith(layout.DATA_SUFFIX)}
@@ -92,14 +91,14 @@ def repair_site(store: Store, site: str) -> list[Damage]:
             orphans.append((key, True))
     orphans += [(key, False) for key in sorted(present - listed.keys() - superseding.keys())]
     if orphans:
-        live = [f for f in live_files(manifests) if f["key"] in present]
+        live = [f for f in live_files(manifests) if f.key in present]
         damage += _adopt(store, site, orphans, live, plan, readable)
     damage += _report_missing(missing, plan)
     _apply(store, site, plan)
     return damage
 
 
-def _report_missing(missing: list[tuple[str, dict[str, Any], dict[str, Any]]], plan: _Plan) -> list[Damage]:
+def _report_missing(missing: list[tuple[str, Manifest, FileEntry]], plan: _Plan) -> list[Damage]:
     """Listed files that are gone; rows an adopted file of the same month holds are not counted as lost.
 
     Why: a compaction whose manifest was lost leaves the merged-away files listed and gone, and its
@@ -107,26 +106,26 @@ def _report_missing(missing: list[tuple[str, dict[str, Any], dict[str, Any]]], p
     """
     adopted: dict[str, int] = defaultdict(int)
     for entry in plan.files:
-        adopted[layout.month_of_data(entry["key"])] += entry["rows"]
+        adopted[layout.month_of_data(entry.key)] += entry.rows
     found = []
     for key, manifest, entry in missing:
         month = layout.month_of_data(key)
-        covered = min(entry["rows"], adopted[month])
+        covered = min(entry.rows, adopted[month])
         adopted[month] -= covered
-        lost = entry["rows"] - covered
+        lost = entry.rows - covered
         action = "no longer listed; " + (RECLEAN_HINT if lost else "its rows are in the file adopted in its month")
-        detail = f"listed by batch {manifest['batch_id']} but gone from the store"
+        detail = f"listed by batch {manifest.batch_id} but gone from the store"
         found.append(noted(Damage(key, "missing", detail, action, lost=lost)))
     return found
 
 
-def set_aside_file(store: Store, site: str, entry: dict[str, Any], error: Exception) -> Damage:
+def set_aside_file(store: Store, site: str, entry: FileEntry, error: Exception) -> Damage:
     """A listed data file that cannot be read: copy it to ``quarantine/``, stop listing it, remove it."""
-    key = entry["key"]
+    key = entry.key
     gone = isinstance(error, KeyNotFoundError)
     detail = "gone from the store" if gone else str(getattr(error, "detail", error))
     what = "no longer listed" if gone else "set aside under quarantine/"
-    report = Damage(key, "missing" if gone else "data", detail, f"{what}; {RECLEAN_HINT}", lost=entry["rows"])
+    report = Damage(key, "missing" if gone else "data", detail, f"{what}; {RECLEAN_HINT}", lost=entry.rows)
     if gone:
         noted(report)
     else:
@@ -135,40 +134,16 @@ def set_aside_file(store: Store, site: str, entry: dict[str, Any], error: Except
     return report
 
 
-def compact_repaired(
-    store: Store, site: str, *, min_files: int, damaged: list[Damage] | None = None
-) -> dict[str, Any] | None:
-    """Repair ``site``, then compact it (``corpus.table.compact``), setting aside any file it cannot read.
-
-    The caller holds the site's clean lease. Each failed attempt sets one file aside, so this ends.
-    """
-    found = repair_site(store, site)
-    while True:
-        try:
-            manifest = compact(store, site, layout.new_run_id(), min_files=min_files)
-            break
-        except (DamagedFileError, KeyNotFoundError) as exc:
-            key = str(getattr(exc, "key", ""))
-            entry = next((f for f in live_files(read_manifests(store, site)) if f["key"] == key), None)
-            if entry is None:
-                raise
-            found.append(set_aside_file(store, site, entry, exc))
-            found += repair_site(store, site)  # removes what the failed attempt staged
-    if damaged is not None:
-        damaged += found
-    return manifest
-
-
 def readable_files(
-    store: Store, site: str, files: Iterable[dict[str, Any]], damage: list[Damage]
-) -> Iterator[tuple[dict[str, Any], pa.Table]]:
+    store: Store, site: str, files: Iterable[FileEntry], damage: list[Damage]
+) -> Iterator[tuple[FileEntry, pa.Table]]:
     """The live ``files`` with their tables; one that cannot be read is set aside and reported in ``damage``.
 
     For the jobs that hold the site's lease (clean, re-clean): a reader without it only skips.
     """
     for entry in files:
         try:
-            table = read_file(store, entry["key"])
+            table = read_file(store, entry.key)
         except (DamagedFileError, KeyNotFoundError) as exc:
             damage.append(set_aside_file(store, site, entry, exc))
             continue
@@ -183,7 +158,7 @@ def _set_aside_manifest(store: Store, error: DamagedFileError) -> Damage:
     return report
 
 
-def _finish_staging(store: Store, site: str, listed: dict[str, Any]) -> None:
+def _finish_staging(store: Store, site: str, listed: dict[str, tuple[Manifest, FileEntry]]) -> None:
     """Promote the staged files of committed batches; delete those of batches that never committed."""
     staged = [k for k in store.list(layout.staging_site_prefix(site)) if k.endswith(layout.STAGED_SUFFIX)]
     lost: set[str] | None = None
@@ -215,9 +190,9 @@ class _Readable:
                 self.rows[key] = None
         return self.rows[key]
 
-    def holds(self, manifest: dict[str, Any], present: set[str]) -> bool:
+    def holds(self, manifest: Manifest, present: set[str]) -> bool:
         """The manifest lists files, and every one is there and readable: the rows it supersedes are in them."""
-        files = [f["key"] for f in manifest["files"]]
+        files = [f.key for f in manifest.files]
         return bool(files) and all(k in present and self.of(k) is not None for k in files)
 
 
@@ -233,7 +208,7 @@ def _adopt(
     store: Store,
     site: str,
     orphans: list[tuple[str, bool]],
-    live: list[dict[str, Any]],
+    live: list[FileEntry],
     plan: _Plan,
     readable: _Readable,
 ) -> list[Damage]:
@@ -241,7 +216,7 @@ def _adopt(
     damage: list[Damage] = []
     by_month: dict[str, list[str]] = defaultdict(list)
     for entry in live:
-        by_month[layout.month_of_data(entry["key"])].append(entry["key"])
+        by_month[layout.month_of_data(entry.key)].append(entry.key)
     for n, (key, superseded) in enumerate(orphans):
         try:
             data = read_published(store, key)

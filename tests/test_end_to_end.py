@@ -16,8 +16,11 @@ import pytest
 import corpus
 from corpus import layout
 from corpus.store import Store, open_store
+from crawlers.report import CrawlReport
 from crawlers.sites import SiteConfig, get_site
-from defcorpus.jobs import CleanReport, clean_site, crawl_site
+from defcorpus.clean import clean_site
+from defcorpus.clean_report import CleanReport
+from defcorpus.crawl_job import crawl_site
 from defcorpus.minisite import facts
 
 LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
@@ -30,7 +33,7 @@ PROVENANCE = {"warc_file", "warc_record_id", "fetched_at"}
 class Run:
     store: Store
     site: SiteConfig
-    crawl: dict[str, Any]
+    crawl: CrawlReport
     clean: CleanReport
     articles: list[dict[str, Any]]
 
@@ -71,7 +74,7 @@ def test_robots_txt_honoured(local_run: Run, minisite: Any) -> None:
     for path in facts.disallowed_paths():
         assert minisite.requests[path] == 0, f"{path} is disallowed by robots.txt but was fetched"
         assert path not in by_path(local_run)
-    assert local_run.crawl["stats"].get("robotstxt/forbidden", 0) >= 1
+    assert local_run.crawl.stats.get("robotstxt/forbidden", 0) >= 1
 
 
 def test_seed_article_is_exactly_the_article(local_run: Run) -> None:

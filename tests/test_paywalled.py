@@ -19,8 +19,11 @@ import corpus
 from corpus.schema import SCHEMA_VERSION
 from corpus.store import Store, open_store
 from corpus.table import read_manifests
+from crawlers.report import CrawlReport
 from crawlers.sites import SiteConfig
-from defcorpus.jobs import CleanReport, clean_site, reclean_site
+from defcorpus.clean import clean_site
+from defcorpus.clean_report import CleanReport
+from defcorpus.reclean import reclean_site
 from tests.corpus.old_schema import downgrade_to_1_0
 from tests.crawlers.crawling import crawl
 from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
@@ -70,7 +73,7 @@ def build(base: str) -> FixtureSite:
 class Runs:
     config: SiteConfig
     store: Store  # crawled twice: the stub, then the whole article
-    crawls: list[dict[str, Any]]
+    crawls: list[CrawlReport]
     cleans: list[CleanReport]
     old_store: Store  # crawled once and cleaned, then its batches rewritten as schema 1.0 wrote them
 
@@ -94,7 +97,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
         crawl(config, paths[1])
         clean_site(old_store, config)
         for manifest in read_manifests(old_store):
-            downgrade_to_1_0(old_store, manifest["batch_id"])
+            downgrade_to_1_0(old_store, manifest.batch_id)
         server.routes[LOCKED.path] = Route(article_page(server.base_url, LOCKED), etag='"locked-v2"')  # paywall lifted
         result.crawls.append(crawl(config, paths[0]))
         result.cleans.append(clean_site(store, config))
@@ -112,7 +115,7 @@ def by_path(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
 
 
 def test_stub_is_published_paywalled_and_the_free_article_not(runs: Runs) -> None:
-    assert runs.crawls[0]["summary"]["paywalled"] == 1
+    assert runs.crawls[0].summary.paywalled == 1
     first = runs.cleans[0]
     assert (first.articles_published, first.articles_paywalled) == (2, 1)
     history = by_path(corpus.open(runs.store).articles(latest=False).to_pylist())
@@ -123,7 +126,7 @@ def test_stub_is_published_paywalled_and_the_free_article_not(runs: Runs) -> Non
 
 
 def test_whole_article_fetched_later_is_a_new_version_not_paywalled(runs: Runs) -> None:
-    assert runs.crawls[1]["summary"]["paywalled"] == 0
+    assert runs.crawls[1].summary.paywalled == 0
     second = runs.cleans[1]
     assert (second.articles_published, second.articles_paywalled) == (1, 0)  # the free article is unchanged
     history = by_path(corpus.open(runs.store).articles(latest=False).to_pylist())

@@ -12,14 +12,12 @@ import re
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
-from cssselect import GenericTranslator, SelectorError
-from cssselect.parser import Function
-from cssselect.xpath import XPathExpr
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from corpus.cleaning_rules import CleaningRules, check_patterns
 from corpus.layout import SITE_NAME_PATTERN
 
 SITES_DIR = Path(__file__).parent
@@ -30,39 +28,6 @@ class SiteConfigError(ValueError):
     """A site config that cannot be used; the message names the file, key and problem."""
 
 
-def _check_patterns(patterns: list[str]) -> list[str]:
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from exc
-    return patterns
-
-
-class _LxmlRules(GenericTranslator):
-    """cssselect's rules plus lxml's ``:contains()`` (lxml.cssselect.LxmlTranslator), for checking only."""
-
-    def xpath_contains_function(self, xpath: XPathExpr, function: Function) -> XPathExpr:
-        if function.argument_types() not in (["STRING"], ["IDENT"]):
-            raise SelectorError(f"expected a single string or ident for :contains(), got {function.arguments!r}")
-        return xpath
-
-
-def _check_css(selector: str) -> str:
-    """Translated as the cleaner's ``lxml.cssselect`` translates it, so a bad selector fails when the
-    config loads, naming the file and key, instead of in the first clean after a whole crawl.
-
-    Why cssselect alone, not lxml: the DAG processor loads every site config at each parse, and
-    lxml's translator is cssselect's with one extension, ``:contains()``, accepted here as there.
-    """
-    try:
-        _LxmlRules().css_to_xpath(selector)
-    except SelectorError as exc:
-        raise ValueError(f"invalid CSS selector {selector!r}: {exc}") from exc
-    return selector
-
-
-CssSelector = Annotated[str, AfterValidator(_check_css)]
 SourceType = Literal["rss", "sitemap", "news_sitemap", "archive"]
 Platform = Literal["wordpress", "arc", "nextjs", "drupal", "custom"]
 
@@ -88,7 +53,7 @@ class Source(BaseModel):
     @field_validator("follow")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
-        return _check_patterns(patterns)
+        return check_patterns(patterns)
 
     @model_validator(mode="after")
     def _archive_only_fields(self) -> Source:
@@ -143,28 +108,7 @@ class ArticleRules(BaseModel):
     @field_validator("allow", "deny")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
-        return _check_patterns(patterns)
-
-
-class CleaningRules(BaseModel):
-    """Site-specific cleaning: where the body is and what inside it is never article text."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    body_selector: CssSelector | None = Field(default=None, description="CSS selector of the article body")
-    drop_selectors: list[CssSelector] = Field(default_factory=list, description="CSS selectors removed first")
-    drop_paragraph_patterns: list[str] = Field(
-        default_factory=list, description="regexes; a body paragraph matching one is dropped"
-    )
-    section_selector: CssSelector | None = None
-    boilerplate_min_articles: int = Field(
-        default=3, ge=2, description="a paragraph in this many distinct articles is boilerplate"
-    )
-    boilerplate_max_paragraphs: int = Field(
-        default=20_000,
-        ge=1_000,
-        description="paragraph groups the learned statistics keep (about 1.5 KB of memory each)",
-    )
+        return check_patterns(patterns)
 
 
 class SiteConfig(BaseModel):
@@ -215,20 +159,6 @@ class SiteConfig(BaseModel):
         path = urlsplit(url).path
         rules = self.articles
         return any(re.search(p, path) for p in rules.allow) and not any(re.search(p, path) for p in rules.deny)
-
-    def clean_options(self) -> dict[str, object]:
-        """Keyword arguments for ``cleaning.options.CleanOptions.build``.
-
-        The domains and article rules go too: a page's canonical decides its article's id only when
-        it is an article URL of this site (``cleaning.identity``).
-        """
-        return {
-            "language": self.language,
-            **self.cleaning.model_dump(),
-            "allowed_domains": list(self.allowed_domains),
-            "article_allow": list(self.articles.allow),
-            "article_deny": list(self.articles.deny),
-        }
 
     def source_urls(self, kind: str) -> list[str]:
         return [urljoin(self.base_url, s.url) for s in self.sources if s.type == kind]

@@ -13,12 +13,15 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from corpus.manifest import Manifest
 from corpus.store import Store, open_store
 from corpus.table import read_file, read_manifests
-from crawlers.extensions.crawl_report import Reach
+from crawlers.report import Reach
 from crawlers.sites import SiteConfig
 from defcorpus import quality
-from defcorpus.jobs import clean_site, compact_site, crawl_reports, crawl_site, pending_warc_keys
+from defcorpus.clean import clean_site, pending_warc_keys
+from defcorpus.compaction import compact_site
+from defcorpus.crawl_job import crawl_reports, crawl_site
 from defcorpus.orchestration import config
 from defcorpus.orchestration.config import base_url_override
 from defcorpus.orchestration.settings import StoreSettings, aws_environment, resolve_store_settings
@@ -109,21 +112,21 @@ def crawl_site_window(
             settings=dict(scrapy_settings or {}),
             on_log=log,
         )
-        history = crawl_reports(_open(settings), site.name, before=report.get("crawl_id"))
+        history = crawl_reports(_open(settings), site.name, before=report.crawl_id)
     check = quality.check_crawl(site.name, report, history)
     reach = Reach.of(report)
     if reach.failed and reach.mostly_failed:
         logger.warning("crawl of %s: %s", site.name, reach.describe())
-    stats = report.get("stats", {})
-    summary = {
+    stats = report.stats
+    summary: dict[str, Any] = {
         "site": site.name,
         "since": since,
         "until": until,
-        "crawl_id": report.get("crawl_id"),
-        "finish_reason": report.get("finish_reason"),
-        "pages_fetched": report.get("pages_fetched", 0),
-        "articles_fetched": report.get("articles_fetched", 0),
-        "warc_keys": list(report.get("warc_keys", [])),
+        "crawl_id": report.crawl_id,
+        "finish_reason": report.finish_reason,
+        "pages_fetched": report.pages_fetched,
+        "articles_fetched": report.articles_fetched,
+        "warc_keys": list(report.warc_keys),
         "requests_failed": reach.failed,
         "quality": check.metrics,
         "stats": {k: stats[k] for k in _STATS_SHOWN if k in stats},
@@ -131,10 +134,10 @@ def crawl_site_window(
     logger.info(
         "crawl of %s: %d pages, %d articles, %d WARC files (%s)",
         site.name,
-        summary["pages_fetched"],
-        summary["articles_fetched"],
-        len(summary["warc_keys"]),
-        summary["finish_reason"],
+        report.pages_fetched,
+        report.articles_fetched,
+        len(report.warc_keys),
+        report.finish_reason,
     )
     if not check.ok:
         raise quality.QualityCheckError(check)
@@ -146,9 +149,9 @@ def sites_with_new_warc(sites: Iterable[SiteConfig], settings: StoreSettings | N
     settings = settings or resolve_store_settings()
     with aws_environment(settings):
         store = _open(settings)
-        by_site: dict[str, list[dict[str, Any]]] = {site.name: [] for site in sites}
+        by_site: dict[str, list[Manifest]] = {site.name: [] for site in sites}
         for manifest in read_manifests(store):  # read once for all sites, not once per site
-            by_site.get(manifest["site"], []).append(manifest)
+            by_site.get(manifest.site, []).append(manifest)
         pending = {name: len(pending_warc_keys(store, name, manifests=found)) for name, found in by_site.items()}
     for name, count in sorted(pending.items()):
         logger.info("%s: %d new WARC files", name, count)
@@ -156,7 +159,7 @@ def sites_with_new_warc(sites: Iterable[SiteConfig], settings: StoreSettings | N
 
 
 def clean_one_site(site: SiteConfig, settings: StoreSettings | None = None) -> dict[str, Any]:
-    """Clean and publish every new WARC file of ``site`` as one batch (see ``defcorpus.jobs.clean_site``)."""
+    """Clean and publish every new WARC file of ``site`` as one batch (see ``defcorpus.clean.clean_site``)."""
     settings = settings or resolve_store_settings()
     with aws_environment(settings):
         report = clean_site(_open(settings), site)
@@ -178,7 +181,7 @@ def clean_one_site(site: SiteConfig, settings: StoreSettings | None = None) -> d
 
 
 def compact_one_site(site: SiteConfig, settings: StoreSettings | None = None) -> dict[str, Any]:
-    """Merge the site's months holding ``DEFCORPUS_COMPACT_MIN_FILES`` files or more (``jobs.compact_site``)."""
+    """Merge the site's months holding ``DEFCORPUS_COMPACT_MIN_FILES`` files or more (``compaction.compact_site``)."""
     min_files = config.compact_min_files()
     if not min_files:
         logger.info("%s: compaction is off (%s=0)", site.name, config.COMPACT_MIN_FILES_ENV)
@@ -188,8 +191,8 @@ def compact_one_site(site: SiteConfig, settings: StoreSettings | None = None) ->
         manifest = compact_site(_open(settings), site.name, min_files=min_files)
     summary = {
         "site": site.name,
-        "files_merged": len(manifest["supersedes"]) if manifest else 0,
-        "files_written": len(manifest["files"]) if manifest else 0,
+        "files_merged": len(manifest.supersedes) if manifest else 0,
+        "files_written": len(manifest.files) if manifest else 0,
     }
     logger.info("compacted %s: %s", site.name, summary)
     return summary
@@ -218,12 +221,12 @@ def check_site_quality(
 
 def _batch_and_history(store: Store, site: str, batch_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     manifests = read_manifests(store, site)
-    ours = [m for m in manifests if m["batch_id"] == batch_id]
+    ours = [m for m in manifests if m.batch_id == batch_id]
     if not ours:
         raise LookupError(f"{site}: batch {batch_id} has no manifest in the store")
-    earlier = [m for m in manifests if m["batch_id"] < batch_id][-HISTORY_BATCHES:]
+    earlier = [m for m in manifests if m.batch_id < batch_id][-HISTORY_BATCHES:]
 
-    def rows(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [row for m in batch for f in m["files"] for row in read_file(store, f["key"]).to_pylist()]
+    def rows(batch: list[Manifest]) -> list[dict[str, Any]]:
+        return [row for m in batch for f in m.files for row in read_file(store, f.key).to_pylist()]
 
     return rows(ours), rows(earlier)

@@ -7,6 +7,7 @@ import pytest
 from cleaning.extract import Page, extract_page
 from cleaning.generic import _variant
 from cleaning.options import CleanOptions
+from corpus.cleaning_rules import CleaningRules
 
 HEADLINE = "Navy Orders Three More Frigates"
 PROSE = [
@@ -139,7 +140,7 @@ def test_precise_body_is_kept_when_it_holds_the_article() -> None:
 
 
 def _with_selector(selector: str) -> CleanOptions:
-    return CleanOptions.build("x", body_selector=selector)
+    return CleanOptions.build("x", CleaningRules(body_selector=selector))
 
 
 def test_a_sites_body_selector_path_applies_the_page_filters() -> None:

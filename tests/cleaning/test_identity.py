@@ -28,9 +28,11 @@ from cleaning.identity import (
 )
 from cleaning.options import CleanOptions
 from cleaning.pipeline import clean_batch
+from corpus.cleaning_rules import CleaningRules
 from corpus.pages import FetchedPage
 from corpus.schema import Article, article_id
 from crawlers.sites import get_site, load_sites
+from defcorpus.clean import clean_options
 from defcorpus.minisite import build_site, facts
 from tests.cleaning.test_sites import minisite_pages
 
@@ -94,7 +96,7 @@ def test_urls_already_normal_are_unchanged() -> None:
 def test_minisite_ids_are_those_published_before_canonicalisation() -> None:
     """The golden ids were computed by the cleaner before identity rules existed: a re-clean keeps them."""
     site = get_site("minisite")
-    options = CleanOptions.build("minisite", **site.clean_options())  # type: ignore[arg-type]
+    options = clean_options(site)
     result = clean_batch(minisite_pages(), options, BoilerplateStats())
     assert {urlsplit(a.url).path: a.id for a in result.articles} == json.loads(GOLDEN_IDS.read_text())
     assert result.dropped_values == {}
@@ -146,7 +148,7 @@ def test_clean_options_carry_each_site_config_article_rule() -> None:
     """The identity's article test is the site config's own (``SiteConfig.is_article_url``)."""
     paths = ["/", "/2024/05/a/", "/category/x/", "/news/2024/05/02/a-b-c/", "/a-b-c/", "/x/2024/05/a/amp/", "/feed/"]
     for site in load_sites().values():
-        rules = CleanOptions.build(site.name, **site.clean_options()).identity  # type: ignore[arg-type]
+        rules = clean_options(site).identity
         for path in paths:
             url = site.absolute(path)
             assert rules.is_article(url) is (site.is_article_url(url) and path != "/"), (site.name, path)
@@ -242,9 +244,8 @@ def fetched(url: str, html: bytes) -> FetchedPage:
 
 OPTIONS = CleanOptions.build(
     "news",
-    body_selector="div.body",
-    allowed_domains=["www.news.example"],
-    article_allow=[r"^/\d{4}/\d{2}/[a-z0-9-]+/$"],
+    CleaningRules(body_selector="div.body"),
+    identity=IdentityRules.build(["www.news.example"], [r"^/\d{4}/\d{2}/[a-z0-9-]+/$"]),
 )
 
 

@@ -14,6 +14,7 @@ from cleaning.boilerplate import BoilerplateStats
 from cleaning.metadata import read_metadata
 from cleaning.options import CleanOptions
 from cleaning.pipeline import clean_batch
+from corpus.cleaning_rules import CleaningRules
 from corpus.pages import FetchedPage
 from tests.cleaning import sites
 
@@ -140,7 +141,9 @@ def test_a_page_with_impossible_dates_is_cleaned_with_the_rest_of_the_batch() ->
     pages = sites.fetched(posts)
     bad = pages[1].html.replace(b"<head>", b"<head><meta name='date' content='9999-12-31T23:59:59-05:00'>", 1)
     pages[1] = FetchedPage(pages[1].url, bad, pages[1].fetched_at, "w.warc.gz", "<urn:uuid:1>")
-    result = clean_batch(pages, CleanOptions.build("example", body_selector="div.body"), BoilerplateStats())
+    result = clean_batch(
+        pages, CleanOptions.build("example", CleaningRules(body_selector="div.body")), BoilerplateStats()
+    )
     assert len(result.articles) == 4
     assert not result.rejected
 
@@ -158,7 +161,7 @@ def test_a_page_whose_cleaning_raises_is_rejected_alone(monkeypatch: pytest.Monk
 
     monkeypatch.setattr(pipeline, "extract_page", failing)
     result = clean_batch(
-        sites.fetched(posts), CleanOptions.build("example", body_selector="div.body"), BoilerplateStats()
+        sites.fetched(posts), CleanOptions.build("example", CleaningRules(body_selector="div.body")), BoilerplateStats()
     )
     assert sorted(a.url for a in result.articles) == sorted([posts[0].url, posts[2].url])
     assert result.rejected == Counter({"error": 1})

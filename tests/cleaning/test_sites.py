@@ -13,15 +13,17 @@ import pytest
 from cleaning.boilerplate import BoilerplateStats
 from cleaning.options import CleanOptions
 from cleaning.pipeline import BatchResult, clean_batch
+from corpus.cleaning_rules import CleaningRules
 from corpus.pages import FetchedPage
 from corpus.schema import Article
 from crawlers.sites import get_site
+from defcorpus.clean import clean_options
 from defcorpus.minisite import facts
 from defcorpus.minisite.render import build_site
 from tests.cleaning import sites
 from tests.cleaning.sites import BIOS, CTA, DISCLAIMER, NEW_AUTHOR, NEW_AUTHOR_BIO, QUOTE, Post
 
-OPTIONS = CleanOptions.build("example", language="en", body_selector="div.body")
+OPTIONS = CleanOptions.build("example", CleaningRules(body_selector="div.body"), language="en")
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +128,7 @@ def minisite_pages() -> list[FetchedPage]:
 @pytest.mark.parametrize("learning", [True, False], ids=["learned", "cues-only"])
 def test_minisite_bodies_exact_with_or_without_learning(learning: bool) -> None:
     site = get_site("minisite")
-    options = CleanOptions.build("minisite", **site.clean_options())  # type: ignore[arg-type]
+    options = clean_options(site)
     stats = BoilerplateStats() if learning else BoilerplateStats(min_articles=10**6, min_author_articles=10**6)
     result = clean_batch(minisite_pages(), options, stats)
     assert {a.url: a.body for a in result.articles} == {a.url: facts.expected_body(a.url) for a in result.articles}
@@ -140,7 +142,7 @@ def test_minisite_bodies_exact_with_or_without_learning(learning: bool) -> None:
 def test_minisite_image_credits_are_whole() -> None:
     """The theme marks the credit (``span.zox-img-credit``): "U.S. Army photo/Released" never splits at "U.S."."""
     site = get_site("minisite")
-    options = CleanOptions.build("minisite", **site.clean_options())  # type: ignore[arg-type]
+    options = clean_options(site)
     result = clean_batch(minisite_pages(), options, BoilerplateStats())
     for article in result.articles:
         post = facts.article(article.url)
@@ -152,7 +154,7 @@ def test_copies_of_one_article_count_once_in_site_learning() -> None:
     """The demo served again on another port publishes copies under new URLs: a statement quoted in
     two real articles must not cross the learning threshold through the copies of one of them."""
     site = get_site("minisite")
-    options = CleanOptions.build("minisite", **site.clean_options())  # type: ignore[arg-type]
+    options = clean_options(site)
     shared, slugs = next(iter(facts.shared_paragraphs().items()))
     original = minisite_pages()
     quoting = [p for p in original if any(slug in p.url for slug in slugs)]

@@ -37,7 +37,7 @@ def mixed_store(store: Store) -> Store:
     teaser = make_article("teaser", "Only the first paragraph.", published="2022-12-03")
     new = [teaser.model_copy(update={"paywalled": True}), make_article("plain", published="2022-12-04")]
     publish(store, "minisite", new, NEW_BATCH, inputs=["raw/new.warc.gz"])
-    old_files = [f["key"] for m in read_manifests(store) if m["batch_id"] == OLD_BATCH for f in m["files"]]
+    old_files = [f.key for m in read_manifests(store) if m.batch_id == OLD_BATCH for f in m.files]
     assert len(old_files) == 2 and not any(has_paywalled_column(store, k) for k in old_files)  # really 1.0
     return store
 
@@ -79,9 +79,9 @@ def test_compaction_merges_old_and_new_files_and_rewrites_a_lone_old_one(any_sto
     store = mixed_store(any_store)
     before = sorted(map(str, corpus.open(store).articles(latest=False).to_pylist()))
     manifest = compact(store, "minisite", "20230301T000000Z-abcd0003")
-    assert manifest is not None and len(manifest["supersedes"]) == 3  # Dec's two files, and Nov's lone 1.0 file
+    assert manifest is not None and len(manifest.supersedes) == 3  # Dec's two files, and Nov's lone 1.0 file
     assert sorted(map(str, corpus.open(store).articles(latest=False).to_pylist())) == before
-    live = [f["key"] for f in live_files(read_manifests(store, "minisite"))]
+    live = [f.key for f in live_files(read_manifests(store, "minisite"))]
     assert len(live) == 2 and all(has_paywalled_column(store, k) for k in live)
     assert [(c["month"], c["rows"], c["paywalled"]) for c in partition_counts(store)] == [
         ("2022-11", 1, 0),

@@ -59,7 +59,7 @@ def test_compaction_changes_files_not_rows(any_store: Store) -> None:
     before_latest, before_all = reader.articles().to_pylist(), reader.articles(latest=False).to_pylist()
     files_before = any_store.list("clean/site=minisite/")
     manifest = compact(any_store, "minisite", "20230301T000000Z-dddd0001")
-    assert manifest is not None and len(manifest["supersedes"]) == 3
+    assert manifest is not None and len(manifest.supersedes) == 3
     assert len(any_store.list("clean/site=minisite/")) == 1 < len(files_before)
     assert reader.articles().to_pylist() == before_latest
     assert sorted(map(str, reader.articles(latest=False).to_pylist())) == sorted(map(str, before_all))

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
+from crawlers.report import CrawlReport
 from crawlers.runner import CrawlJob, run_crawl
 from crawlers.sites import SiteConfig
 
@@ -16,7 +17,7 @@ from crawlers.sites import SiteConfig
 LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DEFCORPUS_BACKOFF_BASE": 0.2}
 
 
-def crawl(site: SiteConfig, store: Path, **settings: Any) -> dict[str, Any]:
+def crawl(site: SiteConfig, store: Path, **settings: Any) -> CrawlReport:
     return run_crawl(CrawlJob(site=site, store=str(store), settings={**LOOPBACK, **settings}))
 
 

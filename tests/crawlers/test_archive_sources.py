@@ -20,7 +20,7 @@ import pytest
 import corpus
 from corpus.store import open_store
 from crawlers.sites import load_site_file
-from defcorpus.jobs import clean_site
+from defcorpus.clean import clean_site
 from defcorpus.minisite import load_content
 from tests.crawlers.backfilling import MiniSiteHistory, archive_env, run_backfill_cli, stored_records, write_site_file
 from tests.crawlers.crawling import crawl

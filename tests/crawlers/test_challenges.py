@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from crawlers.report import CrawlReport
 from crawlers.sites import SiteConfig
 from defcorpus.orchestration import tasks
 from defcorpus.orchestration.settings import StoreSettings
@@ -47,13 +48,13 @@ def test_no_challenge_or_soft_404_is_stored(run: tuple[dict[str, Any], list[Warc
     assert not {r.path for r in stored} & set(challenges.BLOCKED)
     good = ["/a/good-0/", "/a/good-1/", "/a/good-2/", *challenges.LOOKALIKES]
     assert article_paths(stored, config) == sorted(good)
-    assert report["articles_fetched"] == len(good)
+    assert report.articles_fetched == len(good)
 
 
 def test_each_kind_is_counted(run: tuple[dict[str, Any], list[WarcResponse], SiteConfig]) -> None:
     report, _, _ = run
-    assert report["summary"]["blocked_by_reason"] == {"challenge": 3, "soft_404": 1}
-    assert report["summary"]["blocked_share"] == round(4 / (4 + report["stats"]["response_received_count"]), 4)
+    assert report.summary.blocked_by_reason == {"challenge": 3, "soft_404": 1}
+    assert report.summary.blocked_share == round(4 / (4 + report.stats["response_received_count"]), 4)
 
 
 def test_a_jump_in_the_blocked_share_fails_the_crawl_quality_check(tmp_path: Path) -> None:
@@ -72,11 +73,11 @@ def test_a_jump_in_the_blocked_share_fails_the_crawl_quality_check(tmp_path: Pat
     assert len(stored) == challenges.JUMP_ARTICLES * 2 - challenges.JUMP_BLOCKED  # what was good is kept
 
 
-def report(blocked: int, received: int) -> dict[str, Any]:
+def report(blocked: int, received: int) -> CrawlReport:
     stats = {"response_received_count": received}
     if blocked:
         stats |= {"guard/blocked": blocked, "guard/blocked/challenge": blocked}
-    return {"articles_fetched": received, "stats": stats}
+    return CrawlReport(site="site", articles_fetched=received, stats=stats)
 
 
 @pytest.mark.parametrize(
@@ -89,7 +90,7 @@ def report(blocked: int, received: int) -> dict[str, Any]:
         (report(10, 5), [], False),  # too few pages to tell
     ],
 )
-def test_check_crawl(now: dict[str, Any], history: list[dict[str, Any]], fails: bool) -> None:
+def test_check_crawl(now: CrawlReport, history: list[CrawlReport], fails: bool) -> None:
     result = check_crawl("site", now, history)
     assert result.ok is not fails
     assert set(result.metrics) == {"blocked_share", "blocked_share_before"}

@@ -14,6 +14,7 @@ import pytest
 from corpus import layout
 from corpus.lease import crawl_lease
 from corpus.store import LocalStore
+from crawlers.report import CrawlReport
 from crawlers.runner import CrawlBusyError, CrawlJob
 from tests.crawlers.crawling import LOOPBACK, article_paths, crawl, warc_responses
 from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
@@ -48,7 +49,7 @@ def test_a_second_crawl_of_a_site_is_refused_before_its_first_request(tmp_path: 
             assert server.log == [], "the refused crawl sent no request to the site"
             assert not (store.root / "raw").exists()
         report = crawl(config, store.root)  # once the first crawl is done, the next one runs
-    assert report["summary"]["articles_new"] == len(STORIES)
+    assert report.summary.articles_new == len(STORIES)
     assert not store.exists(key), "a crawl releases its lease when it ends"
 
 
@@ -73,10 +74,10 @@ def test_a_crawl_that_lost_its_lease_stops_and_the_next_crawl_fetches_the_rest(t
             expires = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
             store.replace(key, json.dumps(rival | {"expires_at": expires}).encode(), if_match=tag)
             log, _ = proc.communicate(timeout=60)
-        stopped = json.loads((tmp_path / "report.json").read_text())
+        stopped = CrawlReport.parse((tmp_path / "report.json").read_bytes())
         assert proc.returncode == 1, log[-3000:]
         assert "was taken over by rival-crawl; stopped before publishing more" in log
-        assert stopped["finish_reason"] == "lease_lost"
+        assert stopped.finish_reason == "lease_lost"
         assert json.loads(store.read(key))["holder"] == "rival-crawl", "the stopped crawl left the rival's lease"
         fetched_before = article_paths(warc_responses(store.root, "resume"), config)
         assert 0 < len(fetched_before) < len(STORIES), "the crawl stopped part-way"
@@ -85,4 +86,4 @@ def test_a_crawl_that_lost_its_lease_stops_and_the_next_crawl_fetches_the_rest(t
         resumed = crawl(config, store.root, **ONE_AT_A_TIME)
     stored = article_paths(warc_responses(store.root, "resume"), config)
     assert stored == sorted(site.article_paths), "every article stored exactly once"
-    assert resumed["summary"]["articles_new"] == len(STORIES) - len(fetched_before)
+    assert resumed.summary.articles_new == len(STORIES) - len(fetched_before)

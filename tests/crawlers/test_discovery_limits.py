@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from scrapy.settings import Settings
@@ -17,7 +17,7 @@ from scrapy.utils.test import get_crawler
 
 from crawlers import settings as project_settings
 from crawlers.budget import DiscoveryBudget, DiscoveryLimits
-from crawlers.extensions.crawl_report import format_summary
+from crawlers.report import CrawlReport, format_summary
 from crawlers.runner import CrawlRefusedError
 from crawlers.sites import SiteConfig
 from tests.crawlers.crawling import crawl, warc_responses
@@ -49,46 +49,56 @@ def requested(server: FixtureServer, pattern: str) -> set[str]:
     return {entry.path for entry in server.log if re.fullmatch(pattern, entry.path)}
 
 
+@dataclass(frozen=True)
+class Deep:
+    report: CrawlReport
+    stored: list[str]  # article paths in the WARC files
+    chain: set[str]  # chain indexes requested
+    loop: set[str]  # loop pages requested
+
+
 @pytest.fixture(scope="module")
-def deep(server: FixtureServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def deep(server: FixtureServer, tmp_path_factory: pytest.TempPathFactory) -> Deep:
     """The chain and the loop, with the shipped limits."""
     server.reset_log()
     store = tmp_path_factory.mktemp("deep")
     report = crawl(site(server.base_url, "/chain/1.xml", "/loop.xml?page=1"), store)
-    report["stored"] = sorted(r.path for r in warc_responses(store, "traps") if r.path.startswith("/a/"))
-    report["chain"] = requested(server, r"/chain/\d+\.xml")
-    report["loop"] = requested(server, r"/loop\.xml\?page=\d+")
-    return report
+    return Deep(
+        report,
+        stored=sorted(r.path for r in warc_responses(store, "traps") if r.path.startswith("/a/")),
+        chain=requested(server, r"/chain/\d+\.xml"),
+        loop=requested(server, r"/loop\.xml\?page=\d+"),
+    )
 
 
-def test_an_endless_chain_of_indexes_ends_at_the_depth_limit(deep: dict[str, Any]) -> None:
-    assert deep["finish_reason"] == "finished"
+def test_an_endless_chain_of_indexes_ends_at_the_depth_limit(deep: Deep) -> None:
+    assert deep.report.finish_reason == "finished"
     # chain/1.xml is the configured source (level 0); chain/6.xml is the fifth level below it.
-    assert deep["chain"] == {f"/chain/{n}.xml" for n in range(1, DEPTH + 2)}
-    assert deep["stats"]["discovery/capped/depth"] >= 2
+    assert deep.chain == {f"/chain/{n}.xml" for n in range(1, DEPTH + 2)}
+    assert deep.report.stats["discovery/capped/depth"] >= 2
 
 
-def test_an_index_loop_through_new_query_strings_ends_too(deep: dict[str, Any]) -> None:
-    assert deep["loop"] == {f"/loop.xml?page={n}" for n in range(1, DEPTH + 2)}
+def test_an_index_loop_through_new_query_strings_ends_too(deep: Deep) -> None:
+    assert deep.loop == {f"/loop.xml?page={n}" for n in range(1, DEPTH + 2)}
 
 
-def test_articles_within_the_limits_are_fetched(deep: dict[str, Any]) -> None:
+def test_articles_within_the_limits_are_fetched(deep: Deep) -> None:
     expected = [f"/a/{kind}-{n}/" for kind in ("chain", "loop") for n in range(1, DEPTH + 1)]
-    assert deep["stored"] == sorted(expected)
+    assert deep.stored == sorted(expected)
 
 
-def test_the_report_says_discovery_was_capped(deep: dict[str, Any]) -> None:
-    assert deep["summary"]["discovery_capped"] == {"depth": deep["stats"]["discovery/capped/depth"]}
-    assert "discovery capped (depth " in format_summary(deep)
+def test_the_report_says_discovery_was_capped(deep: Deep) -> None:
+    assert deep.report.summary.discovery_capped == {"depth": deep.report.stats["discovery/capped/depth"]}
+    assert "discovery capped (depth " in format_summary(deep.report)
 
 
 def test_a_wide_index_ends_at_the_document_limit(server: FixtureServer, tmp_path: Path) -> None:
     server.reset_log()
     report = crawl(site(server.base_url, "/fan.xml"), tmp_path, DEFCORPUS_DISCOVERY_MAX_DOCUMENTS=20)
-    assert report["finish_reason"] == "finished"
+    assert report.finish_reason == "finished"
     assert len(requested(server, r"/fan/\d+\.xml")) == 20
-    assert report["summary"]["discovery_capped"] == {"documents": sitemap_traps.FAN_OUT - 20}
-    assert report["articles_fetched"] == 20
+    assert report.summary.discovery_capped == {"documents": sitemap_traps.FAN_OUT - 20}
+    assert report.articles_fetched == 20
 
 
 @pytest.mark.parametrize("name", ["DEFCORPUS_DISCOVERY_MAX_DEPTH", "DEFCORPUS_DISCOVERY_MAX_DOCUMENTS"])

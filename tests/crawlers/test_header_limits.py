@@ -48,9 +48,9 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FixtureServe
 
 def test_each_flood_is_refused_with_its_reason(run: tuple[FixtureServer, dict[str, Any], list[str]]) -> None:
     _, report, _ = run
-    assert report["summary"]["refused_by_reason"] == {"headers_too_large": 1, "too_many_headers": 2}
-    assert report["summary"]["refused"] == 3
-    assert report["summary"]["failed"] == 0  # a refusal is not a network failure
+    assert report.summary.refused_by_reason == {"headers_too_large": 1, "too_many_headers": 2}
+    assert report.summary.refused == 3
+    assert report.summary.failed == 0  # a refusal is not a network failure
 
 
 def test_a_refused_response_is_not_retried(run: tuple[FixtureServer, dict[str, Any], list[str]]) -> None:
@@ -61,12 +61,12 @@ def test_a_refused_response_is_not_retried(run: tuple[FixtureServer, dict[str, A
 def test_good_articles_are_stored_and_floods_are_not(run: tuple[FixtureServer, dict[str, Any], list[str]]) -> None:
     _, report, stored = run
     assert stored == sorted(floods.GOOD)
-    assert report["finish_reason"] == "finished"
+    assert report.finish_reason == "finished"
 
 
 def test_memory_stays_bounded(run: tuple[FixtureServer, dict[str, Any], list[str]]) -> None:
     _, report, _ = run
-    peak = report["summary"]["peak_rss_bytes"]  # the crawl process's own peak (VmHWM)
+    peak = report.summary.peak_rss_bytes  # the crawl process's own peak (VmHWM)
     print(f"peak RSS of the crawl: {peak // MiB} MiB")
     assert 0 < peak < PEAK_RSS_LIMIT
 

@@ -90,30 +90,30 @@ pytestmark = pytest.mark.slow
 
 def test_first_run_fetches_everything(runs: Runs) -> None:
     assert sorted(p for p, _ in runs.requests[0]) == sorted(s.path for s in ALL)
-    assert runs.reports[0]["summary"]["articles_new"] == len(ALL)
+    assert runs.reports[0].summary.articles_new == len(ALL)
 
 
 def test_no_change_rerun_makes_only_conditional_article_requests(runs: Runs) -> None:
     second = runs.requests[1]
     assert [p for p, conditional in second if not conditional] == []
     assert sorted(p for p, _ in second) == sorted(s.path for s in VALIDATED)  # dated and bare: not asked
-    summary = runs.reports[1]["summary"]
-    assert summary["articles_unchanged"] == len(ALL)
-    assert summary["articles_new"] == summary["articles_updated"] == 0
-    assert summary["responses_by_status"].get("304") == len(VALIDATED)
+    summary = runs.reports[1].summary
+    assert summary.articles_unchanged == len(ALL)
+    assert summary.articles_new == summary.articles_updated == 0
+    assert summary.responses_by_status.get("304") == len(VALIDATED)
 
 
 def test_no_change_rerun_stores_no_article(runs: Runs) -> None:
-    first_two = {*runs.reports[0]["warc_keys"], *runs.reports[1]["warc_keys"]}
+    first_two = {*runs.reports[0].warc_keys, *runs.reports[1].warc_keys}
     stored = [r for r in warc_responses(runs.store, runs.config.name) if r.key in first_two]
     assert article_paths(stored, runs.config) == sorted(s.path for s in ALL)  # each once, from run 1
 
 
 def test_changed_articles_become_new_versions(runs: Runs) -> None:
-    summary = runs.reports[2]["summary"]
-    assert summary["articles_updated"] == 2
-    assert summary["articles_unchanged"] == len(ALL) - 2
-    third = [r for r in warc_responses(runs.store, runs.config.name) if r.key in runs.reports[2]["warc_keys"]]
+    summary = runs.reports[2].summary
+    assert summary.articles_updated == 2
+    assert summary.articles_unchanged == len(ALL) - 2
+    third = [r for r in warc_responses(runs.store, runs.config.name) if r.key in runs.reports[2].warc_keys]
     assert article_paths(third, runs.config) == sorted([VALIDATED[0].path, DATED[0].path])
 
 

@@ -24,8 +24,9 @@ from corpus.store import open_store
 from crawlers.discovery import feeds_in_html, infer_article_pattern
 from crawlers.onboarding import onboard_site, to_toml
 from crawlers.sites import SiteConfigError, get_site, load_site_file
+from defcorpus.clean import clean_site
+from defcorpus.crawl_job import crawl_site
 from defcorpus.export import export
-from defcorpus.jobs import clean_site, crawl_site
 from defcorpus.minisite import facts, serve
 from tests.crawlers.crawling import LOOPBACK, article_paths, crawl, warc_responses
 from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
@@ -127,7 +128,7 @@ def test_onboarded_config_crawls_the_platform(family: str, fixture: ModuleType, 
     assert any(line.startswith("sampled 3 article URL(s): 3 carry") for line in result.found)
     assert article_paths(warc_responses(tmp_path / "store", "newsite"), config) == sorted(site.article_paths)
     assert not requested & site.non_article_paths
-    assert report["summary"]["articles_new"] == len(site.article_paths)
+    assert report.summary.articles_new == len(site.article_paths)
 
 
 def test_refuses_to_overwrite_and_needs_routes(tmp_path: Path) -> None:

@@ -34,12 +34,12 @@ def test_platform_crawled_end_to_end(family: str, fixture: ModuleType, publisher
         report = crawl(config, tmp_path)
         requested = [entry.path for entry in server.log]
 
-    assert report["finish_reason"] == "finished"
+    assert report.finish_reason == "finished"
     stored = warc_responses(tmp_path, config.name)
     assert article_paths(stored, config) == sorted(site.article_paths), "each article stored exactly once"
     assert not set(requested) & site.non_article_paths, "a non-article page was fetched"
-    assert report["articles_fetched"] == len(site.article_paths)
-    assert report["summary"]["articles_new"] == len(site.article_paths)
+    assert report.articles_fetched == len(site.article_paths)
+    assert report.summary.articles_new == len(site.article_paths)
     assert all(r.status != 404 for r in stored), "the config asked for a route the platform does not serve"
 
 

@@ -44,8 +44,8 @@ def test_crawl_delay_and_concurrency(tmp_path: Path) -> None:
         report = crawl(config, tmp_path)
         starts = [entry.at for entry in server.log if entry.path in site.article_paths]
 
-    assert report["articles_fetched"] == len(STORIES)
-    assert report["stats"]["politeness/crawl_delay"] == CRAWL_DELAY
+    assert report.articles_fetched == len(STORIES)
+    assert report.stats["politeness/crawl_delay"] == CRAWL_DELAY
     gaps = [b - a for a, b in pairwise(starts)]
     assert min(gaps) >= CRAWL_DELAY * 0.9, f"requests {gaps} apart; robots.txt asked for {CRAWL_DELAY} s"
     assert server.max_in_flight == 1

@@ -72,6 +72,6 @@ def test_sigkill_then_rerun_loses_and_duplicates_nothing(tmp_path: Path) -> None
     stored = article_paths(warc_responses(killed_store, "resume"), config)
     assert stored == sorted(site.article_paths), "every article exactly once after kill + rerun"
     assert stored == article_paths(warc_responses(clean_store, "resume"), config)
-    assert resumed["summary"]["articles_new"] == len(STORIES) - len(after_kill)
-    assert resumed["summary"]["articles_unchanged"] == len(after_kill)
-    assert uninterrupted["summary"]["articles_new"] == len(STORIES)
+    assert resumed.summary.articles_new == len(STORIES) - len(after_kill)
+    assert resumed.summary.articles_unchanged == len(after_kill)
+    assert uninterrupted.summary.articles_new == len(STORIES)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.extensions.crawl_report import format_summary
+from crawlers.report import format_summary
 from crawlers.runner import CrawlError, CrawlUnreachableError
 from crawlers.sites import SiteConfig
 from tests.crawlers.crawling import article_paths, crawl, warc_responses
@@ -61,8 +61,8 @@ def test_a_robots_txt_answering_server_errors_disallows_everything(status: int, 
     assert "exit code 5" in failed.value.reason
     report = failed.value.report
     assert report is not None
-    assert report["summary"]["robots_unreachable"] == [f"{host} (HTTP {status})"]
-    assert report["stats"]["robotstxt/forbidden/unreachable"] == 1  # the feed; no article was ever found
+    assert report.summary.robots_unreachable == [f"{host} (HTTP {status})"]
+    assert report.stats["robotstxt/forbidden/unreachable"] == 1  # the feed; no article was ever found
     assert "robots.txt unreachable, all disallowed" in format_summary(report)
 
 
@@ -76,7 +76,7 @@ def test_a_robots_txt_whose_download_fails_disallows_everything(tmp_path: Path) 
         server.close()
     assert {entry.path for entry in server.log} == {"/robots.txt"}
     assert failed.value.report is not None
-    assert failed.value.report["summary"]["robots_unreachable"][0].endswith("(DownloadFailedError)")
+    assert failed.value.report.summary.robots_unreachable[0].endswith("(DownloadFailedError)")
 
 
 @pytest.mark.parametrize("status", [404, 403])
@@ -87,7 +87,7 @@ def test_a_robots_txt_that_is_not_there_allows_everything(status: int, tmp_path:
     finally:
         server.close()
     site = config(server)
-    assert report["finish_reason"] == "finished"
+    assert report.finish_reason == "finished"
     assert article_paths(warc_responses(tmp_path, "robots"), site) == sorted(s.path for s in STORIES)
-    assert report["summary"]["robots_unreachable"] == []
-    assert "robotstxt/forbidden" not in report["stats"]
+    assert report.summary.robots_unreachable == []
+    assert "robotstxt/forbidden" not in report.stats

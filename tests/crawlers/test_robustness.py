@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 
 from corpus.version import VERSION
+from crawlers.report import CrawlReport
 from crawlers.sites import SiteConfig
 from tests.crawlers.crawling import WarcResponse, article_paths, crawl, warc_responses
 from tests.crawlers.servers import FixtureServer, FixtureSite, hostile, serving
@@ -23,7 +23,7 @@ class HostileRun:
     server: FixtureServer
     site: FixtureSite
     config: SiteConfig
-    report: dict[str, Any]
+    report: CrawlReport
     stored: list[WarcResponse]
 
     def times(self, path: str) -> list[float]:
@@ -56,9 +56,9 @@ pytestmark = pytest.mark.slow
 
 
 def test_every_good_article_arrives_once_despite_errors(run: HostileRun) -> None:
-    assert run.report["finish_reason"] == "finished"
+    assert run.report.finish_reason == "finished"
     assert article_paths(run.stored, run.config) == sorted(hostile.GOOD)
-    assert run.report["articles_fetched"] == len(hostile.GOOD)
+    assert run.report.articles_fetched == len(hostile.GOOD)
 
 
 def test_5xx_reset_timeout_truncation_and_slow_drip_are_retried_with_backoff(run: HostileRun) -> None:
@@ -66,7 +66,7 @@ def test_5xx_reset_timeout_truncation_and_slow_drip_are_retried_with_backoff(run
         assert len(run.times(path)) == 2, path
     first, second = run.times("/a/flaky/")
     assert second - first >= 0.1  # DEFCORPUS_BACKOFF_BASE=0.2 with at most 50 % jitter
-    stats = run.report["stats"]
+    stats = run.report.stats
     assert stats["retry/reason_count/500 Internal Server Error"] == 1
     assert stats["retry/reason_count/scrapy.exceptions.DownloadFailedError"] == 1  # the reset
     assert stats["retry/reason_count/scrapy.exceptions.DownloadTimeoutError"] == 2  # the slow page, the drip
@@ -81,15 +81,15 @@ def test_429_and_503_honour_retry_after(run: HostileRun, path: str) -> None:
 
 
 def test_retry_after_is_counted(run: HostileRun) -> None:
-    stats = run.report["stats"]
+    stats = run.report.stats
     assert stats["backoff/retry_after/429"] == 1
     assert stats["backoff/retry_after/503"] == 1
 
 
 def test_bot_checks_are_blocked_not_stored(run: HostileRun) -> None:
-    summary = run.report["summary"]
-    assert summary["blocked"] == 3
-    assert summary["blocked_by_reason"] == {"challenge": 2, "empty": 1}
+    summary = run.report.summary
+    assert summary.blocked == 3
+    assert summary.blocked_by_reason == {"challenge": 2, "empty": 1}
     stored = {r.path for r in run.stored}
     assert not stored & set(hostile.BLOCKED)
 
@@ -102,14 +102,14 @@ def test_oversized_response_is_cut_off(run: HostileRun) -> None:
 def test_paywall_stub_is_flagged(run: HostileRun) -> None:
     flagged = {r.path for r in run.stored if "paywall" in r.flags}
     assert flagged == {"/a/paywalled/"}
-    assert run.report["summary"]["paywalled"] == 1
+    assert run.report.summary.paywalled == 1
 
 
 def test_robots_and_offsite_are_respected(run: HostileRun) -> None:
     assert run.server.count(hostile.PRIVATE) == 0
     assert run.server.count(hostile.OFFSITE) == 0
-    assert run.report["stats"]["robotstxt/forbidden"] == 1
-    assert run.report["stats"]["offsite/filtered"] >= 1
+    assert run.report.stats["robotstxt/forbidden"] == 1
+    assert run.report.stats["offsite/filtered"] >= 1
 
 
 def test_user_agent_is_honest_with_contact_url(run: HostileRun) -> None:
@@ -118,8 +118,8 @@ def test_user_agent_is_honest_with_contact_url(run: HostileRun) -> None:
 
 
 def test_report_summary_has_the_numbers(run: HostileRun) -> None:
-    summary = run.report["summary"]
-    assert summary["requests"] == run.report["stats"]["downloader/request_count"]
-    assert summary["responses_by_status"]["200"] >= len(hostile.GOOD)
-    assert summary["responses_by_status"]["429"] == 1
-    assert summary["bytes"] > 0 and summary["duration_seconds"] > 0
+    summary = run.report.summary
+    assert summary.requests == run.report.stats["downloader/request_count"]
+    assert summary.responses_by_status["200"] >= len(hostile.GOOD)
+    assert summary.responses_by_status["429"] == 1
+    assert summary.bytes > 0 and summary.duration_seconds > 0

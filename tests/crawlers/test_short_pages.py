@@ -22,7 +22,7 @@ import corpus
 from corpus.store import open_store
 from crawlers.middlewares.incremental import IncrementalMiddleware
 from crawlers.sites import SiteConfig
-from defcorpus.jobs import clean_site
+from defcorpus.clean import clean_site
 from tests.crawlers.crawling import article_paths, crawl, warc_responses
 from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
 from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, urlset
@@ -104,19 +104,19 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
 
 
 def stored(runs: Runs, run: int) -> list[str]:
-    keys = set(runs.reports[run]["warc_keys"])
+    keys = set(runs.reports[run].warc_keys)
     return article_paths([r for r in warc_responses(runs.store, runs.config.name) if r.key in keys], runs.config)
 
 
 def test_the_first_run_stores_the_placeholder(runs: Runs) -> None:
     assert stored(runs, 0) == sorted([PLACEHOLDER.path, STUB.path, WHOLE.path])
-    assert runs.reports[0]["stats"]["guard/short"] == 2
+    assert runs.reports[0].stats["guard/short"] == 2
 
 
 def test_the_next_run_asks_again_and_stores_the_whole_article(runs: Runs) -> None:
     assert PLACEHOLDER.path in runs.asked[1]
     assert stored(runs, 1) == [PLACEHOLDER.path]
-    assert runs.reports[1]["summary"]["articles_updated"] == 1
+    assert runs.reports[1].summary.articles_updated == 1
 
 
 def test_a_whole_article_is_not_asked_for_again(runs: Runs) -> None:
@@ -127,7 +127,7 @@ def test_a_whole_article_is_not_asked_for_again(runs: Runs) -> None:
 def test_a_page_that_stays_short_is_asked_again_a_few_times_and_never_stored_twice(runs: Runs) -> None:
     assert [STUB.path in asked for asked in runs.asked] == [True] * (1 + RETRIES) + [False] * (RUNS - 1 - RETRIES)
     assert article_paths(warc_responses(runs.store, runs.config.name), runs.config).count(STUB.path) == 1
-    assert all(r["summary"]["articles_new"] + r["summary"]["articles_updated"] <= 3 for r in runs.reports)
+    assert all(r.summary.articles_new + r.summary.articles_updated <= 3 for r in runs.reports)
 
 
 def test_the_corpus_holds_the_whole_article(runs: Runs) -> None:

@@ -61,6 +61,10 @@ def test_site_from_file_outside_package(tmp_path: Path) -> None:
         (("[articles]", '[cleaning]\nbody_selector = "div..body"\n[articles]'), "cleaning.body_selector"),
         (("[articles]", '[cleaning]\ndrop_selectors = ["figure", "a[href"]\n[articles]'), "cleaning.drop_selectors.1"),
         (("[articles]", '[cleaning]\nsection_selector = "h3 >"\n[articles]'), "invalid CSS selector 'h3 >'"),
+        (
+            ("[articles]", "[cleaning]\ndrop_paragraph_patterns = ['^Ad(']\n[articles]"),
+            "cleaning.drop_paragraph_patterns",
+        ),
     ],
 )
 def test_bad_config_names_file_key_and_problem(tmp_path: Path, change: tuple[str, str], message: str) -> None:

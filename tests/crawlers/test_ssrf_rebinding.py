@@ -71,7 +71,7 @@ def test_a_name_that_rebinds_to_a_forbidden_address_is_never_connected_to(
         metadata.close()
 
     requested = [entry.path for entry in site_server.log]
-    assert report["finish_reason"] == "finished"
+    assert report.finish_reason == "finished"
     assert GOOD.path in requested and "/a/media-moved/" in requested  # the redirect was served
     assert metadata.log == []  # the rebound address got no connection, let alone a request
     assert any(r.path == GOOD.path for r in warc_responses(tmp_path / "store", "rebinding"))

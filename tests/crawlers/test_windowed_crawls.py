@@ -25,7 +25,7 @@ import corpus
 from corpus.store import open_store
 from crawlers.runner import CrawlJob, run_crawl
 from crawlers.sites import SiteConfig, get_site
-from defcorpus.jobs import clean_site
+from defcorpus.clean import clean_site
 from defcorpus.minisite import facts, load_content
 from tests.crawlers.crawling import LOOPBACK
 from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving

@@ -10,13 +10,13 @@ from typing import Any, ClassVar
 import pytest
 
 from cleaning.boilerplate import BoilerplateStats
-from cleaning.options import CleanOptions
 from cleaning.pipeline import clean_batch
 from corpus import layout
 from corpus.pages import FetchedPage
 from corpus.store import open_store
 from corpus.table import publish
 from crawlers.sites import SiteConfig, get_site
+from defcorpus.clean import clean_options
 from defcorpus.minisite import build_site, load_content
 from defcorpus.orchestration import tasks
 from defcorpus.orchestration.settings import StoreSettings, resolve_store_settings
@@ -101,7 +101,7 @@ def pages(site: SiteConfig, leak: bool) -> list[FetchedPage]:
 def test_quality_task_fails_when_the_template_leaks_chrome(tmp_path: Path, leak: bool) -> None:
     site = get_site("minisite").with_base_url(BASE)
     store = open_store(str(tmp_path))
-    options = CleanOptions.build(site.name, **site.clean_options())  # type: ignore[arg-type]
+    options = clean_options(site)
     result = clean_batch(pages(site, leak), options, BoilerplateStats(site.cleaning.boilerplate_min_articles))
     batch_id = layout.new_run_id()
     publish(store, site.name, result.articles, batch_id, inputs=[])

@@ -18,7 +18,7 @@ from corpus import layout
 from corpus.store import open_store
 from corpus.table import live_files, read_manifests
 from crawlers.sites import get_site
-from defcorpus import jobs
+from defcorpus import clean as clean_job
 from defcorpus.minisite import build_site, facts, load_content
 from defcorpus.orchestration import config, tasks
 from tests.dags.conftest import LOOPBACK_SETTINGS, dag_bag
@@ -66,7 +66,7 @@ def test_a_backlog_cleaned_in_many_chunks_is_compacted_to_one_file_per_month(
     cleaning DAG's ``compact`` task merges (threshold lowered to 2); readers see the same rows."""
     monkeypatch.setenv("DEFCORPUS_STORE", str(tmp_path / "store"))
     monkeypatch.setenv(config.COMPACT_MIN_FILES_ENV, "2")
-    monkeypatch.setattr(jobs, "CLEAN_CHUNK_PAGES", 4)
+    monkeypatch.setattr(clean_job, "CLEAN_CHUNK_PAGES", 4)
     store, site = open_store(str(tmp_path / "store")), get_site("minisite")
     (tmp_path / "warc").mkdir()
     write_backlog(store, site, tmp_path / "warc")
@@ -77,9 +77,9 @@ def test_a_backlog_cleaned_in_many_chunks_is_compacted_to_one_file_per_month(
     assert run.state == "success"
     assert {ti.task_id: ti.state for ti in run.get_task_instances()}["compact"] == "success"
     manifests = read_manifests(store, "minisite")
-    assert len([m for m in manifests if m["kind"] == "clean"]) > 2, "the backlog took several batches"
-    assert [m["kind"] for m in manifests].count("compaction") == 1
-    files_per_month = Counter(layout_month(f["key"]) for f in live_files(manifests))
+    assert len([m for m in manifests if m.kind == "clean"]) > 2, "the backlog took several batches"
+    assert [m.kind for m in manifests].count("compaction") == 1
+    files_per_month = Counter(layout_month(f.key) for f in live_files(manifests))
     assert set(files_per_month.values()) == {1}, files_per_month
     articles = corpus.open(store).articles(site="minisite", latest=False).to_pylist()
     assert sorted(urlsplit(a["url"]).path for a in articles) == written

@@ -22,7 +22,7 @@ from corpus.lease import crawl_lease
 from corpus.store import LocalStore, open_store
 from corpus.table import publish
 from crawlers.sites import load_site_file
-from defcorpus import jobs, progress
+from defcorpus import crawl_job, progress
 from defcorpus.cli import EX_TEMPFAIL, EXIT_INTERRUPTED, main
 from tests.corpus.articles import make_article
 from tests.crawlers.crawling import LOOPBACK, crawl, warc_responses
@@ -77,7 +77,7 @@ def fast_crawls(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI's crawls without politeness delays and with one retry (its child is still a real crawl)."""
 
     def crawl_site(store_url: str, site: Any, **job: Any) -> dict[str, Any]:
-        return jobs.crawl_site(store_url, site, settings={**LOOPBACK, "RETRY_TIMES": 1}, **job)
+        return crawl_job.crawl_site(store_url, site, settings={**LOOPBACK, "RETRY_TIMES": 1}, **job)
 
     monkeypatch.setattr(progress, "crawl_site", crawl_site)
 

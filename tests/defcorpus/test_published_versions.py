@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cleaning.pipeline import Removal
-from defcorpus.jobs import CleanReport, PublishedVersions
+from defcorpus.clean_report import CleanReport
+from defcorpus.versions import PublishedVersions
 
 
 def test_membership_of_loaded_and_added_versions() -> None:

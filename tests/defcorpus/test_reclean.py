@@ -18,8 +18,10 @@ import corpus
 from corpus import layout
 from corpus.store import Store, open_store
 from crawlers.sites import SiteConfig, get_site
-from defcorpus.jobs import clean_site, crawl_site, reclean_site
+from defcorpus.clean import clean_site
+from defcorpus.crawl_job import crawl_site
 from defcorpus.minisite import facts, serve
+from defcorpus.reclean import reclean_site
 
 LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 

@@ -45,7 +45,8 @@ import corpus
 from corpus.store import Store, open_store
 from corpus.table import read_manifests
 from crawlers.sites import load_site_file
-from defcorpus.jobs import clean_site, crawl_site
+from defcorpus.clean import clean_site
+from defcorpus.crawl_job import crawl_site
 from defcorpus.minisite import facts, serve
 from tests.integration import celery_settings
 from tests.integration.airflow_procs import Airflow, command_line, process_tree, wait_for, write_sites

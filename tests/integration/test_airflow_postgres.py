@@ -32,10 +32,12 @@ from typing import Any
 import pytest
 
 import corpus
+from corpus.manifest import Manifest
 from corpus.store import Store, open_store
 from corpus.table import read_manifests
 from crawlers.sites import load_site_file
-from defcorpus.jobs import clean_site, crawl_site, pending_warc_keys
+from defcorpus.clean import clean_site, pending_warc_keys
+from defcorpus.crawl_job import crawl_site
 from defcorpus.minisite import facts, serve
 from tests.integration.airflow_procs import Airflow, wait_for, write_sites
 from tests.integration.services import ensure_postgres, free_port, postgres_cluster, query
@@ -56,7 +58,7 @@ class Outcome:
     wall_seconds: float
     runs: list[tuple[str, str, str]]  # dag_id, run_type, state
     crawl_spans: dict[str, tuple[datetime, datetime]]
-    manifests: list[dict[str, Any]]
+    manifests: list[Manifest]
     warc_keys: list[str]
     articles: list[dict[str, Any]]
     reference: list[dict[str, Any]]
@@ -179,8 +181,8 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
                 settings=LOOPBACK_CRAWL,
             )
     airflow_manifests = read_manifests(stores["airflow"])
-    by_batch = sorted(airflow_manifests, key=lambda m: m["batch_id"])
-    for name in dict.fromkeys(m["site"] for m in by_batch if m["articles"]):
+    by_batch = sorted(airflow_manifests, key=lambda m: m.batch_id)
+    for name in dict.fromkeys(m.site for m in by_batch if m.articles):
         clean_site(stores["single"], load_site_file(sites_dir / f"{name}.toml"))
 
     yield Outcome(
@@ -208,7 +210,7 @@ def test_the_two_crawls_ran_in_parallel(outcome: Outcome) -> None:
 
 
 def test_each_warc_file_was_cleaned_by_exactly_one_batch(outcome: Outcome) -> None:
-    consumed = Counter(key for m in outcome.manifests for key in m["inputs"])
+    consumed = Counter(key for m in outcome.manifests for key in m.inputs)
     assert set(consumed) == set(outcome.warc_keys)
     assert set(consumed.values()) == {1}
 

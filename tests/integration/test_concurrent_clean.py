@@ -27,11 +27,13 @@ from click.testing import CliRunner, Result
 
 import corpus
 from corpus import layout
+from corpus.manifest import Manifest
 from corpus.store import Store, open_store
 from corpus.table import read_manifests
 from crawlers.sites import get_site
+from defcorpus.clean import clean_site
 from defcorpus.cli import main as cli_main
-from defcorpus.jobs import clean_site, crawl_site
+from defcorpus.crawl_job import crawl_site
 from defcorpus.minisite import facts
 from tests.s3_server import S3Server
 
@@ -50,8 +52,8 @@ class Race:
     first: list[subprocess.CompletedProcess[str]]
     pids: list[int]
     rerun: Result
-    manifests: list[dict[str, Any]]
-    manifests_after_rerun: list[dict[str, Any]]
+    manifests: list[Manifest]
+    manifests_after_rerun: list[Manifest]
     articles: list[dict[str, Any]]
     articles_after_rerun: list[dict[str, Any]]
     single_process_articles: list[dict[str, Any]]
@@ -172,7 +174,7 @@ def test_exactly_one_process_cleans(run: Race) -> None:
 
 
 def test_no_warc_file_is_cleaned_twice(run: Race) -> None:
-    consumed = Counter(key for manifest in run.manifests for key in manifest["inputs"])
+    consumed = Counter(key for manifest in run.manifests for key in manifest.inputs)
     assert set(consumed) == set(run.warc_keys)
     assert set(consumed.values()) == {1}
     assert len(run.manifests) == 1
@@ -199,7 +201,7 @@ def test_running_the_loser_again_changes_nothing(run: Race) -> None:
     assert run.rerun.exit_code == 0, run.rerun.output
     assert f"{SITE}: 0 articles published, 0 unchanged" in run.rerun.stdout
     assert "from 0 new WARC files" in run.rerun.stdout
-    assert [m["batch_id"] for m in run.manifests_after_rerun] == [m["batch_id"] for m in run.manifests]
+    assert [m.batch_id for m in run.manifests_after_rerun] == [m.batch_id for m in run.manifests]
     assert run.articles_after_rerun == run.articles
 
 

@@ -22,8 +22,10 @@ import corpus
 from corpus.schema import article_id
 from corpus.store import Store, open_store
 from crawlers.sites import SiteConfig
+from defcorpus.clean import clean_site
+from defcorpus.clean_report import CleanReport
 from defcorpus.export import export
-from defcorpus.jobs import CleanReport, clean_site, reclean_site
+from defcorpus.reclean import reclean_site
 from tests.crawlers.crawling import crawl
 from tests.crawlers.servers import RSS, TEXT, XML, FixtureSite, Route, serving
 from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, rss, urlset
@@ -108,7 +110,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         with serving(copier(server_a.base_url), host="127.0.0.2") as (server_b, _):
             site_b = config("copier", server_b.base_url, r"^/b/[a-z0-9-]+/$")
             for site in (site_a, site_b):  # the copier is crawled later: its pages are the newer fetches
-                assert crawl(site, root / "store")["finish_reason"] == "finished"
+                assert crawl(site, root / "store").finish_reason == "finished"
                 reports[site.name] = clean_site(store, site)
     reader = corpus.open(store)
     latest = {row["id"]: row for row in reader.articles().to_pylist()}

@@ -16,7 +16,8 @@ import pytest
 import corpus
 from corpus.store import open_store
 from crawlers.sites import SiteConfig
-from defcorpus.jobs import CleanReport, clean_site
+from defcorpus.clean import clean_site
+from defcorpus.clean_report import CleanReport
 from tests.crawlers.crawling import crawl
 from tests.crawlers.servers import charsets, serving
 

@@ -30,10 +30,14 @@ from corpus.warc import iter_responses
 from corpus.warc_index import write_index
 from crawlers.sites import SiteConfig, get_site
 from crawlers.state import FetchRecord, load_state, write_segment
-from defcorpus import jobs
-from defcorpus.cli import EX_DATAERR, main
-from defcorpus.jobs import clean_site, compact_site, crawl_site, pending_warc_keys, reclean_site
+from defcorpus import clean
+from defcorpus.clean import clean_site, pending_warc_keys
+from defcorpus.cli import main
+from defcorpus.cli_options import EX_DATAERR
+from defcorpus.compaction import compact_site
+from defcorpus.crawl_job import crawl_site
 from defcorpus.minisite import facts
+from defcorpus.reclean import reclean_site
 from tests.reliability.conftest import RawPage, snapshot, synthetic_pages, write_raw
 from tests.reliability.test_hostile_input import assert_layout
 
@@ -202,7 +206,7 @@ def test_parquet_cut_short_is_skipped_by_readers_then_set_aside_and_recleaned(
 def test_a_compaction_sets_aside_a_file_it_cannot_read(
     any_store: Store, relsite: SiteConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(jobs, "CLEAN_CHUNK_PAGES", 20)
+    monkeypatch.setattr(clean, "CLEAN_CHUNK_PAGES", 20)
     crawled(any_store, relsite.name, synthetic_pages(ARTICLES)[:ARTICLES])
     clean_site(any_store, relsite)
     damaged = parquet_keys(any_store)[0]
@@ -220,13 +224,13 @@ def test_a_compaction_sets_aside_a_file_it_cannot_read(
 def test_deleted_compaction_manifest_never_costs_the_merged_rows(
     any_store: Store, relsite: SiteConfig, sites_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(jobs, "CLEAN_CHUNK_PAGES", 20)  # three batches: several files per month
+    monkeypatch.setattr(clean, "CLEAN_CHUNK_PAGES", 20)  # three batches: several files per month
     crawled(any_store, relsite.name, synthetic_pages(ARTICLES)[:ARTICLES])
     clean_site(any_store, relsite)
     compaction = compact_site(any_store, relsite.name)
     assert compaction is not None
-    merged = [f["key"] for f in compaction["files"]]
-    any_store.delete(layout.manifest_key(compaction["batch_id"]))
+    merged = [f.key for f in compaction.files]
+    any_store.delete(layout.manifest_key(compaction.batch_id))
 
     exported = cli(any_store, sites_file, "export", "--output", "-")
     assert exported.exit_code == EX_DATAERR  # before: "no such key", nothing exported
@@ -249,12 +253,12 @@ def test_manifest_cut_to_40_bytes_is_set_aside_and_its_files_adopted(
     caplog: pytest.LogCaptureFixture,
     which: str,
 ) -> None:
-    monkeypatch.setattr(jobs, "CLEAN_CHUNK_PAGES", 20)
+    monkeypatch.setattr(clean, "CLEAN_CHUNK_PAGES", 20)
     crawled(any_store, relsite.name, synthetic_pages(ARTICLES)[:ARTICLES])
     clean_site(any_store, relsite)
     manifest = compact_site(any_store, relsite.name) if which == "compaction" else read_manifests(any_store)[0]
     assert manifest is not None
-    key = layout.manifest_key(manifest["batch_id"])
+    key = layout.manifest_key(manifest.batch_id)
     cut(any_store, key, keep=40 / len(any_store.read(key)))
 
     exported = cli(any_store, sites_file, "export", "--output", "-")
@@ -289,7 +293,7 @@ def test_the_next_crawl_fetches_what_a_damaged_warc_lost(minisite: Any, tmp_path
     lost = report.damaged[0].lost
     assert lost > 0
     again = crawl_site(store.url, site, settings=settings)
-    assert again["summary"]["articles_new"] >= 1  # the lost pages, asked for again
+    assert again.summary.articles_new >= 1  # the lost pages, asked for again
     assert clean_site(store, site).damaged == []
     table = corpus.open(store).articles(latest=False)
     paths = sorted(url.split(minisite.base_url, 1)[1] for url in table["url"].to_pylist())

@@ -21,11 +21,12 @@ import corpus
 from cleaning.extract import Page, Rejection, extract_page
 from cleaning.options import CleanOptions
 from cleaning.screen import MAX_PAGE_BYTES, screen_page
+from corpus.cleaning_rules import CleaningRules
 from corpus.errors import InvalidKeyError
 from corpus.store import LocalStore, S3Store, validate_key
 from crawlers.sites import SiteConfig
+from defcorpus.clean import clean_site
 from defcorpus.cli import main
-from defcorpus.jobs import clean_site
 from tests.reliability.conftest import BASE, RawPage, article_html, paragraph, snapshot, synthetic_pages, write_raw
 
 pytestmark = pytest.mark.reliability
@@ -185,7 +186,7 @@ def test_hostile_pages_are_refused_with_reasons_in_bounded_memory_and_the_batch_
     good = synthetic_pages(8)
     write_raw(store, relsite.name, [*hostile_pages(), *good], per_file=50)
     code = (
-        "import json, sys\nfrom pathlib import Path\nfrom defcorpus.jobs import clean_site\n"
+        "import json, sys\nfrom pathlib import Path\nfrom defcorpus.clean import clean_site\n"
         "from corpus.store import open_store\nfrom crawlers.sites import load_sites\n"
         "site = load_sites([Path(sys.argv[2])])['relsite']\nreport = clean_site(open_store(sys.argv[1]), site)\n"
         "hwm = [line for line in Path('/proc/self/status').read_text().splitlines() if line.startswith('VmHWM')]\n"
@@ -214,7 +215,10 @@ def test_screen_limits() -> None:
 
 @pytest.mark.parametrize("depth", [200, 300, 5_000, 100_000])
 def test_deep_nesting_is_refused_quickly_not_crashed(depth: int) -> None:
-    for options in (CleanOptions.build("relsite", body_selector="div.post-body"), CleanOptions.build("relsite")):
+    for options in (
+        CleanOptions.build("relsite", CleaningRules(body_selector="div.post-body")),
+        CleanOptions.build("relsite"),
+    ):
         result = extract_page(_nested(depth), f"{BASE}/news/nested/", options)
         assert isinstance(result, Page | Rejection)
 
@@ -222,7 +226,7 @@ def test_deep_nesting_is_refused_quickly_not_crashed(depth: int) -> None:
 # --------------------------------------------------------------------------- malformed markup, charsets
 
 CP1252_TEXT = "Le café était “très” bon — vraiment, naïve résumé à 5 €."
-SELECTOR = CleanOptions.build("relsite", body_selector="div.post-body")
+SELECTOR = CleanOptions.build("relsite", CleaningRules(body_selector="div.post-body"))
 GENERIC = CleanOptions.build("relsite")
 
 

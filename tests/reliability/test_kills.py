@@ -28,7 +28,8 @@ from corpus.lease import LeaseHeldError, clean_lease
 from corpus.store import LocalStore, open_store
 from crawlers.runner import CrawlJob
 from crawlers.sites import SiteConfig, get_site
-from defcorpus.jobs import clean_site, crawl_site
+from defcorpus.clean import clean_site
+from defcorpus.crawl_job import crawl_site
 from defcorpus.minisite import facts
 from tests.reliability.conftest import snapshot, synthetic_pages, write_raw
 

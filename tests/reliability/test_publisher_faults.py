@@ -15,15 +15,15 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 import corpus
 from corpus.store import open_store
+from crawlers.report import CrawlReport
 from crawlers.sites import SiteConfig
-from defcorpus.jobs import clean_site
+from defcorpus.clean import clean_site
 from tests.crawlers.crawling import WarcResponse, article_paths, warc_responses
 from tests.crawlers.servers import HTML, RSS, XML, FixtureSite, Route, serving
 from tests.crawlers.servers.markup import Story, article_ld, day, page, rss
@@ -97,7 +97,7 @@ def build(base: str) -> FixtureSite:
 
 @dataclass
 class Run:
-    report: dict[str, Any]
+    report: CrawlReport
     log: list[str]
     stored: list[WarcResponse]
     requested: list[str]
@@ -142,7 +142,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
 
 
 def test_crawl_finishes_and_stores_each_good_article_once(run: Run) -> None:
-    assert run.report["finish_reason"] == "finished"
+    assert run.report.finish_reason == "finished"
     assert article_paths(run.stored, run.config) == sorted(s.path for s in [*GOOD, *MISLABELLED])
     for path in (
         "/a/metadata/",

@@ -29,8 +29,9 @@ from corpus.store import S3Store, open_store
 from crawlers import runner
 from crawlers.runner import CrawlError, CrawlJob
 from crawlers.sites import get_site
+from defcorpus.clean import clean_site
 from defcorpus.cli import main
-from defcorpus.jobs import clean_site, crawl_site
+from defcorpus.crawl_job import crawl_site
 from tests.reliability.conftest import free_port
 
 pytestmark = pytest.mark.reliability
@@ -88,7 +89,7 @@ def test_no_output_of_a_full_run_carries_the_aws_keys(
     child_log: list[str] = []
     report = crawl_site(store.url, site, s3_endpoint_url=endpoint, settings=LOOPBACK, on_log=child_log.append)
     cleaned = clean_site(store, site)
-    assert report["articles_fetched"] > 0 and cleaned.articles_published > 0
+    assert report.articles_fetched > 0 and cleaned.articles_published > 0
     outputs["crawl child log (DEBUG)"] = "\n".join(child_log)
     outputs["crawl report"] = json.dumps(report, default=str)
     outputs["crawl command line"] = " ".join(

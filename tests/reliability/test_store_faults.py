@@ -23,8 +23,8 @@ from click.testing import CliRunner
 from corpus.errors import KeyExistsError, StoreError, StoreUnavailableError
 from corpus.store import LocalStore, S3Store, Store, open_store
 from crawlers.sites import SiteConfig
+from defcorpus.clean import clean_site
 from defcorpus.cli import main
-from defcorpus.jobs import clean_site
 from tests.reliability.conftest import (
     FaultProxy,
     RawPage,

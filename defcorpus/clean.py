@@ -1,0 +1,194 @@
+"""The clean job: every raw WARC file of a site not cleaned yet, cleaned and published in chunks.
+
+Idempotent: a WARC file is cleaned once (its key is recorded in the manifest that published it),
+and an article version already published (same id, same content hash) is never published again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from cleaning.boilerplate import BoilerplateStats
+from cleaning.dedup import DedupIndex
+from cleaning.identity import SHARED, IdentityRules, separate_shared
+from cleaning.options import CleanOptions
+from cleaning.pipeline import BatchResult, clean_batch
+from corpus import layout
+from corpus.lease import Lease, clean_lease
+from corpus.manifest import Manifest
+from corpus.pages import FetchedPage
+from corpus.quarantine import readable_warc_keys
+from corpus.schema import Article
+from corpus.store import Store
+from corpus.table import publish, read_manifests
+from crawlers.sites import SiteConfig
+from defcorpus.clean_report import CleanReport
+from defcorpus.raw_pages import file_pages
+from defcorpus.repair import repair_site
+from defcorpus.site_state import group_duplicates, load_boilerplate, load_dedup, save_boilerplate
+from defcorpus.versions import PublishedVersions, published_versions
+
+logger = logging.getLogger(__name__)
+# Article pages cleaned and published per batch: bounds memory on a large backlog (whole WARC files
+# are added until a chunk reaches this; a file holds at most DEFCORPUS_WARC_MAX_RECORDS responses).
+CLEAN_CHUNK_PAGES = 500
+
+
+def clean_site(store: Store, site: SiteConfig, *, on_page: Callable[[int, int], None] | None = None) -> CleanReport:
+    """Clean every raw WARC file of ``site`` that no published batch has consumed yet.
+
+    Holds the site's clean lease: a second worker on the same site gets ``LeaseHeldError``.
+    """
+    with clean_lease(store, site.name) as lease:
+        return _clean_new(store, site, on_page, lease)
+
+
+def _clean_new(store: Store, site: SiteConfig, on_page: Callable[[int, int], None] | None, lease: Lease) -> CleanReport:
+    report = CleanReport(site=site.name)
+    report.damaged += repair_site(store, site.name)
+    manifests = read_manifests(store, site.name)
+    new_keys = pending_warc_keys(store, site.name, manifests=manifests)
+    report.warc_files = len(new_keys)
+    if not new_keys:
+        logger.info("%s: no new WARC files to clean", site.name)
+        return report
+    options = clean_options(site)
+    progress = _Progress(on_page, len(new_keys))
+    memory: _SiteMemory | None = None
+    for keys, pages in _chunks(store, site, new_keys, progress, report):
+        if not pages:  # discovery only (robots.txt, sitemaps, feeds): consume the files, nothing to learn
+            lease.renew(if_due=True)
+            _publish_batch(store, site, [], keys, report)
+            continue
+        # Loaded on the first article page: a re-run that fetched only discovery pages skips it.
+        memory = memory or _SiteMemory(
+            load_boilerplate(store, site),
+            published_versions(store, site.name, manifests, report.damaged),
+            load_dedup(store),
+        )
+        _clean_chunk(store, site, keys, pages, options, memory, report, progress, lease)
+    return report
+
+
+def clean_options(site: SiteConfig) -> CleanOptions:
+    """The site config's cleaning rules, compiled for the cleaner.
+
+    The domains and article rules go too: a page's canonical decides its article's id only when it
+    is an article URL of this site (``cleaning.identity``).
+    """
+    identity = IdentityRules.build(site.allowed_domains, site.articles.allow, site.articles.deny)
+    return CleanOptions.build(site.name, site.cleaning, language=site.language, identity=identity)
+
+
+def pending_warc_keys(store: Store, site: str, *, manifests: list[Manifest] | None = None) -> list[str]:
+    """Raw WARC keys of ``site`` that no published batch lists as an input: what a clean would take.
+
+    Why public: the Airflow cleaning DAG asks this before cleaning, to map only over sites with work.
+    """
+    if manifests is None:
+        manifests = read_manifests(store, site)
+    consumed = {key for m in manifests for key in m.inputs}
+    return [k for k in readable_warc_keys(store, site) if k not in consumed]
+
+
+@dataclass
+class _SiteMemory:
+    """What a clean of one site reads from the store once and carries from chunk to chunk."""
+
+    stats: BoilerplateStats  # learned boilerplate
+    published: PublishedVersions  # (id, content_hash) of every published version
+    dedup: DedupIndex  # every site's dedup shard
+
+
+def _chunks(
+    store: Store, site: SiteConfig, keys: list[str], progress: _Progress, report: CleanReport
+) -> Iterator[tuple[list[str], list[FetchedPage]]]:
+    """Whole WARC files, grouped until a group holds ``CLEAN_CHUNK_PAGES`` article pages.
+
+    Why: memory holds one chunk's pages, not the whole backlog (a 10,000-page backfill is ~300 MB
+    of HTML). A file is never split, so the manifest of the chunk that cleaned it lists it whole.
+    """
+    group: list[str] = []
+    pages: list[FetchedPage] = []
+    for key in keys:
+        consumed, found = file_pages(store, site, key, report.rejected, report.damaged)
+        pages += found
+        group += [consumed] if consumed else []
+        progress.file_read(len(pages))
+        if len(pages) >= CLEAN_CHUNK_PAGES:
+            yield group, pages
+            group, pages = [], []
+    if group:
+        yield group, pages
+
+
+def _clean_chunk(
+    store: Store,
+    site: SiteConfig,
+    keys: list[str],
+    pages: list[FetchedPage],
+    options: CleanOptions,
+    memory: _SiteMemory,
+    report: CleanReport,
+    progress: _Progress,
+    lease: Lease,
+) -> None:
+    """Clean one chunk and publish it as one batch whose manifest consumes the chunk's WARC files.
+
+    A crash between chunks loses nothing (later chunks' files are still pending) and duplicates
+    nothing (a version already published is skipped). A clean that outlived its lease stops before
+    the chunk's first write (``LeaseLostError``), so it never writes beside the worker that took over.
+    """
+    report.pages += len(pages)
+    result = clean_batch(progress.counting(pages), options, memory.stats)
+    lease.renew(if_due=True)
+    result.articles = note_separated(result, result.articles, separate_shared(result.articles))
+    result.articles = group_duplicates(store, site.name, result.articles, memory.dedup)
+    fresh = []
+    for article in result.articles:
+        version = (article.id, article.content_hash)
+        if version in memory.published:
+            report.articles_unchanged += 1
+            continue
+        memory.published.add(version)
+        fresh.append(article)
+    save_boilerplate(store, site.name, memory.stats)
+    _publish_batch(store, site, fresh, keys, report)
+    report.add(result)
+
+
+def _publish_batch(store: Store, site: SiteConfig, fresh: list[Article], keys: list[str], report: CleanReport) -> None:
+    """Publish ``fresh`` as one batch whose manifest records ``keys`` as consumed."""
+    report.batch_id = layout.new_run_id()
+    report.batch_ids.append(report.batch_id)
+    publish(store, site.name, fresh, report.batch_id, inputs=keys)
+    report.add_published(fresh)
+
+
+def note_separated(result: BatchResult, before: list[Article], after: list[Article]) -> list[Article]:
+    """``after``; the articles that left a shared canonical for their own URL are counted in ``result``."""
+    moved = sum(a.id != b.id for a, b in zip(before, after, strict=True))
+    if moved:
+        result.dropped_values[SHARED] += moved
+    return after
+
+
+class _Progress:
+    """Pages cleaned of an estimated total: the total is known only once every file has been read."""
+
+    def __init__(self, on_page: Callable[[int, int], None] | None, files: int) -> None:
+        self.on_page, self.files, self.files_read, self.pages_read, self.done = on_page, files, 0, 0, 0
+
+    def file_read(self, pages_in_chunk: int) -> None:
+        self.files_read += 1
+        self.pages_read = self.done + pages_in_chunk
+
+    def counting(self, pages: list[FetchedPage]) -> Iterator[FetchedPage]:
+        for page in pages:
+            yield page
+            self.done += 1
+            if self.on_page:
+                estimate = round(self.pages_read / self.files_read * self.files) if self.files_read else 0
+                self.on_page(self.done, max(self.done, estimate))
