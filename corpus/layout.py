@@ -5,6 +5,9 @@ raw/site=<site>/<YYYY>/<MM>/<crawl_id>.stats.json      what the crawl did
 clean/site=<site>/month=<YYYY-MM>/<batch_id>-<n>.parquet   published articles (Hive partitions)
 clean/_manifests/<batch_id>.json                        a batch is visible once its manifest exists
 clean/_staging/site=<site>/month=<YYYY-MM>/<batch_id>-<n>.parquet.staged   a batch's files until it commits
+clean/_summaries/<batch_id>.json                        what a clean batch removed and its quality metrics
+reports/latest.html                                     the latest corpus report (``defcorpus report``)
+reports/runs/<run_id>.html                              the report each cleaning run wrote
 quarantine/<key>                                        a damaged object of clean/, set aside
 quarantine/<key>.note.json                              why <key> was set aside (raw/ objects stay in place)
 state/<site>/boilerplate.json                           learned paragraph statistics
@@ -29,6 +32,8 @@ MANIFEST_PREFIX = "clean/_manifests/"
 # Polars, DuckDB and Hugging Face datasets skip it too): no reader of the files sees an uncommitted batch.
 STAGING_PREFIX = "clean/_staging/"
 STAGED_SUFFIX = ".staged"
+SUMMARY_PREFIX = "clean/_summaries/"
+REPORTS_PREFIX = "reports/"
 QUARANTINE_PREFIX = "quarantine/"
 NOTE_SUFFIX = ".note.json"
 WARC_SUFFIX = ".warc.gz"
@@ -68,6 +73,21 @@ def clean_data_key(site: str, month: str, batch_id: str, part: int) -> str:
 
 def manifest_key(batch_id: str) -> str:
     return f"{MANIFEST_PREFIX}{batch_id}.json"
+
+
+def batch_summary_key(batch_id: str) -> str:
+    """Beside the manifests, under "_": no reader of the Parquet files looks there."""
+    return f"{SUMMARY_PREFIX}{batch_id}.json"
+
+
+def latest_report_key() -> str:
+    return f"{REPORTS_PREFIX}latest.html"
+
+
+def run_report_key(run_id: str) -> str:
+    """One report per cleaning run; a run id from Airflow may hold ':' and '+', kept out of the key."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", run_id).strip("_") or "run"
+    return f"{REPORTS_PREFIX}runs/{safe}.html"
 
 
 def batch_of_manifest(key: str) -> str:

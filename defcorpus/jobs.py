@@ -35,6 +35,7 @@ from corpus.table import articles_to_table, live_files, publish, read_manifests
 from corpus.warc import iter_responses
 from crawlers.runner import CrawlJob, run_crawl
 from crawlers.sites import NAME_PATTERN, SiteConfig
+from defcorpus.batch_summary import build_summary, write_summary
 from defcorpus.repair import compact_repaired, readable_files, repair_site
 from defcorpus.salvage import read_salvaging
 
@@ -171,6 +172,7 @@ def _clean_chunk(
         fresh.append(article)
     store.write(layout.boilerplate_state_key(site.name), memory.stats.to_json())
     _publish_batch(store, site, fresh, keys, report)
+    write_summary(store, build_summary(site.name, str(report.batch_id), result, fresh))
     report.rejected.update(result.rejected)
     report.bios_removed += sum(r.is_bio for r in result.removals)
     report.boilerplate_removed += len(result.removals)
@@ -430,6 +432,7 @@ def _reclean_all(
     report.batch_id = layout.new_run_id()
     if fresh:
         publish(store, site.name, fresh, report.batch_id, inputs=keys)
+        write_summary(store, build_summary(site.name, report.batch_id, result, fresh, kind="reclean"))
     report.articles_published, report.articles_unchanged = len(fresh), len(articles) - len(fresh)
     report.articles_paywalled = sum(a.paywalled for a in fresh)
     report.rejected = result.rejected
