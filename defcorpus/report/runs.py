@@ -49,7 +49,7 @@ class CrawlRun:
 class DriftPoint:
     site: str
     batch_id: str
-    cleaned: str  # ISO time, from the batch id
+    cleaned: str  # ISO time its manifest was written
     metric: str
     value: float
 
@@ -154,12 +154,17 @@ def batch_side(
     """Removals and quality metrics of each site's clean batches in the window, from their summaries."""
     side = RunSide()
     for site in sites:
-        batches = [
-            m["batch_id"]
-            for m in manifests
-            if m["site"] == site and m["kind"] == "clean" and _in_window(m["batch_id"], start, end)
-        ][-BATCHES_PER_SITE:]
-        summaries = [s for s in (read_summary(store, b) for b in batches) if s is not None]
+        # In the order they were published: ids made within one second do not sort by time.
+        batches = sorted(
+            (
+                m
+                for m in manifests
+                if m["site"] == site and m["kind"] == "clean" and _in_window(m["batch_id"], start, end)
+            ),
+            key=lambda m: (str(m.get("created_at", "")), m["batch_id"]),
+        )[-BATCHES_PER_SITE:]
+        found = [(m, read_summary(store, m["batch_id"])) for m in batches]
+        summaries = [{**s, "published_at": m.get("created_at", "")} for m, s in found if s is not None]
         side.batches[site], side.without_summary[site] = len(batches), len(batches) - len(summaries)
         _add_removals(side, site, summaries)
         _add_drift(side, site, summaries)
@@ -182,21 +187,19 @@ def _add_removals(side: RunSide, site: str, summaries: list[dict[str, Any]]) -> 
 def _add_drift(side: RunSide, site: str, summaries: list[dict[str, Any]]) -> None:
     previous: dict[str, float] | None = None
     for summary in summaries:
-        when = run_id_time(summary["batch_id"])
+        cleaned = str(summary["published_at"])
         metrics = {k: float(v) for k, v in summary.get("quality", {}).items() if isinstance(v, int | float)}
         metrics["articles"] = float(summary.get("articles", 0))
         for metric in (*SHARE_METRICS, *COUNT_METRICS, LENGTH_METRIC, "articles"):
             if metric in metrics:
-                side.drift.append(
-                    DriftPoint(site, summary["batch_id"], when.isoformat() if when else "", metric, metrics[metric])
-                )
+                side.drift.append(DriftPoint(site, summary["batch_id"], cleaned, metric, metrics[metric]))
         failed = [m for m in summary.get("quality_failures", []) if m in metrics]
         if failed:
             side.steps.append(
                 QualityStep(
                     site,
                     summary["batch_id"],
-                    when.isoformat() if when else "",
+                    cleaned,
                     {m: metrics[m] for m in failed},
                     {m: previous[m] for m in failed if m in previous} if previous else {},
                 )
