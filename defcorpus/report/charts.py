@@ -167,7 +167,10 @@ def _metadata(data: ReportData) -> alt.TopLevelMixin | None:
     heat = base.mark_rect().encode(
         color=alt.Color("share:Q", scale=alt.Scale(scheme="redyellowgreen", domain=[0, 1]), title="share")
     )
-    text = base.mark_text(fontSize=11).encode(text=alt.Text("share:Q", format=".0%"))
+    text = base.mark_text(fontSize=11).encode(
+        text=alt.Text("share:Q", format=".0%"),
+        color=alt.condition("datum.share < 0.25 || datum.share > 0.85", alt.value("white"), alt.value("#222")),
+    )
     return (heat + text).properties(width=90 * len(fields), height={"step": 26}).configure(**_CONFIG)
 
 

@@ -28,19 +28,6 @@ from tests.defcorpus import report_corpus as rc
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Path, list[CleanReport]]:
-    tmp = tmp_path_factory.mktemp("report-corpus")
-    store_dir = tmp / "store"
-    store = open_store(str(store_dir))
-    return store, store_dir, rc.build(store, store_dir, tmp)
-
-
-@pytest.fixture(scope="module")
-def data(built: tuple[Store, Path, list[CleanReport]]) -> ReportData:
-    return collect_report(built[0])
-
-
 def test_coverage_counts_every_month_and_flags_the_gap(data: ReportData) -> None:
     steady = [c for c in data.articles.coverage if c.site == "steady"]
     assert {c.month: c.articles for c in steady} == rc.MONTHS
