@@ -30,12 +30,12 @@ _DUMMY_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"
 StartResponse = Callable[..., Any]
 
 
-_AREAS = ("raw", "clean", "state", "quarantine")
+_AREAS = ("raw", "clean", "state", "quarantine", "reports")
 _SUFFIXES = (".warc.gz", ".cdx.parquet", ".stats.json", ".parquet.staged", ".parquet", ".json", ".lease")
 
 
 def _area(parts: list[str]) -> str:
-    for sub in ("_manifests", "_staging"):  # told apart from the data files
+    for sub in ("_manifests", "_staging", "_summaries"):  # told apart from the data files
         if sub in parts:
             return f"clean/{sub}"
     return next((part for part in parts if part in _AREAS), "other")

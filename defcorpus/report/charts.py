@@ -41,11 +41,13 @@ def charts(data: ReportData) -> list[Chart]:
         ("metadata", "Metadata completeness (share of articles)", _metadata(data)),
         ("drift", "Quality metrics per clean batch", _drift(data)),
     ]
-    return [
-        Chart(name, title, vl_convert.vegalite_to_svg(spec.to_dict(), allowed_base_urls=[]))
-        for name, title, spec in specs
-        if spec is not None
-    ]
+    drawn = []
+    for name, title, spec in specs:
+        if spec is not None:
+            # Room at the edges: the browser's font may set a label a little wider than vl-convert measured it.
+            vega_lite = {**spec.to_dict(), "padding": {"left": 24, "right": 24, "top": 6, "bottom": 6}}
+            drawn.append(Chart(name, title, vl_convert.vegalite_to_svg(vega_lite, allowed_base_urls=[])))
+    return drawn
 
 
 def _data(rows: list[dict[str, Any]]) -> alt.Data:
@@ -66,13 +68,17 @@ def _coverage(data: ReportData) -> alt.TopLevelMixin | None:
         y=alt.Y("site:N", title=None),
     )
     heat = base.mark_rect().encode(
-        color=alt.Color("articles:Q", scale=alt.Scale(scheme="blues"), title="articles"),
+        color=alt.Color("articles:Q", scale=alt.Scale(scheme="blues", domainMin=0), title="articles"),
         stroke=alt.condition("datum.gap", alt.value("#d62728"), alt.value(None)),
         strokeWidth=alt.condition("datum.gap", alt.value(3), alt.value(0)),
     )
-    text = base.mark_text(fontSize=10).encode(
-        text="articles:Q",
-        color=alt.condition("datum.articles > datum.usual * 1.2", alt.value("white"), alt.value("#222")),
+    text = (
+        base.mark_text(fontSize=10)
+        .encode(
+            text="articles:Q",
+            color=alt.condition("datum.articles > datum.peak * 0.55", alt.value("white"), alt.value("#222")),
+        )
+        .transform_joinaggregate(peak="max(articles)")
     )
     return (heat + text).properties(width=cell * len(months), height={"step": 26}).configure(**_CONFIG)
 
