@@ -216,6 +216,8 @@ def bench_e2e(plan: Plan, mirror: str) -> dict[str, Any]:
         print(f"  e2e {plan.mirror_articles}: {large}", flush=True)
         rerun = e2e(mirror, s3, "bench-large", env, rerun=True)
         print(f"  re-run: {rerun}", flush=True)
+        report = bench_report(s3, "bench-large", env)
+        print(f"  report: {report}", flush=True)
     peak_small = max(small["crawl_rss_mb"], small["clean_rss_mb"])
     peak_large = max(large["crawl_rss_mb"], large["clean_rss_mb"])
     return {
@@ -234,7 +236,25 @@ def bench_e2e(plan: Plan, mirror: str) -> dict[str, Any]:
         "rerun_seconds": rerun["seconds"],
         "rerun_vs_first": round(rerun["seconds"] / large["seconds"], 3),
         "rerun_articles_published": rerun["articles"],
-        "e2e": {"small": small, "large": large, "rerun": rerun},
+        "report_10k_seconds": report["seconds"],
+        "report_rss_mb_10k": report["self_rss_mb"],
+        "report_s3_requests": report["s3_requests"],
+        "e2e": {"small": small, "large": large, "rerun": rerun, "report": report},
+    }
+
+
+def bench_report(s3: str, bucket: str, env: dict[str, str]) -> dict[str, Any]:
+    """``defcorpus report`` of the large corpus in S3, in its own child: wall time, peak RSS, S3 requests."""
+    before = get_json(s3 + "/__bench__/requests")
+    wall, out = run_child(
+        ["-m", "bench.stages", "report", "--store", f"s3://{bucket}/corpus", "--s3-endpoint-url", s3], env
+    )
+    after = get_json(s3 + "/__bench__/requests")
+    return {
+        "seconds": round(wall, 2),
+        **out,
+        "s3_requests": after["total"] - before["total"],
+        "s3_requests_by_kind": _count_delta(before["by_kind"], after["by_kind"]),
     }
 
 
@@ -273,6 +293,9 @@ ROWS = [  # key, label, target (text), check
     ("first_run_requests", "requests to the site, first run", "", None),
     ("rerun_requests", "requests to the site, re-run", "", None),
     ("rerun_vs_first", "re-run wall time vs first run", "", None),
+    ("report_10k_seconds", "defcorpus report of the large corpus in S3 (s)", "", None),
+    ("report_rss_mb_10k", "  its peak RSS (MB)", "< 500", lambda v: v < 500),
+    ("report_s3_requests", "  its S3 requests", "", None),
     ("extract_latency_ms", "single-page extract, warm (ms)", "", None),
     ("cli_import_ms", "CLI import time (ms)", "", None),
 ]

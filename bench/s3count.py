@@ -33,9 +33,18 @@ StartResponse = Callable[..., Any]
 
 
 _AREAS = tuple(
-    p.rstrip("/") for p in (layout.RAW_PREFIX, layout.CLEAN_PREFIX, layout.STATE_PREFIX, layout.QUARANTINE_PREFIX)
+    p.rstrip("/")
+    for p in (
+        layout.RAW_PREFIX,
+        layout.CLEAN_PREFIX,
+        layout.STATE_PREFIX,
+        layout.QUARANTINE_PREFIX,
+        layout.REPORTS_PREFIX,
+    )
 )
-_SUBAREAS = tuple(p.rstrip("/") for p in (layout.MANIFEST_PREFIX, layout.STAGING_PREFIX))  # told apart from data files
+_SUBAREAS = tuple(
+    p.rstrip("/") for p in (layout.MANIFEST_PREFIX, layout.STAGING_PREFIX, layout.SUMMARY_PREFIX)
+)  # told apart from data files
 _SUFFIXES = (
     layout.WARC_SUFFIX,
     layout.INDEX_SUFFIX,

@@ -2,6 +2,7 @@
 
     python -m bench.stages crawl --base-url URL --store STORE [--s3-endpoint-url URL]
     python -m bench.stages clean --base-url URL --store STORE [--s3-endpoint-url URL]
+    python -m bench.stages report --store STORE [--s3-endpoint-url URL]
 
 Each stage runs in its own process so its peak RSS is its own (``getrusage``), and prints one JSON
 line. The crawl stage's own process only waits on the crawler child (``python -m crawlers``), so
@@ -204,14 +205,35 @@ def _clean(args: argparse.Namespace) -> dict[str, Any]:
     return {"pages": report.pages, "published": report.articles_published, "unchanged": report.articles_unchanged}
 
 
+def _report(args: argparse.Namespace) -> dict[str, Any]:
+    """``defcorpus report`` of the store: its seconds (collect and render apart) and the file's size."""
+    from corpus.store import open_store
+    from defcorpus.report import collect_report, render_html
+
+    store = open_store(args.store, s3_endpoint_url=args.s3_endpoint_url)
+    start = time.perf_counter()
+    data = collect_report(store)
+    collected = time.perf_counter()
+    html = render_html(data)
+    return {
+        "collect_seconds": round(collected - start, 2),
+        "render_seconds": round(time.perf_counter() - collected, 2),
+        "articles": data.total_articles,
+        "html_kb": round(len(html.encode()) / 1024, 1),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.stages", description=__doc__.splitlines()[0])
-    parser.add_argument("stage", choices=["crawl", "clean"])
-    parser.add_argument("--base-url", required=True)
+    parser.add_argument("stage", choices=["crawl", "clean", "report"])
+    parser.add_argument("--base-url")
     parser.add_argument("--store", required=True)
     parser.add_argument("--s3-endpoint-url")
     args = parser.parse_args(argv)
-    out = crawl(args.base_url, args.store, args.s3_endpoint_url) if args.stage == "crawl" else _clean(args)
+    if args.stage != "report" and not args.base_url:
+        parser.error(f"{args.stage} needs --base-url")
+    stages = {"crawl": lambda: crawl(args.base_url, args.store, args.s3_endpoint_url), "clean": lambda: _clean(args)}
+    out = stages.get(args.stage, lambda: _report(args))()
     out["self_rss_mb"] = _mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     out["children_rss_mb"] = _mb(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     print(json.dumps(out))

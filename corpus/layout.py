@@ -12,6 +12,9 @@ raw/site=<site>/<YYYY>/<MM>/<crawl_id>.stats.json                   the crawl's 
 clean/site=<site>/month=<YYYY-MM>/<batch_id>-<n>.parquet            published articles (zstd), Hive partitions
 clean/_manifests/<batch_id>.json                                    a batch is published once its manifest exists
 clean/_staging/site=<site>/month=<YYYY-MM>/<batch_id>-<n>.parquet.staged  a batch's files until it commits
+clean/_summaries/<batch_id>.json                                    what a clean batch removed, and its quality metrics
+reports/latest.html                                                 the latest corpus report (defcorpus report)
+reports/runs/<run_id>.html                                          the report each cleaning run wrote
 quarantine/<key>                                                    a damaged object of clean/, set aside
 quarantine/<key>.note.json                                          why <key> was set aside, when, what was done
 state/<site>/boilerplate.json                                       learned paragraph statistics of the site
@@ -48,6 +51,8 @@ MANIFEST_PREFIX = "clean/_manifests/"
 STAGING_PREFIX = "clean/_staging/"
 STAGED_SUFFIX = ".staged"
 DATA_SUFFIX = ".parquet"
+SUMMARY_PREFIX = "clean/_summaries/"
+REPORTS_PREFIX = "reports/"
 QUARANTINE_PREFIX = "quarantine/"
 NOTE_SUFFIX = ".note.json"
 WARC_SUFFIX = ".warc.gz"
@@ -91,6 +96,11 @@ def crawl_stats_key(site: str, crawl_id: str) -> str:
     return f"{raw_site_prefix(site)}{year}/{month}/{crawl_id}{CRAWL_STATS_SUFFIX}"
 
 
+def site_of_raw(key: str) -> str:
+    """The site of a key under raw/ (``raw/site=<site>/…``)."""
+    return key.removeprefix(RAW_PREFIX).split("/", 1)[0].removeprefix("site=")
+
+
 def clean_data_key(site: str, month: str, batch_id: str, part: int) -> str:
     return f"{CLEAN_PREFIX}site={_site(site)}/month={month}/{batch_id}-{part:04d}{DATA_SUFFIX}"
 
@@ -102,6 +112,21 @@ def month_of_data(key: str) -> str:
 
 def manifest_key(batch_id: str) -> str:
     return f"{MANIFEST_PREFIX}{batch_id}.json"
+
+
+def batch_summary_key(batch_id: str) -> str:
+    """Beside the manifests, under "_": no reader of the Parquet files looks there."""
+    return f"{SUMMARY_PREFIX}{batch_id}.json"
+
+
+def latest_report_key() -> str:
+    return f"{REPORTS_PREFIX}latest.html"
+
+
+def run_report_key(run_id: str) -> str:
+    """One report per cleaning run; a run id from Airflow may hold ':' and '+', kept out of the key."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", run_id).strip("_") or "run"
+    return f"{REPORTS_PREFIX}runs/{safe}.html"
 
 
 def batch_of_manifest(key: str) -> str:

@@ -290,8 +290,12 @@ def read_published(store: Store, key: str) -> bytes:
         return store.read(key)
 
 
-def _partition(key: str) -> dict[str, str]:
+def partition_of(key: str) -> dict[str, str]:
+    """The Hive partition values in a data file's key: ``{"site": …, "month": …}``."""
     return dict(p.split("=", 1) for p in key.split("/") if "=" in p)
+
+
+_partition = partition_of
 
 
 def _parquet_bytes(table: pa.Table) -> bytes:

@@ -26,6 +26,9 @@ published batch has consumed; `clean` runs once per such site (mapped) and publi
 strings, body-length drift against the site's history) and fails naming the site and the metric;
 `compact` then merges each month of the site that holds `DEFCORPUS_COMPACT_MIN_FILES` files or more
 (default 8) into one, so readers of a backfilled corpus do not pay for thousands of small files.
+`report` runs last, whatever the others did (a failed check is when it matters most; as a teardown,
+it leaves the run failed), and writes the corpus report to `reports/latest.html` and
+`reports/runs/<run_id>.html` in the store.
 Re-running is safe: consumed WARC files and already-published article versions are skipped.
 One run at a time, so a site is never cleaned by two runs at once.
 """
@@ -40,8 +43,8 @@ SITES = config.load_dag_sites().sites  # broken configs are logged by defcorpus_
     catchup=False,
     max_active_runs=1,
     default_args=dagkit.clean_default_args(),
-    tags=[*config.TAGS, "clean", "quality", "compact"],
-    description="Clean new raw WARC files per site, publish under clean/, check quality, compact",
+    tags=[*config.TAGS, "clean", "quality", "compact", "report"],
+    description="Clean new raw WARC files per site, publish under clean/, check quality, compact, report",
     doc_md=DOC,
 )
 def defcorpus_clean() -> None:
@@ -69,7 +72,15 @@ def defcorpus_clean() -> None:
 
         return tasks.compact_one_site(SITES[report["site"]])
 
-    compact.expand(report=quality.expand(report=clean.expand(site=find_new_warc())))
+    @task
+    def report(run_id: str | None = None) -> dict[str, Any]:
+        from defcorpus.orchestration import tasks
+
+        return tasks.write_corpus_report(str(run_id))
+
+    # A teardown runs whatever the tasks before it did, and its outcome leaves the run's state to them:
+    # a failed quality check still fails the run.
+    compact.expand(report=quality.expand(report=clean.expand(site=find_new_warc()))) >> report().as_teardown()
 
 
 defcorpus_clean()

@@ -24,6 +24,7 @@ from corpus.schema import Article
 from corpus.store import Store
 from corpus.table import publish, read_manifests
 from crawlers.sites import SiteConfig
+from defcorpus.batch_summary import build_summary, write_summary
 from defcorpus.clean_report import CleanReport
 from defcorpus.raw_pages import file_pages
 from defcorpus.repair import repair_site
@@ -156,6 +157,7 @@ def _clean_chunk(
         fresh.append(article)
     save_boilerplate(store, site.name, memory.stats)
     _publish_batch(store, site, fresh, keys, report)
+    write_summary(store, build_summary(site.name, str(report.batch_id), result, fresh))
     report.add(result)
 
 

@@ -125,7 +125,7 @@ def demo(store_url: str, s3_endpoint_url: str | None, port: int | None) -> None:
 
 for command in (cli_jobs.crawl, cli_jobs.run, cli_jobs.backfill, cli_jobs.clean, cli_jobs.compact):
     main.add_command(command)
-for command in (cli_read.sites, cli_read.export, cli_read.stats, cli_read.extract):
+for command in (cli_read.sites, cli_read.export, cli_read.stats, cli_read.report, cli_read.extract):
     main.add_command(command)
 
 

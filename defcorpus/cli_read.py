@@ -141,6 +141,33 @@ def extract(paths: tuple[str, ...], url: str | None, fmt: str, learn: bool) -> N
         sys.exit(1)
 
 
+@click.command()
+@click.option("--site", "site_names", multiple=True, help="only this site (repeatable; default: every site)")
+@window_options
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default="report.html", show_default=True
+)
+@store_options(must_exist="always")
+def report(
+    site_names: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    output: Path,
+    store: Store,
+    s3_endpoint_url: str | None,
+) -> None:
+    """Write the corpus report: coverage, crawl health, text quality and drift, one self-contained HTML file."""
+    from defcorpus.cli_options import Failure
+    from defcorpus.report import ReportInputError, write_report
+
+    try:
+        data, _ = write_report(store, output=output, sites=list(site_names) or None, since=since, until=until)
+    except ReportInputError as exc:
+        raise Failure(str(exc)) from None
+    looks = sum(f.level == "look" for f in data.findings)
+    click.echo(f"wrote {output}: sites {len(data.sites)}, articles {data.total_articles}, findings to look at {looks}")
+
+
 def _export_with_progress(write: Callable[..., int], table: Any, output: str, fmt: str) -> int:
     """A progress bar on stderr when it is a terminal; nothing in a pipe or a log."""
     if not console.is_terminal:

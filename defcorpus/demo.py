@@ -42,7 +42,16 @@ def run_demo(
     report = clean_with_progress(console, store, site)
     _print_summary(console, store, crawl, report)
     _print_article(console, store, report)
+    _write_report(console, store, report)
     return report
+
+
+def _write_report(console: Console, store: Store, report: CleanReport) -> None:
+    """The corpus report of the demo store (``defcorpus report``), kept in the store as a clean run writes it."""
+    from defcorpus.report import write_report
+
+    _, written = write_report(store, run_id=report.batch_id or "demo")
+    console.print(f"Corpus report (open it in a browser): {written[-1]}", highlight=False, soft_wrap=True)
 
 
 class PortInUseError(Exception):

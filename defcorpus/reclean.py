@@ -20,6 +20,7 @@ from corpus.schema import Article
 from corpus.store import Store
 from corpus.table import articles_to_table, live_files, publish, read_manifests
 from crawlers.sites import SiteConfig
+from defcorpus.batch_summary import build_summary, write_summary
 from defcorpus.clean import clean_options, note_separated
 from defcorpus.clean_report import CleanReport
 from defcorpus.raw_pages import article_pages, file_pages
@@ -90,6 +91,7 @@ def _reclean_all(
     report.batch_id = layout.new_run_id()
     if fresh:
         publish(store, site.name, fresh, report.batch_id, inputs=keys)
+        write_summary(store, build_summary(site.name, report.batch_id, result, fresh, kind="reclean"))
     report.add_published(fresh)
     report.articles_unchanged = len(articles) - len(fresh)
     report.add(result)

@@ -219,6 +219,24 @@ def check_site_quality(
     return {"site": site.name, "articles": report.articles, "metrics": report.metrics}
 
 
+def write_corpus_report(run_id: str, settings: StoreSettings | None = None) -> dict[str, Any]:
+    """The corpus report into the store: ``reports/runs/<run_id>.html`` and ``reports/latest.html``.
+
+    Why in the cleaning DAG: readers then find the report beside the corpus without running anything,
+    also after a run whose quality checks failed, when it matters most (the task runs whatever they did).
+    """
+    from defcorpus.report import write_report
+
+    settings = settings or resolve_store_settings()
+    with aws_environment(settings):
+        data, written = write_report(_open(settings), run_id=run_id)
+    looks = [f.text for f in data.findings if f.level == "look"]
+    logger.info("corpus report written to %s; %d findings to look at", ", ".join(written), len(looks))
+    for text in looks:
+        logger.info("needs a look: %s", text)
+    return {"keys": written, "sites": len(data.sites), "articles": data.total_articles, "to_look_at": len(looks)}
+
+
 def _batch_and_history(store: Store, site: str, batch_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     manifests = read_manifests(store, site)
     ours = [m for m in manifests if m.batch_id == batch_id]

@@ -45,6 +45,9 @@ KEY_FUNCTIONS: dict[str, Callable[[], str]] = {
     "dedup_state_key": lambda: layout.dedup_state_key("site-a"),
     "archive_cursor_key": lambda: layout.archive_cursor_key("site-a", "wayback", "20230101-20230201-earliest"),
     "archive_settled_key": lambda: layout.archive_settled_key("site-a", "commoncrawl", WARC),
+    "batch_summary_key": lambda: layout.batch_summary_key(BATCH),
+    "latest_report_key": layout.latest_report_key,
+    "run_report_key": lambda: layout.run_report_key("manual__2024-02-01T01:02:03+00:00"),
 }
 EXTRA_KEYS = {"salvaged index": lambda: layout.warc_index_key(layout.salvaged_warc_key(WARC))}
 
@@ -58,6 +61,7 @@ PLACEHOLDERS = {
     "<seq>": r"\d{5}",
     "<n>": r"\d{4}",
     "<key>": r"(?:raw|clean)/.+(?<!\.note\.json)",
+    "<run_id>": r"[A-Za-z0-9._-]+",
     "<archive>": r"(?:wayback|commoncrawl)",
     "<window>": r"[0-9TZ]+-[0-9TZ]+-(?:earliest|latest)",
     "<name>": r"\d{8}T\d{6}Z-[0-9a-f]{8}-\d{5}",  # the key of an object set aside, never a note

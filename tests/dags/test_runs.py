@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import socket
 from collections import Counter
@@ -153,9 +154,26 @@ def test_cleaning_run_fails_naming_site_and_metric_when_a_template_leaks_chrome(
     run = clean.test()
     assert run.state == "failed"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
-    assert states == {"find_new_warc": "success", "clean": "success", "quality": "failed", "compact": "upstream_failed"}
+    assert states == {
+        "find_new_warc": "success",
+        "clean": "success",
+        "quality": "failed",
+        "compact": "upstream_failed",
+        "report": "success",
+    }
     out, err = capfd.readouterr()
     assert "quality checks failed for site 'minisite': minisite: chrome_article_count" in out + err
+    # The report of the failed run is in the store, and names the failed metric of the batch.
+    store = open_store(str(store_dir))
+    run_key = next(k for k in store.list(layout.REPORTS_PREFIX) if k.startswith("reports/runs/"))
+    html = store.read(layout.latest_report_key()).decode()
+    assert store.read(run_key).decode() == html
+    (batch,) = [m.batch_id for m in read_manifests(store, "minisite")]
+    leaked = json.loads(store.read(layout.batch_summary_key(batch)))["quality"]["chrome_article_count"]
+    assert (
+        leaked > 0
+        and f"Drift: minisite batch {batch} fails its quality checks (chrome_article_count {leaked:g})" in html
+    )
 
 
 def test_a_crawl_that_reaches_nothing_fails_its_task_naming_the_error(

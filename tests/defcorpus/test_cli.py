@@ -39,7 +39,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory, demo_port: str) -> tupl
 
 def test_help_lists_commands() -> None:
     result = run("--help")
-    for command in ("sites", "crawl", "clean", "run", "export", "demo", "extract", "stats", "compact"):
+    for command in ("sites", "crawl", "clean", "run", "export", "demo", "extract", "stats", "compact", "report"):
         assert f"  {command} " in result.output
 
 
@@ -56,6 +56,31 @@ def test_demo_prints_summary_and_an_article(demo_store: tuple[Path, Result]) -> 
     assert "One cleaned article" in out
     assert str(store.resolve()) in out.replace("\n", "")
     assert (store / "clean" / "_manifests").is_dir()
+    latest = store / "reports" / "latest.html"
+    assert f"Corpus report (open it in a browser): {latest.resolve().as_uri()}" in out.replace("\n", "")
+    assert "<h1>Corpus report</h1>" in latest.read_text()
+
+
+def test_report_command_writes_the_file_it_names(demo_store: tuple[Path, Result], tmp_path: Path) -> None:
+    store, _ = demo_store
+    output = tmp_path / "corpus.html"
+    result = run("report", "--store", str(store), "--site", "minisite", "-o", str(output))
+    assert result.exit_code == 0, result.output
+    assert f"wrote {output}: sites 1, articles {len(facts.article_paths())}" in result.output
+    assert "<h1>Corpus report</h1>" in output.read_text()
+
+
+def test_report_of_a_site_the_store_lacks_is_one_line_and_no_file(
+    demo_store: tuple[Path, Result], tmp_path: Path
+) -> None:
+    store, _ = demo_store
+    output = tmp_path / "corpus.html"
+    result = CliRunner().invoke(main, ["report", "--store", str(store), "--site", "nosuch", "-o", str(output)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        f"Error: no site 'nosuch' in {store.resolve().as_uri()} (sites there: minisite)"
+    )
+    assert not output.exists()
 
 
 def test_demo_twice_publishes_nothing_new(demo_store: tuple[Path, Result], demo_port: str) -> None:
