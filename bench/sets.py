@@ -285,7 +285,7 @@ def all_sets(shared: Path = SHARED) -> dict[str, BenchSet]:
                 Column("date", "date"),
                 Column("date_either", "date*"),
             ),
-            floors=("f1", "author", "date"),
+            floors=("f1", "title", "author", "date"),
             caps=("leaks", "empty"),
             shared=shared,
         ),

@@ -19,8 +19,11 @@ from trafilatura.metadata import extract_author
 from cleaning.normalize import normalize_text
 
 _BYLINE_PREFIX = re.compile(
-    r"^\s*(?:by|written by|posted by|words by|reporting by|author|authored by)\s*:?\s+", re.IGNORECASE
+    r"^\s*(?:by|written by|posted by|words by|reporting by|article by|story by|author|authored by)(?:\s*:\s*|\s+)",
+    re.IGNORECASE,
 )
+# What a byline line prints after the name: "by Jane Roe on 2025-12-18 in News", "Jane Roe | 6 mins".
+_AFTER_NAME = re.compile(r"\s+(?:on|at|[|•·—–-])\s+.*\d.*$", re.IGNORECASE)
 _PERSON_SPLIT = re.compile(r"\s*(?:,?\s*\band\b|&|;|\|)\s*", re.IGNORECASE)
 _PART_SPLIT = re.compile(r"\s*(?:,|\s[-–—]\s)\s*")
 # Never a name: a contact, a link, a call to action.
@@ -57,15 +60,23 @@ _NOT_NAMES = frozenset(
     | {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
     | {"january", "february", "march", "july", "september", "october", "november", "december"}
 )
-_BARE_BY = re.compile(r"^\s*(?:by|written by)\s*:?\s*$", re.IGNORECASE)
-_BY_START = re.compile(r"\s*(?:by\b|written by\b)", re.IGNORECASE)
+_BARE_BY = re.compile(r"^\s*(?:(?:written|posted|article|story)\s+)?by\s*:?\s*$|^\s*authors?\s*:?\s*$", re.IGNORECASE)
+_BY_START = re.compile(r"\s*(?:by\b|written by\b|posted by\b|article by|story by|authors?\s*:?\s*$)", re.IGNORECASE)
+# Class names that mark the author's name in themes' author boxes and bylines ("author-name",
+# "author__name", "authorName", "elementor-author-box__name").
+_AUTHOR_NAME_CLASS = etree.XPath(
+    "//body//*[contains(translate(@class, 'AUTHOR', 'author'), 'author')"
+    " and contains(translate(@class, 'NAME', 'name'), 'name')]"
+)
+_MAX_NAME_CHARS = 60
 
 
 def clean_names(raw: Iterable[str]) -> list[str]:
     """Byline strings to a list of names: no "By", no "and", no job titles or contact links, no duplicates."""
     names: list[str] = []
     for item in raw:
-        for k, person in enumerate(_PERSON_SPLIT.split(_BYLINE_PREFIX.sub("", normalize_text(item)))):
+        line = _AFTER_NAME.sub("", _BYLINE_PREFIX.sub("", normalize_text(item)))
+        for k, person in enumerate(_PERSON_SPLIT.split(line)):
             for part in _person_names(person, after_a_name=k > 0):
                 if part.casefold() not in {n.casefold() for n in names}:
                     names.append(part)
@@ -80,7 +91,7 @@ def _person_names(segment: str, *, after_a_name: bool = False) -> list[str]:
     """
     names = []
     for n, part in enumerate(_PART_SPLIT.split(segment)):
-        part = _CREDENTIAL.sub("", _BYLINE_SENTENCE.sub("", part)).strip(" :.,")
+        part = _CREDENTIAL.sub("", _BYLINE_SENTENCE.sub("", part)).strip(" :.,-–—•·")
         if _NOT_A_NAME.search(part) or ((n or after_a_name) and _JOB.search(part)):
             break
         if (n and len(part) <= 4) or part.casefold() in _NOT_NAMES:  # "MS, RD, FAND"; "Dec"; "Written By"
@@ -92,7 +103,7 @@ def _person_names(segment: str, *, after_a_name: bool = False) -> list[str]:
 
 def byline_names(tree: lxml_html.HtmlElement) -> list[str]:
     """Names the visible page marks as the author's, most explicit markup first."""
-    for candidates in (_itemprop_authors(tree), _author_links(tree), _by_lines(tree)):
+    for candidates in (_itemprop_authors(tree), _author_links(tree), _by_lines(tree), _name_classes(tree)):
         names = [n for n in clean_names(candidates) if looks_like_name(n)]
         if names:
             return names
@@ -138,10 +149,24 @@ def _by_lines(tree: lxml_html.HtmlElement) -> list[str]:
         el = text.getparent()
         line = normalize_text(el.text_content()) if el is not None else ""
         if el is not None and _BARE_BY.match(line) and el.getparent() is not None:
-            line = normalize_text(el.getparent().text_content())  # "<span>By</span> <a>Jane Roe</a>"
-        if _BY_START.match(line) and len(line) <= _MAX_BYLINE_CHARS and not _BARE_BY.match(line):
-            return [_BYLINE_PREFIX.sub("", line)]
+            # "<span>By</span> <a>Jane Roe</a>", also printed without a space: "ByJane Roe".
+            label, line = line, normalize_text(el.getparent().text_content())
+            line = line[len(label) :].strip() if line.startswith(label) else ""
+        elif _BY_START.match(line) and not _BARE_BY.match(line):
+            line = _BYLINE_PREFIX.sub("", line)
+        else:
+            continue
+        if line and len(line) <= _MAX_BYLINE_CHARS:
+            return [line]
     return []
+
+
+def _name_classes(tree: lxml_html.HtmlElement) -> list[str]:
+    """Short texts of the elements a theme's class names call the author's name; none when the
+    first is not a name (then later ones are a comment thread's or a related story's authors)."""
+    found = [t for el in _AUTHOR_NAME_CLASS(tree) if (t := normalize_text(el.text_content()))]
+    found = [t for t in found if len(t) <= _MAX_NAME_CHARS][:4]
+    return found if found and all(looks_like_name(n) for n in clean_names(found[:1])) else []
 
 
 def _slug(text: str) -> str:

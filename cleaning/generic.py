@@ -5,8 +5,11 @@ The precision-first body is the better one on most pages (less chrome), so it is
 holds less than half the balanced body's words. Then the strict run has cut real article text (a
 list-shaped article, a body split by widgets, a page it finds no clear container in) and the
 balanced body is kept whole, so a page never comes out empty or cut short where trafilatura's
-default finds the article. Deciding by page rather than paragraph is deliberate: on the real-page
-sets, mixing paragraphs of the two runs added chrome faster than it recovered text.
+default finds the article. When the balanced body is kept but holds under half the page's words, a
+third, recall-first run is made, and the balanced body gives way to it by the same rule (a page
+whose two stricter runs find nothing or a fragment, for want of a container they trust). Deciding
+by page rather than paragraph is deliberate: on the real-page sets, mixing paragraphs of the runs
+added chrome faster than it recovered text.
 
 The post-filters read only the page itself — no site rules, no phrase lists:
 - the headline (or the page ``<title>``) printed again at the top of the body;
@@ -93,14 +96,23 @@ def _without_edge_labels(blocks: list[Block]) -> list[Block]:
 
 
 def _extract(tree: lxml_html.HtmlElement, extractor: Extractor) -> list[Block]:
-    """trafilatura's precision-first extraction, unless it lost much of what the balanced one found."""
+    """trafilatura's precision-first extraction, unless it lost much of what the balanced one found;
+    the balanced one, in turn, unless it lost much of what the recall-first one finds."""
     precise, precise_words = _blocks(tree, _variant(extractor, focus="precision"))
-    if precise and precise_words >= PRECISE_MIN_SHARE * _page_words(tree):
+    page_words = _page_words(tree)
+    if precise and precise_words >= PRECISE_MIN_SHARE * page_words:
         return precise  # the balanced body cannot hold more words than the page: it cannot win
     balanced, balanced_words = _blocks(tree, _variant(extractor, focus="balanced"))
     if precise and precise_words >= PRECISE_MIN_SHARE * balanced_words:
         return precise
-    return balanced
+    if balanced and balanced_words >= PRECISE_MIN_SHARE * page_words:
+        return balanced
+    # Neither stricter run found a clear body (the page has no container they trust): the one that
+    # keeps most of the page's text decides, by the same rule.
+    recalled, recalled_words = _blocks(tree, _variant(extractor, focus="recall"))
+    if balanced and balanced_words >= PRECISE_MIN_SHARE * recalled_words:
+        return balanced
+    return recalled or balanced
 
 
 def _page_words(tree: lxml_html.HtmlElement) -> int:

@@ -19,6 +19,7 @@ from lxml import html as lxml_html
 
 from cleaning import dating
 from cleaning.authors import byline_names, clean_names
+from cleaning.headline import choose_headline
 from cleaning.jsonld import JsonLd, read_jsonld
 from cleaning.normalize import normalize_text
 
@@ -65,7 +66,13 @@ def read_metadata(tree: lxml_html.HtmlElement, url: str, fetched_at: datetime | 
     refused_published: set[str] = set()
     refused_modified: set[str] = set()
     metadata = Metadata(
-        headline=_first(ld.get("headline"), meta.get("og:title"), _text(tree, "//h1"), _text(tree, "//title")),
+        headline=choose_headline(
+            tree,
+            (ld.get("headline"), meta.get("og:title"), meta.get("twitter:title")),
+            tree.findtext(".//title"),
+            _site_names(jsonld, meta),
+            url,
+        ),
         authors=_authors(tree, jsonld, meta),
         date_published=dating.published(tree, jsonld, meta, url, fetched_at, refused_published),
         date_modified=dating.modified(tree, jsonld, meta, fetched_at, refused_modified),

@@ -73,7 +73,10 @@ class Article(BaseModel):
     site: str = Field(
         description="site config name, e.g. 'minisite'; in Parquet a column of each file and the path's partition",
     )
-    headline: str = Field(min_length=1, description="headline as published (JSON-LD headline first)")
+    headline: str = Field(
+        min_length=1,
+        description="the headline the page displays (its h1, when the page's titles agree), without the site's name",
+    )
     authors: list[str] = Field(default_factory=list, description="author names only, in byline order")
     author_bios: list[str] = Field(
         default_factory=list, description="author bio paragraphs removed from the body, kept as metadata"

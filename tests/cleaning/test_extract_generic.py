@@ -112,7 +112,7 @@ def test_bytes_without_a_charset_still_give_the_article() -> None:
     assert "Lorient" in blocks[0]  # the accents are the detector's best guess
 
 
-@pytest.mark.parametrize("focus", ["precision", "balanced"])
+@pytest.mark.parametrize("focus", ["precision", "balanced", "recall"])
 def test_variant_leaves_the_sites_extractor_unchanged(focus: str) -> None:
     options = CleanOptions.build("x")
     options.extractor.fast = True
@@ -131,6 +131,16 @@ def test_article_that_the_precise_run_discards_comes_from_the_balanced_run() -> 
     )
     text = " ".join(extract(page))
     assert all(p in text for p in PROSE)
+
+
+def test_article_that_both_stricter_runs_discard_comes_from_the_recall_run() -> None:
+    """A template that prints the article in an <aside>: trafilatura's precision and default modes
+    find nothing they trust; the page still gives its article, not an empty body."""
+    page = (
+        f"<html><head><title>{HEADLINE}</title></head><body><header><a href='/'>Home</a></header>"
+        f"<h1>{HEADLINE}</h1><aside>{paragraphs(PROSE)}</aside><footer>Contact us</footer></body></html>"
+    )
+    assert extract(page) == PROSE
 
 
 def test_precise_body_is_kept_when_it_holds_the_article() -> None:

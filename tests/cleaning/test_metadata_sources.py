@@ -80,10 +80,28 @@ def test_organisation_as_author_gives_way_to_the_visible_byline() -> None:
         ("<div class='byline'><span>By</span> <a href='/x'>Scott Pletcher</a></div>", ["Scott Pletcher"]),
         ("<p>By Julian Arni, Dec 2</p>", ["Julian Arni"]),
         ("<a href='/authors/jane-roe/'>All stories</a>", []),
+        # The label printed apart from the name, with or without a space between them.
+        ("<div><span>By</span><span>Daryl Austin</span></div>", ["Daryl Austin"]),
+        ("<p><span>Written by:</span><a href='/x'>Elise Nass</a></p>", ["Elise Nass"]),
+        ("<p><span>Author</span> <span>Lisa D. Ellis</span></p>", ["Lisa D. Ellis"]),
+        # What the line prints after the name: a date, a reading time, a category.
+        ("<footer>Posted by Colin Watson on 2025-12-18 in debusine.</footer>", ["Colin Watson"]),
+        (
+            "<div><span>By</span><span>The Meetingnotes Team|6mins|February 28, 2026</span></div>",
+            ["The Meetingnotes Team"],
+        ),
+        # A theme's author box names the author by its class names.
+        ("<div class='author-box'><h4 class='author-box__name'>Joakim Edin</h4></div>", ["Joakim Edin"]),
     ],
 )
 def test_visible_byline(body: str, names: list[str]) -> None:
     assert read_metadata(page("", body), URL, FETCHED).authors == names
+
+
+def test_author_classes_after_a_handle_are_a_comment_threads() -> None:
+    """The first element a theme calls the author's name is a handle: later ones are commenters."""
+    body = "<span class='author-name'>jsteinhardt</span><p>Text.</p><span class='author-name'>Oliver Daniels</span>"
+    assert "Oliver Daniels" not in read_metadata(page("", body), URL, FETCHED).authors
 
 
 def test_desk_bylines_are_names_but_job_titles_after_a_name_are_not() -> None:
