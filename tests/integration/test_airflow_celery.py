@@ -42,6 +42,7 @@ from typing import Any
 import pytest
 
 import corpus
+from corpus.manifest import Manifest
 from corpus.store import Store, open_store
 from corpus.table import read_manifests
 from crawlers.sites import load_site_file
@@ -103,7 +104,7 @@ class Outcome:
     victim: str
     killed_at: datetime
     survivors_of_the_kill: list[str]  # command lines of killed processes still alive afterwards
-    manifests: list[dict[str, Any]]
+    manifests: list[Manifest]
     warc_keys: list[str]
     articles: list[dict[str, Any]]
     reference: list[dict[str, Any]]
@@ -345,8 +346,8 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
         phase("stopped, reference crawled")
 
     airflow_manifests = read_manifests(stores["airflow"])
-    by_batch = sorted(airflow_manifests, key=lambda m: m["batch_id"])
-    for name in dict.fromkeys(m["site"] for m in by_batch if m["articles"]):
+    by_batch = sorted(airflow_manifests, key=lambda m: m.batch_id)
+    for name in dict.fromkeys(m.site for m in by_batch if m.articles):
         clean_site(stores["single"], load_site_file(sites_dir / f"{name}.toml"))
     phase("reference cleaned")
 
@@ -405,7 +406,7 @@ def test_the_killed_workers_tasks_were_retried_on_the_other(outcome: Outcome) ->
 
 
 def test_each_warc_file_was_cleaned_by_exactly_one_batch(outcome: Outcome) -> None:
-    consumed = Counter(key for m in outcome.manifests for key in m["inputs"])
+    consumed = Counter(key for m in outcome.manifests for key in m.inputs)
     assert set(consumed) == set(outcome.warc_keys)
     assert set(consumed.values()) == {1}
 
