@@ -127,10 +127,10 @@ def test_readme_readers_give_site_and_month_on_a_store_mixing_1_1_and_1_2_files(
 
 def test_compaction_writes_the_partition_columns_into_1_1_files(mixed_1_1: Path) -> None:
     store = open_store(str(mixed_1_1 / "defcorpus-data"))
-    old = next(f["key"] for m in read_manifests(store, "minisite") for f in m["files"])
+    old = next(f.key for m in read_manifests(store, "minisite") for f in m.files)
     assert not has_partition_columns(store, old)
     assert compact(store, "minisite", "20230301T000000Z-abcd0006") is not None
-    assert all(has_partition_columns(store, f["key"]) for f in live_files(read_manifests(store, "minisite")))
+    assert all(has_partition_columns(store, f.key) for f in live_files(read_manifests(store, "minisite")))
 
 
 def test_conform_fills_an_added_column_with_its_default_and_refuses_a_missing_required_one() -> None:

@@ -45,6 +45,6 @@ def test_run_crawl_reports_progress_during_a_crawl_shorter_than_a_logstats_minut
     job = CrawlJob(site=site, store=str(tmp_path / "store"), settings={**LOOPBACK, "DEFCORPUS_PROGRESS_INTERVAL": 0})
     report = run_crawl(job, on_progress=lambda pages, articles: calls.append((pages, articles)), on_log=lines.append)
     assert len(calls) > 3 and calls == sorted(calls)  # many updates, counts only grow
-    assert calls[-1] == (report["pages_fetched"], report["articles_fetched"])
+    assert calls[-1] == (report.pages_fetched, report.articles_fetched)
     assert any(articles == 0 for _, articles in calls) and calls[-1][1] > 0
     assert not any(line.startswith(PROGRESS_PREFIX) for line in lines)  # kept out of the log

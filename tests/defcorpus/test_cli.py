@@ -200,13 +200,13 @@ def test_export_shows_progress_on_a_terminal_only(
 
     from rich.console import Console
 
-    import defcorpus.cli
+    import defcorpus.cli_read
 
     store, _ = demo_store
     quiet = CliRunner().invoke(main, ["export", "--store", str(store)])
     assert "Exporting" not in quiet.stderr and quiet.stderr.strip() == f"exported {len(facts.article_paths())} articles"
     terminal = io.StringIO()
-    monkeypatch.setattr(defcorpus.cli, "console", Console(file=terminal, force_terminal=True, width=100))
+    monkeypatch.setattr(defcorpus.cli_read, "console", Console(file=terminal, force_terminal=True, width=100))
     shown = CliRunner().invoke(main, ["export", "--store", str(store)])
     assert shown.exit_code == 0 and shown.stdout == quiet.stdout  # the records are the same
     assert (

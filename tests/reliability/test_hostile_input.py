@@ -46,6 +46,8 @@ KEY_SHAPES = [
     *(rf"quarantine/{shape}(\.note\.json)?" for shape in _STORED),
     r"state/[a-z][a-z0-9_-]*/(boilerplate\.json|clean\.lease|fetched/[^/]+\.jsonl(\.gz)?)",
     r"state/_dedup/[a-z][a-z0-9_-]*\.json\.gz",
+    r"clean/_summaries/\d{8}T\d{6}Z-[0-9a-f]{8}\.json",
+    r"reports/(latest|runs/[A-Za-z0-9._-]+)\.html",
 ]
 HOSTILE_PATHS = [
     "/news/../../../../etc/passwd",
