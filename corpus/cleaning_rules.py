@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
+from cssselect import GenericTranslator, SelectorError
+from cssselect.parser import Function
+from cssselect.xpath import XPathExpr
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
@@ -25,6 +28,18 @@ def check_patterns(patterns: list[str]) -> list[str]:
     return patterns
 
 
+class _LxmlRules(GenericTranslator):
+    """cssselect's rules plus lxml's ``:contains()`` (lxml.cssselect.LxmlTranslator), for checking only."""
+
+    def xpath_contains_function(self, xpath: XPathExpr, function: Function) -> XPathExpr:
+        if function.argument_types() not in (["STRING"], ["IDENT"]):
+            raise SelectorError(f"expected a single string or ident for :contains(), got {function.arguments!r}")
+        return xpath
+
+
+_RULES = _LxmlRules()
+
+
 def _check_css(selector: str) -> str:
     """Translated as the cleaner's ``lxml.cssselect`` translates it, so a bad selector fails when the
     config loads, naming the file and key, instead of in the first clean after a whole crawl.
@@ -32,18 +47,8 @@ def _check_css(selector: str) -> str:
     Why cssselect alone, not lxml: the DAG processor loads every site config at each parse, and
     lxml's translator is cssselect's with one extension, ``:contains()``, accepted here as there.
     """
-    from cssselect import GenericTranslator, SelectorError
-    from cssselect.parser import Function
-    from cssselect.xpath import XPathExpr
-
-    class LxmlRules(GenericTranslator):
-        def xpath_contains_function(self, xpath: XPathExpr, function: Function) -> XPathExpr:
-            if function.argument_types() not in (["STRING"], ["IDENT"]):
-                raise SelectorError(f"expected a single string or ident for :contains(), got {function.arguments!r}")
-            return xpath
-
     try:
-        LxmlRules().css_to_xpath(selector)
+        _RULES.css_to_xpath(selector)
     except SelectorError as exc:
         raise ValueError(f"invalid CSS selector {selector!r}: {exc}") from exc
     return selector
