@@ -36,6 +36,16 @@ def test_pools_command_prints_importable_json(capsys: pytest.CaptureFixture[str]
     assert '"crawl_127.0.0.1"' in capsys.readouterr().out
 
 
+def test_check_names_a_bad_setting_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DEFCORPUS_RETRY_DELAY_SECONDS", "soon")
+    assert orchestration_main(["check"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == "error: DEFCORPUS_RETRY_DELAY_SECONDS must be a whole number of seconds, got 'soon'\n"
+    assert captured.out == ""
+
+
 def test_base_url_param_wins_over_environment() -> None:
     env = {"DEFCORPUS_BASE_URL__MINISITE": "http://mirror.test/"}
     assert config.base_url_override("minisite", None, env) == "http://mirror.test/"
