@@ -21,7 +21,7 @@ from crawlers.sites import SiteConfig, get_site
 from defcorpus.clean import clean_site
 from defcorpus.clean_report import CleanReport
 from defcorpus.crawl_job import crawl_site
-from defcorpus.minisite import facts
+from tests.support import minisite_facts as facts
 
 LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 SEED_HEADLINE = "Putin Is Eyeing One Specific Country to Help Him Invade Ukraine"

@@ -24,10 +24,10 @@ from crawlers.sites import SiteConfig
 from defcorpus.clean import clean_site
 from defcorpus.clean_report import CleanReport
 from defcorpus.reclean import reclean_site
-from tests.corpus.old_schema import downgrade_to_1_0
-from tests.crawlers.crawling import crawl
-from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, json_ld, page, robots, urlset
+from tests.support.crawling import crawl
+from tests.support.http import TEXT, XML, FixtureSite, Route, serving
+from tests.support.old_schema import downgrade_to_1_0
+from tests.support.pages import Story, article_ld, day, json_ld, page, robots, urlset
 
 MARKER = "Subscribe to keep reading"
 FREE = Story("/2024/07/frigate-sea-trials/", "Frigate completes its sea trials", day(2024, 7, 1))

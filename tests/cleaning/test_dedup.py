@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from cleaning.dedup import DedupIndex, DedupShard
 from corpus.schema import Article, article_id, content_hash
-from tests.cleaning.sites import prose
+from tests.support.cleaning_sites import prose
 
 FETCHED = datetime(2024, 6, 1, tzinfo=UTC)
 STORY = prose(1, count=6)

@@ -33,8 +33,9 @@ from corpus.pages import FetchedPage
 from corpus.schema import Article, article_id
 from crawlers.sites import get_site, load_sites
 from defcorpus.clean import clean_options
-from defcorpus.minisite import build_site, facts
-from tests.cleaning.test_sites import minisite_pages
+from defcorpus.minisite import build_site
+from tests.support import minisite_facts as facts
+from tests.support.minisite_facts import minisite_pages
 
 GOLDEN_IDS = Path(__file__).parent.parent / "golden" / "minisite_ids.json"
 SITE = IdentityRules.build(["www.news.example"], [r"^/\d{4}/\d{2}/[a-z0-9-]+/$"], [r"^/category/"])

@@ -18,10 +18,10 @@ from corpus.pages import FetchedPage
 from corpus.schema import Article
 from crawlers.sites import get_site
 from defcorpus.clean import clean_options
-from defcorpus.minisite import facts
-from defcorpus.minisite.render import build_site
-from tests.cleaning import sites
-from tests.cleaning.sites import BIOS, CTA, DISCLAIMER, NEW_AUTHOR, NEW_AUTHOR_BIO, QUOTE, Post
+from tests.support import cleaning_sites as sites
+from tests.support import minisite_facts as facts
+from tests.support.cleaning_sites import BIOS, CTA, DISCLAIMER, NEW_AUTHOR, NEW_AUTHOR_BIO, QUOTE, Post
+from tests.support.minisite_facts import minisite_pages
 
 OPTIONS = CleanOptions.build("example", CleaningRules(body_selector="div.body"), language="en")
 
@@ -113,16 +113,6 @@ def test_bio_repeated_in_the_author_box_removed_on_first_sight() -> None:
     assert result.articles[0].body == post.body  # the last paragraph names her but is not a bio
     assert result.articles[0].author_bios == [BIOS["Lena Varga"][0]]
     assert {r.reason for r in result.removals} <= {"author_bio_cue", "author_bio_repeated"}
-
-
-def minisite_pages() -> list[FetchedPage]:
-    base = "http://127.0.0.1:8045"
-    paths = facts.article_paths()
-    return [
-        FetchedPage(base + path, page.body, datetime(2023, 6, 1, tzinfo=UTC), "w", "r")
-        for path, page in build_site(base).items()
-        if path in paths
-    ]
 
 
 @pytest.mark.parametrize("learning", [True, False], ids=["learned", "cues-only"])

@@ -1,4 +1,4 @@
-"""Bot checks that used to be published as articles (tests/crawlers/servers/challenges.py): a challenge
+"""Bot checks that used to be published as articles (tests/support/publishers/challenges.py): a challenge
 in another language, one whose title comes after 150 KB of inline script and style, a soft 404, DataDome's
 block page. None is stored or emitted; each is counted by kind; the look-alike articles are kept.
 And a crawl whose blocked share jumps against the site's earlier crawls fails its quality check."""
@@ -16,8 +16,9 @@ from crawlers.sites import SiteConfig
 from defcorpus.orchestration import tasks
 from defcorpus.orchestration.settings import StoreSettings
 from defcorpus.quality import QualityCheckError, Thresholds, check_crawl
-from tests.crawlers.crawling import WarcResponse, article_paths, crawl, warc_responses
-from tests.crawlers.servers import challenges, serving
+from tests.support.crawling import WarcResponse, article_paths, crawl, warc_responses
+from tests.support.http import serving
+from tests.support.publishers import challenges
 
 pytestmark = pytest.mark.slow
 

@@ -16,10 +16,10 @@ from corpus.lease import crawl_lease
 from corpus.store import LocalStore
 from crawlers.report import CrawlReport
 from crawlers.runner import CrawlBusyError, CrawlJob
-from tests.crawlers.crawling import LOOPBACK, article_paths, crawl, warc_responses
-from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, urlset
-from tests.crawlers.test_resume import config_for
+from tests.support.crawling import LOOPBACK, article_paths, crawl, warc_responses
+from tests.support.http import TEXT, XML, FixtureSite, Route, serving
+from tests.support.pages import Story, article_ld, day, page, robots, urlset
+from tests.support.site_configs import config_for
 
 STORIES = [Story(f"/2024/10/story-{n:02d}/", f"Story {n}", day(2024, 10, n + 1)) for n in range(12)]
 ONE_AT_A_TIME = {"DEFCORPUS_WARC_MAX_RECORDS": 2, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}

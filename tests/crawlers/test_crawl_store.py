@@ -19,10 +19,10 @@ from corpus import layout
 from corpus.store import LocalStore, open_store
 from crawlers.crawl_store import attach_store, crawl_store
 from crawlers.runner import CrawlJob
-from tests.crawlers.crawling import LOOPBACK
-from tests.crawlers.servers import serving
 from tests.crawlers.test_crawl_lease import STORIES, build
 from tests.crawlers.test_resume import config_for
+from tests.support.crawling import LOOPBACK
+from tests.support.http import serving
 
 _COUNTING_CRAWL = """
 import json, sys

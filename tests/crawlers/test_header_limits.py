@@ -1,4 +1,4 @@
-"""Header floods (tests/crawlers/servers/floods.py): 20,000 ``Set-Cookie`` lines, one 1 MiB header and an
+"""Header floods (tests/support/publishers/floods.py): 20,000 ``Set-Cookie`` lines, one 1 MiB header and an
 endless stream of header lines. Each response is refused with a counted reason and not retried, the
 good articles are stored, and the crawl's memory stays bounded (before: the endless stream was held
 line by line until the download timeout, 1.6 GB of RSS)."""
@@ -18,8 +18,9 @@ from twisted.web._newclient import ResponseFailed
 from crawlers.handlers.http11 import HeaderFloodError, HeaderLimits, header_flood
 from crawlers.runner import CrawlRefusedError
 from crawlers.sites import SiteConfig
-from tests.crawlers.crawling import article_paths, crawl, warc_responses
-from tests.crawlers.servers import FixtureServer, floods, serving
+from tests.support.crawling import article_paths, crawl, warc_responses
+from tests.support.http import FixtureServer, serving
+from tests.support.publishers import floods
 
 pytestmark = pytest.mark.slow
 MiB = 1024 * 1024

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from crawlers.sites import SiteConfig
-from tests.crawlers.crawling import article_paths, crawl, warc_responses
-from tests.crawlers.servers import TEXT, XML, FixtureServer, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, urlset
+from tests.support.crawling import article_paths, crawl, warc_responses
+from tests.support.http import TEXT, XML, FixtureServer, FixtureSite, Route, serving
+from tests.support.pages import Story, article_ld, day, page, robots, urlset
 
 VALIDATED = [Story(f"/2024/09/validated-{n}/", f"Validated {n}", day(2024, 9, n + 1)) for n in range(4)]
 DATED = [Story(f"/2024/09/dated-{n}/", f"Dated {n}", day(2024, 9, n + 10)) for n in range(2)]

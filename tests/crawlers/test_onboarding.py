@@ -27,11 +27,12 @@ from crawlers.sites import SiteConfigError, get_site, load_site_file
 from defcorpus.clean import clean_site
 from defcorpus.crawl_job import crawl_site
 from defcorpus.export import export
-from defcorpus.minisite import facts, serve
-from tests.crawlers.crawling import LOOPBACK, article_paths, crawl, warc_responses
-from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import page, urlset
-from tests.crawlers.test_platforms import PLATFORMS
+from defcorpus.minisite import serve
+from tests.support import minisite_facts as facts
+from tests.support.crawling import LOOPBACK, article_paths, crawl, warc_responses
+from tests.support.http import TEXT, XML, FixtureSite, Route, serving
+from tests.support.pages import page, urlset
+from tests.support.publishers import PLATFORMS
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from crawlers.sites import SiteConfig
-from tests.crawlers.crawling import crawl
-from tests.crawlers.servers import RSS, TEXT, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, rss
+from tests.support.crawling import crawl
+from tests.support.http import RSS, TEXT, FixtureSite, Route, serving
+from tests.support.pages import Story, article_ld, day, page, robots, rss
 
 CRAWL_DELAY = 0.25
 STORIES = [Story(f"/2024/08/story-{n}/", f"Story {n}", day(2024, 8, n + 1)) for n in range(3)]

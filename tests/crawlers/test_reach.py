@@ -12,8 +12,8 @@ import pytest
 
 from crawlers.report import CrawlReport, Reach, format_summary, request_failures
 from crawlers.runner import CrawlJob, CrawlUnreachableError
-from tests.crawlers.crawling import LOOPBACK, crawl
-from tests.crawlers.test_resume import config_for
+from tests.support.crawling import LOOPBACK, crawl
+from tests.support.site_configs import config_for
 
 FAST = {**LOOPBACK, "RETRY_TIMES": 0}
 PREFIX = "downloader/exception_type_count/"

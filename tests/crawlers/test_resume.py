@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from crawlers.runner import CrawlJob
-from crawlers.sites import SiteConfig
-from tests.crawlers.crawling import LOOPBACK, article_paths, crawl, warc_responses
-from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, urlset
+from tests.support.crawling import LOOPBACK, article_paths, crawl, warc_responses
+from tests.support.http import TEXT, XML, FixtureSite, Route, serving
+from tests.support.pages import Story, article_ld, day, page, robots, urlset
+from tests.support.site_configs import config_for
 
 STORIES = [Story(f"/2024/10/story-{n:02d}/", f"Story {n}", day(2024, 10, n + 1)) for n in range(16)]
 ROTATE = {"DEFCORPUS_WARC_MAX_RECORDS": 3, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
@@ -30,18 +30,6 @@ def build(base: str) -> FixtureSite:
         {s.path: Route(page(s.headline, "<p>Text.</p>" * 40, article_ld(base, s)), delay=0.06) for s in STORIES}
     )
     return FixtureSite(routes, {s.path for s in STORIES})
-
-
-def config_for(base_url: str) -> SiteConfig:
-    return SiteConfig.model_validate(
-        {
-            "name": "resume",
-            "title": "Resume",
-            "base_url": base_url,
-            "sources": [{"type": "sitemap", "url": "/robots.txt"}],
-            "articles": {"allow": [r"^/\d{4}/\d{2}/"]},
-        }
-    )
 
 
 def kill_after_files(job: CrawlJob, store: Path, files: int, tmp: Path) -> None:

@@ -12,9 +12,9 @@ import pytest
 from crawlers.report import format_summary
 from crawlers.runner import CrawlError, CrawlUnreachableError
 from crawlers.sites import SiteConfig
-from tests.crawlers.crawling import article_paths, crawl, warc_responses
-from tests.crawlers.servers import HTML, RSS, FixtureServer, FixtureSite, Route
-from tests.crawlers.servers.markup import Story, article_ld, day, page, rss
+from tests.support.crawling import article_paths, crawl, warc_responses
+from tests.support.http import HTML, RSS, FixtureServer, FixtureSite, Route
+from tests.support.pages import Story, article_ld, day, page, rss
 
 pytestmark = pytest.mark.slow
 STORIES = [Story(f"/a/story-{n}/", f"Story {n}", day(2024, 7, 1)) for n in range(3)]

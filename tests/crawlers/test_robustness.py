@@ -1,4 +1,4 @@
-"""One crawl of a misbehaving loopback site (tests/crawlers/servers/hostile.py) and what it must show:
+"""One crawl of a misbehaving loopback site (tests/support/publishers/hostile.py) and what it must show:
 retries with backoff, Retry-After honoured, size limit, bot checks counted as blocked and never stored,
 paywall stubs flagged, robots.txt and offsite rules kept, an honest User-Agent."""
 
@@ -12,8 +12,9 @@ import pytest
 from corpus.version import VERSION
 from crawlers.report import CrawlReport
 from crawlers.sites import SiteConfig
-from tests.crawlers.crawling import WarcResponse, article_paths, crawl, warc_responses
-from tests.crawlers.servers import FixtureServer, FixtureSite, hostile, serving
+from tests.support.crawling import WarcResponse, article_paths, crawl, warc_responses
+from tests.support.http import FixtureServer, FixtureSite, serving
+from tests.support.publishers import hostile
 
 CONTACT = "https://example.org/crawler-contact"
 

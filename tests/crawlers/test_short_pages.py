@@ -23,9 +23,9 @@ from corpus.store import open_store
 from crawlers.middlewares.incremental import IncrementalMiddleware
 from crawlers.sites import SiteConfig
 from defcorpus.clean import clean_site
-from tests.crawlers.crawling import article_paths, crawl, warc_responses
-from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, urlset
+from tests.support.crawling import article_paths, crawl, warc_responses
+from tests.support.http import TEXT, XML, FixtureSite, Route, serving
+from tests.support.pages import Story, article_ld, day, page, robots, urlset
 
 pytestmark = pytest.mark.slow
 

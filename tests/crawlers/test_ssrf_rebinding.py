@@ -17,9 +17,9 @@ import pytest
 
 from crawlers.runner import CrawlJob, run_crawl
 from crawlers.sites import SiteConfig
-from tests.crawlers.crawling import LOOPBACK, warc_responses
-from tests.crawlers.servers import RSS, TEXT, FixtureServer, FixtureSite, Route
-from tests.crawlers.servers.markup import Story, article_ld, day, page, rss
+from tests.support.crawling import LOOPBACK, warc_responses
+from tests.support.http import RSS, TEXT, FixtureServer, FixtureSite, Route
+from tests.support.pages import Story, article_ld, day, page, rss
 
 STUB = Path(__file__).parent / "dns_stub"
 CANARY = b'{"Code": "Success", "AccessKeyId": "ASIAREBINDINGCANARY7Q", "SecretAccessKey": "rebound"}'

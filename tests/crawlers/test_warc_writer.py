@@ -33,9 +33,9 @@ from crawlers.extensions.warc_writer import ERROR_REASON, WarcWriter
 from crawlers.runner import CrawlError
 from crawlers.sites import SiteConfig
 from crawlers.state import load_state
-from tests.crawlers.crawling import crawl
-from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, urlset
+from tests.support.crawling import crawl
+from tests.support.http import TEXT, XML, FixtureSite, Route, serving
+from tests.support.pages import Story, article_ld, day, page, robots, urlset
 
 SITE = "wtest"
 CRAWL_ID = "20250301T000000Z-0badf00d"

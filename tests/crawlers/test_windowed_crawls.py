@@ -26,10 +26,11 @@ from corpus.store import open_store
 from crawlers.runner import CrawlJob, run_crawl
 from crawlers.sites import SiteConfig, get_site
 from defcorpus.clean import clean_site
-from defcorpus.minisite import facts, load_content
-from tests.crawlers.crawling import LOOPBACK
-from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, urlset
+from defcorpus.minisite import load_content
+from tests.support import minisite_facts as facts
+from tests.support.crawling import LOOPBACK
+from tests.support.http import TEXT, XML, FixtureSite, Route, serving
+from tests.support.pages import Story, article_ld, day, page, robots, urlset
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,7 @@ import pytest
 from crawlers.sites import load_sites, site_files
 from defcorpus.orchestration import config
 from defcorpus.orchestration.config import backfill_dag_id
-from tests.dags.conftest import DAGS_FOLDER, dag_bag
+from tests.support.dags import DAGS_FOLDER, dag_bag
 
 
 @pytest.fixture(scope="module")

@@ -20,23 +20,13 @@ from corpus.store import open_store
 from corpus.table import live_files, read_manifests
 from crawlers.sites import get_site
 from defcorpus import clean as clean_job
-from defcorpus.minisite import build_site, facts, load_content
+from defcorpus.minisite import build_site, load_content
 from defcorpus.orchestration import config, tasks
-from tests.dags.conftest import LOOPBACK_SETTINGS, dag_bag
-from tests.defcorpus.test_clean_chunks import write_backlog
+from tests.support import minisite_facts as facts
+from tests.support.dags import LOOPBACK_SETTINGS, crawl_conf, dag_bag, no_retries
+from tests.support.raw import write_backlog
 
 pytestmark = pytest.mark.slow
-
-
-def crawl_conf(minisite: Any, **window: str) -> dict[str, Any]:
-    return {"base_url": minisite.base_url, "scrapy_settings": LOOPBACK_SETTINGS, **window}
-
-
-def no_retries(dag: Any) -> Any:
-    """``dag.test()`` would wait out the real retry delays; a failure should fail the test at once."""
-    for task in dag.tasks:
-        task.retries = 0
-    return dag
 
 
 def published(store_url: str, endpoint: str) -> list[dict[str, Any]]:

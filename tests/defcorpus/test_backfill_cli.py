@@ -1,7 +1,7 @@
 """``defcorpus backfill``: what a user sees when something is wrong, and what the store holds after.
 
 Each case: one ``Error: …`` line, a non-zero exit, nothing half-written (no WARC file, no lease left).
-The archive is the fake one on loopback (``tests.crawlers.servers.archives``), with faults injected.
+The archive is the fake one on loopback (``tests.support.archives``), with faults injected.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from corpus import layout
 from corpus.lease import crawl_lease
 from corpus.store import open_store
 from defcorpus.cli import EX_TEMPFAIL, main
-from tests.crawlers.backfilling import archive_env, backfill_args, stored_records, write_site_file
-from tests.crawlers.servers.archive_history import HOST, SITE_TOML, generate
-from tests.crawlers.servers.archives import FakeArchive, archive_serving
+from tests.support.archive_history import HOST, SITE_TOML, generate
+from tests.support.archives import FakeArchive, archive_serving
+from tests.support.backfilling import archive_env, backfill_args, stored_records, write_site_file
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from defcorpus.cli import main
-from defcorpus.minisite import facts
+from tests.support import minisite_facts as facts
 
 
 def run(*args: str) -> Result:

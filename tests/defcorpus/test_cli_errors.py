@@ -24,10 +24,10 @@ from corpus.table import publish
 from crawlers.sites import load_site_file
 from defcorpus import crawl_job, progress
 from defcorpus.cli import EX_TEMPFAIL, EXIT_INTERRUPTED, main
-from tests.corpus.articles import make_article
-from tests.crawlers.crawling import LOOPBACK, crawl, warc_responses
-from tests.crawlers.servers import TEXT, XML, FixtureServer, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, urlset
+from tests.support.articles import make_article
+from tests.support.crawling import LOOPBACK, crawl, warc_responses
+from tests.support.http import TEXT, XML, FixtureServer, FixtureSite, Route, serving
+from tests.support.pages import Story, article_ld, day, page, robots, urlset
 
 DEFCORPUS = str(Path(sys.executable).with_name("defcorpus"))
 STORIES = [Story(f"/2024/10/story-{n:02d}/", f"Story {n}", day(2024, 10, n % 28 + 1)) for n in range(30)]

@@ -20,8 +20,9 @@ from corpus.store import Store, open_store
 from crawlers.sites import SiteConfig, get_site
 from defcorpus.clean import clean_site
 from defcorpus.crawl_job import crawl_site
-from defcorpus.minisite import facts, serve
+from defcorpus.minisite import serve
 from defcorpus.reclean import reclean_site
+from tests.support import minisite_facts as facts
 
 LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 

@@ -1,5 +1,5 @@
 """The report's numbers (``collect_report``) and its HTML, on a corpus with a gap month, a template that
-starts leaking chrome, a blocked crawl and cross-site copies (tests/defcorpus/report_corpus.py), and on
+starts leaking chrome, a blocked crawl and cross-site copies (tests/support/report_corpus.py), and on
 the demo corpus."""
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from defcorpus.clean_report import CleanReport
 from defcorpus.demo import run_demo
 from defcorpus.minisite import load_content
 from defcorpus.report import ReportData, ReportInputError, collect_report, render_html
-from tests.crawlers.servers import challenges
-from tests.defcorpus import report_corpus as rc
+from tests.support import report_corpus as rc
+from tests.support.publishers import challenges
 
 pytestmark = pytest.mark.slow
 

@@ -48,7 +48,7 @@ from corpus.table import read_manifests
 from crawlers.sites import load_site_file
 from defcorpus.clean import clean_site
 from defcorpus.crawl_job import crawl_site
-from defcorpus.minisite import facts, serve
+from defcorpus.minisite import serve
 from tests.integration import celery_settings
 from tests.integration.airflow_procs import Airflow, command_line, process_tree, wait_for, write_sites
 from tests.integration.services import (
@@ -61,7 +61,8 @@ from tests.integration.services import (
     redis_server,
 )
 from tests.integration.worker_hostname import HOSTNAME_ENV
-from tests.s3_server import S3Server
+from tests.support import minisite_facts as facts
+from tests.support.s3 import S3Server
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
 

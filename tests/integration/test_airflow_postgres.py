@@ -38,10 +38,11 @@ from corpus.table import read_manifests
 from crawlers.sites import load_site_file
 from defcorpus.clean import clean_site, pending_warc_keys
 from defcorpus.crawl_job import crawl_site
-from defcorpus.minisite import facts, serve
+from defcorpus.minisite import serve
 from tests.integration.airflow_procs import Airflow, wait_for, write_sites
 from tests.integration.services import ensure_postgres, free_port, postgres_cluster, query
-from tests.s3_server import S3Server
+from tests.support import minisite_facts as facts
+from tests.support.s3 import S3Server
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
 

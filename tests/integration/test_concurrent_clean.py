@@ -34,8 +34,8 @@ from crawlers.sites import get_site
 from defcorpus.clean import clean_site
 from defcorpus.cli import main as cli_main
 from defcorpus.crawl_job import crawl_site
-from defcorpus.minisite import facts
-from tests.s3_server import S3Server
+from tests.support import minisite_facts as facts
+from tests.support.s3 import S3Server
 
 pytestmark = pytest.mark.slow
 

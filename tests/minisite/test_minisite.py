@@ -1,6 +1,6 @@
 """Tests of the bundled mini-site itself: its content, its markup, its discovery files and its server.
 
-The crawler and cleaner tests trust ``defcorpus.minisite.facts``; these tests check that those facts
+The crawler and cleaner tests trust ``tests.support.minisite_facts``; these tests check that those facts
 and the rendered site agree, and that the fixture is as realistic as the brief asks.
 """
 
@@ -22,8 +22,9 @@ import pytest
 from lxml import etree, html
 from protego import Protego
 
-from defcorpus.minisite import build_site, facts, load_content, serve
+from defcorpus.minisite import build_site, load_content, serve
 from defcorpus.minisite.render import Article, Page
+from tests.support import minisite_facts as facts
 
 BASE = "http://minisite.test:8080"
 SEED_DUMP = Path("/work/shared/seed-article.txt")  # the real page's text, where available

@@ -26,10 +26,10 @@ from defcorpus.clean import clean_site
 from defcorpus.clean_report import CleanReport
 from defcorpus.export import export
 from defcorpus.reclean import reclean_site
-from tests.crawlers.crawling import crawl
-from tests.crawlers.servers import RSS, TEXT, XML, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, rss, urlset
-from tests.reliability.conftest import paragraph
+from tests.support.crawling import crawl
+from tests.support.http import RSS, TEXT, XML, FixtureSite, Route, serving
+from tests.support.pages import Story, article_ld, day, page, robots, rss, urlset
+from tests.support.raw import paragraph
 
 pytestmark = pytest.mark.reliability
 

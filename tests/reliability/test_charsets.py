@@ -1,4 +1,4 @@
-"""Charsets a publisher gets wrong, end to end: crawl a loopback site (tests/crawlers/servers/charsets.py),
+"""Charsets a publisher gets wrong, end to end: crawl a loopback site (tests/support/publishers/charsets.py),
 clean it, read the corpus. Every article must come out as its text: one stray byte in a UTF-8 page
 costs that byte, not the page (before: "The ministerâ€™s statement, issued in BesanÃ§on"), UTF-16 is
 text, not a binary file (before: refused ``not_html``), and a charset only the HTTP header names is
@@ -18,8 +18,9 @@ from corpus.store import open_store
 from crawlers.sites import SiteConfig
 from defcorpus.clean import clean_site
 from defcorpus.clean_report import CleanReport
-from tests.crawlers.crawling import crawl
-from tests.crawlers.servers import charsets, serving
+from tests.support.crawling import crawl
+from tests.support.http import serving
+from tests.support.publishers import charsets
 
 pytestmark = pytest.mark.reliability
 Published = tuple[dict[str, dict[str, Any]], CleanReport]

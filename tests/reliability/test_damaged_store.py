@@ -36,10 +36,10 @@ from defcorpus.cli import main
 from defcorpus.cli_options import EX_DATAERR
 from defcorpus.compaction import compact_site
 from defcorpus.crawl_job import crawl_site
-from defcorpus.minisite import facts
 from defcorpus.reclean import reclean_site
-from tests.reliability.conftest import RawPage, snapshot, synthetic_pages, write_raw
-from tests.reliability.test_hostile_input import assert_layout
+from tests.support import minisite_facts as facts
+from tests.support.raw import RawPage, synthetic_pages, write_raw
+from tests.support.snapshots import assert_layout, snapshot
 
 pytestmark = pytest.mark.reliability
 

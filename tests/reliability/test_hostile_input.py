@@ -27,28 +27,14 @@ from corpus.store import LocalStore, S3Store, validate_key
 from crawlers.sites import SiteConfig
 from defcorpus.clean import clean_site
 from defcorpus.cli import main
-from tests.reliability.conftest import BASE, RawPage, article_html, paragraph, snapshot, synthetic_pages, write_raw
+from tests.support.raw import RawPage, article_html, paragraph, synthetic_pages, write_raw
+from tests.support.site_configs import BASE
+from tests.support.snapshots import assert_layout, snapshot
 
 pytestmark = pytest.mark.reliability
 
 MiB = 1024 * 1024
 INTERPRETER_RSS = 160 * MiB  # python + pyarrow + lxml + trafilatura + botocore, with room to spare
-# Every key the pipeline writes, by layout (corpus/layout.py): the only shapes a store may hold.
-_STORED = [
-    r"raw/site=[a-z][a-z0-9_-]*/\d{4}/\d{2}/\d{8}T\d{6}Z-[0-9a-f]{8}"
-    r"(-\d{5}(-salvaged)*\.(warc\.gz|cdx\.parquet)|\.stats\.json)",
-    r"clean/site=[a-z][a-z0-9_-]*/month=\d{4}-\d{2}/\d{8}T\d{6}Z-[0-9a-f]{8}-\d{4}\.parquet",
-    r"clean/_manifests/\d{8}T\d{6}Z-[0-9a-f]{8}\.json",
-]
-KEY_SHAPES = [
-    *_STORED,
-    r"clean/_staging/site=[a-z][a-z0-9_-]*/month=\d{4}-\d{2}/\d{8}T\d{6}Z-[0-9a-f]{8}-\d{4}\.parquet\.staged",
-    *(rf"quarantine/{shape}(\.note\.json)?" for shape in _STORED),
-    r"state/[a-z][a-z0-9_-]*/(boilerplate\.json|clean\.lease|fetched/[^/]+\.jsonl(\.gz)?)",
-    r"state/_dedup/[a-z][a-z0-9_-]*\.json\.gz",
-    r"clean/_summaries/\d{8}T\d{6}Z-[0-9a-f]{8}\.json",
-    r"reports/(latest|runs/[A-Za-z0-9._-]+)\.html",
-]
 HOSTILE_PATHS = [
     "/news/../../../../etc/passwd",
     "/news/%2e%2e/%2e%2e/%2e%2e/etc/shadow",
@@ -61,12 +47,6 @@ HOSTILE_PATHS = [
     "/news/%00null/",
     "/news/~root/.ssh/id_rsa",
 ]
-
-
-def assert_layout(keys: list[str]) -> None:
-    shapes = re.compile("|".join(f"(?:{s})" for s in KEY_SHAPES))
-    strays = [k for k in keys if not shapes.fullmatch(k)]
-    assert strays == [], "keys outside the layout"
 
 
 # --------------------------------------------------------------------------- keys

@@ -24,10 +24,10 @@ from corpus.store import open_store
 from crawlers.report import CrawlReport
 from crawlers.sites import SiteConfig
 from defcorpus.clean import clean_site
-from tests.crawlers.crawling import WarcResponse, article_paths, warc_responses
-from tests.crawlers.servers import HTML, RSS, XML, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, rss
-from tests.reliability.conftest import paragraph
+from tests.support.crawling import WarcResponse, article_paths, warc_responses
+from tests.support.http import HTML, RSS, XML, FixtureSite, Route, serving
+from tests.support.pages import Story, article_ld, day, page, rss
+from tests.support.raw import paragraph
 
 pytestmark = pytest.mark.reliability
 

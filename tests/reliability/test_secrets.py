@@ -32,7 +32,7 @@ from crawlers.sites import get_site
 from defcorpus.clean import clean_site
 from defcorpus.cli import main
 from defcorpus.crawl_job import crawl_site
-from tests.reliability.conftest import free_port
+from tests.support.http import free_port
 
 pytestmark = pytest.mark.reliability
 

@@ -1,4 +1,6 @@
-"""What a correct crawl and clean of the mini-site must produce, derived from its content.
+"""The test oracle of the bundled mini-site: what a correct crawl and clean of it must produce.
+
+It is test knowledge, so it lives with the tests; the demo never needs it.
 
 Nothing here restates the content: every answer is computed from ``content/*.toml`` or from the
 rendered site, so editing an article cannot leave the tests behind.
@@ -12,8 +14,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from corpus.pages import FetchedPage
 from defcorpus.minisite.render import build_site, load_content, months, plain_text, sidebar_lists, teasers
 
 if TYPE_CHECKING:
@@ -117,3 +121,14 @@ def shared_paragraphs() -> dict[str, list[str]]:
         for block in a.body:
             seen.setdefault(block.plain, []).append(a.slug)
     return {text: slugs for text, slugs in seen.items() if len(slugs) > 1}
+
+
+def minisite_pages() -> list[FetchedPage]:
+    """Every article page of the rendered site as the cleaner receives it (no crawl needed)."""
+    base = "http://127.0.0.1:8045"
+    paths = article_paths()
+    return [
+        FetchedPage(base + path, page.body, datetime(2023, 6, 1, tzinfo=UTC), "w", "r")
+        for path, page in build_site(base).items()
+        if path in paths
+    ]

@@ -3,8 +3,8 @@ articles are /blog/<blog>/<slug>-<nid> or /feature/<slug>-<nid> with ``node--typ
 
 from __future__ import annotations
 
-from tests.crawlers.servers import RSS, TEXT, XML, FixtureSite, Route
-from tests.crawlers.servers.markup import Story, day, home, listing, page, robots, rss, urlset
+from tests.support.http import RSS, TEXT, XML, FixtureSite, Route
+from tests.support.pages import Story, day, home, listing, page, robots, rss, urlset
 
 STORIES = [
     Story("/blog/buzz/the-navy-needs-more-ships-208765", "The Navy needs more ships", day(2024, 5, 1)),

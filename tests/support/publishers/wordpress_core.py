@@ -4,9 +4,9 @@ posts live at /<slug>/ with no date, so pages (also /<slug>/) are told apart onl
 
 from __future__ import annotations
 
-from tests.crawlers.servers import RSS, TEXT, XML, FixtureSite, Route
-from tests.crawlers.servers.markup import Story, day, home, listing, page, robots, rss, sitemap_index, urlset
-from tests.crawlers.servers.wordpress_yoast import post_html
+from tests.support.http import RSS, TEXT, XML, FixtureSite, Route
+from tests.support.pages import Story, day, home, listing, page, robots, rss, sitemap_index, urlset
+from tests.support.publishers.wordpress_yoast import post_html
 
 STORIES = [
     Story("/royal-navy-frigate-returns-home/", "Royal Navy frigate returns home", day(2024, 3, 1)),

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tests.crawlers.servers import RSS, TEXT, FixtureSite, Route
-from tests.crawlers.servers.markup import Story, day, robots, rss
+from tests.support.http import RSS, TEXT, FixtureSite, Route
+from tests.support.pages import Story, day, robots, rss
 
 MINISTER = "The minister’s statement, issued in Besançon, names the frigates Forbin and Chevalier Paul."
 RUSSIAN = "Министерство обороны сообщило о начале учений на Балтийском море с участием кораблей и авиации."

@@ -21,8 +21,9 @@ from crawlers.runner import CrawlJob, run_crawl
 from crawlers.sites import SiteConfig
 from defcorpus.clean import clean_site
 from defcorpus.clean_report import CleanReport
-from tests.crawlers.crawling import LOOPBACK
-from tests.crawlers.servers import challenges, serving
+from tests.support.crawling import LOOPBACK
+from tests.support.http import serving
+from tests.support.publishers import challenges
 
 # Articles per publication month of "steady": 2024-03 is the gap (1 against a usual 8).
 MONTHS = {"2024-01": 8, "2024-02": 8, "2024-03": 1, "2024-04": 8, "2024-05": 8, "2024-06": 8}

@@ -36,7 +36,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from tests.crawlers.servers.archive_history import Capture, History
+from tests.support.archive_history import Capture, History
 
 MAX_ROWS = 150_000
 CC_PAGE_ROWS = 250

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from tests.crawlers.servers import RSS, TEXT, XML, FixtureSite, Route
-from tests.crawlers.servers.markup import Story, day, home, listing, page, robots, rss, sitemap_index, urlset
+from tests.support.http import RSS, TEXT, XML, FixtureSite, Route
+from tests.support.pages import Story, day, home, listing, page, robots, rss, sitemap_index, urlset
 
 STORIES = [
     Story("/air/b-21-raider-flies-again", "B-21 Raider flies again", day(2024, 4, 2)),

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from tests.crawlers.servers import TEXT, XML, FixtureSite, Route
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, sitemap_index, urlset
+from tests.support.http import TEXT, XML, FixtureSite, Route
+from tests.support.pages import Story, article_ld, day, page, robots, sitemap_index, urlset
 
 LEVELS = 200
 FAN_OUT = 100

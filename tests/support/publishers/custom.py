@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from tests.crawlers.servers import RSS, TEXT, XML, FixtureSite, Route
-from tests.crawlers.servers.markup import (
+from tests.support.http import RSS, TEXT, XML, FixtureSite, Route
+from tests.support.pages import (
     Story,
     article_ld,
     day,

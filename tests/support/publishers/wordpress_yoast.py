@@ -4,8 +4,8 @@ posts live at /YYYY/MM/<slug>/ with ``single-post`` body classes and a Yoast JSO
 
 from __future__ import annotations
 
-from tests.crawlers.servers import RSS, TEXT, XML, FixtureSite, Route
-from tests.crawlers.servers.markup import (
+from tests.support.http import RSS, TEXT, XML, FixtureSite, Route
+from tests.support.pages import (
     Story,
     day,
     home,

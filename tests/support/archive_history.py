@@ -3,7 +3,7 @@
 What a test may expect of it is computed from the model, never written down: which captures the
 archive's index lists (a 404 capture is filtered out by ``statuscode:200``), which capture of each
 article a backfill must choose (the earliest, or the latest, that is the article), which captures
-it must skip and why. Deterministic for a seed; the fake archives (``tests.crawlers.servers.archives``)
+it must skip and why. Deterministic for a seed; the fake archives (``tests.support.archives``)
 serve it over the real protocols.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html import escape
 
-from tests.crawlers.servers.markup import json_ld, page
+from tests.support.pages import json_ld, page
 
 HOST = "www.archived-news.test"
 SITE_TOML = """name = "{name}"

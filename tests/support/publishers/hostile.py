@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from tests.crawlers.servers import RSS, TEXT, FixtureSite, Route
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, rss
+from tests.support.http import RSS, TEXT, FixtureSite, Route
+from tests.support.pages import Story, article_ld, day, page, robots, rss
 
 GOOD = [
     "/a/normal/",

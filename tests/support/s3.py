@@ -2,7 +2,7 @@
 
 Why a real HTTP server (not ``mock_aws``): the store must be exercised through its
 actual endpoint handling, retries and error mapping, exactly as against MinIO or AWS.
-Register with ``pytest_plugins = ["tests.s3_server"]`` in the root conftest.
+Register with ``pytest_plugins = ["tests.support.s3"]`` in the root conftest.
 """
 
 from __future__ import annotations

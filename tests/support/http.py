@@ -224,3 +224,10 @@ def serving(
         yield server, site
     finally:
         server.close()
+
+
+def free_port() -> int:
+    """A port nothing listens on now (for a server a test starts later, or an address that refuses)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -10,8 +10,8 @@ request, most of which the second time are challenges.
 
 from __future__ import annotations
 
-from tests.crawlers.servers import RSS, TEXT, FixtureSite, Route
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, rss
+from tests.support.http import RSS, TEXT, FixtureSite, Route
+from tests.support.pages import Story, article_ld, day, page, robots, rss
 
 _STYLE = "<style>" + "".join(f".cf-{n}{{margin:{n}px;padding:0 {n}px}}" for n in range(3000)) + "</style>"
 LOCALIZED = (

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 
 from defcorpus.minisite import build_site, load_content
-from tests.crawlers.servers.archive_history import Capture, History
-from tests.crawlers.servers.archives import FakeArchive
+from tests.support.archive_history import Capture, History
+from tests.support.archives import FakeArchive
 
 FAST = "6000000"  # requests a minute: no pause on loopback
 

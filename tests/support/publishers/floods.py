@@ -6,8 +6,8 @@ from __future__ import annotations
 import itertools
 from typing import BinaryIO
 
-from tests.crawlers.servers import RSS, TEXT, FixtureSite, Route
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, rss
+from tests.support.http import RSS, TEXT, FixtureSite, Route
+from tests.support.pages import Story, article_ld, day, page, robots, rss
 
 GOOD = ["/a/good-1/", "/a/good-2/"]
 FLOODS = {"/a/cookies/": "too_many_headers", "/a/big-header/": "headers_too_large", "/a/endless/": "too_many_headers"}
