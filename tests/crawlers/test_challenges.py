@@ -19,20 +19,13 @@ from defcorpus.quality import QualityCheckError, Thresholds, check_crawl
 from tests.support.crawling import WarcResponse, article_paths, crawl, warc_responses
 from tests.support.http import serving
 from tests.support.publishers import challenges
+from tests.support.site_configs import FEED, fixture_site
 
 pytestmark = pytest.mark.slow
 
 
 def site(base_url: str, name: str = "challenged") -> SiteConfig:
-    return SiteConfig.model_validate(
-        {
-            "name": name,
-            "title": "Challenged",
-            "base_url": base_url,
-            "sources": [{"type": "rss", "url": "/feed/"}],
-            "articles": {"allow": ["^/a/"]},
-        }
-    )
+    return fixture_site(name, base_url, sources=(FEED,), allow="^/a/")
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from crawlers.sites import SiteConfig
 from tests.support.crawling import WarcResponse, article_paths, crawl, warc_responses
 from tests.support.http import FixtureServer, FixtureSite, serving
 from tests.support.publishers import hostile
+from tests.support.site_configs import FEED, fixture_site
 
 CONTACT = "https://example.org/crawler-contact"
 
@@ -35,19 +36,16 @@ class HostileRun:
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileRun]:
     store = tmp_path_factory.mktemp("store")
     with serving(hostile.build) as (server, site):
-        config = SiteConfig.model_validate(
-            {
-                "name": "hostile",
-                "title": "Hostile",
-                "base_url": server.base_url,
-                "sources": [{"type": "rss", "url": "/feed/"}],
-                "articles": {"allow": ["^/a/"]},
-                "crawl": {
-                    "contact_url": CONTACT,
-                    "max_response_bytes": 65536,
-                    "paywall_markers": [hostile.PAYWALL_MARKER],
-                },
-            }
+        config = fixture_site(
+            "hostile",
+            server.base_url,
+            sources=(FEED,),
+            allow="^/a/",
+            crawl={
+                "contact_url": CONTACT,
+                "max_response_bytes": 65536,
+                "paywall_markers": [hostile.PAYWALL_MARKER],
+            },
         )
         report = crawl(config, store, RETRY_TIMES=2, DOWNLOAD_TIMEOUT=1)
         yield HostileRun(server, site, config, report, warc_responses(store, "hostile"))

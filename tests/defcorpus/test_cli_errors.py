@@ -26,8 +26,9 @@ from defcorpus import crawl_job, progress
 from defcorpus.cli import EX_TEMPFAIL, EXIT_INTERRUPTED, main
 from tests.support.articles import make_article
 from tests.support.crawling import LOOPBACK, crawl, warc_responses
-from tests.support.http import TEXT, XML, FixtureServer, FixtureSite, Route, serving
-from tests.support.pages import Story, article_ld, day, page, robots, urlset
+from tests.support.http import FixtureServer, FixtureSite, serving
+from tests.support.pages import Story, day
+from tests.support.publishers.plain import sitemap_site
 
 DEFCORPUS = str(Path(sys.executable).with_name("defcorpus"))
 STORIES = [Story(f"/2024/10/story-{n:02d}/", f"Story {n}", day(2024, 10, n % 28 + 1)) for n in range(30)]
@@ -51,14 +52,7 @@ def free_port() -> int:
 
 def build(base: str, *, delay: float = 0.0, article_base: str | None = None) -> FixtureSite:
     """A sitemap of STORIES; ``article_base``: list them on another address (one that refuses)."""
-    routes = {
-        "/robots.txt": Route(robots(base, "/sitemap.xml"), content_type=TEXT),
-        "/sitemap.xml": Route(urlset(article_base or base, [(s.path, s.published) for s in STORIES]), content_type=XML),
-    }
-    routes.update(
-        {s.path: Route(page(s.headline, "<p>Text.</p>" * 40, article_ld(base, s)), delay=delay) for s in STORIES}
-    )
-    return FixtureSite(routes, {s.path for s in STORIES})
+    return sitemap_site(base, STORIES, delay=delay, listed_base=article_base or "")
 
 
 def site_file(tmp_path: Path, base_url: str, *, name: str = "pub", cleaning: str = "") -> Path:

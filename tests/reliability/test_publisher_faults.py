@@ -28,6 +28,7 @@ from tests.support.crawling import WarcResponse, article_paths, warc_responses
 from tests.support.http import HTML, RSS, XML, FixtureSite, Route, serving
 from tests.support.pages import Story, article_ld, day, page, rss
 from tests.support.raw import paragraph
+from tests.support.site_configs import FEED, fixture_site
 
 pytestmark = pytest.mark.reliability
 
@@ -111,20 +112,17 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
 
     store: Path = tmp_path_factory.mktemp("store")
     with serving(build) as (server, _site):
-        config = SiteConfig.model_validate(
-            {
-                "name": "hostilepub",
-                "title": "Hostile publisher",
-                "base_url": server.base_url,
-                "sources": [
-                    {"type": "rss", "url": "/feed/"},
-                    {"type": "rss", "url": "/broken-feed/"},
-                    {"type": "sitemap", "url": "/sitemap-html.xml"},
-                    {"type": "sitemap", "url": "/sitemap-xxe.xml"},
-                    {"type": "sitemap", "url": "/sitemap-bomb.xml.gz"},
-                ],
-                "articles": {"allow": ["^/a/"]},
-            }
+        config = fixture_site(
+            "hostilepub",
+            server.base_url,
+            sources=(
+                FEED,
+                {"type": "rss", "url": "/broken-feed/"},
+                {"type": "sitemap", "url": "/sitemap-html.xml"},
+                {"type": "sitemap", "url": "/sitemap-xxe.xml"},
+                {"type": "sitemap", "url": "/sitemap-bomb.xml.gz"},
+            ),
+            allow="^/a/",
         )
         log: list[str] = []
         settings = {

@@ -1,10 +1,44 @@
-"""Hand-made Article records for table and reader tests."""
+"""Hand-made Article records for table, reader and dedup tests: one builder, valid by construction."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from corpus.schema import Article, article_id, content_hash
+
+WARC_FILE = "raw/site=minisite/2023/02/x-00000.warc.gz"
+WARC_RECORD_ID = "<urn:uuid:00000000-0000-0000-0000-000000000000>"
+
+
+def article_record(
+    url: str,
+    headline: str,
+    body: str,
+    *,
+    site: str,
+    published: datetime | None,
+    fetched_at: datetime,
+    authors: tuple[str, ...] = (),
+    warc_file: str = WARC_FILE,
+    warc_record_id: str = WARC_RECORD_ID,
+) -> Article:
+    """An Article whose id, canonical URL, word count and content hash follow from its URL and text."""
+    return Article(
+        id=article_id(url),
+        url=url,
+        canonical_url=url,
+        site=site,
+        headline=headline,
+        authors=list(authors),
+        date_published=published,
+        body=body,
+        word_count=len(body.split()),
+        content_hash=content_hash(headline, body),
+        warc_file=warc_file,
+        warc_record_id=warc_record_id,
+        fetched_at=fetched_at,
+        cleaner_version="test",
+    )
 
 
 def make_article(
@@ -15,21 +49,13 @@ def make_article(
     fetched: str = "2023-02-01",
     site: str = "minisite",
 ) -> Article:
-    url = f"https://example.test/{published[:7].replace('-', '/')}/{slug}/"
-    headline = f"Headline {slug}"
-    return Article(
-        id=article_id(url),
-        url=url,
-        canonical_url=url,
+    """A mini-site-like article by Jane Roe, its URL dated by its publication month."""
+    return article_record(
+        f"https://example.test/{published[:7].replace('-', '/')}/{slug}/",
+        f"Headline {slug}",
+        body,
         site=site,
-        headline=headline,
-        authors=["Jane Roe"],
-        date_published=datetime.fromisoformat(published).replace(tzinfo=UTC),
-        body=body,
-        word_count=len(body.split()),
-        content_hash=content_hash(headline, body),
-        warc_file="raw/site=minisite/2023/02/x-00000.warc.gz",
-        warc_record_id="<urn:uuid:00000000-0000-0000-0000-000000000000>",
+        authors=("Jane Roe",),
+        published=datetime.fromisoformat(published).replace(tzinfo=UTC),
         fetched_at=datetime.fromisoformat(fetched).replace(tzinfo=UTC),
-        cleaner_version="test",
     )
