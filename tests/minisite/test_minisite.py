@@ -22,7 +22,7 @@ from lxml import etree, html
 from protego import Protego
 
 from defcorpus.minisite import build_site, load_content, serve
-from defcorpus.minisite.render import Article, Page
+from defcorpus.minisite.content import Article, Page
 from tests.support import minisite_facts as facts
 from tests.support.shared import SHARED, require_input
 

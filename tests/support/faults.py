@@ -16,11 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.client import HTTPConnection
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
 
 from corpus.store import Store
+from defcorpus.minisite.server import LoopbackServer
 
 _S3_500 = b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>InternalError</Code><Message>injected</Message></Error>"
 _HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection"}
@@ -154,9 +155,7 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _QuietServer(LoopbackServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         return  # a reset connection is the point of some tests, not an error to print
 

@@ -1,10 +1,13 @@
-"""Hand-written loopback servers that imitate publishers' platforms (feeds, sitemaps, article markup).
+"""The suite's one loopback HTTP server: a table of routes, answered as publishers answer and misbehave.
 
 ``FixtureServer`` serves a table of routes on 127.0.0.1 (or another loopback address) and logs every
 request, so a test can say exactly what the crawler asked for. A route can answer conditionally
-(ETag / Last-Modified -> 304), slowly, with a scripted sequence of statuses (503 then 200), by
-dropping the connection, or with bytes it writes itself (a malformed or endless answer). A site may
-also answer paths it does not list (``FixtureSite.fallback``): an endless chain of generated pages.
+(ETag / Last-Modified -> 304, by the same RFC 9110 rules as the bundled mini-site: ``not_modified``
+of defcorpus/minisite/server.py, whose ``LoopbackServer`` it runs on), answer HEAD, answer slowly,
+with a scripted sequence of statuses (503 then 200), by dropping the connection, or with bytes it
+writes itself (a malformed or endless answer). A site may also answer paths it does not list
+(``FixtureSite.fallback``): an endless chain of generated pages. Publishers' platforms imitated on
+it are in tests/support/publishers/.
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.utils import format_datetime, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler
 from typing import BinaryIO
+
+from defcorpus.minisite.server import LoopbackServer, not_modified
 
 HTML = "text/html; charset=utf-8"
 XML = "application/xml; charset=utf-8"
@@ -68,13 +73,6 @@ class FixtureSite:
     fallback: Callable[[str], Route | None] | None = None
 
 
-class _Server(ThreadingHTTPServer):
-    # The default backlog of 5 drops SYNs when a crawler opens several connections at once; the
-    # retransmit a second later then looks like a timeout to a test with a short DOWNLOAD_TIMEOUT.
-    request_queue_size = 128
-    daemon_threads = True
-
-
 class FixtureServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.routes: dict[str, Route] = {}
@@ -84,7 +82,7 @@ class FixtureServer:
         self._lock = threading.Lock()
         self.in_flight = 0
         self.max_in_flight = 0
-        self._httpd = _Server((host, port), self._handler())
+        self._httpd = LoopbackServer((host, port), self._handler())
         self.base_url = f"http://{host}:{self._httpd.server_address[1]}/"
 
     def requests_to(self, path: str) -> list[Logged]:
@@ -118,6 +116,9 @@ class FixtureServer:
 
             def log_message(self, format: str, *args: object) -> None:  # quiet
                 pass
+
+            def do_HEAD(self) -> None:
+                self.do_GET()  # the same answer; _send leaves the body out
 
             def do_GET(self) -> None:
                 headers = {k.lower(): v for k, v in self.headers.items()}
@@ -153,7 +154,7 @@ class FixtureServer:
                     extra["ETag"] = route.etag
                 if route.last_modified:
                     extra["Last-Modified"] = format_datetime(route.last_modified, usegmt=True)
-                if route.status == 200 and _not_modified(route, headers):
+                if route.status == 200 and not_modified(self.headers, route.etag, route.last_modified):
                     return self._send(304, route.content_type, b"", extra)
                 if route.truncate or route.drip:
                     return self._send_badly(route, extra)
@@ -180,7 +181,7 @@ class FixtureServer:
                 for name, value in extra.items():
                     self.send_header(name, value)
                 self.end_headers()
-                if status != 304:
+                if status != 304 and self.command != "HEAD":
                     self.wfile.write(body)
 
         return Handler
@@ -194,18 +195,6 @@ class FixtureServer:
     def close(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
-
-
-def _not_modified(route: Route, headers: dict[str, str]) -> bool:
-    if route.etag and headers.get("if-none-match") == route.etag:
-        return True
-    since = headers.get("if-modified-since")
-    if route.last_modified and since:
-        try:
-            return parsedate_to_datetime(since) >= route.last_modified.replace(microsecond=0)
-        except (TypeError, ValueError):
-            return False
-    return False
 
 
 @contextmanager

@@ -18,10 +18,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from corpus.pages import FetchedPage
-from defcorpus.minisite.render import build_site, load_content, months, plain_text, sidebar_lists, teasers
+from defcorpus.minisite.content import load_content, months, plain_text, sidebar_lists, teasers
+from defcorpus.minisite.render import build_site
 
 if TYPE_CHECKING:
-    from defcorpus.minisite.render import Article
+    from defcorpus.minisite.content import Article
 
 _ANY_BASE = "http://minisite.invalid"  # paths do not depend on the base URL
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“])")
