@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -331,6 +332,17 @@ def wait_for_articles(server: FixtureServer, proc: subprocess.Popen[str], count:
         time.sleep(0.05)
 
 
+@contextmanager
+def crawl_under_way(server: FixtureServer, sites: Path, store: Path) -> Iterator[subprocess.Popen[str]]:
+    """The CLI's crawl, started and three articles in; killed on the way out, whatever the test did."""
+    proc = start_crawl(sites, store)
+    try:
+        wait_for_articles(server, proc, 3)
+        yield proc
+    finally:
+        proc.kill()
+
+
 def wait_until_released(store: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while list(store.rglob("*.lease")):
@@ -355,13 +367,9 @@ def test_an_interrupted_crawl_keeps_its_pages_stops_its_child_and_resumes(
 ) -> None:
     server, sites = slow_site
     store = tmp_path / "store"
-    proc = start_crawl(sites, store)
-    try:
-        wait_for_articles(server, proc, 3)
+    with crawl_under_way(server, sites, store) as proc:
         os.killpg(proc.pid, signum)
         _, stderr = proc.communicate(timeout=90)
-    finally:
-        proc.kill()
     assert proc.returncode == code, stderr
     assert "Traceback" not in stderr
     kept = len(warc_responses(store, "pub"))
@@ -380,14 +388,10 @@ def test_a_crawl_whose_cli_is_killed_outright_stops_by_itself(
 ) -> None:
     server, sites = slow_site
     store = tmp_path / "store"
-    proc = start_crawl(sites, store)
-    try:
-        wait_for_articles(server, proc, 3)
+    with crawl_under_way(server, sites, store) as proc:
         proc.kill()  # SIGKILL to the CLI alone: it cannot stop its crawl
         proc.communicate(timeout=10)
         wait_until_released(store)
-    finally:
-        proc.kill()
     assert_quiet(server)
     assert len(stored_articles(store)) >= 3, "what the orphaned crawl fetched is stored"
     assert open_store(str(store)).list(layout.crawl_lease_key("pub")) == []

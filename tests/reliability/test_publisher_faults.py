@@ -11,7 +11,6 @@ docs/reliability.md.
 from __future__ import annotations
 
 import random
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from crawlers.sites import SiteConfig
 from defcorpus.clean import clean_site
 from tests.support.crawling import WarcResponse, article_paths, warc_responses
 from tests.support.http import HTML, RSS, XML, FixtureSite, Route, serving
-from tests.support.pages import Story, article_ld, day, page, rss
+from tests.support.pages import Story, article_ld, day, page, rss, sitemap_gzip_bomb
 from tests.support.raw import paragraph
 from tests.support.site_configs import FEED, fixture_site
 
@@ -46,15 +45,6 @@ XXE = b"""<?xml version="1.0"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 <url><loc>BASEa/xxe-&xxe;/</loc></url><url><loc>BASEa/laughs-&e;&e;&e;&e;/</loc></url>
 </urlset>"""
-
-
-def _bomb(size: int) -> bytes:
-    """``size`` bytes of a sitemap-looking prefix and zeros, gzip-compressed in bounded memory."""
-    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
-    out = [comp.compress(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')]
-    chunk = b"\0" * (1 << 20)
-    out += [comp.compress(chunk) for _ in range(size >> 20)]
-    return b"".join([*out, comp.flush()])
 
 
 def _body(rng: random.Random) -> str:
@@ -80,7 +70,7 @@ def build(base: str) -> FixtureSite:
         "/broken-feed/": Route(rss(base, GOOD)[:-200] + b"<item><title>unclosed", content_type=RSS),
         "/sitemap-html.xml": Route(page("Not a sitemap", "<p>Oops, HTML.</p>"), content_type=XML),
         "/sitemap-xxe.xml": Route(XXE.replace(b"BASE", base.encode()), content_type=XML),
-        "/sitemap-bomb.xml.gz": Route(_bomb(300 << 20), content_type="application/x-gzip"),
+        "/sitemap-bomb.xml.gz": Route(sitemap_gzip_bomb(300 << 20), content_type="application/x-gzip"),
     }
     routes.update(
         {path: Route(status=302, headers={"Location": target}, content_type=HTML) for path, target in redirect.items()}

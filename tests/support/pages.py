@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -161,3 +162,12 @@ ARTICLE_JSON_LD = (
 def article_with_metadata() -> str:
     """The generic article page with a NewsArticle JSON-LD block: headline, a dated +01:00 publication, an author."""
     return html_page(paragraphs(PROSE)).replace("</head>", ARTICLE_JSON_LD + "</head>")
+
+
+def sitemap_gzip_bomb(inflated: int) -> bytes:
+    """A sitemap-looking prefix and ``inflated`` bytes of zeros, gzip-compressed in bounded memory."""
+    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+    out = [comp.compress(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')]
+    chunk = b"\0" * (1 << 20)
+    out += [comp.compress(chunk) for _ in range(inflated >> 20)]
+    return b"".join([*out, comp.flush()])
