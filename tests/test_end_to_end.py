@@ -22,8 +22,8 @@ from defcorpus.clean import clean_site
 from defcorpus.clean_report import CleanReport
 from defcorpus.crawl_job import crawl_site
 from tests.support import minisite_facts as facts
+from tests.support.crawling import NO_PACING
 
-LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 SEED_HEADLINE = "Putin Is Eyeing One Specific Country to Help Him Invade Ukraine"
 GOLDEN = Path(__file__).parent / "golden" / "seed_article_body.txt"
 PROVENANCE = {"warc_file", "warc_record_id", "fetched_at"}
@@ -39,7 +39,7 @@ class Run:
 
 
 def crawl_and_clean(store: Store, site: SiteConfig, endpoint: str | None = None) -> Run:
-    report = crawl_site(store.url, site, s3_endpoint_url=endpoint, settings=LOOPBACK)
+    report = crawl_site(store.url, site, s3_endpoint_url=endpoint, settings=NO_PACING)
     cleaned = clean_site(store, site)
     return Run(store, site, report, cleaned, corpus.open(store).articles(site=site.name).to_pylist())
 

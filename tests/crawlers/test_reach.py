@@ -4,7 +4,6 @@ offsite, SSRF) are not failures of the site."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from crawlers.report import CrawlReport, Reach, format_summary, request_failures
 from crawlers.runner import CrawlJob, CrawlUnreachableError
 from tests.support.crawling import LOOPBACK, crawl
+from tests.support.http import free_port
 from tests.support.site_configs import fixture_site
 
 FAST = {**LOOPBACK, "RETRY_TIMES": 0}
@@ -20,9 +20,7 @@ PREFIX = "downloader/exception_type_count/"
 
 
 def closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    return f"http://127.0.0.1:{free_port()}/"
 
 
 def test_refusals_by_the_crawl_itself_are_not_request_failures() -> None:

@@ -23,7 +23,8 @@ from defcorpus import clean as clean_job
 from defcorpus.minisite import build_site, load_content
 from defcorpus.orchestration import config, tasks
 from tests.support import minisite_facts as facts
-from tests.support.dags import LOOPBACK_SETTINGS, crawl_conf, dag_bag, no_retries
+from tests.support.crawling import NO_PACING
+from tests.support.dags import crawl_conf, dag_bag, no_retries
 from tests.support.raw import write_backlog
 
 pytestmark = pytest.mark.slow
@@ -176,7 +177,7 @@ def test_a_crawl_that_reaches_nothing_fails_its_task_naming_the_error(
     monkeypatch.setenv("DEFCORPUS_STORE", str(tmp_path / "store"))
     monkeypatch.setattr(tasks, "RUN_SETTINGS", tasks.RUN_SETTINGS | {"RETRY_TIMES"})  # no retries to wait out
     crawl = no_retries(dag_bag().dags["crawl_minisite"])
-    conf = {"base_url": closed, "scrapy_settings": {**LOOPBACK_SETTINGS, "RETRY_TIMES": 0}}
+    conf = {"base_url": closed, "scrapy_settings": {**NO_PACING, "RETRY_TIMES": 0}}
 
     run = crawl.test(run_conf={**conf, "since": "2022-12-01", "until": "2023-01-01"})
     assert run.state == "failed"

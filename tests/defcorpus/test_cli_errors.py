@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,7 +26,7 @@ from defcorpus import crawl_job, progress
 from defcorpus.cli import EX_TEMPFAIL, EXIT_INTERRUPTED, main
 from tests.support.articles import make_article
 from tests.support.crawling import LOOPBACK, crawl, warc_responses
-from tests.support.http import FixtureServer, FixtureSite, serving
+from tests.support.http import FixtureServer, FixtureSite, free_port, serving
 from tests.support.pages import Story, day
 from tests.support.publishers.plain import sitemap_site
 
@@ -43,12 +42,6 @@ def error_lines(result: Result) -> list[str]:
     """What the user reads on stderr; a traceback would be more than one line."""
     assert "Traceback" not in result.output
     return result.stderr.strip().splitlines()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def build(base: str, *, delay: float = 0.0, article_base: str | None = None) -> FixtureSite:

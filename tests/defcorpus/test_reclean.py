@@ -23,8 +23,7 @@ from defcorpus.crawl_job import crawl_site
 from defcorpus.minisite import serve
 from defcorpus.reclean import reclean_site
 from tests.support import minisite_facts as facts
-
-LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
+from tests.support.crawling import NO_PACING
 
 
 class NetworkUsedError(AssertionError):
@@ -36,7 +35,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, SiteConfig
     store = open_store(str(tmp_path_factory.mktemp("reclean")))
     with serve() as server:
         site = get_site("minisite").with_base_url(server.base_url)
-        crawl_site(store.url, site, settings=LOOPBACK)
+        crawl_site(store.url, site, settings=NO_PACING)
     assert clean_site(store, site).articles_published == len(facts.article_paths())
     return store, site  # the server is stopped from here on
 

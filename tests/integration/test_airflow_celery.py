@@ -55,13 +55,14 @@ from tests.integration.services import (
     Postgres,
     ensure_postgres,
     ensure_redis,
-    free_port,
     postgres_cluster,
     query,
     redis_server,
 )
 from tests.integration.worker_hostname import HOSTNAME_ENV
 from tests.support import minisite_facts as facts
+from tests.support.crawling import NO_PACING
+from tests.support.http import free_port
 from tests.support.s3 import S3Server
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -70,7 +71,6 @@ REPO = Path(__file__).resolve().parents[2]
 SITES = {"celerya": "127.0.0.1", "celeryb": "127.0.0.2", "celeryc": "127.0.0.3"}  # three publisher pools
 WORKERS = ("worker-a", "worker-b")
 WORKER_CONCURRENCY = 2  # processes per worker: 4 slots for 3 crawls, so each worker gets one
-LOOPBACK_CRAWL = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 PROVENANCE = {"warc_file", "warc_record_id", "fetched_at"}
 RUN_TIMEOUT_S = 300
 DAG_IDS = {*(f"crawl_{site}" for site in SITES), "defcorpus_clean"}
@@ -296,7 +296,7 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
         assert query(pg, "SELECT filename, stacktrace FROM import_error") == []
         phase("components ready")
 
-        conf = {"since": "2000-01-01", "until": "2100-01-01", "scrapy_settings": LOOPBACK_CRAWL}
+        conf = {"since": "2000-01-01", "until": "2100-01-01", "scrapy_settings": NO_PACING}
         for site in SITES:
             trigger(api_url, f"crawl_{site}", conf)
 
@@ -321,7 +321,7 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
                     stores["single"].url,
                     load_site_file(sites_dir / f"{name}.toml"),
                     s3_endpoint_url=endpoint,
-                    settings=LOOPBACK_CRAWL,
+                    settings=NO_PACING,
                 )
 
         reference = threading.Thread(target=reference_crawls, name="reference-crawls")

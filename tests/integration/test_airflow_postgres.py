@@ -40,15 +40,16 @@ from defcorpus.clean import clean_site, pending_warc_keys
 from defcorpus.crawl_job import crawl_site
 from defcorpus.minisite import serve
 from tests.integration.airflow_procs import Airflow, wait_for, write_sites
-from tests.integration.services import ensure_postgres, free_port, postgres_cluster, query
+from tests.integration.services import ensure_postgres, postgres_cluster, query
 from tests.support import minisite_facts as facts
+from tests.support.crawling import NO_PACING
+from tests.support.http import free_port
 from tests.support.s3 import S3Server
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
 
 REPO = Path(__file__).resolve().parents[2]
 SITES = {"minia": "127.0.0.1", "minib": "127.0.0.2"}  # two hosts: two publisher pools
-LOOPBACK_CRAWL = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 PROVENANCE = {"warc_file", "warc_record_id", "fetched_at"}
 RUN_TIMEOUT_S = 420
 DAG_IDS = {"crawl_minia", "crawl_minib", "defcorpus_clean"}
@@ -142,7 +143,7 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
         )
         assert query(pg, "SELECT filename, stacktrace FROM import_error") == []
 
-        conf = json.dumps({"since": "2000-01-01", "until": "2100-01-01", "scrapy_settings": LOOPBACK_CRAWL})
+        conf = json.dumps({"since": "2000-01-01", "until": "2100-01-01", "scrapy_settings": NO_PACING})
         airflow.cli("dags", "unpause", "-y", "--treat-dag-id-as-regex", "^(crawl_mini[ab]|defcorpus_clean)$")
         airflow.cli_parallel(*[("dags", "trigger", f"crawl_{site}", "--conf", conf) for site in SITES])
 
@@ -179,7 +180,7 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
                 stores["single"].url,
                 load_site_file(sites_dir / f"{name}.toml"),
                 s3_endpoint_url=endpoint,
-                settings=LOOPBACK_CRAWL,
+                settings=NO_PACING,
             )
     airflow_manifests = read_manifests(stores["airflow"])
     by_batch = sorted(airflow_manifests, key=lambda m: m.batch_id)

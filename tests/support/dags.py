@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tests.support.crawling import NO_PACING
+
 REPO = Path(__file__).resolve().parents[2]
 DAGS_FOLDER = REPO / "dags"
-# Loopback crawls need no politeness delay: the server is our own, on 127.0.0.1.
-LOOPBACK_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 
 
 def dag_bag(dag_folder: Path = DAGS_FOLDER) -> Any:
@@ -21,7 +21,7 @@ def dag_bag(dag_folder: Path = DAGS_FOLDER) -> Any:
 
 
 def crawl_conf(minisite: Any, **window: str) -> dict[str, Any]:
-    return {"base_url": minisite.base_url, "scrapy_settings": LOOPBACK_SETTINGS, **window}
+    return {"base_url": minisite.base_url, "scrapy_settings": NO_PACING, **window}
 
 
 def no_retries(dag: Any) -> Any:

@@ -215,8 +215,8 @@ def serving(
         server.close()
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     """A port nothing listens on now (for a server a test starts later, or an address that refuses)."""
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((host, 0))
         return int(sock.getsockname()[1])
