@@ -23,20 +23,15 @@ from crawlers.sites import SiteConfig
 from tests.support.crawling import crawl, warc_responses
 from tests.support.http import FixtureServer, serving
 from tests.support.publishers import sitemap_traps
+from tests.support.site_configs import fixture_site
 
 pytestmark = pytest.mark.slow
 DEPTH = project_settings.DEFCORPUS_DISCOVERY_MAX_DEPTH
 
 
 def site(base_url: str, *sources: str) -> SiteConfig:
-    return SiteConfig.model_validate(
-        {
-            "name": "traps",
-            "title": "Sitemap traps",
-            "base_url": base_url,
-            "sources": [{"type": "sitemap", "url": url} for url in sources],
-            "articles": {"allow": ["^/a/"]},
-        }
+    return fixture_site(
+        "traps", base_url, sources=tuple({"type": "sitemap", "url": url} for url in sources), allow="^/a/"
     )
 
 

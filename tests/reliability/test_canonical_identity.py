@@ -30,6 +30,7 @@ from tests.support.crawling import crawl
 from tests.support.http import RSS, TEXT, XML, FixtureSite, Route, serving
 from tests.support.pages import Story, article_ld, day, page, robots, rss, urlset
 from tests.support.raw import paragraph
+from tests.support.site_configs import FEED, SITEMAP, fixture_site
 
 pytestmark = pytest.mark.reliability
 
@@ -83,10 +84,7 @@ def copier(original_base: str) -> Callable[[str], FixtureSite]:
 
 
 def config(name: str, base: str, allow: str) -> SiteConfig:
-    sources = [{"type": "rss", "url": "/feed/"}, {"type": "sitemap", "url": "/robots.txt"}]
-    return SiteConfig.model_validate(
-        {"name": name, "title": name, "base_url": base, "sources": sources, "articles": {"allow": [allow]}}
-    )
+    return fixture_site(name, base, sources=(FEED, SITEMAP), allow=allow)
 
 
 @dataclass

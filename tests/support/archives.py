@@ -1,6 +1,6 @@
 """Fake web archives on loopback that speak the real protocols, serving a generated history.
 
-One server answers both archives' routes, as the public ones do on their own hosts:
+One server (the suite's ``LoopbackServer``) answers both archives' routes, as the public ones do on their own hosts:
 
 - Wayback CDX: ``/cdx/search/cdx`` with ``url``, ``matchType`` (host, prefix), ``from``/``to``
   (timestamp prefixes, ``to`` inclusive), ``filter`` (``[!]field:regex``), ``collapse`` (adjacent
@@ -30,12 +30,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from defcorpus.minisite.server import LoopbackServer
 from tests.support.archive_history import Capture, History
 
 MAX_ROWS = 150_000
@@ -85,7 +86,7 @@ class FakeArchive:
         self.faults: dict[str, list[int]] = {}
         self.retry_after = "1"
         self._lock = threading.Lock()
-        self._httpd = _Server(("127.0.0.1", 0), _handler(self))
+        self._httpd = LoopbackServer(("127.0.0.1", 0), _handler(self))
         self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
     # ------------------------------------------------------------------ what is served
@@ -309,11 +310,6 @@ def _pywb_filter(spec: str) -> Callable[[dict[str, str]], bool]:
         regex = re.compile(value)
         return lambda row: bool(regex.search(row.get(name, "")))
     return lambda row: value in row.get(name, "")
-
-
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 128
-    daemon_threads = True
 
 
 def _handler(archive: FakeArchive) -> type[BaseHTTPRequestHandler]:

@@ -19,14 +19,17 @@ def article_record(
     published: datetime | None,
     fetched_at: datetime,
     authors: tuple[str, ...] = (),
+    canonical_url: str | None = None,
     warc_file: str = WARC_FILE,
     warc_record_id: str = WARC_RECORD_ID,
 ) -> Article:
-    """An Article whose id, canonical URL, word count and content hash follow from its URL and text."""
+    """An Article whose id, word count and content hash follow from its canonical URL (its URL unless
+    given) and its text."""
+    canonical = canonical_url or url
     return Article(
-        id=article_id(url),
+        id=article_id(canonical),
         url=url,
-        canonical_url=url,
+        canonical_url=canonical,
         site=site,
         headline=headline,
         authors=list(authors),

@@ -24,6 +24,7 @@ from defcorpus.clean_report import CleanReport
 from tests.support.crawling import LOOPBACK
 from tests.support.http import serving
 from tests.support.publishers import challenges
+from tests.support.site_configs import FEED, fixture_site
 
 # Articles per publication month of "steady": 2024-03 is the gap (1 against a usual 8).
 MONTHS = {"2024-01": 8, "2024-02": 8, "2024-03": 1, "2024-04": 8, "2024-05": 8, "2024-06": 8}
@@ -88,15 +89,7 @@ def stories() -> list[Story]:
 
 
 def site(name: str) -> SiteConfig:
-    return SiteConfig.model_validate(
-        {
-            "name": name,
-            "title": name.title(),
-            "base_url": f"https://{name}.example/",
-            "sources": [{"type": "rss", "url": "/feed/"}],
-            "articles": {"allow": [r"^/news/\d{4}/\d{2}/[a-z0-9-]+/$"]},
-        }
-    )
+    return fixture_site(name, f"https://{name}.example/", sources=(FEED,), allow=r"^/news/\d{4}/\d{2}/[a-z0-9-]+/$")
 
 
 def page(story: Story, *, leaky: bool) -> bytes:
@@ -156,15 +149,7 @@ def build(store: Store, store_dir: Path, tmp: Path) -> list[CleanReport]:
 def crawl_blocked(store: Store, store_dir: Path) -> CleanReport:
     """Two real crawls of "jumpy": 25 articles, then 25 new ones of which 15 are bot checks."""
     with serving(challenges.build_jump) as (server, _site):
-        config = SiteConfig.model_validate(
-            {
-                "name": "jumpy",
-                "title": "Jumpy",
-                "base_url": server.base_url,
-                "sources": [{"type": "rss", "url": "/feed/"}],
-                "articles": {"allow": ["^/a/"]},
-            }
-        )
+        config = fixture_site("jumpy", server.base_url, sources=(FEED,), allow="^/a/")
         for _ in range(2):
             job = CrawlJob(site=config, store=str(store_dir), since="2024-07-01", until="2024-07-02", settings=LOOPBACK)
             run_crawl(job)
