@@ -136,6 +136,7 @@ def test_minisite_image_credits_are_whole() -> None:
     site = get_site("minisite")
     options = clean_options(site)
     result = clean_batch(minisite_pages(), options, BoilerplateStats())
+    assert len(result.articles) == len(facts.article_paths())
     for article in result.articles:
         post = facts.article(article.url)
         assert article.main_image is not None

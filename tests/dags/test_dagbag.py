@@ -35,6 +35,7 @@ def test_one_crawl_dag_and_one_backfill_dag_per_site_plus_cleaning(bag: Any) -> 
 
 
 def test_every_task_retries_with_backoff_and_a_timeout(bag: Any) -> None:
+    assert bag.dags and all(dag.tasks for dag in bag.dags.values())
     for dag in bag.dags.values():
         assert "defcorpus" in dag.tags and dag.doc_md and dag.max_active_runs == 1, dag.dag_id
         for task in dag.tasks:

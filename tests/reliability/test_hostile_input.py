@@ -250,11 +250,6 @@ def test_cp1252_bytes_declared_utf8_come_out_as_the_text(options: CleanOptions) 
     assert CP1252_TEXT in text
 
 
-def test_cp1252_bytes_declared_utf8_do_not_crash() -> None:
-    for options in (SELECTOR, GENERIC):
-        assert isinstance(extract_page(_cp1252_page("utf-8"), f"{BASE}/news/cafe/", options), Page)
-
-
 MALFORMED = [
     "<html><head><title>T</title><meta property='og:title' content='Malformed one'><body><div class=post-body>"
     "<p>First paragraph about the frigate trials<p>Second paragraph about the radar<div></span></b></i>",
