@@ -1,22 +1,30 @@
 """Airflow's components as the integration tests run them: separate processes, logs in files.
 
-Also the mini-site copies they crawl (one site config per name and address) and a polling helper
-that reports the components' log tails when it gives up.
+Also what both Airflow tests stage before Airflow starts (``stage_sites``: the S3 buckets and stores,
+the mini-site copies they crawl, one site config per name and address), the crawl pools' import, and
+a polling helper that reports the components' log tails when it gives up.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crawlers.sites import SITES_DIR
+from corpus.store import Store, open_store
+from crawlers.sites import SITES_DIR, SiteConfig, load_site_file
+from defcorpus.minisite import serve
+
+if TYPE_CHECKING:
+    from tests.support.s3 import S3Server
 
 
 def write_sites(directory: Path, base_urls: Mapping[str, str]) -> None:
@@ -27,6 +35,58 @@ def write_sites(directory: Path, base_urls: Mapping[str, str]) -> None:
         text = text.replace('base_url = "http://127.0.0.1:8045/"', f'base_url = "{base_url}/"')
         assert text.count(name) >= 1 and base_url in text
         (directory / f"{name}.toml").write_text(text)
+
+
+@dataclass(frozen=True)
+class Staged:
+    """The stores and site configs an Airflow test runs against; the mini-sites serve until its stack closes."""
+
+    endpoint: str  # the S3 server's
+    stores: dict[str, Store]  # "airflow": where the DAGs publish; "single": a one-process reference run
+    sites_dir: Path  # DEFCORPUS_SITES_DIR: one config per mini-site copy
+
+    def site(self, name: str) -> SiteConfig:
+        return load_site_file(self.sites_dir / f"{name}.toml")
+
+    def env(self) -> dict[str, str]:
+        """What Airflow's components need to find the sites and the store, and to reach the S3 server."""
+        extra = {"endpoint_url": self.endpoint, "region_name": "us-east-1"}
+        conn = {"conn_type": "aws", "login": "testing", "password": "testing", "extra": extra}
+        return {
+            "DEFCORPUS_SITES_DIR": str(self.sites_dir),
+            "DEFCORPUS_STORE": self.stores["airflow"].url,
+            "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(conn),
+        }
+
+
+def stage_sites(
+    stack: contextlib.ExitStack, s3_server: S3Server, tmp: Path, buckets: Mapping[str, str], sites: Mapping[str, str]
+) -> Staged:
+    """Create ``buckets`` (by role: "airflow", "single") and open a store in each; serve one copy of the
+    mini-site per name in ``sites`` on its loopback host (for as long as ``stack``), with its config."""
+    for bucket in buckets.values():
+        s3_server.client.create_bucket(Bucket=bucket)
+    endpoint = s3_server.endpoint_url
+    stores = {k: open_store(f"s3://{b}/corpus", s3_endpoint_url=endpoint) for k, b in buckets.items()}
+    servers = {name: stack.enter_context(serve(host)) for name, host in sites.items()}
+    sites_dir = tmp / "sites"
+    sites_dir.mkdir()
+    write_sites(sites_dir, {name: server.base_url for name, server in servers.items()})
+    return Staged(endpoint, stores, sites_dir)
+
+
+def import_pools(airflow: Airflow, hosts: Iterable[str]) -> None:
+    """The crawl pools as ``python -m defcorpus.orchestration pools`` gives them (one per publisher host)."""
+    pools = subprocess.run(
+        [sys.executable, "-m", "defcorpus.orchestration", "pools"],
+        env=airflow.env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert set(json.loads(pools)) == {f"crawl_{host}" for host in hosts}
+    (airflow.home / "pools.json").write_text(pools)
+    airflow.cli("pools", "import", str(airflow.home / "pools.json"))
 
 
 def process_tree(pid: int) -> list[int]:

@@ -26,8 +26,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -43,14 +41,12 @@ import pytest
 
 import corpus
 from corpus.manifest import Manifest
-from corpus.store import Store, open_store
+from corpus.store import Store
 from corpus.table import read_manifests
-from crawlers.sites import load_site_file
 from defcorpus.clean import clean_site
 from defcorpus.crawl_job import crawl_site
-from defcorpus.minisite import serve
 from tests.integration import celery_settings
-from tests.integration.airflow_procs import Airflow, command_line, process_tree, wait_for, write_sites
+from tests.integration.airflow_procs import Airflow, command_line, import_pools, process_tree, stage_sites, wait_for
 from tests.integration.services import (
     Postgres,
     ensure_postgres,
@@ -235,34 +231,16 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
 
     tmp = tmp_path_factory.mktemp("airflow-celery")
     buckets = {"airflow": "defcorpus-airflow-celery", "single": "defcorpus-celery-ref"}
-    for bucket in buckets.values():
-        s3_server.client.create_bucket(Bucket=bucket)
-    endpoint = s3_server.endpoint_url
-    stores = {k: open_store(f"s3://{b}/corpus", s3_endpoint_url=endpoint) for k, b in buckets.items()}
 
     with contextlib.ExitStack() as stack:
-        servers = {name: stack.enter_context(serve(host)) for name, host in SITES.items()}
-        sites_dir = tmp / "sites"
-        sites_dir.mkdir()
-        write_sites(sites_dir, {name: server.base_url for name, server in servers.items()})
+        staged = stage_sites(stack, s3_server, tmp, buckets, SITES)
+        stores = staged.stores
         pg = stack.enter_context(postgres_cluster(pg_bin))
         broker_url = stack.enter_context(redis_server(redis_bin))
         home, api_port = tmp / "home", free_port()
         api_url = f"http://127.0.0.1:{api_port}"
         home.mkdir()
-        extra = {"endpoint_url": endpoint, "region_name": "us-east-1"}
-        conn = {"conn_type": "aws", "login": "testing", "password": "testing", "extra": extra}
-        env = airflow_env(
-            home,
-            pg,
-            broker_url,
-            api_port,
-            {
-                "DEFCORPUS_SITES_DIR": str(sites_dir),
-                "DEFCORPUS_STORE": stores["airflow"].url,
-                "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(conn),
-            },
-        )
+        env = airflow_env(home, pg, broker_url, api_port, staged.env())
         airflow = Airflow(home, env)
         stack.callback(airflow.stop)
         phase("services")
@@ -273,16 +251,7 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
         airflow.start("scheduler", "scheduler")
         for name in WORKERS:
             start_worker(airflow, name, tmp)
-        pools = subprocess.run(
-            [sys.executable, "-m", "defcorpus.orchestration", "pools"],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        assert set(json.loads(pools)) == {f"crawl_{host}" for host in SITES.values()}
-        (home / "pools.json").write_text(pools)
-        airflow.cli("pools", "import", str(home / "pools.json"))  # while the components start
+        import_pools(airflow, SITES.values())  # while the components start
         wait_for(
             "the DAGs to be parsed, both workers and the api-server to be ready",
             lambda: (
@@ -319,8 +288,8 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
             for name in SITES:
                 crawl_site(
                     stores["single"].url,
-                    load_site_file(sites_dir / f"{name}.toml"),
-                    s3_endpoint_url=endpoint,
+                    staged.site(name),
+                    s3_endpoint_url=staged.endpoint,
                     settings=NO_PACING,
                 )
 
@@ -349,7 +318,7 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
     airflow_manifests = read_manifests(stores["airflow"])
     by_batch = sorted(airflow_manifests, key=lambda m: m.batch_id)
     for name in dict.fromkeys(m.site for m in by_batch if m.articles):
-        clean_site(stores["single"], load_site_file(sites_dir / f"{name}.toml"))
+        clean_site(stores["single"], staged.site(name))
     phase("reference cleaned")
 
     yield Outcome(

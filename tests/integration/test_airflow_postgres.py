@@ -19,8 +19,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -33,13 +31,11 @@ import pytest
 
 import corpus
 from corpus.manifest import Manifest
-from corpus.store import Store, open_store
+from corpus.store import Store
 from corpus.table import read_manifests
-from crawlers.sites import load_site_file
 from defcorpus.clean import clean_site, pending_warc_keys
 from defcorpus.crawl_job import crawl_site
-from defcorpus.minisite import serve
-from tests.integration.airflow_procs import Airflow, wait_for, write_sites
+from tests.integration.airflow_procs import Airflow, import_pools, stage_sites, wait_for
 from tests.integration.services import ensure_postgres, postgres_cluster, query
 from tests.support import minisite_facts as facts
 from tests.support.crawling import NO_PACING
@@ -80,16 +76,10 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
     started = time.monotonic()
     tmp = tmp_path_factory.mktemp("airflow-pg")
     buckets = {"airflow": "defcorpus-airflow-pg", "single": "defcorpus-airflow-ref"}
-    for bucket in buckets.values():
-        s3_server.client.create_bucket(Bucket=bucket)
-    endpoint = s3_server.endpoint_url
-    stores = {k: open_store(f"s3://{b}/corpus", s3_endpoint_url=endpoint) for k, b in buckets.items()}
 
     with contextlib.ExitStack() as stack:
-        servers = {name: stack.enter_context(serve(host)) for name, host in SITES.items()}
-        sites_dir = tmp / "sites"
-        sites_dir.mkdir()
-        write_sites(sites_dir, {name: server.base_url for name, server in servers.items()})
+        staged = stage_sites(stack, s3_server, tmp, buckets, SITES)
+        stores = staged.stores
         pg = stack.enter_context(postgres_cluster(bin_dir))
         home, api_port = tmp / "home", free_port()
         home.mkdir()
@@ -107,30 +97,12 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": pg.url,
             "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
-            "DEFCORPUS_SITES_DIR": str(sites_dir),
-            "DEFCORPUS_STORE": stores["airflow"].url,
-            "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(
-                {
-                    "conn_type": "aws",
-                    "login": "testing",
-                    "password": "testing",
-                    "extra": {"endpoint_url": endpoint, "region_name": "us-east-1"},
-                }
-            ),
+            **staged.env(),
         }
         airflow = Airflow(home, env)
         stack.callback(airflow.stop)
         airflow.cli("db", "migrate", timeout=300)
-        pools = subprocess.run(
-            [sys.executable, "-m", "defcorpus.orchestration", "pools"],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        assert set(json.loads(pools)) == {"crawl_127.0.0.1", "crawl_127.0.0.2"}
-        (home / "pools.json").write_text(pools)
-        airflow.cli("pools", "import", str(home / "pools.json"))
+        import_pools(airflow, SITES.values())
 
         airflow.start("api-server", "api-server", "--port", str(api_port), "--host", "127.0.0.1")
         airflow.start("dag-processor", "dag-processor")
@@ -178,14 +150,14 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
         for name in SITES:
             crawl_site(
                 stores["single"].url,
-                load_site_file(sites_dir / f"{name}.toml"),
-                s3_endpoint_url=endpoint,
+                staged.site(name),
+                s3_endpoint_url=staged.endpoint,
                 settings=NO_PACING,
             )
     airflow_manifests = read_manifests(stores["airflow"])
     by_batch = sorted(airflow_manifests, key=lambda m: m.batch_id)
     for name in dict.fromkeys(m.site for m in by_batch if m.articles):
-        clean_site(stores["single"], load_site_file(sites_dir / f"{name}.toml"))
+        clean_site(stores["single"], staged.site(name))
 
     yield Outcome(
         wall_seconds=wall,
