@@ -39,14 +39,17 @@ from typing import Any
 
 import pytest
 
-import corpus
 from corpus.manifest import Manifest
-from corpus.store import Store
-from corpus.table import read_manifests
-from defcorpus.clean import clean_site
-from defcorpus.crawl_job import crawl_site
 from tests.integration import celery_settings
-from tests.integration.airflow_procs import Airflow, command_line, import_pools, process_tree, stage_sites, wait_for
+from tests.integration.airflow_procs import (
+    Airflow,
+    command_line,
+    content,
+    import_pools,
+    process_tree,
+    stage_sites,
+    wait_for,
+)
 from tests.integration.services import (
     Postgres,
     ensure_postgres,
@@ -67,7 +70,6 @@ REPO = Path(__file__).resolve().parents[2]
 SITES = {"celerya": "127.0.0.1", "celeryb": "127.0.0.2", "celeryc": "127.0.0.3"}  # three publisher pools
 WORKERS = ("worker-a", "worker-b")
 WORKER_CONCURRENCY = 2  # processes per worker: 4 slots for 3 crawls, so each worker gets one
-PROVENANCE = {"warc_file", "warc_record_id", "fetched_at"}
 RUN_TIMEOUT_S = 300
 DAG_IDS = {*(f"crawl_{site}" for site in SITES), "defcorpus_clean"}
 TRIES_SQL = (
@@ -105,14 +107,6 @@ class Outcome:
     warc_keys: list[str]
     articles: list[dict[str, Any]]
     reference: list[dict[str, Any]]
-
-
-def content(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(({k: v for k, v in r.items() if k not in PROVENANCE} for r in rows), key=lambda r: r["id"])
-
-
-def all_warc_keys(store: Store) -> list[str]:
-    return sorted(k for site in SITES for k in store.list(f"raw/site={site}/") if k.endswith(".warc.gz"))
 
 
 def airflow_env(home: Path, pg: Postgres, broker_url: str, api_port: int, extra: dict[str, str]) -> dict[str, str]:
@@ -234,7 +228,6 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
 
     with contextlib.ExitStack() as stack:
         staged = stage_sites(stack, s3_server, tmp, buckets, SITES)
-        stores = staged.stores
         pg = stack.enter_context(postgres_cluster(pg_bin))
         broker_url = stack.enter_context(redis_server(redis_bin))
         home, api_port = tmp / "home", free_port()
@@ -284,16 +277,7 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
         survivors = [line for pid in killed if (line := command_line(pid))]
 
         # The undisturbed reference crawls run while the scheduler waits out the heartbeat timeout.
-        def reference_crawls() -> None:
-            for name in SITES:
-                crawl_site(
-                    stores["single"].url,
-                    staged.site(name),
-                    s3_endpoint_url=staged.endpoint,
-                    settings=NO_PACING,
-                )
-
-        reference = threading.Thread(target=reference_crawls, name="reference-crawls")
+        reference = threading.Thread(target=staged.crawl_reference, name="reference-crawls")
         reference.start()
 
         def runs_done(dag_ids: set[str]) -> bool:
@@ -315,10 +299,7 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
         assert not reference.is_alive(), "the reference crawls did not finish in 3 minutes"
         phase("stopped, reference crawled")
 
-    airflow_manifests = read_manifests(stores["airflow"])
-    by_batch = sorted(airflow_manifests, key=lambda m: m.batch_id)
-    for name in dict.fromkeys(m.site for m in by_batch if m.articles):
-        clean_site(stores["single"], staged.site(name))
+    airflow_manifests = staged.clean_reference()
     phase("reference cleaned")
 
     yield Outcome(
@@ -330,9 +311,9 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
         killed_at=killed_at,
         survivors_of_the_kill=survivors,
         manifests=airflow_manifests,
-        warc_keys=all_warc_keys(stores["airflow"]),
-        articles=corpus.open(stores["airflow"]).articles(latest=False).to_pylist(),
-        reference=corpus.open(stores["single"]).articles(latest=False).to_pylist(),
+        warc_keys=staged.warc_keys(),
+        articles=staged.articles("airflow"),
+        reference=staged.articles("single"),
     )
 
 

@@ -29,13 +29,9 @@ from typing import Any
 
 import pytest
 
-import corpus
 from corpus.manifest import Manifest
-from corpus.store import Store
-from corpus.table import read_manifests
-from defcorpus.clean import clean_site, pending_warc_keys
-from defcorpus.crawl_job import crawl_site
-from tests.integration.airflow_procs import Airflow, import_pools, stage_sites, wait_for
+from defcorpus.clean import pending_warc_keys
+from tests.integration.airflow_procs import Airflow, content, import_pools, stage_sites, wait_for
 from tests.integration.services import ensure_postgres, postgres_cluster, query
 from tests.support import minisite_facts as facts
 from tests.support.crawling import NO_PACING
@@ -46,7 +42,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900
 
 REPO = Path(__file__).resolve().parents[2]
 SITES = {"minia": "127.0.0.1", "minib": "127.0.0.2"}  # two hosts: two publisher pools
-PROVENANCE = {"warc_file", "warc_record_id", "fetched_at"}
 RUN_TIMEOUT_S = 420
 DAG_IDS = {"crawl_minia", "crawl_minib", "defcorpus_clean"}
 
@@ -62,14 +57,6 @@ class Outcome:
     reference: list[dict[str, Any]]
 
 
-def content(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(({k: v for k, v in r.items() if k not in PROVENANCE} for r in rows), key=lambda r: r["id"])
-
-
-def all_warc_keys(store: Store) -> list[str]:
-    return sorted(k for site in SITES for k in store.list(f"raw/site={site}/") if k.endswith(".warc.gz"))
-
-
 @pytest.fixture(scope="module")
 def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
     bin_dir = ensure_postgres()
@@ -79,7 +66,6 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
 
     with contextlib.ExitStack() as stack:
         staged = stage_sites(stack, s3_server, tmp, buckets, SITES)
-        stores = staged.stores
         pg = stack.enter_context(postgres_cluster(bin_dir))
         home, api_port = tmp / "home", free_port()
         home.mkdir()
@@ -128,7 +114,7 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
             return (
                 active == 0
                 and crawled == len(SITES)
-                and not any(pending_warc_keys(stores["airflow"], site) for site in SITES)
+                and not any(pending_warc_keys(staged.stores["airflow"], site) for site in SITES)
             )
 
         wait_for("the crawl and cleaning runs", settled, airflow, timeout=RUN_TIMEOUT_S, step=2.0)
@@ -144,29 +130,17 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
         }
 
         airflow.stop()
-        # The reference: one process, the same two sites (same servers, same URLs) crawled one after the
-        # other, cleaned in the order the Airflow run published them (near-duplicate links between the
-        # two sites, which carry the same articles, depend on that order).
-        for name in SITES:
-            crawl_site(
-                stores["single"].url,
-                staged.site(name),
-                s3_endpoint_url=staged.endpoint,
-                settings=NO_PACING,
-            )
-    airflow_manifests = read_manifests(stores["airflow"])
-    by_batch = sorted(airflow_manifests, key=lambda m: m.batch_id)
-    for name in dict.fromkeys(m.site for m in by_batch if m.articles):
-        clean_site(stores["single"], staged.site(name))
+        staged.crawl_reference()
+    airflow_manifests = staged.clean_reference()
 
     yield Outcome(
         wall_seconds=wall,
         runs=runs,
         crawl_spans=spans,
         manifests=airflow_manifests,
-        warc_keys=all_warc_keys(stores["airflow"]),
-        articles=corpus.open(stores["airflow"]).articles(latest=False).to_pylist(),
-        reference=corpus.open(stores["single"]).articles(latest=False).to_pylist(),
+        warc_keys=staged.warc_keys(),
+        articles=staged.articles("airflow"),
+        reference=staged.articles("single"),
     )
 
 
