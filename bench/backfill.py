@@ -2,7 +2,7 @@
 
 ``python -m bench.backfill [--sizes 2000,8000] [--results OUT]``. For each size (articles; captures
 are 2.5 times as many, as in the tests' history), ``defcorpus backfill`` runs in a child process
-against the fake archive of ``tests/crawlers/servers/archives.py`` on 127.0.0.1, rates unlimited, a
+against the fake archive of ``tests/support/archives.py`` on 127.0.0.1, rates unlimited, a
 1,000-row CDX page. Peak memory is the child's own (``wait4``'s ``ru_maxrss``). Why two sizes: a
 backfill holds one CDX page and one article's captures at a time, plus a 64-bit digest per settled
 article, so its peak must stay nearly flat while the captures grow fourfold; the run fails if it
@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.crawlers.backfilling import archive_env, backfill_args, write_site_file
-from tests.crawlers.servers.archive_history import HOST, SITE_TOML, generate
-from tests.crawlers.servers.archives import archive_serving
+from tests.support.archive_history import HOST, SITE_TOML, generate
+from tests.support.archives import archive_serving
+from tests.support.backfilling import archive_env, backfill_args, write_site_file
 
 
 def run_size(articles: int, workdir: Path) -> dict[str, Any]:

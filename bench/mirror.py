@@ -1,8 +1,9 @@
 """A large loopback mirror of the mini-site for the performance benchmarks: N generated ZoxPress articles.
 
 Why generated: the bundled mini-site has 15 posts, too few to measure a crawl or to see memory grow.
-The mirror reuses the mini-site's theme, chrome, authors and sections (``defcorpus.minisite.render``),
-so every page looks like a real ZoxPress page, and writes each article's body with a seeded word
+The mirror reuses the mini-site's theme, chrome, authors and sections through its public modules
+(``defcorpus.minisite.content``, ``theme``, ``pages``, ``discovery``, ``server``), so every page looks
+like a real ZoxPress page, and writes each article's body with a seeded word
 chain trained on the mini-site's own posts: bodies are distinct (learned boilerplate would rightly
 strip shared paragraphs), while the theme's chrome, teasers and pasted author bios recur as on the
 real site. Discovery is the real site's: robots.txt → Yoast sitemap index → one sitemap per month,
@@ -27,27 +28,16 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from defcorpus.minisite.render import (
-    Article,
-    Block,
-    Content,
-    _article_page,
-    _Ctx,
-    _feed,
-    _robots,
-    _sitemaps,
-    _static_page,
-    load_content,
-    load_theme,
-    not_found_page,
-    plain_text,
-)
-from defcorpus.minisite.server import MiniSite, _Handler, _Server, serving_in_thread
+from defcorpus.minisite.content import Article, Block, Content, load_content, plain_text
+from defcorpus.minisite.discovery import feed, robots_txt, sitemaps
+from defcorpus.minisite.pages import article_page, static_page
+from defcorpus.minisite.server import MiniSite, MiniSiteHandler, MiniSiteServer, serving_in_thread
+from defcorpus.minisite.theme import RenderContext
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from defcorpus.minisite.render import Page
+    from defcorpus.minisite.content import Page
 
 CONTROL_PATH = "/__mirror__/requests"
 FIRST_POST = datetime(2020, 1, 6, 9, 0, tzinfo=UTC)
@@ -122,8 +112,7 @@ def generate(articles: int, seed: int = 8) -> Content:
 def render(content: Content, base_url: str) -> dict[str, Page]:
     """Every served page by path. Each article is rendered against a window of its neighbours, so
     its teasers match the full site's and the whole render stays linear in the number of posts."""
-    ctx = _Ctx(content, load_theme(), base_url.rstrip("/"))
-    shared = {"common": ctx.common, "top": ctx.top, "sidebar": ctx.sidebar, "footer": ctx.footer}
+    ctx = RenderContext.for_site(content, base_url)
     posts, pages = content.articles, {}
     for k, article in enumerate(posts):
         window = sorted(
@@ -131,13 +120,11 @@ def render(content: Content, base_url: str) -> dict[str, Page]:
             key=lambda a: a.date_published,
             reverse=True,
         )
-        local = _Ctx(replace(content, articles=tuple(window)), ctx.theme, ctx.base)
-        local.__dict__.update(shared)  # cached chrome of the full site (sidebar, menus, footer)
-        pages[article.path] = _article_page(local, article)
-    pages |= {p.path: _static_page(ctx, p) for p in content.pages}
-    pages |= _sitemaps(ctx)
-    pages["/robots.txt"] = _robots(ctx)
-    pages["/feed/"] = _feed(ctx)
+        pages[article.path] = article_page(ctx.for_articles(window), article)
+    pages |= {p.path: static_page(ctx, p) for p in content.pages}
+    pages |= sitemaps(ctx)
+    pages["/robots.txt"] = robots_txt(ctx)
+    pages["/feed/"] = feed(ctx)
     return pages
 
 
@@ -150,10 +137,10 @@ def expected_words(content: Content) -> int:
     return sum(len(plain_text(b.plain).split()) for a in content.articles for b in a.body)
 
 
-class _MirrorHandler(_Handler):
+class _MirrorHandler(MiniSiteHandler):
     server: _MirrorServer
 
-    def _respond(self, *, send_body: bool) -> None:
+    def respond(self, *, send_body: bool) -> None:
         if self.path == CONTROL_PATH:
             body = json.dumps(self.server.counts()).encode()
             self.send_response(200)
@@ -162,7 +149,7 @@ class _MirrorHandler(_Handler):
             self.end_headers()
             self.wfile.write(body if send_body else b"")
             return
-        super()._respond(send_body=send_body)
+        super().respond(send_body=send_body)
 
     def send_response(self, code: int, message: str | None = None) -> None:
         if self.path != CONTROL_PATH:
@@ -170,13 +157,10 @@ class _MirrorHandler(_Handler):
         super().send_response(code, message)
 
 
-class _MirrorServer(_Server):
+class _MirrorServer(MiniSiteServer):
     def __init__(self, address: tuple[str, int], articles: int, seed: int) -> None:
-        # ThreadingHTTPServer.__init__ directly: _Server.__init__ would render the 15-post mini-site
-        super(_Server, self).__init__(address, _MirrorHandler)
-        base_url = f"http://{address[0]}:{self.server_address[1]}"
-        self.site = MiniSite(base_url, render(generate(articles, seed), base_url))
-        self.not_found = not_found_page(base_url)
+        content = generate(articles, seed)
+        super().__init__(address, lambda base_url: render(content, base_url), _MirrorHandler)
         self._status_lock = threading.Lock()
         self._statuses: dict[int, int] = defaultdict(int)
 

@@ -14,6 +14,7 @@ import ast
 import gzip
 import importlib.util
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -25,6 +26,11 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 _WORDS = re.compile(r"\w+")
+
+
+def under_ci() -> bool:
+    """``CI=true`` (or ``1``): where a missing benchmark set is an error, not something to skip."""
+    return os.environ.get("CI", "").lower() in ("true", "1")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Shared fixtures: the S3 server (tests/s3_server.py) and the bundled mini-site on loopback."""
+"""Shared fixtures: the S3 server (tests/support/s3.py) and the bundled mini-site on loopback."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = ["tests.s3_server"]
+pytest_plugins = ["tests.support.s3"]
 
 
 @pytest.fixture(scope="session")

@@ -21,9 +21,9 @@ from crawlers.sites import SiteConfig, get_site
 from defcorpus.clean import clean_site
 from defcorpus.clean_report import CleanReport
 from defcorpus.crawl_job import crawl_site
-from defcorpus.minisite import facts
+from tests.support import minisite_facts as facts
+from tests.support.crawling import NO_PACING
 
-LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 SEED_HEADLINE = "Putin Is Eyeing One Specific Country to Help Him Invade Ukraine"
 GOLDEN = Path(__file__).parent / "golden" / "seed_article_body.txt"
 PROVENANCE = {"warc_file", "warc_record_id", "fetched_at"}
@@ -39,7 +39,7 @@ class Run:
 
 
 def crawl_and_clean(store: Store, site: SiteConfig, endpoint: str | None = None) -> Run:
-    report = crawl_site(store.url, site, s3_endpoint_url=endpoint, settings=LOOPBACK)
+    report = crawl_site(store.url, site, s3_endpoint_url=endpoint, settings=NO_PACING)
     cleaned = clean_site(store, site)
     return Run(store, site, report, cleaned, corpus.open(store).articles(site=site.name).to_pylist())
 
@@ -89,8 +89,8 @@ def test_seed_article_is_exactly_the_article(local_run: Run) -> None:
 
 
 def test_every_body_is_the_article_text(local_run: Run) -> None:
-    for path, article in by_path(local_run).items():
-        assert article["body"] == facts.expected_body(path), path
+    bodies = {path: article["body"] for path, article in by_path(local_run).items()}
+    assert bodies == {path: facts.expected_body(path) for path in facts.article_paths()}
 
 
 def test_no_chrome_bio_or_caption_survives(local_run: Run) -> None:

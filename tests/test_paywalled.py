@@ -24,10 +24,12 @@ from crawlers.sites import SiteConfig
 from defcorpus.clean import clean_site
 from defcorpus.clean_report import CleanReport
 from defcorpus.reclean import reclean_site
-from tests.corpus.old_schema import downgrade_to_1_0
-from tests.crawlers.crawling import crawl
-from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, json_ld, page, robots, urlset
+from tests.support.crawling import crawl
+from tests.support.http import FixtureSite, Route, serving
+from tests.support.old_schema import downgrade_to_1_0
+from tests.support.pages import Story, article_ld, day, json_ld, page
+from tests.support.publishers.plain import sitemap_routes
+from tests.support.site_configs import fixture_site
 
 MARKER = "Subscribe to keep reading"
 FREE = Story("/2024/07/frigate-sea-trials/", "Frigate completes its sea trials", day(2024, 7, 1))
@@ -61,8 +63,7 @@ def article_page(base: str, story: Story, *, stub: bool = False) -> bytes:
 def build(base: str) -> FixtureSite:
     """ETags on the articles, so a re-crawl asks conditionally and sees the paywall lifted."""
     routes = {
-        "/robots.txt": Route(robots(base, "/sitemap.xml"), content_type=TEXT),
-        "/sitemap.xml": Route(urlset(base, [(FREE.path, None), (LOCKED.path, None)]), content_type=XML),
+        **sitemap_routes(base, [(FREE.path, None), (LOCKED.path, None)]),
         FREE.path: Route(article_page(base, FREE), etag='"free-v1"'),
         LOCKED.path: Route(article_page(base, LOCKED, stub=True), etag='"locked-v1"'),
     }
@@ -82,16 +83,7 @@ class Runs:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     paths = [tmp_path_factory.mktemp("store"), tmp_path_factory.mktemp("old-store")]
     with serving(build) as (server, _):
-        config = SiteConfig.model_validate(
-            {
-                "name": "paysite",
-                "title": "Paysite",
-                "base_url": server.base_url,
-                "sources": [{"type": "sitemap", "url": "/robots.txt"}],
-                "articles": {"allow": [r"^/\d{4}/\d{2}/"]},
-                "crawl": {"paywall_markers": [MARKER]},
-            }
-        )
+        config = fixture_site("paysite", server.base_url, crawl={"paywall_markers": [MARKER]})
         store, old_store = (open_store(str(p)) for p in paths)
         result = Runs(config, store, [crawl(config, paths[0])], [clean_site(store, config)], old_store)
         crawl(config, paths[1])

@@ -10,13 +10,10 @@ written; the incremental middleware prepared those records in ``request.meta["de
 sent one alone (``crawlers.state.fetch_confirmed``: a short page fetched again, identical to the copy
 an earlier file holds), which joins the segment of the file open at the time.
 The file's Parquet index (``corpus.warc_index``) is built from the records as they are written and
-stored after the file. Flags set by the guards (``defcorpus_paywall``) are recorded as a
-``WARC-Defcorpus-Flags`` header. Scrapy hands us decoded bodies, so
-``Content-Encoding``/``Transfer-Encoding`` are dropped from the recorded headers and
-``Content-Length`` is set to the stored payload's length.
+stored after the file.
 
-The reactor thread builds each record with warcio (headers, SHA-1 block and payload digests), which
-is quick; one worker thread does the slow part: each record's gzip member (one zlib call, at
+The reactor thread builds each record (``crawlers.warc_records``: headers, digests), which is quick;
+one worker thread does the slow part: each record's gzip member (one zlib call, at
 ``DEFCORPUS_WARC_GZIP_LEVEL``, which runs without the GIL), the file writes, rotation, the segment,
 the upload and the index, in the order the responses arrived. At most ``MAX_PENDING_RESPONSES``
 responses (``MAX_PENDING_BYTES``) wait for it; past that the reactor waits. When the crawl closes,
@@ -35,25 +32,20 @@ import zlib
 from collections import Counter, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
-from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from corpus import layout
 from corpus.store import Store
 from corpus.tempdirs import private_tempdir
-from corpus.version import VERSION
-from corpus.warc_index import IndexRow, index_row, write_index_rows
+from corpus.warc_index import IndexRow, write_index_rows
 from crawlers.crawl_store import crawl_store
 from crawlers.state import FetchRecord, fetch_confirmed, write_segment
+from crawlers.warc_records import Exchange, RecordBuilder, warcinfo_record
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -62,27 +54,13 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.statscollectors import StatsCollector
-    from warcio.recordloader import ArcWarcRecord
 
 logger = logging.getLogger(__name__)
 
-_HOP_HEADERS = {b"content-encoding", b"transfer-encoding", b"content-length"}
-SOFTWARE = f"defcorpus/{VERSION} (Scrapy; warcio)"
 ERROR_REASON = "warc_error"  # the finish reason of a crawl stopped by a failed WARC write or upload
 MAX_PENDING_RESPONSES = 32  # responses queued for the worker before the reactor waits for it
 MAX_PENDING_BYTES = 16 * 1024 * 1024  # ... or this many bytes of records
 _GZIP_WBITS = zlib.MAX_WBITS + 16  # a gzip member, not a raw zlib stream
-
-
-@dataclass(frozen=True)
-class _Exchange:
-    """One request and its response as uncompressed WARC records, built on the reactor thread."""
-
-    fetched: str
-    request_record: bytes
-    response_record: bytes
-    index: IndexRow  # the response's index row; offset and length are the worker's to fill in
-    draft: dict[str, Any] | None  # the incremental middleware's FetchRecord fields, for an article
 
 
 @dataclass
@@ -122,9 +100,7 @@ class WarcWriter:
         self._pending_bytes = 0
         self._failed = False
         self._closing = False
-        # Records are built uncompressed into this buffer, on the reactor thread.
-        self._buffer = BytesIO()
-        self._builder = WARCWriter(self._buffer, gzip=False, warc_version="1.1")
+        self._record_builder = RecordBuilder()  # used on the reactor thread only
         # The worker's side: the open file.
         self._fh: BinaryIO | None = None
         self._records: list[FetchRecord] = []  # state of the articles in the open file
@@ -167,51 +143,14 @@ class WarcWriter:
         if self._failed:
             self.stats.inc_value("warc/responses_not_written")
             return
-        fetched = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        response_record = self._builder.create_warc_record(
-            response.url,
-            "response",
-            payload=BytesIO(response.body),
-            length=len(response.body),
-            http_headers=_response_headers(response),
-            warc_headers_dict=_warc_headers(fetched, response, request),
-        )
-        request_body = request.body or b""
-        request_record = self._builder.create_warc_record(
-            request.url,
-            "request",
-            payload=BytesIO(request_body),
-            length=len(request_body),  # without it warcio spools the payload to a temporary file (and leaks it)
-            http_headers=_request_headers(request),
-            warc_headers_dict={
-                "WARC-Date": fetched,
-                "WARC-Concurrent-To": response_record.rec_headers.get_header("WARC-Record-ID"),
-            },
-        )
-        request_bytes = self._serialize(request_record)
-        response_bytes = self._serialize(response_record)
-        draft = request.meta.get("defcorpus_fetch")
-        exchange = _Exchange(
-            fetched=fetched,
-            request_record=request_bytes,
-            response_record=response_bytes,
-            index=index_row(response_record, 0, 0),  # after writing: as a reader will see the headers
-            draft=dict(draft) if draft else None,
-        )
-        self._submit(self._write, exchange, size=len(request_bytes) + len(response_bytes))
+        exchange = self._record_builder.exchange(response, request)
+        self._submit(self._write, exchange, size=exchange.size)
 
     def record_confirmed(self, record: FetchRecord) -> None:
         """File a record whose page an earlier WARC file holds (``record.warc_key``)."""
         self._collect()
         if not self._failed:
             self._submit(self._add_record, record, size=0)
-
-    def _serialize(self, record: ArcWarcRecord) -> bytes:
-        """One record as warcio writes it, uncompressed (digests and Content-Length included)."""
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._builder.write_record(record)
-        return self._buffer.getvalue()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Write what is queued, store the open file, and only then report the keys."""
@@ -277,7 +216,7 @@ class WarcWriter:
             self._broken = True
             raise
 
-    def _write(self, exchange: _Exchange) -> _Done:
+    def _write(self, exchange: Exchange) -> _Done:
         done = _Done()
         if self._fh is None:
             self._open_file()
@@ -325,15 +264,7 @@ class WarcWriter:
         self._fh = path.open("wb")
         self._opened_at = time.monotonic()
         self._responses = 0
-        info = {
-            "software": SOFTWARE,
-            "format": "WARC File Format 1.1",
-            "isPartOf": f"{self.site}/{self.crawl_id}",
-        }
-        buffer = BytesIO()
-        builder = WARCWriter(buffer, gzip=False, warc_version="1.1")
-        builder.write_record(builder.create_warcinfo_record(path.name, info))
-        self._write_member(buffer.getvalue())
+        self._write_member(warcinfo_record(path.name, f"{self.site}/{self.crawl_id}"))
 
     def _close_file(self, done: _Done) -> None:
         if self._fh is None:
@@ -356,46 +287,3 @@ class WarcWriter:
         self.keys.append(key)
         path.unlink()
         self._fh = None
-
-
-def _response_headers(response: Response) -> StatusAndHeaders:
-    headers = [
-        (name.decode("latin-1"), value.decode("latin-1"))
-        for name, values in response.headers.items()
-        if name.lower() not in _HOP_HEADERS
-        for value in values
-    ]
-    headers.append(("Content-Length", str(len(response.body))))
-    reason = _REASONS.get(response.status, "")
-    protocol = response.protocol or "HTTP/1.1"
-    return StatusAndHeaders(f"{response.status} {reason}".strip(), headers, protocol=protocol)
-
-
-def _request_headers(request: Request) -> StatusAndHeaders:
-    parts = urlsplit(request.url)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    headers = [("Host", parts.netloc)] + [
-        (name.decode("latin-1"), value.decode("latin-1"))
-        for name, values in request.headers.items()
-        for value in values
-    ]
-    return StatusAndHeaders(f"{request.method} {target} HTTP/1.1", headers, is_http_request=True)
-
-
-def _warc_headers(fetched: str, response: Response, request: Request) -> dict[str, Any]:
-    headers = {"WARC-Date": fetched}
-    if response.ip_address is not None:
-        headers["WARC-IP-Address"] = str(response.ip_address)
-    flags = [flag for flag in ("paywall",) if request.meta.get(f"defcorpus_{flag}")]
-    if flags:
-        headers["WARC-Defcorpus-Flags"] = " ".join(flags)
-    return headers
-
-
-def _reasons() -> dict[int, str]:
-    from http import HTTPStatus
-
-    return {status.value: status.phrase for status in HTTPStatus}
-
-
-_REASONS = _reasons()

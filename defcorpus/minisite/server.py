@@ -14,6 +14,11 @@ Pages are rendered once, at start-up, by ``build_site(base_url)``. Like WordPres
 server: unknown paths get the theme's 404 page, a known path missing its trailing slash gets a 301,
 and responses carry an ETag (and Last-Modified for articles) so that a conditional request gets a
 304 — which lets tests exercise incremental re-crawls. Per-request logging is silenced.
+
+Public pieces, for servers built on this one (``bench/mirror.py`` serves a generated site with
+them; the tests' fixture server answers conditional requests with ``not_modified``):
+``LoopbackServer`` (a threaded server that copes with a parallel crawl), ``MiniSiteServer(address,
+render=…, handler=…)``, ``MiniSiteHandler``, ``not_modified`` and ``serving_in_thread``.
 """
 
 from __future__ import annotations
@@ -28,10 +33,14 @@ from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 from corpus.dates import parse_http_date
-from defcorpus.minisite.render import Page, build_site, not_found_page
+from defcorpus.minisite.content import Page
+from defcorpus.minisite.pages import not_found_page
+from defcorpus.minisite.render import build_site
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
+    from datetime import datetime
+    from email.message import Message
 
 
 class MiniSite:
@@ -79,34 +88,65 @@ class MiniSite:
 _ServerT = TypeVar("_ServerT", bound=ThreadingHTTPServer)
 
 
-class _Server(ThreadingHTTPServer):
+class LoopbackServer(ThreadingHTTPServer):
+    """A threaded HTTP server for loopback use: daemon threads, and a backlog a parallel crawl fits in."""
+
     daemon_threads = True
     request_queue_size = 128  # the default backlog of 5 drops connects under a parallel crawl
 
-    def __init__(self, address: tuple[str, int]) -> None:
-        super().__init__(address, _Handler)
+
+class MiniSiteServer(LoopbackServer):
+    """Serves the pages ``render(base_url)`` gives (the bundled mini-site unless told otherwise)."""
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        render: Callable[[str], Mapping[str, Page]] = build_site,
+        handler: type[MiniSiteHandler] | None = None,
+    ) -> None:
+        super().__init__(address, handler or MiniSiteHandler)
         base_url = f"http://{address[0]}:{self.server_address[1]}"
-        self.site = MiniSite(base_url, build_site(base_url))
+        self.site = MiniSite(base_url, render(base_url))
         self.not_found = not_found_page(base_url)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+def not_modified(headers: Message, etag: str | None, last_modified: datetime | None) -> bool:
+    """Whether a conditional GET may be answered 304 (RFC 9110 section 13.2.2).
+
+    ``If-None-Match`` wins: it matches when it lists ``etag`` (or is ``*`` and there is one). Only
+    without it does ``If-Modified-Since`` count: not modified when ``last_modified`` (to the second)
+    is no later than the date the client gives. An unreadable date never matches.
+    """
+    if (match := headers.get("If-None-Match")) is not None:
+        tags = {m.strip() for m in match.split(",")}
+        return etag is not None and (etag in tags or "*" in tags)
+    since = headers.get("If-Modified-Since")
+    if since is None or last_modified is None:
+        return False
+    when = parse_http_date(since)
+    return when is not None and last_modified.replace(microsecond=0) <= when
+
+
+class MiniSiteHandler(BaseHTTPRequestHandler):
+    """Answers from ``server.site.pages``; a subclass may override ``respond`` for paths of its own."""
+
+    server: MiniSiteServer
     protocol_version = "HTTP/1.1"
     timeout = 30  # close idle keep-alive connections
     server_version = "nginx"
     sys_version = ""
 
     def do_GET(self) -> None:
-        self._respond(send_body=True)
+        self.respond(send_body=True)
 
     def do_HEAD(self) -> None:
-        self._respond(send_body=False)
+        self.respond(send_body=False)
 
     def log_message(self, format: str, *args: object) -> None:
         """Stay quiet: a crawl would otherwise print one stderr line per request."""
 
-    def _respond(self, *, send_body: bool) -> None:
+    def respond(self, *, send_body: bool) -> None:
+        """Answer the request for ``self.path``: the page, a 301 to add a slash, a 304, or the 404 page."""
         site, path = self.server.site, urlsplit(self.path).path
         site.record_request(path)
         page = site.pages.get(path)
@@ -118,21 +158,11 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {"ETag": etag}
         if page.last_modified is not None:
             headers["Last-Modified"] = format_datetime(page.last_modified, usegmt=False)
-        if page.status == 200 and self._not_modified(etag, page):
+        if page.status == 200 and not_modified(self.headers, etag, page.last_modified):
             page = Page(page.content_type, b"", 304)
         elif page.status == 200 and send_body:
             site.record_fetch(path)
         self._send(page, headers, send_body)
-
-    def _not_modified(self, etag: str, page: Page) -> bool:
-        """RFC 9110: If-None-Match wins; otherwise compare If-Modified-Since with Last-Modified."""
-        if (match := self.headers.get("If-None-Match")) is not None:
-            return etag in (m.strip() for m in match.split(","))
-        since = self.headers.get("If-Modified-Since")
-        if since is None or page.last_modified is None:
-            return False
-        when = parse_http_date(since)
-        return when is not None and page.last_modified.replace(microsecond=0) <= when
 
     def _send(self, page: Page, headers: dict[str, str], send_body: bool) -> None:
         self.send_response(page.status)
@@ -148,7 +178,7 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def serve(host: str = "127.0.0.1", port: int = 0) -> Iterator[MiniSite]:
     """Run the mini-site in a daemon thread for the duration of the ``with`` block."""
-    with serving_in_thread(_Server((host, port)), "minisite") as server:
+    with serving_in_thread(MiniSiteServer((host, port)), "minisite") as server:
         yield server.site
 
 

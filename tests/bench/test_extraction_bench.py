@@ -14,6 +14,7 @@ import pytest
 
 from bench import extraction, runner, systems
 from bench.sets import BenchSet, Output, Page, all_sets, author_found, fold, snippets, word_prf
+from tests.support.bench_sets import wcxb_dir
 
 
 @pytest.mark.parametrize(
@@ -58,39 +59,8 @@ def test_the_page_day_keeps_the_pages_offset() -> None:
     assert systems._article_output(article).published == "2025-03-01"
 
 
-def _wcxb_dir(root: Path) -> Path:
-    directory = root / "wcxb-articles" / "dev"
-    directory.mkdir(parents=True)
-    paras = [
-        f"The committee approved budget line {k} for coastal patrol vessels on Tuesday, after a long "
-        f"debate about hull number {k}, crew training and the maintenance plan for the next decade."
-        for k in range(4)
-    ]
-    truth = {}
-    for n, (title, author) in enumerate([("Patrol vessels funded", "Jane Doe"), ("Radar contract signed", None)]):
-        html = (
-            f"<html><head><title>{title}</title><meta name='author' content='Jane Doe'>"
-            "<meta property='article:published_time' content='2025-03-01T23:30:00-05:00'></head>"
-            f"<body><nav>Home | Subscribe now</nav><article><h1>{title}</h1>"
-            + "".join(f"<p>{p}</p>" for p in paras)
-            + "</article><footer>Subscribe now</footer></body></html>"
-        )
-        (directory / f"000{n}.html.gz").write_bytes(gzip.compress(html.encode()))
-        truth[f"000{n}"] = {
-            "url": f"https://news.example.org/2025/03/0{n}/story",
-            "title": title,
-            "author": author,
-            "publish_date": "2025-03-01",
-            "main_content": "\n\n".join(paras),
-            "with": str([paras[1].split(",")[0]]),  # the string form
-            "without": ["Subscribe now"],
-        }
-    (directory / "ground-truth.json").write_text(json.dumps(truth))
-    return root
-
-
 def test_the_command_scores_every_system_and_gates_on_its_floor(tmp_path: Path) -> None:
-    shared, out, floors = _wcxb_dir(tmp_path / "shared"), tmp_path / "out.json", tmp_path / "floor.json"
+    shared, out, floors = wcxb_dir(tmp_path / "shared"), tmp_path / "out.json", tmp_path / "floor.json"
     common = ["--shared", str(shared), "--set", "wcxb-articles", "--floor-file", str(floors)]
     assert extraction.main([*common, "--reps", "2", "--jobs", "2", "--json", str(out)]) == 0
     result = json.loads(out.read_text())["sets"]["wcxb-articles"]["systems"]
@@ -142,7 +112,7 @@ def test_learned_pages_come_back_in_input_order(tmp_path: Path) -> None:
     from corpus.pages import FetchedPage
     from defcorpus.extract_cmd import extract_site_pages
 
-    directory = _wcxb_dir(tmp_path) / "wcxb-articles" / "dev"
+    directory = wcxb_dir(tmp_path) / "wcxb-articles" / "dev"
     truth = json.loads((directory / "ground-truth.json").read_text())
     html = {i: gzip.decompress((directory / f"{i}.html.gz").read_bytes()) for i in truth}
     pages = [FetchedPage(truth[i]["url"], html[i], systems.FETCHED_AT, "", i) for i in ("0001", "0000")]

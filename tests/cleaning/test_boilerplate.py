@@ -9,7 +9,7 @@ import pytest
 
 from cleaning.boilerplate import BoilerplateStats, fingerprint
 from cleaning.normalize import normalize_text
-from tests.cleaning.sites import prose
+from tests.support.cleaning_sites import prose
 
 BIO = "Jane Roe is a defense columnist at Example News. Her work has appeared in 12 outlets."
 # The two prefixes a real site (19FortyFive) pastes in front of the same bio.

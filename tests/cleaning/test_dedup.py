@@ -5,30 +5,24 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from cleaning.dedup import DedupIndex, DedupShard
-from corpus.schema import Article, article_id, content_hash
-from tests.cleaning.sites import prose
+from corpus.schema import Article
+from tests.support.articles import article_record
+from tests.support.cleaning_sites import prose
 
 FETCHED = datetime(2024, 6, 1, tzinfo=UTC)
 STORY = prose(1, count=6)
 
 
 def article(site: str, slug: str, body: list[str], published: datetime | None, headline: str = "H") -> Article:
-    text = "\n\n".join(body)
-    url = f"https://{site}.example/{slug}/"
-    return Article(
-        id=article_id(url),
-        url=url,
-        canonical_url=url,
+    return article_record(
+        f"https://{site}.example/{slug}/",
+        headline,
+        "\n\n".join(body),
         site=site,
-        headline=headline,
-        body=text,
-        date_published=published,
-        word_count=len(text.split()),
-        content_hash=content_hash(headline, text),
+        published=published,
+        fetched_at=FETCHED,
         warc_file="raw/x.warc.gz",
         warc_record_id="<urn:uuid:1>",
-        fetched_at=FETCHED,
-        cleaner_version="test",
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 
 from bench import floor
 from bench.sets import all_sets
+from tests.support.shared import require_input
 
 
 def _measured(
@@ -130,11 +130,7 @@ def test_dev_set_stays_above_the_pinned_floor(name: str) -> None:
     this test process, whose other threads (the S3 server of other tests) could hold a lock forever.
     """
     bench_set = all_sets()[name]
-    if not bench_set.present():
-        message = f"the shared benchmark set is missing: {bench_set.directory}"
-        if os.environ.get("CI", "").lower() in ("true", "1"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_input(bench_set.directory / "ground-truth.json", f"the shared benchmark set {name}")
     gate = subprocess.run(
         [sys.executable, "-m", "bench.extraction", "--check", "--set", name, "--jobs", "2"],
         cwd=Path(__file__).resolve().parents[2],

@@ -8,30 +8,7 @@ from cleaning.extract import Page, extract_page
 from cleaning.generic import _variant
 from cleaning.options import CleanOptions
 from corpus.cleaning_rules import CleaningRules
-
-HEADLINE = "Navy Orders Three More Frigates"
-PROSE = [
-    "The Navy has ordered three more frigates from the shipyard, officials said on Monday, bringing the "
-    "programme to nine hulls after a year of delays in design work and supplier contracts.",
-    "The contract covers long-lead materials and detailed design, and the yard expects to lay the first "
-    "keel of the new batch next spring once the workforce grows by several hundred welders.",
-    "Analysts said the order shows the service is committed to the class despite cost growth, while "
-    "lawmakers asked for a schedule review before the next budget request reaches Congress.",
-    "The first ship of the class is due for sea trials late next year, two years later than planned, "
-    "after the programme office rebaselined the schedule and revised the test plan twice.",
-]
-
-
-def html_page(body: str, *, title: str = HEADLINE, after: str = "") -> str:
-    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title} | Example News</title>
-<meta property="og:title" content="{HEADLINE}"></head><body>
-<nav><ul><li><a href="/">Home</a></li><li><a href="/navy">Navy</a></li><li><a href="/air">Air Force</a></li></ul></nav>
-<main><article><h1>{HEADLINE}</h1><div class="article-body">{body}</div></article>{after}</main>
-<footer><p>Copyright 2026 Example News. All rights reserved.</p></footer></body></html>"""
-
-
-def paragraphs(texts: list[str]) -> str:
-    return "".join(f"<p>{t}</p>" for t in texts)
+from tests.support.pages import HEADLINE, PROSE, html_page, paragraphs
 
 
 def extract(html: str | bytes) -> list[str]:

@@ -33,8 +33,10 @@ from corpus.pages import FetchedPage
 from corpus.schema import Article, article_id
 from crawlers.sites import get_site, load_sites
 from defcorpus.clean import clean_options
-from defcorpus.minisite import build_site, facts
-from tests.cleaning.test_sites import minisite_pages
+from defcorpus.minisite import build_site
+from tests.support import minisite_facts as facts
+from tests.support.articles import article_record
+from tests.support.minisite_facts import minisite_pages
 
 GOLDEN_IDS = Path(__file__).parent.parent / "golden" / "minisite_ids.json"
 SITE = IdentityRules.build(["www.news.example"], [r"^/\d{4}/\d{2}/[a-z0-9-]+/$"], [r"^/category/"])
@@ -187,19 +189,8 @@ def test_a_canonical_that_is_not_an_article_of_the_site_is_refused(canonical: st
 
 
 def record(url: str, canonical: str, text: str) -> Article:
-    return Article(
-        id=article_id(canonical),
-        url=url,
-        canonical_url=canonical,
-        site="news",
-        headline="Headline",
-        body=text,
-        word_count=1,
-        content_hash=text,
-        warc_file="w",
-        warc_record_id="r",
-        fetched_at=FETCHED,
-        cleaner_version="0",
+    return article_record(
+        url, "Headline", text, site="news", published=None, fetched_at=FETCHED, canonical_url=canonical
     )
 
 

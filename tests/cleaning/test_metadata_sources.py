@@ -16,7 +16,7 @@ from cleaning.options import CleanOptions
 from cleaning.pipeline import clean_batch
 from corpus.cleaning_rules import CleaningRules
 from corpus.pages import FetchedPage
-from tests.cleaning import sites
+from tests.support import cleaning_sites as sites
 
 FETCHED = datetime(2026, 6, 1, tzinfo=UTC)
 URL = "https://news.example/story/"

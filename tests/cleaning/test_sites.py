@@ -18,10 +18,10 @@ from corpus.pages import FetchedPage
 from corpus.schema import Article
 from crawlers.sites import get_site
 from defcorpus.clean import clean_options
-from defcorpus.minisite import facts
-from defcorpus.minisite.render import build_site
-from tests.cleaning import sites
-from tests.cleaning.sites import BIOS, CTA, DISCLAIMER, NEW_AUTHOR, NEW_AUTHOR_BIO, QUOTE, Post
+from tests.support import cleaning_sites as sites
+from tests.support import minisite_facts as facts
+from tests.support.cleaning_sites import BIOS, CTA, DISCLAIMER, NEW_AUTHOR, NEW_AUTHOR_BIO, QUOTE, Post
+from tests.support.minisite_facts import minisite_pages
 
 OPTIONS = CleanOptions.build("example", CleaningRules(body_selector="div.body"), language="en")
 
@@ -54,10 +54,12 @@ def test_repeated_bios_ctas_and_disclaimers_removed_with_reasons(example: tuple[
 
 
 def test_bio_variants_kept_as_author_bios(example: tuple[list[Post], BatchResult]) -> None:
-    _, result = example
-    for article in result.articles:
-        if article.authors[0] in BIOS:
-            assert len(article.author_bios) == 1 and article.author_bios[0] in BIOS[article.authors[0]]
+    posts, result = example
+    articles = by_slug(result)
+    regulars = [p for p in posts if p.author in BIOS]  # the nine posts of the three regular authors
+    assert len(regulars) == 9
+    # each keeps exactly the bio variant pasted at the end of its body (the last paragraph of its tail)
+    assert {p.slug: articles[p.slug].author_bios for p in regulars} == {p.slug: [p.tail[-1]] for p in regulars}
 
 
 def test_shared_quoted_statement_is_kept(example: tuple[list[Post], BatchResult]) -> None:
@@ -115,16 +117,6 @@ def test_bio_repeated_in_the_author_box_removed_on_first_sight() -> None:
     assert {r.reason for r in result.removals} <= {"author_bio_cue", "author_bio_repeated"}
 
 
-def minisite_pages() -> list[FetchedPage]:
-    base = "http://127.0.0.1:8045"
-    paths = facts.article_paths()
-    return [
-        FetchedPage(base + path, page.body, datetime(2023, 6, 1, tzinfo=UTC), "w", "r")
-        for path, page in build_site(base).items()
-        if path in paths
-    ]
-
-
 @pytest.mark.parametrize("learning", [True, False], ids=["learned", "cues-only"])
 def test_minisite_bodies_exact_with_or_without_learning(learning: bool) -> None:
     site = get_site("minisite")
@@ -144,6 +136,7 @@ def test_minisite_image_credits_are_whole() -> None:
     site = get_site("minisite")
     options = clean_options(site)
     result = clean_batch(minisite_pages(), options, BoilerplateStats())
+    assert len(result.articles) == len(facts.article_paths())
     for article in result.articles:
         post = facts.article(article.url)
         assert article.main_image is not None

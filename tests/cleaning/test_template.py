@@ -9,7 +9,7 @@ from lxml import html
 from cleaning.blocks import Block
 from cleaning.boilerplate import BoilerplateStats
 from cleaning.template import SiteTemplate, block_positions, page_container, recovered, signature
-from tests.cleaning import sites
+from tests.support import cleaning_sites as sites
 
 BODY = "main.story>div.story-body.text-0"
 

@@ -12,8 +12,8 @@ from corpus.errors import DamagedFileError, KeyNotFoundError
 from corpus.manifest import FileEntry
 from corpus.store import Store
 from corpus.table import live_files, publish, read_file, read_manifests
-from tests.corpus.articles import make_article
-from tests.corpus.old_schema import downgrade_to_1_0, has_paywalled_column
+from tests.support.articles import make_article
+from tests.support.old_schema import downgrade_to_1_0, has_paywalled_column
 
 
 def long_body(seed: int) -> str:

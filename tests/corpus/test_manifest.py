@@ -12,7 +12,7 @@ from corpus.errors import DamagedFileError
 from corpus.manifest import FileEntry, Manifest
 from corpus.store import Store
 from corpus.table import live_files, partition_counts, publish, read_manifests
-from tests.corpus.articles import make_article
+from tests.support.articles import make_article
 
 # Written by the publish and compaction before manifests were a model (and one as schema 1.0 wrote it).
 STORED = sorted((Path(__file__).parent / "stored").glob("*.json"))

@@ -12,7 +12,7 @@ from corpus.arrow_schema import arrow_type
 from corpus.schema import Article
 from corpus.schema_docs import SCHEMA_MD, json_schemas, markdown
 from corpus.table import ARTICLE_SCHEMA, PARTITION_COLUMNS
-from tests.corpus.articles import make_article
+from tests.support.articles import make_article
 
 _TS = pa.timestamp("us", tz="UTC")
 # The schema files were written with at 1.1, as it was kept by hand in corpus/table.py.

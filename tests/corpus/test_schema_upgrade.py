@@ -20,9 +20,9 @@ from corpus.schema import Article
 from corpus.store import Store, open_store
 from corpus.table import compact, conform, live_files, partition_counts, publish, read_manifests
 from defcorpus.cli import main
-from tests.corpus.articles import make_article
-from tests.corpus.old_schema import downgrade_to_1_0, downgrade_to_1_1, has_partition_columns, has_paywalled_column
-from tests.corpus.test_readers import in_reader_dir, readme_reader_lines, rows_of, run_reader_line, site_months
+from tests.support.articles import make_article
+from tests.support.old_schema import downgrade_to_1_0, downgrade_to_1_1, has_partition_columns, has_paywalled_column
+from tests.support.readers import in_reader_dir, readme_reader_lines, rows_of, run_reader_line, site_months
 
 OLD_BATCH, NEW_BATCH = "20230201T000000Z-abcd0001", "20230202T000000Z-abcd0002"
 # headline -> paywalled, as every reader must see it

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +25,7 @@ from corpus.errors import (
     StoreUnavailableError,
 )
 from corpus.store import TMP_PREFIX, LocalStore, S3Store, Store, open_store, validate_key
+from tests.support.http import free_port
 
 WARC_KEY = "raw/site=minisite/2026/11/crawl-20261124T220000Z-0001.warc.gz"
 MiB = 1024 * 1024
@@ -42,12 +42,6 @@ def _big_file(tmp_path: Path, size: int = 20 * MiB, name: str = "big.bin") -> Pa
         for i in range(size // MiB):
             fh.write(bytes([i % 256]) + block[1:])  # distinct parts catch reordering bugs
     return path
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def race(workers: int, attempt: Callable[[int], None], loses: type[Exception]) -> list[bool]:
@@ -376,7 +370,7 @@ def test_open_store_never_echoes_url_secrets() -> None:
 def test_dead_endpoint_is_unavailable_quickly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s3cr3t-value-never-shown")
-    endpoint = f"http://127.0.0.1:{_free_port()}"
+    endpoint = f"http://127.0.0.1:{free_port()}"
     store = S3Store("corpus-bucket", "p", endpoint_url=endpoint, max_attempts=2, connect_timeout=1)
     sent: list[str] = []
     send = botocore.endpoint.Endpoint._send

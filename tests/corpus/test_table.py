@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
-
 import pytest
 
 import corpus
@@ -14,7 +9,8 @@ from corpus import layout
 from corpus.store import Store
 from corpus.table import compact, partition_counts, publish, read_manifests
 from defcorpus.repair import repair_site
-from tests.corpus.articles import make_article
+from tests.support.articles import make_article
+from tests.support.faults import kill_mid_publish
 
 
 def test_new_version_latest_and_history(any_store: Store) -> None:
@@ -66,42 +62,6 @@ def test_compaction_changes_files_not_rows(any_store: Store) -> None:
     assert compact(any_store, "minisite", "20230301T000000Z-dddd0002") is None  # nothing left to merge
     assert repair_site(any_store, "minisite") == []
     assert any_store.list(layout.STAGING_PREFIX) == []  # every staged file was promoted
-
-
-KILLED_PUBLISH = textwrap.dedent("""
-    import os, signal, sys
-    from corpus.store import open_store
-    from corpus.table import publish
-    from tests.corpus.articles import make_article
-
-    store = open_store(sys.argv[1], s3_endpoint_url=sys.argv[2] or None)
-    at, real_write, promoted = sys.argv[3], store.write, []
-    def write(key, data, **kw):
-        if at == "manifest" and "_manifests" in key:
-            os.kill(os.getpid(), signal.SIGKILL)  # after the staged data files, before the manifest
-        if at == "promotion" and key.startswith("clean/site="):
-            if promoted:
-                os.kill(os.getpid(), signal.SIGKILL)  # committed, one of two files promoted
-            promoted.append(key)
-        real_write(key, data, **kw)
-    store.write = write
-    articles = [make_article("nov", published="2022-11-02"), make_article("dec", published="2022-12-02")]
-    publish(store, "minisite", articles, "20230201T000000Z-eeee0001", inputs=["raw/k.warc.gz"])
-""")
-
-
-def kill_mid_publish(store: Store, at: str) -> None:
-    """Publish two files in a child process that SIGKILLs itself at ``at``: "manifest" or "promotion"."""
-    endpoint = getattr(store, "endpoint_url", None) or ""
-    proc = subprocess.run(
-        [sys.executable, "-c", KILLED_PUBLISH, store.url, endpoint, at],
-        env={**os.environ},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == -9, proc.stderr
 
 
 def test_publish_killed_before_its_manifest_leaves_nothing_visible(any_store: Store) -> None:

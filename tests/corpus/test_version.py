@@ -11,7 +11,7 @@ from corpus.version import VERSION
 from crawlers import settings
 from crawlers.archives import writer
 from crawlers.archives.settings import ArchiveSettings
-from crawlers.extensions.warc_writer import SOFTWARE
+from crawlers.warc_records import SOFTWARE
 from defcorpus.cli import main
 
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"

@@ -24,7 +24,9 @@ from corpus.store import open_store
 from crawlers.archives.backfill import BackfillJob, run_backfill
 from crawlers.archives.settings import ArchiveSettings
 from crawlers.sites import load_site_file
-from tests.crawlers.backfilling import (
+from tests.support.archive_history import HOST, SITE_TOML, History, generate
+from tests.support.archives import FakeArchive, archive_serving
+from tests.support.backfilling import (
     FAST,
     archive_env,
     backfill_args,
@@ -32,8 +34,6 @@ from tests.crawlers.backfilling import (
     stored_records,
     write_site_file,
 )
-from tests.crawlers.servers.archive_history import HOST, SITE_TOML, History, generate
-from tests.crawlers.servers.archives import FakeArchive, archive_serving
 
 pytestmark = pytest.mark.slow
 

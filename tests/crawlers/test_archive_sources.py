@@ -22,10 +22,10 @@ from corpus.store import open_store
 from crawlers.sites import load_site_file
 from defcorpus.clean import clean_site
 from defcorpus.minisite import load_content
-from tests.crawlers.backfilling import MiniSiteHistory, archive_env, run_backfill_cli, stored_records, write_site_file
-from tests.crawlers.crawling import crawl
-from tests.crawlers.servers.archive_history import HOST, SITE_TOML, History, generate
-from tests.crawlers.servers.archives import FakeArchive, archive_serving
+from tests.support.archive_history import HOST, SITE_TOML, History, generate
+from tests.support.archives import FakeArchive, archive_serving
+from tests.support.backfilling import MiniSiteHistory, archive_env, run_backfill_cli, stored_records, write_site_file
+from tests.support.crawling import crawl
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""Bot checks that used to be published as articles (tests/crawlers/servers/challenges.py): a challenge
+"""Bot checks that used to be published as articles (tests/support/publishers/challenges.py): a challenge
 in another language, one whose title comes after 150 KB of inline script and style, a soft 404, DataDome's
 block page. None is stored or emitted; each is counted by kind; the look-alike articles are kept.
 And a crawl whose blocked share jumps against the site's earlier crawls fails its quality check."""
@@ -16,22 +16,16 @@ from crawlers.sites import SiteConfig
 from defcorpus.orchestration import tasks
 from defcorpus.orchestration.settings import StoreSettings
 from defcorpus.quality import QualityCheckError, Thresholds, check_crawl
-from tests.crawlers.crawling import WarcResponse, article_paths, crawl, warc_responses
-from tests.crawlers.servers import challenges, serving
+from tests.support.crawling import NO_PACING, WarcResponse, article_paths, crawl, warc_responses
+from tests.support.http import serving
+from tests.support.publishers import challenges
+from tests.support.site_configs import FEED, fixture_site
 
 pytestmark = pytest.mark.slow
 
 
 def site(base_url: str, name: str = "challenged") -> SiteConfig:
-    return SiteConfig.model_validate(
-        {
-            "name": name,
-            "title": "Challenged",
-            "base_url": base_url,
-            "sources": [{"type": "rss", "url": "/feed/"}],
-            "articles": {"allow": ["^/a/"]},
-        }
-    )
+    return fixture_site(name, base_url, sources=(FEED,), allow="^/a/")
 
 
 @pytest.fixture(scope="module")
@@ -60,14 +54,13 @@ def test_each_kind_is_counted(run: tuple[dict[str, Any], list[WarcResponse], Sit
 def test_a_jump_in_the_blocked_share_fails_the_crawl_quality_check(tmp_path: Path) -> None:
     """First crawl: 25 articles, none blocked. Second: 15 of 25 new articles challenged."""
     settings = StoreSettings(str(tmp_path))
-    pacing = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
     window = {"since": "2024-07-01", "until": "2024-07-02"}
     with serving(challenges.build_jump) as (server, _site):
         config = site(server.base_url, "jumpy")
-        first = tasks.crawl_site_window(config, **window, scrapy_settings=pacing, settings=settings)
+        first = tasks.crawl_site_window(config, **window, scrapy_settings=NO_PACING, settings=settings)
         assert first["quality"] == {"blocked_share": 0.0, "blocked_share_before": 0.0}
         with pytest.raises(QualityCheckError, match=r"'jumpy'.*jumpy: blocked_share = 0\.\d+ \(limit 0\.2\)") as exc:
-            tasks.crawl_site_window(config, **window, scrapy_settings=pacing, settings=settings)
+            tasks.crawl_site_window(config, **window, scrapy_settings=NO_PACING, settings=settings)
     assert "15 of 27 pages blocked (challenge 15); median of 1 earlier crawls 0" in str(exc.value)
     stored = article_paths(warc_responses(tmp_path, "jumpy"), config)
     assert len(stored) == challenges.JUMP_ARTICLES * 2 - challenges.JUMP_BLOCKED  # what was good is kept

@@ -16,31 +16,25 @@ from corpus.lease import crawl_lease
 from corpus.store import LocalStore
 from crawlers.report import CrawlReport
 from crawlers.runner import CrawlBusyError, CrawlJob
-from tests.crawlers.crawling import LOOPBACK, article_paths, crawl, warc_responses
-from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, urlset
-from tests.crawlers.test_resume import config_for
+from tests.support.crawling import LOOPBACK, article_paths, crawl, warc_responses
+from tests.support.http import FixtureSite, serving
+from tests.support.pages import Story, day
+from tests.support.publishers.plain import sitemap_site
+from tests.support.site_configs import fixture_site
 
 STORIES = [Story(f"/2024/10/story-{n:02d}/", f"Story {n}", day(2024, 10, n + 1)) for n in range(12)]
 ONE_AT_A_TIME = {"DEFCORPUS_WARC_MAX_RECORDS": 2, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
 
 def build(base: str, delay: float = 0.0) -> FixtureSite:
-    routes = {
-        "/robots.txt": Route(robots(base, "/sitemap.xml"), content_type=TEXT),
-        "/sitemap.xml": Route(urlset(base, [(s.path, s.published) for s in STORIES]), content_type=XML),
-    }
-    routes.update(
-        {s.path: Route(page(s.headline, "<p>Text.</p>" * 40, article_ld(base, s)), delay=delay) for s in STORIES}
-    )
-    return FixtureSite(routes, {s.path for s in STORIES})
+    return sitemap_site(base, STORIES, delay=delay)
 
 
 def test_a_second_crawl_of_a_site_is_refused_before_its_first_request(tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "store")
     key = layout.crawl_lease_key("resume")
     with serving(build) as (server, _):
-        config = config_for(server.base_url)
+        config = fixture_site("resume", server.base_url)
         with crawl_lease(store, "resume") as running:
             held = f"site 'resume' is being crawled by {running.holder} since"
             with pytest.raises(CrawlBusyError, match=held) as busy:
@@ -58,7 +52,7 @@ def test_a_crawl_that_lost_its_lease_stops_and_the_next_crawl_fetches_the_rest(t
     key = layout.crawl_lease_key("resume")
     rival = {"holder": "rival-crawl", "acquired_at": datetime.now(UTC).isoformat()}
     with serving(lambda base: build(base, delay=0.1)) as (server, site):
-        config = config_for(server.base_url)
+        config = fixture_site("resume", server.base_url)
         # 12 pages 0.25 s apart take 3 s or more; renewed every 0.3 s, the lease's loss is noticed well before.
         # One request in the downloader at a time: a closing spider still fetches what the downloader holds.
         slow = {**LOOPBACK, **ONE_AT_A_TIME, "CONCURRENT_REQUESTS": 1, "DOWNLOAD_DELAY": 0.25}

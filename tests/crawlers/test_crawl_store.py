@@ -19,10 +19,18 @@ from corpus import layout
 from corpus.store import LocalStore, open_store
 from crawlers.crawl_store import attach_store, crawl_store
 from crawlers.runner import CrawlJob
-from tests.crawlers.crawling import LOOPBACK
-from tests.crawlers.servers import serving
-from tests.crawlers.test_crawl_lease import STORIES, build
-from tests.crawlers.test_resume import config_for
+from tests.support.crawling import LOOPBACK
+from tests.support.http import FixtureSite, serving
+from tests.support.pages import Story, day
+from tests.support.publishers.plain import sitemap_site
+from tests.support.site_configs import fixture_site
+
+STORIES = [Story(f"/2024/10/story-{n:02d}/", f"Story {n}", day(2024, 10, n + 1)) for n in range(12)]
+
+
+def build(base: str) -> FixtureSite:
+    return sitemap_site(base, STORIES)
+
 
 _COUNTING_CRAWL = """
 import json, sys
@@ -54,7 +62,8 @@ def test_a_crawl_opens_its_store_once(backend: str, tmp_path: Path, request: pyt
         url, expected = f"s3://{bucket}/corpus", "S3Store"
     counted = tmp_path / "opened.json"
     with serving(build) as (server, _):
-        job = CrawlJob(site=config_for(server.base_url), store=url, s3_endpoint_url=endpoint, settings=LOOPBACK)
+        site = fixture_site("resume", server.base_url)
+        job = CrawlJob(site=site, store=url, s3_endpoint_url=endpoint, settings=LOOPBACK)
         command = job.command(tmp_path / "report.json")
         assert command[1:3] == ["-m", "crawlers"]
         done = subprocess.run(

@@ -1,4 +1,4 @@
-"""Sitemap indexes without end (tests/crawlers/servers/sitemap_traps.py): a chain of indexes, an index
+"""Sitemap indexes without end (tests/support/publishers/sitemap_traps.py): a chain of indexes, an index
 loop through new query strings, an index naming a hundred sitemaps. The crawl follows them only as
 deep (``DEFCORPUS_DISCOVERY_MAX_DEPTH``) and as many (``DEFCORPUS_DISCOVERY_MAX_DOCUMENTS``) as its
 settings allow, finishes, and says in its report what it left out."""
@@ -20,22 +20,18 @@ from crawlers.budget import DiscoveryBudget, DiscoveryLimits
 from crawlers.report import CrawlReport, format_summary
 from crawlers.runner import CrawlRefusedError
 from crawlers.sites import SiteConfig
-from tests.crawlers.crawling import crawl, warc_responses
-from tests.crawlers.servers import FixtureServer, serving, sitemap_traps
+from tests.support.crawling import crawl, warc_responses
+from tests.support.http import FixtureServer, serving
+from tests.support.publishers import sitemap_traps
+from tests.support.site_configs import fixture_site
 
 pytestmark = pytest.mark.slow
 DEPTH = project_settings.DEFCORPUS_DISCOVERY_MAX_DEPTH
 
 
 def site(base_url: str, *sources: str) -> SiteConfig:
-    return SiteConfig.model_validate(
-        {
-            "name": "traps",
-            "title": "Sitemap traps",
-            "base_url": base_url,
-            "sources": [{"type": "sitemap", "url": url} for url in sources],
-            "articles": {"allow": ["^/a/"]},
-        }
+    return fixture_site(
+        "traps", base_url, sources=tuple({"type": "sitemap", "url": url} for url in sources), allow="^/a/"
     )
 
 

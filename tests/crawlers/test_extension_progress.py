@@ -13,7 +13,7 @@ from scrapy.utils.test import get_crawler
 from crawlers.extensions.progress import PROGRESS_PREFIX, CrawlProgress
 from crawlers.runner import CrawlJob, run_crawl
 from crawlers.sites import get_site
-from tests.crawlers.crawling import LOOPBACK
+from tests.support.crawling import LOOPBACK
 
 
 def test_a_line_per_change_at_most_once_per_interval_and_always_at_the_end() -> None:

@@ -1,4 +1,4 @@
-"""Header floods (tests/crawlers/servers/floods.py): 20,000 ``Set-Cookie`` lines, one 1 MiB header and an
+"""Header floods (tests/support/publishers/floods.py): 20,000 ``Set-Cookie`` lines, one 1 MiB header and an
 endless stream of header lines. Each response is refused with a counted reason and not retried, the
 good articles are stored, and the crawl's memory stays bounded (before: the endless stream was held
 line by line until the download timeout, 1.6 GB of RSS)."""
@@ -17,9 +17,10 @@ from twisted.web._newclient import ResponseFailed
 
 from crawlers.handlers.http11 import HeaderFloodError, HeaderLimits, header_flood
 from crawlers.runner import CrawlRefusedError
-from crawlers.sites import SiteConfig
-from tests.crawlers.crawling import article_paths, crawl, warc_responses
-from tests.crawlers.servers import FixtureServer, floods, serving
+from tests.support.crawling import article_paths, crawl, warc_responses
+from tests.support.http import FixtureServer, serving
+from tests.support.publishers import floods
+from tests.support.site_configs import FEED, fixture_site
 
 pytestmark = pytest.mark.slow
 MiB = 1024 * 1024
@@ -32,15 +33,7 @@ PEAK_RSS_LIMIT = 320 * MiB
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FixtureServer, dict[str, Any], list[str]]]:
     store = tmp_path_factory.mktemp("store")
     with serving(floods.build) as (server, _site):
-        config = SiteConfig.model_validate(
-            {
-                "name": "floods",
-                "title": "Floods",
-                "base_url": server.base_url,
-                "sources": [{"type": "rss", "url": "/feed/"}],
-                "articles": {"allow": ["^/a/"]},
-            }
-        )
+        config = fixture_site("floods", server.base_url, sources=(FEED,), allow="^/a/")
         # A long timeout: a crawler without limits keeps reading the endless stream for 30 s.
         report = crawl(config, store, RETRY_TIMES=2, DOWNLOAD_TIMEOUT=30)
         yield server, report, article_paths(warc_responses(store, "floods"), config)
@@ -79,15 +72,7 @@ def test_limits_come_from_the_settings() -> None:
 
 
 def test_a_limit_below_one_refuses_the_crawl(tmp_path: Path) -> None:
-    config = SiteConfig.model_validate(
-        {
-            "name": "floods",
-            "title": "Floods",
-            "base_url": "http://127.0.0.1:9/",
-            "sources": [{"type": "rss", "url": "/feed/"}],
-            "articles": {"allow": ["^/a/"]},
-        }
-    )
+    config = fixture_site("floods", "http://127.0.0.1:9/", sources=(FEED,), allow="^/a/")
     with pytest.raises(CrawlRefusedError, match="DEFCORPUS_HEADERS_MAX_BYTES must be positive"):
         crawl(config, tmp_path, DEFCORPUS_HEADERS_MAX_BYTES=0)
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from crawlers.sites import SiteConfig
-from tests.crawlers.crawling import article_paths, crawl, warc_responses
-from tests.crawlers.servers import TEXT, XML, FixtureServer, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, urlset
+from tests.support.crawling import article_paths, crawl, warc_responses
+from tests.support.http import TEXT, XML, FixtureServer, FixtureSite, Route, serving
+from tests.support.pages import Story, article_ld, day, page, robots, urlset
+from tests.support.site_configs import fixture_site
 
 VALIDATED = [Story(f"/2024/09/validated-{n}/", f"Validated {n}", day(2024, 9, n + 1)) for n in range(4)]
 DATED = [Story(f"/2024/09/dated-{n}/", f"Dated {n}", day(2024, 9, n + 10)) for n in range(2)]
@@ -55,15 +56,7 @@ class Runs:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     store = tmp_path_factory.mktemp("store")
     with serving(build) as (server, site):
-        config = SiteConfig.model_validate(
-            {
-                "name": "incremental",
-                "title": "Incremental",
-                "base_url": server.base_url,
-                "sources": [{"type": "sitemap", "url": "/robots.txt"}],
-                "articles": {"allow": [r"^/\d{4}/\d{2}/"]},
-            }
-        )
+        config = fixture_site("incremental", server.base_url)
         result = Runs(server, config, store, [], [])
 
         def run() -> None:

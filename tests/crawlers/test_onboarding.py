@@ -13,7 +13,6 @@ import resource
 import socket
 import threading
 import tomllib
-import zlib
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -27,11 +26,12 @@ from crawlers.sites import SiteConfigError, get_site, load_site_file
 from defcorpus.clean import clean_site
 from defcorpus.crawl_job import crawl_site
 from defcorpus.export import export
-from defcorpus.minisite import facts, serve
-from tests.crawlers.crawling import LOOPBACK, article_paths, crawl, warc_responses
-from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import page, urlset
-from tests.crawlers.test_platforms import PLATFORMS
+from defcorpus.minisite import serve
+from tests.support import minisite_facts as facts
+from tests.support.crawling import LOOPBACK, article_paths, crawl, warc_responses
+from tests.support.http import TEXT, XML, FixtureSite, Route, serving
+from tests.support.pages import page, sitemap_gzip_bomb, urlset
+from tests.support.publishers import PLATFORMS
 
 
 @pytest.mark.parametrize(
@@ -172,18 +172,9 @@ def test_sites_add_then_run_then_export_on_an_unseen_site(tmp_path: Path) -> Non
 # neither a redirect nor a DNS answer takes it to an address a crawler must not reach.
 
 
-def _gzip_bomb(inflated: int) -> bytes:
-    """A sitemap-looking prefix and ``inflated`` bytes of zeros, gzip-compressed in bounded memory."""
-    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
-    out = [comp.compress(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')]
-    chunk = b"\0" * (1 << 20)
-    out += [comp.compress(chunk) for _ in range(inflated >> 20)]
-    return b"".join([*out, comp.flush()])
-
-
 @pytest.fixture(scope="module")
 def gzip_bomb() -> bytes:
-    bomb = _gzip_bomb(1 << 30)  # 1 GiB inflated
+    bomb = sitemap_gzip_bomb(1 << 30)  # 1 GiB inflated
     assert len(bomb) < 2 << 20  # about 1 MB on the wire
     return bomb
 

@@ -13,17 +13,9 @@ import pytest
 
 from crawlers.platforms import json_ld_types, published_date
 from crawlers.sites import get_site
-from tests.crawlers.crawling import article_paths, crawl, warc_responses
-from tests.crawlers.servers import arc, custom, drupal, nextjs, serving, wordpress_core, wordpress_yoast
-
-PLATFORMS: list[tuple[str, ModuleType, str]] = [
-    ("wordpress-yoast", wordpress_yoast, "breakingdefense"),
-    ("wordpress-core", wordpress_core, "ukdefencejournal"),
-    ("arc-xp", arc, "defensenews"),
-    ("nextjs", nextjs, "twz"),
-    ("drupal", drupal, "nationalinterest"),
-    ("custom", custom, "defenseone"),
-]
+from tests.support.crawling import article_paths, crawl, warc_responses
+from tests.support.http import serving
+from tests.support.publishers import PLATFORMS
 
 
 @pytest.mark.slow

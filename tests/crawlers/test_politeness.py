@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.sites import SiteConfig
-from tests.crawlers.crawling import crawl
-from tests.crawlers.servers import RSS, TEXT, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, rss
+from tests.support.crawling import crawl
+from tests.support.http import RSS, TEXT, FixtureSite, Route, serving
+from tests.support.pages import Story, article_ld, day, page, robots, rss
+from tests.support.site_configs import FEED, fixture_site
 
 CRAWL_DELAY = 0.25
 STORIES = [Story(f"/2024/08/story-{n}/", f"Story {n}", day(2024, 8, n + 1)) for n in range(3)]
@@ -31,16 +31,7 @@ def build(base: str) -> FixtureSite:
 @pytest.mark.slow
 def test_crawl_delay_and_concurrency(tmp_path: Path) -> None:
     with serving(build) as (server, site):
-        config = SiteConfig.model_validate(
-            {
-                "name": "polite",
-                "title": "Polite",
-                "base_url": server.base_url,
-                "sources": [{"type": "rss", "url": "/feed/"}],
-                "articles": {"allow": [r"^/\d{4}/\d{2}/"]},
-                "crawl": {"concurrency": 1},
-            }
-        )
+        config = fixture_site("polite", server.base_url, sources=(FEED,), crawl={"concurrency": 1})
         report = crawl(config, tmp_path)
         starts = [entry.at for entry in server.log if entry.path in site.article_paths]
 

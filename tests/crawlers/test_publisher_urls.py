@@ -12,15 +12,14 @@ Without the list the tests skip, except under ``CI=true``, where a missing list 
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from crawlers.sites import SITES_DIR, SiteConfig, load_site_file, site_files
+from tests.support.shared import SHARED, require_input
 
-URLS_FILE = Path(__file__).resolve().parents[2] / ".." / "shared" / "publisher-urls" / "urls.json"
+URLS_FILE = SHARED / "publisher-urls" / "urls.json"
 KINDS = ("article", "non-article")
 DEMO_DIR = SITES_DIR / "demo"  # the bundled mini-site, served on loopback: no public URLs
 
@@ -42,11 +41,8 @@ URLS = _load_urls()
 
 
 def _require_urls() -> dict[str, list[dict[str, str]]]:
-    if URLS is None:
-        message = f"the publisher-urls list is missing: {URLS_FILE}"
-        if os.environ.get("CI", "").lower() in ("true", "1"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_input(URLS_FILE, "the publisher-urls list")
+    assert URLS is not None, f"{URLS_FILE} appeared after the tests were collected"
     return URLS
 
 

@@ -4,7 +4,6 @@ offsite, SSRF) are not failures of the site."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 from pathlib import Path
 
@@ -12,17 +11,16 @@ import pytest
 
 from crawlers.report import CrawlReport, Reach, format_summary, request_failures
 from crawlers.runner import CrawlJob, CrawlUnreachableError
-from tests.crawlers.crawling import LOOPBACK, crawl
-from tests.crawlers.test_resume import config_for
+from tests.support.crawling import LOOPBACK, crawl
+from tests.support.http import free_port
+from tests.support.site_configs import fixture_site
 
 FAST = {**LOOPBACK, "RETRY_TIMES": 0}
 PREFIX = "downloader/exception_type_count/"
 
 
 def closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    return f"http://127.0.0.1:{free_port()}/"
 
 
 def test_refusals_by_the_crawl_itself_are_not_request_failures() -> None:
@@ -47,7 +45,7 @@ def test_some_answers_are_not_nothing_and_half_is_not_most() -> None:
 
 @pytest.mark.slow
 def test_the_crawl_process_exits_3_when_it_reached_nothing(tmp_path: Path) -> None:
-    job = CrawlJob(site=config_for(closed_port_url()), store=str(tmp_path / "store"), settings=FAST)
+    job = CrawlJob(site=fixture_site("resume", closed_port_url()), store=str(tmp_path / "store"), settings=FAST)
     proc = subprocess.run(job.command(tmp_path / "report.json"), capture_output=True, text=True, timeout=120)
     assert proc.returncode == 3, proc.stdout[-2000:] + proc.stderr[-2000:]
     report = CrawlReport.parse((tmp_path / "report.json").read_bytes())
@@ -59,7 +57,7 @@ def test_the_crawl_process_exits_3_when_it_reached_nothing(tmp_path: Path) -> No
 @pytest.mark.slow
 def test_callers_get_the_reason_in_one_line_and_the_report(tmp_path: Path) -> None:
     with pytest.raises(CrawlUnreachableError) as info:
-        crawl(config_for(closed_port_url()), tmp_path / "store", RETRY_TIMES=0)
+        crawl(fixture_site("resume", closed_port_url()), tmp_path / "store", RETRY_TIMES=0)
     reason = info.value.reason
     assert reason.startswith("crawl of resume reached nothing: ") and "\n" not in reason
     assert info.value.report is not None and info.value.report.warc_keys == []

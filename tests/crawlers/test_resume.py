@@ -12,36 +12,18 @@ from pathlib import Path
 import pytest
 
 from crawlers.runner import CrawlJob
-from crawlers.sites import SiteConfig
-from tests.crawlers.crawling import LOOPBACK, article_paths, crawl, warc_responses
-from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, urlset
+from tests.support.crawling import LOOPBACK, article_paths, crawl, warc_responses
+from tests.support.http import FixtureSite, serving
+from tests.support.pages import Story, day
+from tests.support.publishers.plain import sitemap_site
+from tests.support.site_configs import fixture_site
 
 STORIES = [Story(f"/2024/10/story-{n:02d}/", f"Story {n}", day(2024, 10, n + 1)) for n in range(16)]
 ROTATE = {"DEFCORPUS_WARC_MAX_RECORDS": 3, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
 
 
 def build(base: str) -> FixtureSite:
-    routes = {
-        "/robots.txt": Route(robots(base, "/sitemap.xml"), content_type=TEXT),
-        "/sitemap.xml": Route(urlset(base, [(s.path, s.published) for s in STORIES]), content_type=XML),
-    }
-    routes.update(
-        {s.path: Route(page(s.headline, "<p>Text.</p>" * 40, article_ld(base, s)), delay=0.06) for s in STORIES}
-    )
-    return FixtureSite(routes, {s.path for s in STORIES})
-
-
-def config_for(base_url: str) -> SiteConfig:
-    return SiteConfig.model_validate(
-        {
-            "name": "resume",
-            "title": "Resume",
-            "base_url": base_url,
-            "sources": [{"type": "sitemap", "url": "/robots.txt"}],
-            "articles": {"allow": [r"^/\d{4}/\d{2}/"]},
-        }
-    )
+    return sitemap_site(base, STORIES, delay=0.06)
 
 
 def kill_after_files(job: CrawlJob, store: Path, files: int, tmp: Path) -> None:
@@ -61,7 +43,7 @@ def kill_after_files(job: CrawlJob, store: Path, files: int, tmp: Path) -> None:
 def test_sigkill_then_rerun_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     killed_store, clean_store = tmp_path / "killed", tmp_path / "clean"
     with serving(build) as (server, site):
-        config = config_for(server.base_url)
+        config = fixture_site("resume", server.base_url)
         job = CrawlJob(site=config, store=str(killed_store), settings={**LOOPBACK, **ROTATE})
         kill_after_files(job, killed_store, files=2, tmp=tmp_path)
         after_kill = article_paths(warc_responses(killed_store, "resume"), config)

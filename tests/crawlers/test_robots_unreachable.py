@@ -12,9 +12,10 @@ import pytest
 from crawlers.report import format_summary
 from crawlers.runner import CrawlError, CrawlUnreachableError
 from crawlers.sites import SiteConfig
-from tests.crawlers.crawling import article_paths, crawl, warc_responses
-from tests.crawlers.servers import HTML, RSS, FixtureServer, FixtureSite, Route
-from tests.crawlers.servers.markup import Story, article_ld, day, page, rss
+from tests.support.crawling import article_paths, crawl, warc_responses
+from tests.support.http import HTML, RSS, FixtureServer, FixtureSite, Route
+from tests.support.pages import Story, article_ld, day, page, rss
+from tests.support.site_configs import FEED, fixture_site
 
 pytestmark = pytest.mark.slow
 STORIES = [Story(f"/a/story-{n}/", f"Story {n}", day(2024, 7, 1)) for n in range(3)]
@@ -35,15 +36,7 @@ def serve(robots: Route) -> FixtureServer:
 
 
 def config(server: FixtureServer) -> SiteConfig:
-    return SiteConfig.model_validate(
-        {
-            "name": "robots",
-            "title": "Robots",
-            "base_url": server.base_url,
-            "sources": [{"type": "rss", "url": "/feed/"}],
-            "articles": {"allow": ["^/a/"]},
-        }
-    )
+    return fixture_site("robots", server.base_url, sources=(FEED,), allow="^/a/")
 
 
 @pytest.mark.parametrize("status", [503, 429])

@@ -1,4 +1,4 @@
-"""One crawl of a misbehaving loopback site (tests/crawlers/servers/hostile.py) and what it must show:
+"""One crawl of a misbehaving loopback site (tests/support/publishers/hostile.py) and what it must show:
 retries with backoff, Retry-After honoured, size limit, bot checks counted as blocked and never stored,
 paywall stubs flagged, robots.txt and offsite rules kept, an honest User-Agent."""
 
@@ -12,8 +12,10 @@ import pytest
 from corpus.version import VERSION
 from crawlers.report import CrawlReport
 from crawlers.sites import SiteConfig
-from tests.crawlers.crawling import WarcResponse, article_paths, crawl, warc_responses
-from tests.crawlers.servers import FixtureServer, FixtureSite, hostile, serving
+from tests.support.crawling import WarcResponse, article_paths, crawl, warc_responses
+from tests.support.http import FixtureServer, FixtureSite, serving
+from tests.support.publishers import hostile
+from tests.support.site_configs import FEED, fixture_site
 
 CONTACT = "https://example.org/crawler-contact"
 
@@ -34,19 +36,16 @@ class HostileRun:
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileRun]:
     store = tmp_path_factory.mktemp("store")
     with serving(hostile.build) as (server, site):
-        config = SiteConfig.model_validate(
-            {
-                "name": "hostile",
-                "title": "Hostile",
-                "base_url": server.base_url,
-                "sources": [{"type": "rss", "url": "/feed/"}],
-                "articles": {"allow": ["^/a/"]},
-                "crawl": {
-                    "contact_url": CONTACT,
-                    "max_response_bytes": 65536,
-                    "paywall_markers": [hostile.PAYWALL_MARKER],
-                },
-            }
+        config = fixture_site(
+            "hostile",
+            server.base_url,
+            sources=(FEED,),
+            allow="^/a/",
+            crawl={
+                "contact_url": CONTACT,
+                "max_response_bytes": 65536,
+                "paywall_markers": [hostile.PAYWALL_MARKER],
+            },
         )
         report = crawl(config, store, RETRY_TIMES=2, DOWNLOAD_TIMEOUT=1)
         yield HostileRun(server, site, config, report, warc_responses(store, "hostile"))

@@ -23,9 +23,11 @@ from corpus.store import open_store
 from crawlers.middlewares.incremental import IncrementalMiddleware
 from crawlers.sites import SiteConfig
 from defcorpus.clean import clean_site
-from tests.crawlers.crawling import article_paths, crawl, warc_responses
-from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, urlset
+from tests.support.crawling import article_paths, crawl, warc_responses
+from tests.support.http import FixtureSite, Route, serving
+from tests.support.pages import Story, article_ld, day, page
+from tests.support.publishers.plain import sitemap_routes
+from tests.support.site_configs import fixture_site
 
 pytestmark = pytest.mark.slow
 
@@ -62,11 +64,7 @@ def placeholder(base: str, story: Story) -> bytes:
 def build(base: str) -> FixtureSite:
     """No validators anywhere; the placeholder's sitemap <lastmod> is its publication time and stays."""
     routes = {
-        "/robots.txt": Route(robots(base, "/sitemap.xml"), content_type=TEXT),
-        "/sitemap.xml": Route(
-            urlset(base, [(PLACEHOLDER.path, PLACEHOLDER.published), (STUB.path, None), (WHOLE.path, None)]),
-            content_type=XML,
-        ),
+        **sitemap_routes(base, [(PLACEHOLDER.path, PLACEHOLDER.published), (STUB.path, None), (WHOLE.path, None)]),
         PLACEHOLDER.path: Route(placeholder(base, PLACEHOLDER), then=Route(whole(base, PLACEHOLDER))),
         STUB.path: Route(placeholder(base, STUB)),
         WHOLE.path: Route(whole(base, WHOLE)),
@@ -86,15 +84,7 @@ class Runs:
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     store = tmp_path_factory.mktemp("store")
     with serving(build) as (server, site):
-        config = SiteConfig.model_validate(
-            {
-                "name": "placeholders",
-                "title": "Placeholders",
-                "base_url": server.base_url,
-                "sources": [{"type": "sitemap", "url": "/robots.txt"}],
-                "articles": {"allow": [r"^/\d{4}/\d{2}/"]},
-            }
-        )
+        config = fixture_site("placeholders", server.base_url)
         result = Runs(config, store, [], [])
         for _ in range(RUNS):
             server.reset_log()

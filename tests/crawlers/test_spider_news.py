@@ -9,23 +9,20 @@ from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawlers import settings as project_settings
-from crawlers.sites import SiteConfig
 from crawlers.spiders.news import NewsSpider
+from tests.support.site_configs import FEED, fixture_site
 
 BASE = "https://news.example.com/"
-SITE = SiteConfig.model_validate(
-    {
-        "name": "example",
-        "title": "Example",
-        "base_url": BASE,
-        "sources": [
-            {"type": "sitemap", "url": "/robots.txt", "follow": [r"post-sitemap\d*\.xml"]},
-            {"type": "news_sitemap", "url": "/news-sitemap.xml"},
-            {"type": "archive", "url": "/latest/page/{page}/", "max_pages": 3},
-            {"type": "rss", "url": "/feed/"},
-        ],
-        "articles": {"allow": [r"^/\d{4}/\d{2}/[a-z0-9-]+/$"]},
-    }
+SITE = fixture_site(
+    "example",
+    BASE,
+    sources=(
+        {"type": "sitemap", "url": "/robots.txt", "follow": [r"post-sitemap\d*\.xml"]},
+        {"type": "news_sitemap", "url": "/news-sitemap.xml"},
+        {"type": "archive", "url": "/latest/page/{page}/", "max_pages": 3},
+        FEED,
+    ),
+    allow=r"^/\d{4}/\d{2}/[a-z0-9-]+/$",
 )
 # defcorpus's own settings as the crawl has them (get_crawler starts from Scrapy's defaults).
 DEFCORPUS = {name: getattr(project_settings, name) for name in dir(project_settings) if name.startswith("DEFCORPUS_")}

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from crawlers.runner import CrawlJob, run_crawl
-from crawlers.sites import SiteConfig
-from tests.crawlers.crawling import LOOPBACK, warc_responses
-from tests.crawlers.servers import RSS, TEXT, FixtureServer, FixtureSite, Route
-from tests.crawlers.servers.markup import Story, article_ld, day, page, rss
+from tests.support.crawling import LOOPBACK, warc_responses
+from tests.support.http import RSS, TEXT, FixtureServer, FixtureSite, Route
+from tests.support.pages import Story, article_ld, day, page, rss
+from tests.support.site_configs import FEED, fixture_site
 
 STUB = Path(__file__).parent / "dns_stub"
 CANARY = b'{"Code": "Success", "AccessKeyId": "ASIAREBINDINGCANARY7Q", "SecretAccessKey": "rebound"}'
@@ -54,15 +54,7 @@ def test_a_name_that_rebinds_to_a_forbidden_address_is_never_connected_to(
     monkeypatch.setenv("PYTHONPATH", str(STUB))
     monkeypatch.setenv("DEFCORPUS_TEST_DNS_ANSWERS", json.dumps(answers))
     monkeypatch.setenv("DEFCORPUS_TEST_DNS_LOG", str(lookups))
-    config = SiteConfig.model_validate(
-        {
-            "name": "rebinding",
-            "title": "Rebinding publisher",
-            "base_url": base,
-            "sources": [{"type": "rss", "url": "/feed/"}],
-            "articles": {"allow": ["^/a/"]},
-        }
-    )
+    config = fixture_site("rebinding", base, sources=(FEED,), allow="^/a/")
     settings = {**LOOPBACK, "DEFCORPUS_SSRF_ALLOW": "127.0.0.1/32", "RETRY_TIMES": 0}
     try:
         report = run_crawl(CrawlJob(site=config, store=str(tmp_path / "store"), settings=settings))

@@ -31,11 +31,12 @@ from crawlers import settings as crawl_settings
 from crawlers.extensions import warc_writer
 from crawlers.extensions.warc_writer import ERROR_REASON, WarcWriter
 from crawlers.runner import CrawlError
-from crawlers.sites import SiteConfig
 from crawlers.state import load_state
-from tests.crawlers.crawling import crawl
-from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, urlset
+from tests.support.crawling import crawl
+from tests.support.http import FixtureSite, serving
+from tests.support.pages import Story, day
+from tests.support.publishers.plain import sitemap_site
+from tests.support.site_configs import fixture_site
 
 SITE = "wtest"
 CRAWL_ID = "20250301T000000Z-0badf00d"
@@ -278,12 +279,7 @@ STORIES = [Story(f"/2025/03/story-{n}/", f"Story {n}", day(2025, 3, n + 1)) for 
 
 
 def build(base: str) -> FixtureSite:
-    routes = {
-        "/robots.txt": Route(robots(base, "/sitemap.xml"), content_type=TEXT),
-        "/sitemap.xml": Route(urlset(base, [(s.path, s.published) for s in STORIES]), content_type=XML),
-    }
-    routes.update({s.path: Route(page(s.headline, "<p>Text.</p>" * 40, article_ld(base, s))) for s in STORIES})
-    return FixtureSite(routes, {s.path for s in STORIES})
+    return sitemap_site(base, STORIES)
 
 
 def test_upload_failing_at_close_fails_the_crawl(tmp_path: Path) -> None:
@@ -291,15 +287,7 @@ def test_upload_failing_at_close_fails_the_crawl(tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "store")
     store.write(layout.raw_warc_key("wfail", CRAWL_ID, 0), b"somebody else's file")  # create-only upload fails
     with serving(build) as (server, _):
-        config = SiteConfig.model_validate(
-            {
-                "name": "wfail",
-                "title": "WARC failure",
-                "base_url": server.base_url,
-                "sources": [{"type": "sitemap", "url": "/robots.txt"}],
-                "articles": {"allow": [r"^/\d{4}/\d{2}/"]},
-            }
-        )
+        config = fixture_site("wfail", server.base_url)
         with pytest.raises(CrawlError, match=r"(?s)exit code 1.*key already exists"):
             crawl(config, store.root, DEFCORPUS_CRAWL_ID=CRAWL_ID)
     assert store.read(layout.raw_warc_key("wfail", CRAWL_ID, 0)) == b"somebody else's file"

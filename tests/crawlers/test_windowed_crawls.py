@@ -26,10 +26,13 @@ from corpus.store import open_store
 from crawlers.runner import CrawlJob, run_crawl
 from crawlers.sites import SiteConfig, get_site
 from defcorpus.clean import clean_site
-from defcorpus.minisite import facts, load_content
-from tests.crawlers.crawling import LOOPBACK
-from tests.crawlers.servers import TEXT, XML, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, urlset
+from defcorpus.minisite import load_content
+from tests.support import minisite_facts as facts
+from tests.support.crawling import LOOPBACK
+from tests.support.http import FixtureSite, Route, serving
+from tests.support.pages import Story, article_ld, day, page
+from tests.support.publishers.plain import sitemap_routes
+from tests.support.site_configs import fixture_site
 
 pytestmark = pytest.mark.slow
 
@@ -159,8 +162,7 @@ def undated_page(base: str, story: Story, how: str) -> bytes:
 
 def build_undated(base: str) -> FixtureSite:
     routes = {
-        "/robots.txt": Route(robots(base, "/sitemap.xml"), content_type=TEXT),
-        "/sitemap.xml": Route(urlset(base, [(s.path, lastmod) for s, lastmod, _ in UNDATED]), content_type=XML),
+        **sitemap_routes(base, [(s.path, lastmod) for s, lastmod, _ in UNDATED]),
     }
     routes.update({s.path: Route(undated_page(base, s, how)) for s, _, how in UNDATED})
     return FixtureSite(routes, {s.path for s, _, _ in UNDATED})
@@ -176,15 +178,7 @@ class UndatedRuns:
 @pytest.fixture(scope="module")
 def undated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UndatedRuns]:
     with serving(build_undated) as (server, fixture):
-        site = SiteConfig.model_validate(
-            {
-                "name": "undated",
-                "title": "Undated",
-                "base_url": server.base_url,
-                "sources": [{"type": "sitemap", "url": "/robots.txt"}],
-                "articles": {"allow": [r"^/news/[a-z-]+/$"]},
-            }
-        )
+        site = fixture_site("undated", server.base_url, allow=r"^/news/[a-z-]+/$")
 
         def requests() -> Counter[str]:
             return Counter(e.path for e in server.log if e.path in fixture.article_paths and not e.conditional)

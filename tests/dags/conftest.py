@@ -13,12 +13,11 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-DAGS_FOLDER = REPO / "dags"
+from tests.support.dags import DAGS_FOLDER
+
 _HOME = Path(tempfile.mkdtemp(prefix="defcorpus-airflow-"))
 atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 os.environ.update(
@@ -30,9 +29,6 @@ os.environ.update(
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
     }
 )
-
-# Loopback crawls need no politeness delay: the server is our own, on 127.0.0.1.
-LOOPBACK_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -57,12 +53,6 @@ def airflow_db() -> None:
     resetdb()
     for name, pool in pools_spec(load_dag_sites().sites.values()).items():
         Pool.create_or_update_pool(name, pool["slots"], pool["description"], pool["include_deferred"])
-
-
-def dag_bag(dag_folder: Path = DAGS_FOLDER) -> Any:
-    from airflow.dag_processing.dagbag import DagBag
-
-    return DagBag(dag_folder=str(dag_folder))
 
 
 @pytest.fixture

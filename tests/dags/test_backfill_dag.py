@@ -15,9 +15,9 @@ import pytest
 
 from defcorpus.orchestration import config
 from defcorpus.orchestration.config import backfill_dag_id
-from tests.crawlers.backfilling import MiniSiteHistory, archive_env, stored_records
-from tests.crawlers.servers.archives import archive_serving
-from tests.dags.conftest import dag_bag
+from tests.support.archives import archive_serving
+from tests.support.backfilling import MiniSiteHistory, archive_env, stored_records
+from tests.support.dags import dag_bag
 
 pytestmark = pytest.mark.slow
 

@@ -16,7 +16,7 @@ import pytest
 from crawlers.sites import load_sites, site_files
 from defcorpus.orchestration import config
 from defcorpus.orchestration.config import backfill_dag_id
-from tests.dags.conftest import DAGS_FOLDER, dag_bag
+from tests.support.dags import DAGS_FOLDER, dag_bag
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +35,7 @@ def test_one_crawl_dag_and_one_backfill_dag_per_site_plus_cleaning(bag: Any) -> 
 
 
 def test_every_task_retries_with_backoff_and_a_timeout(bag: Any) -> None:
+    assert bag.dags and all(dag.tasks for dag in bag.dags.values())
     for dag in bag.dags.values():
         assert "defcorpus" in dag.tags and dag.doc_md and dag.max_active_runs == 1, dag.dag_id
         for task in dag.tasks:

@@ -20,23 +20,14 @@ from corpus.store import open_store
 from corpus.table import live_files, read_manifests
 from crawlers.sites import get_site
 from defcorpus import clean as clean_job
-from defcorpus.minisite import build_site, facts, load_content
+from defcorpus.minisite import build_site, load_content
 from defcorpus.orchestration import config, tasks
-from tests.dags.conftest import LOOPBACK_SETTINGS, dag_bag
-from tests.defcorpus.test_clean_chunks import write_backlog
+from tests.support import minisite_facts as facts
+from tests.support.crawling import NO_PACING
+from tests.support.dags import crawl_conf, dag_bag, no_retries
+from tests.support.raw import write_backlog
 
 pytestmark = pytest.mark.slow
-
-
-def crawl_conf(minisite: Any, **window: str) -> dict[str, Any]:
-    return {"base_url": minisite.base_url, "scrapy_settings": LOOPBACK_SETTINGS, **window}
-
-
-def no_retries(dag: Any) -> Any:
-    """``dag.test()`` would wait out the real retry delays; a failure should fail the test at once."""
-    for task in dag.tasks:
-        task.retries = 0
-    return dag
 
 
 def published(store_url: str, endpoint: str) -> list[dict[str, Any]]:
@@ -186,7 +177,7 @@ def test_a_crawl_that_reaches_nothing_fails_its_task_naming_the_error(
     monkeypatch.setenv("DEFCORPUS_STORE", str(tmp_path / "store"))
     monkeypatch.setattr(tasks, "RUN_SETTINGS", tasks.RUN_SETTINGS | {"RETRY_TIMES"})  # no retries to wait out
     crawl = no_retries(dag_bag().dags["crawl_minisite"])
-    conf = {"base_url": closed, "scrapy_settings": {**LOOPBACK_SETTINGS, "RETRY_TIMES": 0}}
+    conf = {"base_url": closed, "scrapy_settings": {**NO_PACING, "RETRY_TIMES": 0}}
 
     run = crawl.test(run_conf={**conf, "since": "2022-12-01", "until": "2023-01-01"})
     assert run.state == "failed"

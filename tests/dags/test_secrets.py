@@ -12,8 +12,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.dags.conftest import dag_bag
-from tests.dags.test_runs import crawl_conf, no_retries
+from tests.support.dags import crawl_conf, dag_bag, no_retries
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""Fixtures of the report tests: the report corpus (tests/defcorpus/report_corpus.py), built once."""
+"""Fixtures of the report tests: the report corpus (tests/support/report_corpus.py), built once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from corpus.store import Store, open_store
 from defcorpus.clean_report import CleanReport
 from defcorpus.report import ReportData, collect_report
-from tests.defcorpus import report_corpus
+from tests.support import report_corpus
 
 
 @pytest.fixture(scope="session")

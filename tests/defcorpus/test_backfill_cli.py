@@ -1,13 +1,12 @@
 """``defcorpus backfill``: what a user sees when something is wrong, and what the store holds after.
 
 Each case: one ``Error: …`` line, a non-zero exit, nothing half-written (no WARC file, no lease left).
-The archive is the fake one on loopback (``tests.crawlers.servers.archives``), with faults injected.
+The archive is the fake one on loopback (``tests.support.archives``), with faults injected.
 """
 
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -21,9 +20,10 @@ from corpus import layout
 from corpus.lease import crawl_lease
 from corpus.store import open_store
 from defcorpus.cli import EX_TEMPFAIL, main
-from tests.crawlers.backfilling import archive_env, backfill_args, stored_records, write_site_file
-from tests.crawlers.servers.archive_history import HOST, SITE_TOML, generate
-from tests.crawlers.servers.archives import FakeArchive, archive_serving
+from tests.support.archive_history import HOST, SITE_TOML, generate
+from tests.support.archives import FakeArchive, archive_serving
+from tests.support.backfilling import archive_env, backfill_args, stored_records, write_site_file
+from tests.support.http import free_port
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +48,6 @@ def window(*extra: str) -> tuple[str, ...]:
     return ("--since", "2019-01-01", "--until", "2022-01-01", *extra)
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_an_empty_window_is_a_usage_error(archive: FakeArchive, site_file: Path, tmp_path: Path) -> None:
     result = backfill(
         site_file, tmp_path / "store", archive_env(archive), "--since", "2020-01-01", "--until", "2019-01-01"
@@ -73,7 +67,7 @@ def test_a_bad_rate_setting_is_a_usage_error(archive: FakeArchive, site_file: Pa
 
 def test_an_unreachable_archive_is_one_line_and_leaves_no_lease(site_file: Path, tmp_path: Path, archive: Any) -> None:
     env = archive_env(archive, DEFCORPUS_ARCHIVE_RETRIES="1")
-    env["DEFCORPUS_WAYBACK_URL"] = f"http://127.0.0.1:{closed_port()}"
+    env["DEFCORPUS_WAYBACK_URL"] = f"http://127.0.0.1:{free_port()}"
     result = backfill(site_file, tmp_path / "store", env, *window())
     assert result.exit_code == 1
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
@@ -149,7 +143,7 @@ def test_sigterm_stores_the_open_file_and_a_rerun_completes(
 
 def test_archive_url_points_the_backfill_at_a_mirror(archive: FakeArchive, site_file: Path, tmp_path: Path) -> None:
     env = archive_env(archive)
-    env["DEFCORPUS_WAYBACK_URL"] = f"http://127.0.0.1:{closed_port()}"  # the option wins over the environment
+    env["DEFCORPUS_WAYBACK_URL"] = f"http://127.0.0.1:{free_port()}"  # the option wins over the environment
     result = backfill(site_file, tmp_path / "store", env, *window("--archive-url", archive.base_url + "/"))
     assert result.exit_code == 0, result.output
     records = stored_records(tmp_path / "store", "archived")

@@ -19,36 +19,9 @@ from corpus.store import Store, open_store
 from corpus.table import live_files, read_file, read_manifests
 from crawlers.sites import SiteConfig, get_site
 from defcorpus import clean
-from defcorpus.minisite.render import build_site
+from tests.support.raw import write_backlog
 
-PER_FILE = 3
 CHUNK = 4  # smaller than two files: every chunk but the last holds two files
-
-
-def write_backlog(store: Store, site: SiteConfig, tmp_path: Path) -> list[str]:
-    """The mini-site's article pages as WARC files of PER_FILE responses each, as a crawl writes them."""
-    pages = build_site(site.base_url)
-    articles = sorted(p for p in pages if site.is_article_url(site.absolute(p)))
-    crawl_id, keys = layout.new_run_id(datetime(2023, 2, 1, tzinfo=UTC)), []
-    for seq, start in enumerate(range(0, len(articles), PER_FILE)):
-        path = tmp_path / f"{seq}.warc.gz"
-        with path.open("wb") as fh:
-            writer = WARCWriter(fh, gzip=True)
-            for page_path in articles[start : start + PER_FILE]:
-                body = pages[page_path].body
-                headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=UTF-8")], "HTTP/1.1")
-                record = writer.create_warc_record(
-                    site.absolute(page_path),
-                    "response",
-                    payload=BytesIO(body),
-                    length=len(body),
-                    http_headers=headers,
-                    warc_headers_dict={"WARC-Date": "2023-02-01T00:00:00Z"},
-                )
-                writer.write_record(record)
-        keys.append(layout.raw_warc_key(site.name, crawl_id, seq))
-        store.upload_file(keys[-1], path)
-    return keys
 
 
 def published_versions(store: Store, site: str) -> Counter[tuple[str, str]]:

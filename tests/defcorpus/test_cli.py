@@ -12,17 +12,12 @@ import pytest
 from click.testing import CliRunner, Result
 
 from defcorpus.cli import main
-from defcorpus.minisite import facts
+from tests.support import minisite_facts as facts
+from tests.support.http import free_port
 
 
 def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +21,14 @@ from corpus import layout
 from corpus.lease import crawl_lease
 from corpus.store import LocalStore, open_store
 from corpus.table import publish
-from crawlers.sites import load_site_file
+from crawlers.sites import load_site_file, site_files
 from defcorpus import crawl_job, progress
 from defcorpus.cli import EX_TEMPFAIL, EXIT_INTERRUPTED, main
-from tests.corpus.articles import make_article
-from tests.crawlers.crawling import LOOPBACK, crawl, warc_responses
-from tests.crawlers.servers import TEXT, XML, FixtureServer, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, urlset
+from tests.support.articles import make_article
+from tests.support.crawling import LOOPBACK, crawl, warc_responses
+from tests.support.http import FixtureServer, FixtureSite, free_port, serving
+from tests.support.pages import Story, day
+from tests.support.publishers.plain import sitemap_site
 
 DEFCORPUS = str(Path(sys.executable).with_name("defcorpus"))
 STORIES = [Story(f"/2024/10/story-{n:02d}/", f"Story {n}", day(2024, 10, n % 28 + 1)) for n in range(30)]
@@ -43,22 +44,9 @@ def error_lines(result: Result) -> list[str]:
     return result.stderr.strip().splitlines()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def build(base: str, *, delay: float = 0.0, article_base: str | None = None) -> FixtureSite:
     """A sitemap of STORIES; ``article_base``: list them on another address (one that refuses)."""
-    routes = {
-        "/robots.txt": Route(robots(base, "/sitemap.xml"), content_type=TEXT),
-        "/sitemap.xml": Route(urlset(article_base or base, [(s.path, s.published) for s in STORIES]), content_type=XML),
-    }
-    routes.update(
-        {s.path: Route(page(s.headline, "<p>Text.</p>" * 40, article_ld(base, s)), delay=delay) for s in STORIES}
-    )
-    return FixtureSite(routes, {s.path for s in STORIES})
+    return sitemap_site(base, STORIES, delay=delay, listed_base=article_base or "")
 
 
 def site_file(tmp_path: Path, base_url: str, *, name: str = "pub", cleaning: str = "") -> Path:
@@ -293,8 +281,10 @@ def test_an_invalid_css_selector_fails_at_load_naming_the_file_and_key(tmp_path:
 
 
 def test_the_shipped_sites_selectors_compile() -> None:
-    for path in sorted(Path("crawlers/sites").rglob("*.toml")):
-        load_site_file(path)
+    """Every shipped config loads (the loader compiles its selectors), wherever the tests run from."""
+    paths = site_files()
+    assert len(paths) >= 2  # the publishers and the bundled demo site
+    assert [load_site_file(path).name for path in paths] == [path.stem for path in paths]
 
 
 def test_verbose_adds_the_traceback_to_the_same_line_and_code() -> None:
@@ -337,6 +327,17 @@ def wait_for_articles(server: FixtureServer, proc: subprocess.Popen[str], count:
         time.sleep(0.05)
 
 
+@contextmanager
+def crawl_under_way(server: FixtureServer, sites: Path, store: Path) -> Iterator[subprocess.Popen[str]]:
+    """The CLI's crawl, started and three articles in; killed on the way out, whatever the test did."""
+    proc = start_crawl(sites, store)
+    try:
+        wait_for_articles(server, proc, 3)
+        yield proc
+    finally:
+        proc.kill()
+
+
 def wait_until_released(store: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while list(store.rglob("*.lease")):
@@ -361,13 +362,9 @@ def test_an_interrupted_crawl_keeps_its_pages_stops_its_child_and_resumes(
 ) -> None:
     server, sites = slow_site
     store = tmp_path / "store"
-    proc = start_crawl(sites, store)
-    try:
-        wait_for_articles(server, proc, 3)
+    with crawl_under_way(server, sites, store) as proc:
         os.killpg(proc.pid, signum)
         _, stderr = proc.communicate(timeout=90)
-    finally:
-        proc.kill()
     assert proc.returncode == code, stderr
     assert "Traceback" not in stderr
     kept = len(warc_responses(store, "pub"))
@@ -386,14 +383,10 @@ def test_a_crawl_whose_cli_is_killed_outright_stops_by_itself(
 ) -> None:
     server, sites = slow_site
     store = tmp_path / "store"
-    proc = start_crawl(sites, store)
-    try:
-        wait_for_articles(server, proc, 3)
+    with crawl_under_way(server, sites, store) as proc:
         proc.kill()  # SIGKILL to the CLI alone: it cannot stop its crawl
         proc.communicate(timeout=10)
         wait_until_released(store)
-    finally:
-        proc.kill()
     assert_quiet(server)
     assert len(stored_articles(store)) >= 3, "what the orphaned crawl fetched is stored"
     assert open_store(str(store)).list(layout.crawl_lease_key("pub")) == []

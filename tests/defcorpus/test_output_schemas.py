@@ -16,10 +16,10 @@ from corpus.schema_docs import EXPORT_SCHEMA, EXTRACT_SCHEMA, JSON_SCHEMA
 from corpus.store import open_store
 from corpus.table import publish
 from defcorpus.cli import main
-from tests.cleaning import sites
-from tests.cleaning.test_extract_command import _warc, article_html
-from tests.cleaning.test_extract_generic import html_page, paragraphs
-from tests.corpus.articles import make_article
+from tests.support import cleaning_sites as sites
+from tests.support.articles import make_article
+from tests.support.pages import article_with_metadata, html_page, paragraphs
+from tests.support.raw import foreign_warc
 
 
 def validator(path: Path) -> jsonschema.protocols.Validator:
@@ -89,9 +89,9 @@ def test_the_schemas_are_strict_enough_to_fail() -> None:
 def test_extract_records_validate_against_the_extract_schema(tmp_path: Path) -> None:
     """An HTML file (no WARC provenance), a WARC file's page (with it), an input that cannot be read."""
     page = tmp_path / "a.html"
-    page.write_text(article_html(), encoding="utf-8")
+    page.write_text(article_with_metadata(), encoding="utf-8")
     url = "https://example.com/2025/03/story-0/"
-    warc = _warc(tmp_path / "crawl.warc.gz", {url: html_page(paragraphs(sites.prose(20))).encode()})
+    warc = foreign_warc(tmp_path / "crawl.warc.gz", {url: html_page(paragraphs(sites.prose(20))).encode()})
     args = ["extract", str(page), str(warc), str(tmp_path / "missing.html")]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1  # one input failed

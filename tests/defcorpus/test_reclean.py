@@ -20,10 +20,10 @@ from corpus.store import Store, open_store
 from crawlers.sites import SiteConfig, get_site
 from defcorpus.clean import clean_site
 from defcorpus.crawl_job import crawl_site
-from defcorpus.minisite import facts, serve
+from defcorpus.minisite import serve
 from defcorpus.reclean import reclean_site
-
-LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
+from tests.support import minisite_facts as facts
+from tests.support.crawling import NO_PACING
 
 
 class NetworkUsedError(AssertionError):
@@ -35,7 +35,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, SiteConfig
     store = open_store(str(tmp_path_factory.mktemp("reclean")))
     with serve() as server:
         site = get_site("minisite").with_base_url(server.base_url)
-        crawl_site(store.url, site, settings=LOOPBACK)
+        crawl_site(store.url, site, settings=NO_PACING)
     assert clean_site(store, site).articles_published == len(facts.article_paths())
     return store, site  # the server is stopped from here on
 

@@ -1,5 +1,5 @@
 """The report's numbers (``collect_report``) and its HTML, on a corpus with a gap month, a template that
-starts leaking chrome, a blocked crawl and cross-site copies (tests/defcorpus/report_corpus.py), and on
+starts leaking chrome, a blocked crawl and cross-site copies (tests/support/report_corpus.py), and on
 the demo corpus."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import socket
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,9 @@ from defcorpus.clean_report import CleanReport
 from defcorpus.demo import run_demo
 from defcorpus.minisite import load_content
 from defcorpus.report import ReportData, ReportInputError, collect_report, render_html
-from tests.crawlers.servers import challenges
-from tests.defcorpus import report_corpus as rc
+from tests.support import report_corpus as rc
+from tests.support.http import free_port
+from tests.support.publishers import challenges
 
 pytestmark = pytest.mark.slow
 
@@ -122,9 +122,7 @@ def test_a_batch_without_summary_is_named(built: tuple[Store, Path, list[CleanRe
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, CleanReport, str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+    port = free_port()
     store = open_store(str(tmp_path_factory.mktemp("demo") / "store"))
     out = io.StringIO()
     report = run_demo(Console(file=out, width=200), store, port=port)

@@ -23,8 +23,8 @@ import corpus
 from corpus.store import open_store
 from corpus.table import publish
 from defcorpus.cli import main
-from tests.corpus.articles import make_article
-from tests.s3_server import S3Server
+from tests.support.articles import make_article
+from tests.support.s3 import S3Server
 
 POLICY = json.loads((Path(__file__).resolve().parents[2] / "infra" / "s3" / "bucket-policy.json").read_text())
 BUCKET = "defcorpus"

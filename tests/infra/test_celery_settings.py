@@ -6,17 +6,16 @@ for the DAGs' own timeouts.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
 from defcorpus.orchestration import config
-from tests.infra.test_compose import COMPOSE_FILE, env_of, interpolate
 from tests.integration.celery_settings import DEPLOYED, SHORTENED_FOR_THE_TEST, helm_key
+from tests.support.compose import COMPOSE_FILE, INFRA, env_of, interpolate
 
-VALUES_FILE = Path(__file__).resolve().parents[2] / "infra" / "helm" / "values.yaml"
+VALUES_FILE = INFRA / "helm" / "values.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,8 @@ import pytest
 import yaml
 
 from defcorpus.orchestration.config import load_dag_sites, pool_name, pools_spec
+from tests.support.compose import COMPOSE_FILE, INFRA, env_of, interpolate
 
-INFRA = Path(__file__).resolve().parents[2] / "infra"
-COMPOSE_FILE = INFRA / "compose.yaml"
 AIRFLOW_SERVICES = {
     "airflow-init",
     "airflow-apiserver",
@@ -33,8 +32,6 @@ AIRFLOW_SERVICES = {
 LONG_RUNNING = {"minio", "postgres", "redis"} | (AIRFLOW_SERVICES - {"airflow-init"})
 ONE_SHOT = {"minio-init", "airflow-init"}
 
-_VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::?-(?P<default>[^}]*))?\}")
-
 
 def compose_client() -> list[str] | None:
     """``docker compose`` (v2 plugin) if it answers, else None; the engine is not needed."""
@@ -43,12 +40,6 @@ def compose_client() -> list[str] | None:
         return None
     probe = subprocess.run([docker, "compose", "version"], capture_output=True, text=True, check=False)
     return [docker, "compose"] if probe.returncode == 0 else None
-
-
-def interpolate(text: str) -> str:
-    """Compose's ``${VAR:-default}`` with every variable at its default; ``$$`` is a literal ``$``."""
-    escaped = text.replace("$$", "\0")
-    return _VARIABLE.sub(lambda m: m["default"] or "", escaped).replace("\0", "$")
 
 
 @pytest.fixture(scope="module")
@@ -62,13 +53,6 @@ def compose() -> dict[str, Any]:
     )
     assert result.returncode == 0, f"docker compose config rejected infra/compose.yaml:\n{result.stderr}"
     return yaml.safe_load(result.stdout)
-
-
-def env_of(service: dict[str, Any]) -> dict[str, str]:
-    env = service.get("environment") or {}
-    if isinstance(env, list):  # "NAME=value" form
-        env = dict(item.split("=", 1) for item in env)
-    return {k: str(v) for k, v in env.items()}
 
 
 def depends(service: dict[str, Any]) -> dict[str, str]:

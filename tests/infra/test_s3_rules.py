@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from corpus import layout
-from tests.s3_server import S3Server
+from tests.support.s3 import S3Server
 
 S3_DIR = Path(__file__).resolve().parents[2] / "infra" / "s3"
 BUCKET, STORE_PREFIX = "defcorpus", "corpus/"  # DEFCORPUS_STORE=s3://defcorpus/corpus in compose and Helm

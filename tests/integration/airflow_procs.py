@@ -1,22 +1,36 @@
 """Airflow's components as the integration tests run them: separate processes, logs in files.
 
-Also the mini-site copies they crawl (one site config per name and address) and a polling helper
-that reports the components' log tails when it gives up.
+Also what both Airflow tests stage before Airflow starts (``stage_sites``: the S3 buckets and stores,
+the mini-site copies they crawl, one site config per name and address), the crawl pools' import, and
+a polling helper that reports the components' log tails when it gives up.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from crawlers.sites import SITES_DIR
+import corpus
+from corpus.manifest import Manifest
+from corpus.store import Store, open_store
+from corpus.table import read_manifests
+from crawlers.sites import SITES_DIR, SiteConfig, load_site_file
+from defcorpus.clean import clean_site
+from defcorpus.crawl_job import crawl_site
+from defcorpus.minisite import serve
+from tests.support.crawling import NO_PACING
+
+if TYPE_CHECKING:
+    from tests.support.s3 import S3Server
 
 
 def write_sites(directory: Path, base_urls: Mapping[str, str]) -> None:
@@ -27,6 +41,90 @@ def write_sites(directory: Path, base_urls: Mapping[str, str]) -> None:
         text = text.replace('base_url = "http://127.0.0.1:8045/"', f'base_url = "{base_url}/"')
         assert text.count(name) >= 1 and base_url in text
         (directory / f"{name}.toml").write_text(text)
+
+
+PROVENANCE = {"warc_file", "warc_record_id", "fetched_at"}  # where and when a row was fetched
+
+
+def content(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows, provenance aside, by id: what the Airflow run and the reference run must agree on."""
+    return sorted(({k: v for k, v in r.items() if k not in PROVENANCE} for r in rows), key=lambda r: r["id"])
+
+
+@dataclass(frozen=True)
+class Staged:
+    """The stores and site configs an Airflow test runs against; the mini-sites serve until its stack closes."""
+
+    endpoint: str  # the S3 server's
+    stores: dict[str, Store]  # "airflow": where the DAGs publish; "single": a one-process reference run
+    sites_dir: Path  # DEFCORPUS_SITES_DIR: one config per mini-site copy
+    names: tuple[str, ...]  # the sites, in the order given
+
+    def site(self, name: str) -> SiteConfig:
+        return load_site_file(self.sites_dir / f"{name}.toml")
+
+    def crawl_reference(self) -> None:
+        """The reference: one process crawls the same sites (same servers, same URLs) one after the other."""
+        for name in self.names:
+            crawl_site(self.stores["single"].url, self.site(name), s3_endpoint_url=self.endpoint, settings=NO_PACING)
+
+    def clean_reference(self) -> list[Manifest]:
+        """Clean the reference in the order the Airflow run published the sites (near-duplicate links
+        between sites that carry the same articles depend on that order); the Airflow run's manifests."""
+        manifests = read_manifests(self.stores["airflow"])
+        by_batch = sorted(manifests, key=lambda m: m.batch_id)
+        for name in dict.fromkeys(m.site for m in by_batch if m.articles):
+            clean_site(self.stores["single"], self.site(name))
+        return manifests
+
+    def warc_keys(self) -> list[str]:
+        """Every WARC file the Airflow run's crawls stored."""
+        raw = (self.stores["airflow"].list(f"raw/site={name}/") for name in self.names)
+        return sorted(k for keys in raw for k in keys if k.endswith(".warc.gz"))
+
+    def articles(self, role: str) -> list[dict[str, Any]]:
+        """Every published version in the store of ``role`` ("airflow" or "single")."""
+        return corpus.open(self.stores[role]).articles(latest=False).to_pylist()
+
+    def env(self) -> dict[str, str]:
+        """What Airflow's components need to find the sites and the store, and to reach the S3 server."""
+        extra = {"endpoint_url": self.endpoint, "region_name": "us-east-1"}
+        conn = {"conn_type": "aws", "login": "testing", "password": "testing", "extra": extra}
+        return {
+            "DEFCORPUS_SITES_DIR": str(self.sites_dir),
+            "DEFCORPUS_STORE": self.stores["airflow"].url,
+            "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(conn),
+        }
+
+
+def stage_sites(
+    stack: contextlib.ExitStack, s3_server: S3Server, tmp: Path, buckets: Mapping[str, str], sites: Mapping[str, str]
+) -> Staged:
+    """Create ``buckets`` (by role: "airflow", "single") and open a store in each; serve one copy of the
+    mini-site per name in ``sites`` on its loopback host (for as long as ``stack``), with its config."""
+    for bucket in buckets.values():
+        s3_server.client.create_bucket(Bucket=bucket)
+    endpoint = s3_server.endpoint_url
+    stores = {k: open_store(f"s3://{b}/corpus", s3_endpoint_url=endpoint) for k, b in buckets.items()}
+    servers = {name: stack.enter_context(serve(host)) for name, host in sites.items()}
+    sites_dir = tmp / "sites"
+    sites_dir.mkdir()
+    write_sites(sites_dir, {name: server.base_url for name, server in servers.items()})
+    return Staged(endpoint, stores, sites_dir, tuple(sites))
+
+
+def import_pools(airflow: Airflow, hosts: Iterable[str]) -> None:
+    """The crawl pools as ``python -m defcorpus.orchestration pools`` gives them (one per publisher host)."""
+    pools = subprocess.run(
+        [sys.executable, "-m", "defcorpus.orchestration", "pools"],
+        env=airflow.env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert set(json.loads(pools)) == {f"crawl_{host}" for host in hosts}
+    (airflow.home / "pools.json").write_text(pools)
+    airflow.cli("pools", "import", str(airflow.home / "pools.json"))
 
 
 def process_tree(pid: int) -> list[int]:

@@ -13,7 +13,6 @@ import importlib.util
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -24,13 +23,9 @@ from typing import Any, TypeVar
 
 import pytest
 
+from tests.support.http import free_port
+
 T = TypeVar("T")
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
 
 
 def ensure_debian_package(package: str, find: Callable[[], T | None]) -> T:

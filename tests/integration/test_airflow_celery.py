@@ -26,8 +26,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -41,27 +39,30 @@ from typing import Any
 
 import pytest
 
-import corpus
 from corpus.manifest import Manifest
-from corpus.store import Store, open_store
-from corpus.table import read_manifests
-from crawlers.sites import load_site_file
-from defcorpus.clean import clean_site
-from defcorpus.crawl_job import crawl_site
-from defcorpus.minisite import facts, serve
 from tests.integration import celery_settings
-from tests.integration.airflow_procs import Airflow, command_line, process_tree, wait_for, write_sites
+from tests.integration.airflow_procs import (
+    Airflow,
+    command_line,
+    content,
+    import_pools,
+    process_tree,
+    stage_sites,
+    wait_for,
+)
 from tests.integration.services import (
     Postgres,
     ensure_postgres,
     ensure_redis,
-    free_port,
     postgres_cluster,
     query,
     redis_server,
 )
 from tests.integration.worker_hostname import HOSTNAME_ENV
-from tests.s3_server import S3Server
+from tests.support import minisite_facts as facts
+from tests.support.crawling import NO_PACING
+from tests.support.http import free_port
+from tests.support.s3 import S3Server
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -69,8 +70,6 @@ REPO = Path(__file__).resolve().parents[2]
 SITES = {"celerya": "127.0.0.1", "celeryb": "127.0.0.2", "celeryc": "127.0.0.3"}  # three publisher pools
 WORKERS = ("worker-a", "worker-b")
 WORKER_CONCURRENCY = 2  # processes per worker: 4 slots for 3 crawls, so each worker gets one
-LOOPBACK_CRAWL = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
-PROVENANCE = {"warc_file", "warc_record_id", "fetched_at"}
 RUN_TIMEOUT_S = 300
 DAG_IDS = {*(f"crawl_{site}" for site in SITES), "defcorpus_clean"}
 TRIES_SQL = (
@@ -108,14 +107,6 @@ class Outcome:
     warc_keys: list[str]
     articles: list[dict[str, Any]]
     reference: list[dict[str, Any]]
-
-
-def content(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(({k: v for k, v in r.items() if k not in PROVENANCE} for r in rows), key=lambda r: r["id"])
-
-
-def all_warc_keys(store: Store) -> list[str]:
-    return sorted(k for site in SITES for k in store.list(f"raw/site={site}/") if k.endswith(".warc.gz"))
 
 
 def airflow_env(home: Path, pg: Postgres, broker_url: str, api_port: int, extra: dict[str, str]) -> dict[str, str]:
@@ -234,34 +225,15 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
 
     tmp = tmp_path_factory.mktemp("airflow-celery")
     buckets = {"airflow": "defcorpus-airflow-celery", "single": "defcorpus-celery-ref"}
-    for bucket in buckets.values():
-        s3_server.client.create_bucket(Bucket=bucket)
-    endpoint = s3_server.endpoint_url
-    stores = {k: open_store(f"s3://{b}/corpus", s3_endpoint_url=endpoint) for k, b in buckets.items()}
 
     with contextlib.ExitStack() as stack:
-        servers = {name: stack.enter_context(serve(host)) for name, host in SITES.items()}
-        sites_dir = tmp / "sites"
-        sites_dir.mkdir()
-        write_sites(sites_dir, {name: server.base_url for name, server in servers.items()})
+        staged = stage_sites(stack, s3_server, tmp, buckets, SITES)
         pg = stack.enter_context(postgres_cluster(pg_bin))
         broker_url = stack.enter_context(redis_server(redis_bin))
         home, api_port = tmp / "home", free_port()
         api_url = f"http://127.0.0.1:{api_port}"
         home.mkdir()
-        extra = {"endpoint_url": endpoint, "region_name": "us-east-1"}
-        conn = {"conn_type": "aws", "login": "testing", "password": "testing", "extra": extra}
-        env = airflow_env(
-            home,
-            pg,
-            broker_url,
-            api_port,
-            {
-                "DEFCORPUS_SITES_DIR": str(sites_dir),
-                "DEFCORPUS_STORE": stores["airflow"].url,
-                "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(conn),
-            },
-        )
+        env = airflow_env(home, pg, broker_url, api_port, staged.env())
         airflow = Airflow(home, env)
         stack.callback(airflow.stop)
         phase("services")
@@ -272,16 +244,7 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
         airflow.start("scheduler", "scheduler")
         for name in WORKERS:
             start_worker(airflow, name, tmp)
-        pools = subprocess.run(
-            [sys.executable, "-m", "defcorpus.orchestration", "pools"],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        assert set(json.loads(pools)) == {f"crawl_{host}" for host in SITES.values()}
-        (home / "pools.json").write_text(pools)
-        airflow.cli("pools", "import", str(home / "pools.json"))  # while the components start
+        import_pools(airflow, SITES.values())  # while the components start
         wait_for(
             "the DAGs to be parsed, both workers and the api-server to be ready",
             lambda: (
@@ -295,7 +258,7 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
         assert query(pg, "SELECT filename, stacktrace FROM import_error") == []
         phase("components ready")
 
-        conf = {"since": "2000-01-01", "until": "2100-01-01", "scrapy_settings": LOOPBACK_CRAWL}
+        conf = {"since": "2000-01-01", "until": "2100-01-01", "scrapy_settings": NO_PACING}
         for site in SITES:
             trigger(api_url, f"crawl_{site}", conf)
 
@@ -314,16 +277,7 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
         survivors = [line for pid in killed if (line := command_line(pid))]
 
         # The undisturbed reference crawls run while the scheduler waits out the heartbeat timeout.
-        def reference_crawls() -> None:
-            for name in SITES:
-                crawl_site(
-                    stores["single"].url,
-                    load_site_file(sites_dir / f"{name}.toml"),
-                    s3_endpoint_url=endpoint,
-                    settings=LOOPBACK_CRAWL,
-                )
-
-        reference = threading.Thread(target=reference_crawls, name="reference-crawls")
+        reference = threading.Thread(target=staged.crawl_reference, name="reference-crawls")
         reference.start()
 
         def runs_done(dag_ids: set[str]) -> bool:
@@ -345,10 +299,7 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
         assert not reference.is_alive(), "the reference crawls did not finish in 3 minutes"
         phase("stopped, reference crawled")
 
-    airflow_manifests = read_manifests(stores["airflow"])
-    by_batch = sorted(airflow_manifests, key=lambda m: m.batch_id)
-    for name in dict.fromkeys(m.site for m in by_batch if m.articles):
-        clean_site(stores["single"], load_site_file(sites_dir / f"{name}.toml"))
+    airflow_manifests = staged.clean_reference()
     phase("reference cleaned")
 
     yield Outcome(
@@ -360,9 +311,9 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
         killed_at=killed_at,
         survivors_of_the_kill=survivors,
         manifests=airflow_manifests,
-        warc_keys=all_warc_keys(stores["airflow"]),
-        articles=corpus.open(stores["airflow"]).articles(latest=False).to_pylist(),
-        reference=corpus.open(stores["single"]).articles(latest=False).to_pylist(),
+        warc_keys=staged.warc_keys(),
+        articles=staged.articles("airflow"),
+        reference=staged.articles("single"),
     )
 
 

@@ -19,8 +19,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -31,24 +29,19 @@ from typing import Any
 
 import pytest
 
-import corpus
 from corpus.manifest import Manifest
-from corpus.store import Store, open_store
-from corpus.table import read_manifests
-from crawlers.sites import load_site_file
-from defcorpus.clean import clean_site, pending_warc_keys
-from defcorpus.crawl_job import crawl_site
-from defcorpus.minisite import facts, serve
-from tests.integration.airflow_procs import Airflow, wait_for, write_sites
-from tests.integration.services import ensure_postgres, free_port, postgres_cluster, query
-from tests.s3_server import S3Server
+from defcorpus.clean import pending_warc_keys
+from tests.integration.airflow_procs import Airflow, content, import_pools, stage_sites, wait_for
+from tests.integration.services import ensure_postgres, postgres_cluster, query
+from tests.support import minisite_facts as facts
+from tests.support.crawling import NO_PACING
+from tests.support.http import free_port
+from tests.support.s3 import S3Server
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
 
 REPO = Path(__file__).resolve().parents[2]
 SITES = {"minia": "127.0.0.1", "minib": "127.0.0.2"}  # two hosts: two publisher pools
-LOOPBACK_CRAWL = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
-PROVENANCE = {"warc_file", "warc_record_id", "fetched_at"}
 RUN_TIMEOUT_S = 420
 DAG_IDS = {"crawl_minia", "crawl_minib", "defcorpus_clean"}
 
@@ -64,30 +57,15 @@ class Outcome:
     reference: list[dict[str, Any]]
 
 
-def content(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(({k: v for k, v in r.items() if k not in PROVENANCE} for r in rows), key=lambda r: r["id"])
-
-
-def all_warc_keys(store: Store) -> list[str]:
-    return sorted(k for site in SITES for k in store.list(f"raw/site={site}/") if k.endswith(".warc.gz"))
-
-
 @pytest.fixture(scope="module")
 def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outcome]:
     bin_dir = ensure_postgres()
     started = time.monotonic()
     tmp = tmp_path_factory.mktemp("airflow-pg")
     buckets = {"airflow": "defcorpus-airflow-pg", "single": "defcorpus-airflow-ref"}
-    for bucket in buckets.values():
-        s3_server.client.create_bucket(Bucket=bucket)
-    endpoint = s3_server.endpoint_url
-    stores = {k: open_store(f"s3://{b}/corpus", s3_endpoint_url=endpoint) for k, b in buckets.items()}
 
     with contextlib.ExitStack() as stack:
-        servers = {name: stack.enter_context(serve(host)) for name, host in SITES.items()}
-        sites_dir = tmp / "sites"
-        sites_dir.mkdir()
-        write_sites(sites_dir, {name: server.base_url for name, server in servers.items()})
+        staged = stage_sites(stack, s3_server, tmp, buckets, SITES)
         pg = stack.enter_context(postgres_cluster(bin_dir))
         home, api_port = tmp / "home", free_port()
         home.mkdir()
@@ -105,30 +83,12 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": pg.url,
             "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
-            "DEFCORPUS_SITES_DIR": str(sites_dir),
-            "DEFCORPUS_STORE": stores["airflow"].url,
-            "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(
-                {
-                    "conn_type": "aws",
-                    "login": "testing",
-                    "password": "testing",
-                    "extra": {"endpoint_url": endpoint, "region_name": "us-east-1"},
-                }
-            ),
+            **staged.env(),
         }
         airflow = Airflow(home, env)
         stack.callback(airflow.stop)
         airflow.cli("db", "migrate", timeout=300)
-        pools = subprocess.run(
-            [sys.executable, "-m", "defcorpus.orchestration", "pools"],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        assert set(json.loads(pools)) == {"crawl_127.0.0.1", "crawl_127.0.0.2"}
-        (home / "pools.json").write_text(pools)
-        airflow.cli("pools", "import", str(home / "pools.json"))
+        import_pools(airflow, SITES.values())
 
         airflow.start("api-server", "api-server", "--port", str(api_port), "--host", "127.0.0.1")
         airflow.start("dag-processor", "dag-processor")
@@ -141,7 +101,7 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
         )
         assert query(pg, "SELECT filename, stacktrace FROM import_error") == []
 
-        conf = json.dumps({"since": "2000-01-01", "until": "2100-01-01", "scrapy_settings": LOOPBACK_CRAWL})
+        conf = json.dumps({"since": "2000-01-01", "until": "2100-01-01", "scrapy_settings": NO_PACING})
         airflow.cli("dags", "unpause", "-y", "--treat-dag-id-as-regex", "^(crawl_mini[ab]|defcorpus_clean)$")
         airflow.cli_parallel(*[("dags", "trigger", f"crawl_{site}", "--conf", conf) for site in SITES])
 
@@ -154,7 +114,7 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
             return (
                 active == 0
                 and crawled == len(SITES)
-                and not any(pending_warc_keys(stores["airflow"], site) for site in SITES)
+                and not any(pending_warc_keys(staged.stores["airflow"], site) for site in SITES)
             )
 
         wait_for("the crawl and cleaning runs", settled, airflow, timeout=RUN_TIMEOUT_S, step=2.0)
@@ -170,29 +130,17 @@ def outcome(s3_server: S3Server, tmp_path_factory: pytest.TempPathFactory) -> It
         }
 
         airflow.stop()
-        # The reference: one process, the same two sites (same servers, same URLs) crawled one after the
-        # other, cleaned in the order the Airflow run published them (near-duplicate links between the
-        # two sites, which carry the same articles, depend on that order).
-        for name in SITES:
-            crawl_site(
-                stores["single"].url,
-                load_site_file(sites_dir / f"{name}.toml"),
-                s3_endpoint_url=endpoint,
-                settings=LOOPBACK_CRAWL,
-            )
-    airflow_manifests = read_manifests(stores["airflow"])
-    by_batch = sorted(airflow_manifests, key=lambda m: m.batch_id)
-    for name in dict.fromkeys(m.site for m in by_batch if m.articles):
-        clean_site(stores["single"], load_site_file(sites_dir / f"{name}.toml"))
+        staged.crawl_reference()
+    airflow_manifests = staged.clean_reference()
 
     yield Outcome(
         wall_seconds=wall,
         runs=runs,
         crawl_spans=spans,
         manifests=airflow_manifests,
-        warc_keys=all_warc_keys(stores["airflow"]),
-        articles=corpus.open(stores["airflow"]).articles(latest=False).to_pylist(),
-        reference=corpus.open(stores["single"]).articles(latest=False).to_pylist(),
+        warc_keys=staged.warc_keys(),
+        articles=staged.articles("airflow"),
+        reference=staged.articles("single"),
     )
 
 

@@ -34,15 +34,16 @@ from crawlers.sites import get_site
 from defcorpus.clean import clean_site
 from defcorpus.cli import main as cli_main
 from defcorpus.crawl_job import crawl_site
-from defcorpus.minisite import facts
-from tests.s3_server import S3Server
+from tests.support import minisite_facts as facts
+from tests.support.crawling import NO_PACING
+from tests.support.s3 import S3Server
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 SITE = "minisite"
 # Small WARC files, so that "no file is cleaned twice" is checked over several files, not one.
-CRAWL_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DEFCORPUS_WARC_MAX_RECORDS": 4}
+CRAWL_SETTINGS = {**NO_PACING, "DEFCORPUS_WARC_MAX_RECORDS": 4}
 CHILD_TIMEOUT_S = 120
 
 

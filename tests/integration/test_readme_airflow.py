@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import corpus
+from tests.support.http import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
@@ -31,12 +31,6 @@ def readme_airflow_block() -> str:
     block = re.search(r"<!-- airflow -->\n```sh\n(.*?)```", README.read_text(), re.S)
     assert block, "README lost its Airflow block"
     return block.group(1)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def backfill_runs(db: Path) -> list[tuple[str, str]]:

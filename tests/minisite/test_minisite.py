@@ -1,6 +1,6 @@
 """Tests of the bundled mini-site itself: its content, its markup, its discovery files and its server.
 
-The crawler and cleaner tests trust ``defcorpus.minisite.facts``; these tests check that those facts
+The crawler and cleaner tests trust ``tests.support.minisite_facts``; these tests check that those facts
 and the rendered site agree, and that the fixture is as realistic as the brief asks.
 """
 
@@ -15,18 +15,19 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from lxml import etree, html
 from protego import Protego
 
-from defcorpus.minisite import build_site, facts, load_content, serve
-from defcorpus.minisite.render import Article, Page
+from defcorpus.minisite import build_site, load_content, serve
+from defcorpus.minisite.content import Article, Page
+from tests.support import minisite_facts as facts
+from tests.support.shared import SHARED, require_input
 
 BASE = "http://minisite.test:8080"
-SEED_DUMP = Path("/work/shared/seed-article.txt")  # the real page's text, where available
+SEED_DUMP = SHARED / "seed-article.txt"  # the real page's text (../shared, next to the repository)
 NS = {
     "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
     "dc": "http://purl.org/dc/elements/1.1/",
@@ -135,8 +136,8 @@ def test_seed_article_fields() -> None:
     assert "“single defense space,”" in body and "Zelensky’s" in body
 
 
-@pytest.mark.skipif(not SEED_DUMP.exists(), reason="the shared seed dump is not on this machine")
 def test_seed_article_matches_the_real_page_text() -> None:
+    require_input(SEED_DUMP, "the real seed page's text")
     lines = [_norm(line) for line in SEED_DUMP.read_text(encoding="utf-8").splitlines() if line.strip()]
     seed = facts.seed_article()
     caption_at = lines.index(f"{seed.caption} {seed.credit}")

@@ -26,10 +26,11 @@ from defcorpus.clean import clean_site
 from defcorpus.clean_report import CleanReport
 from defcorpus.export import export
 from defcorpus.reclean import reclean_site
-from tests.crawlers.crawling import crawl
-from tests.crawlers.servers import RSS, TEXT, XML, FixtureSite, Route, serving
-from tests.crawlers.servers.markup import Story, article_ld, day, page, robots, rss, urlset
-from tests.reliability.conftest import paragraph
+from tests.support.crawling import crawl
+from tests.support.http import RSS, TEXT, XML, FixtureSite, Route, serving
+from tests.support.pages import Story, article_ld, day, page, robots, rss, urlset
+from tests.support.raw import paragraph
+from tests.support.site_configs import FEED, SITEMAP, fixture_site
 
 pytestmark = pytest.mark.reliability
 
@@ -83,10 +84,7 @@ def copier(original_base: str) -> Callable[[str], FixtureSite]:
 
 
 def config(name: str, base: str, allow: str) -> SiteConfig:
-    sources = [{"type": "rss", "url": "/feed/"}, {"type": "sitemap", "url": "/robots.txt"}]
-    return SiteConfig.model_validate(
-        {"name": name, "title": name, "base_url": base, "sources": sources, "articles": {"allow": [allow]}}
-    )
+    return fixture_site(name, base, sources=(FEED, SITEMAP), allow=allow)
 
 
 @dataclass

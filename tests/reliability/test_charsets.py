@@ -1,4 +1,4 @@
-"""Charsets a publisher gets wrong, end to end: crawl a loopback site (tests/crawlers/servers/charsets.py),
+"""Charsets a publisher gets wrong, end to end: crawl a loopback site (tests/support/publishers/charsets.py),
 clean it, read the corpus. Every article must come out as its text: one stray byte in a UTF-8 page
 costs that byte, not the page (before: "The ministerâ€™s statement, issued in BesanÃ§on"), UTF-16 is
 text, not a binary file (before: refused ``not_html``), and a charset only the HTTP header names is
@@ -15,11 +15,12 @@ import pytest
 
 import corpus
 from corpus.store import open_store
-from crawlers.sites import SiteConfig
 from defcorpus.clean import clean_site
 from defcorpus.clean_report import CleanReport
-from tests.crawlers.crawling import crawl
-from tests.crawlers.servers import charsets, serving
+from tests.support.crawling import crawl
+from tests.support.http import serving
+from tests.support.publishers import charsets
+from tests.support.site_configs import FEED, fixture_site
 
 pytestmark = pytest.mark.reliability
 Published = tuple[dict[str, dict[str, Any]], CleanReport]
@@ -30,15 +31,7 @@ MOJIBAKE = ("â€", "Ã§", "Ã©", "‚Äô", "√ß", "Ð", "ãƒ")  # UTF-8 
 def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
     store_dir: Path = tmp_path_factory.mktemp("store")
     with serving(charsets.build) as (server, _site):
-        config = SiteConfig.model_validate(
-            {
-                "name": "charsets",
-                "title": "Charsets",
-                "base_url": server.base_url,
-                "sources": [{"type": "rss", "url": "/feed/"}],
-                "articles": {"allow": ["^/a/"]},
-            }
-        )
+        config = fixture_site("charsets", server.base_url, sources=(FEED,), allow="^/a/")
         crawl(config, store_dir)
     store = open_store(str(store_dir))
     report = clean_site(store, config)

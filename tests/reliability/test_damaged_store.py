@@ -36,10 +36,11 @@ from defcorpus.cli import main
 from defcorpus.cli_options import EX_DATAERR
 from defcorpus.compaction import compact_site
 from defcorpus.crawl_job import crawl_site
-from defcorpus.minisite import facts
 from defcorpus.reclean import reclean_site
-from tests.reliability.conftest import RawPage, snapshot, synthetic_pages, write_raw
-from tests.reliability.test_hostile_input import assert_layout
+from tests.support import minisite_facts as facts
+from tests.support.crawling import NO_PACING
+from tests.support.raw import RawPage, synthetic_pages, write_raw
+from tests.support.snapshots import assert_layout, snapshot
 
 pytestmark = pytest.mark.reliability
 
@@ -281,7 +282,7 @@ def test_the_next_crawl_fetches_what_a_damaged_warc_lost(minisite: Any, tmp_path
     published exactly once (before: the lost ones never, as the crawl's state counted them as fetched)."""
     site = get_site("minisite").with_base_url(minisite.base_url)
     store = open_store(str(tmp_path / "store"))
-    settings = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DEFCORPUS_WARC_MAX_RECORDS": 4}
+    settings = {**NO_PACING, "DEFCORPUS_WARC_MAX_RECORDS": 4}
     crawl_site(store.url, site, settings=settings)
     by_file: dict[str, int] = {}
     for record in load_state(store, site.name).records.values():

@@ -30,8 +30,9 @@ from crawlers.runner import CrawlJob
 from crawlers.sites import SiteConfig, get_site
 from defcorpus.clean import clean_site
 from defcorpus.crawl_job import crawl_site
-from defcorpus.minisite import facts
-from tests.reliability.conftest import snapshot, synthetic_pages, write_raw
+from tests.support import minisite_facts as facts
+from tests.support.raw import synthetic_pages, write_raw
+from tests.support.snapshots import snapshot
 
 pytestmark = pytest.mark.reliability
 
@@ -43,7 +44,7 @@ PHASES: Counter[str] = Counter()  # where the kills landed, for the report (prin
 
 @pytest.fixture(scope="module")
 def raw_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.reliability.conftest import site_config
+    from tests.support.site_configs import site_config
 
     store = LocalStore(tmp_path_factory.mktemp("raw") / "store")
     write_raw(store, site_config().name, synthetic_pages(PAGES), per_file=20)
@@ -53,7 +54,7 @@ def raw_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def uninterrupted(raw_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, float]:
     """The corpus of a clean nobody interrupted, and how long its work took (to aim the kills)."""
-    from tests.reliability.conftest import site_config
+    from tests.support.site_configs import site_config
 
     store = LocalStore(tmp_path_factory.mktemp("baseline") / "store")
     shutil.copytree(raw_template, store.root, dirs_exist_ok=True)

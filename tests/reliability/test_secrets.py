@@ -32,7 +32,8 @@ from crawlers.sites import get_site
 from defcorpus.clean import clean_site
 from defcorpus.cli import main
 from defcorpus.crawl_job import crawl_site
-from tests.reliability.conftest import free_port
+from tests.support.crawling import NO_PACING
+from tests.support.http import free_port
 
 pytestmark = pytest.mark.reliability
 
@@ -42,7 +43,7 @@ SESSION_TOKEN = "FwoGZXIvYXdzDEFCORPUSCANARYTOKEN//////////wEaDJ2x"
 ENDPOINT_USER = "defcorpusEndpointUser"
 ENDPOINT_PASSWORD = "dEfCoRpUs-EnDpOiNt-PaSsWoRd-3c2b1a"
 SECRETS = (ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, ENDPOINT_USER, ENDPOINT_PASSWORD)
-LOOPBACK = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "DEBUG", "DEFCORPUS_WARC_MAX_RECORDS": 5}
+LOOPBACK = {**NO_PACING, "LOG_LEVEL": "DEBUG", "DEFCORPUS_WARC_MAX_RECORDS": 5}
 
 
 def leaks(text: str) -> list[str]:

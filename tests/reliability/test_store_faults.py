@@ -25,16 +25,10 @@ from corpus.store import LocalStore, S3Store, Store, open_store
 from crawlers.sites import SiteConfig
 from defcorpus.clean import clean_site
 from defcorpus.cli import main
-from tests.reliability.conftest import (
-    FaultProxy,
-    RawPage,
-    Snapshot,
-    fault_proxy,
-    free_port,
-    snapshot,
-    synthetic_pages,
-    write_raw,
-)
+from tests.support.faults import FaultProxy, fault_proxy
+from tests.support.http import free_port
+from tests.support.raw import RawPage, synthetic_pages, write_raw
+from tests.support.snapshots import Snapshot, snapshot
 
 pytestmark = pytest.mark.reliability
 
@@ -126,7 +120,7 @@ def _big_warc(tmp_path: Path, pages: list[RawPage], size: int) -> Path:
     """A WARC file of ``pages`` padded past ``size`` with an incompressible non-article response."""
     from warcio.warcwriter import WARCWriter
 
-    from tests.reliability.conftest import write_response
+    from tests.support.raw import write_response
 
     path = tmp_path / "big.warc.gz"
     with path.open("wb") as fh:
