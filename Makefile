@@ -8,7 +8,7 @@ STAMP := $(VENV)/.synced
 CORE_STAMP := $(VENV)/.synced-core
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup demo test test-integration test-readme-airflow lint bench bench-quick clean-demo
+.PHONY: setup demo test test-integration test-readme-airflow lint helm-values bench bench-quick clean-demo
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -45,11 +45,15 @@ test-integration: $(STAMP)
 test-readme-airflow: $(STAMP)
 	$(VENV)/bin/pytest -m readme tests/integration
 
-lint: $(STAMP)
+lint: $(STAMP) helm-values
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff format --check .
+
+# The Helm values against infra/helm/values.schema.json (the chart's types, no unknown key), as `helm lint` would.
+helm-values: $(STAMP)
+	$(VENV)/bin/python infra/helm/check_values.py infra/helm/values.yaml
 
 # Benchmarks: extraction quality and speed on the three shared sets (bench/extraction.py, summary in
 # bench/results/extraction-latest.json), then pipeline performance against bare trafilatura, bare

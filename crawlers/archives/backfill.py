@@ -6,8 +6,9 @@ first) until one is the article: a redirect, an error, a soft 404, a bot check o
 skipped and counted by reason. The window bounds capture times, which is what the archives index.
 
 Holds the site's crawl lease (one backfill or crawl of a site at a time). Killed at any point, a
-rerun continues from the cursor and settles nothing twice that reached the store; what was in the
-open WARC file (at most ``DEFCORPUS_ARCHIVE_WARC_RECORDS`` captures) is fetched again.
+rerun first stores the whole records of the WARC file that was open (``crawlers.archives.spool``),
+then continues from the cursor and fetches nothing that was settled: on the same machine only the
+capture being fetched at the kill is fetched again (on another one, the open file's captures).
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ from typing import Any, Literal
 from corpus import layout
 from corpus.lease import Lease, crawl_lease
 from corpus.store import Store
-from crawlers.archives import commoncrawl, wayback
+from crawlers.archives import commoncrawl, spool, wayback
 from crawlers.archives.captures import Capture, Page, Skip, Source, format_timestamp, grouped, on_site
 from crawlers.archives.client import ArchiveClient
 from crawlers.archives.settings import ArchiveSettings
-from crawlers.archives.state import ArchiveState
+from crawlers.archives.state import ArchiveState, ArticleSet
 from crawlers.archives.writer import BackfillWriter
 from crawlers.sites import SiteConfig
 from crawlers.window import Window
@@ -47,11 +48,12 @@ class BackfillReport:
     capture: str
     run_id: str
     captures_found: int = 0  # index rows read (a page read again after a restart counts again)
-    articles_found: int = 0  # article URLs among them (Common Crawl: once per crawl that lists one)
+    articles_found: int = 0  # distinct articles among them (Common Crawl lists one in each crawl that has it)
     not_article: int = 0  # captures of URLs the site's article rules refuse: never fetched
     fetched: int = 0  # articles stored in raw/ by this run
     already_settled: int = 0  # articles an earlier backfill of this archive stored
     without_good_capture: int = 0  # articles whose every capture in the window was skipped
+    recovered: int = 0  # captures a stopped backfill settled in its open WARC file, stored by this run
     skipped: Counter[str] = field(default_factory=Counter)  # captures fetched and refused, by reason
     requests: dict[str, int] = field(default_factory=dict)
     retries: dict[str, int] = field(default_factory=dict)
@@ -71,11 +73,12 @@ class BackfillReport:
 
     def summary(self) -> str:
         reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(self.skipped.items())) or "none"
+        recovered = f"{self.recovered} captures kept from the stopped backfill's open file; " if self.recovered else ""
         return (
-            f"{self.site} from {self.archive}: {self.captures_found} captures found, {self.articles_found} articles, "
-            f"{self.fetched} fetched, {self.already_settled} already stored, {self.skipped_total} captures skipped "
-            f"({reasons}), {self.not_article} non-article captures left alone; {sum(self.requests.values())} requests, "
-            f"{len(self.warc_keys)} WARC files"
+            f"{self.site} from {self.archive}: {recovered}{self.captures_found} captures found, "
+            f"{self.articles_found} articles, {self.fetched} fetched, {self.already_settled} already stored, "
+            f"{self.skipped_total} captures skipped ({reasons}), {self.not_article} non-article captures left alone; "
+            f"{sum(self.requests.values())} requests, {len(self.warc_keys)} WARC files"
         )
 
 
@@ -127,8 +130,14 @@ class _Backfill:
         self.report = BackfillReport(
             job.site.name, job.archive, job.since, job.until, job.capture, run_id=layout.new_run_id()
         )
+        self.spool_dir = spool.spool_dir(store, job.site.name, job.archive, job.settings.spool_dir)
+        # Before the state is read: what a stopped backfill settled in its open file counts as settled.
+        self.report.recovered = spool.recover(store, job.site.name, job.archive, self.spool_dir)
         self.state = ArchiveState.load(store, job.site.name, job.archive)
         self.position: dict[str, Any] | None = None
+        # Common Crawl lists an article once per crawl holding it, and an index sorts `/a-b` between
+        # `/a` and `/a?utm_source=…`: the same article comes as several groups, counted once.
+        self.found, self.unsettled = ArticleSet(), ArticleSet()
 
     def run(self) -> BackfillReport:
         started = time.monotonic()
@@ -140,7 +149,12 @@ class _Backfill:
         self.position = cursor.get("position") if cursor else None
         self.source, self.client = make_source(self.job)
         self.writer = BackfillWriter(
-            self.store, self.job.site.name, self.job.archive, self.report.run_id, self.job.settings.warc_records
+            self.store,
+            self.job.site.name,
+            self.job.archive,
+            self.report.run_id,
+            self.job.settings.warc_records,
+            self.spool_dir,
         )
         try:
             for position, group in grouped(self._counted(self.source.pages(self.position))):
@@ -174,10 +188,11 @@ class _Backfill:
         if not on_site(self.job.site, group[0].url):
             self.report.not_article += len(group)
             return
-        self.report.articles_found += 1
         article = group[0].article
+        first_seen = self.found.add(article)
+        self.report.articles_found += first_seen
         if self.state.has_article(article):
-            self.report.already_settled += 1
+            self.report.already_settled += first_seen  # not when this run stored it from an earlier group
             return
         inside = [c for c in group if self.window.contains(c.captured_at)]  # a mirror that ignores from/to
         for capture in sorted(inside, key=lambda c: c.timestamp, reverse=self.job.capture == "latest"):
@@ -193,8 +208,9 @@ class _Backfill:
             self.writer.add(result, capture)
             self.state.note(article, capture.timestamp, "fetched")
             self.report.fetched += 1
+            self.report.without_good_capture -= self.unsettled.discard(article)
             return
-        self.report.without_good_capture += 1
+        self.report.without_good_capture += self.unsettled.add(article)
 
     def _flush(self, window_id: str, *, finished: bool) -> None:
         key = self.writer.flush()

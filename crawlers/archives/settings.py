@@ -19,6 +19,7 @@ from corpus.version import VERSION
 WAYBACK_URL_ENV = "DEFCORPUS_WAYBACK_URL"
 CC_INDEX_URL_ENV = "DEFCORPUS_CC_INDEX_URL"
 CC_DATA_URL_ENV = "DEFCORPUS_CC_DATA_URL"
+SPOOL_ENV = "DEFCORPUS_ARCHIVE_SPOOL"
 
 # setting name -> (attribute, default, type)
 _NUMBERS: dict[str, tuple[str, float, type]] = {
@@ -53,7 +54,8 @@ class ArchiveSettings:
     max_backoff: float = 300.0
     timeout: float = 60.0
     max_bytes: int = 10 * 1024 * 1024  # a memento or record larger than this is skipped ("too_large")
-    warc_records: int = 200  # captures per WARC file: what a killed backfill can lose and fetch again
+    warc_records: int = 200  # captures per WARC file: what a backfill killed on a lost machine fetches again
+    spool_dir: str = ""  # where the open WARC file is written ("": <tmp>/defcorpus-backfill-spool-<uid>)
     user_agent: str = f"defcorpus/{VERSION} (+https://github.com/defcorpus/defcorpus; archive backfill)"
 
     @classmethod
@@ -65,6 +67,8 @@ class ArchiveSettings:
                 values[attr] = env[name]
         if env.get(CC_DATA_URL_ENV):
             values["cc_data_url"] = env[CC_DATA_URL_ENV]
+        if env.get(SPOOL_ENV):
+            values["spool_dir"] = env[SPOOL_ENV]
         for name, (attr, _, kind) in _NUMBERS.items():
             raw = env.get(name)
             if raw is None or raw == "":

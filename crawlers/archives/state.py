@@ -29,6 +29,29 @@ def _digest(*parts: str) -> int:
     return int.from_bytes(hashlib.blake2b("\x00".join(parts).encode(), digest_size=8).digest(), "big")
 
 
+class ArticleSet:
+    """Articles (or any strings) as 64-bit digests: a set the size of a site's articles, not of their text."""
+
+    def __init__(self) -> None:
+        self._digests: set[int] = set()
+
+    def add(self, item: str) -> bool:
+        """Add ``item``; True if it was not there."""
+        digest = _digest(item)
+        if digest in self._digests:
+            return False
+        self._digests.add(digest)
+        return True
+
+    def discard(self, item: str) -> bool:
+        """Remove ``item``; True if it was there."""
+        digest = _digest(item)
+        if digest not in self._digests:
+            return False
+        self._digests.remove(digest)
+        return True
+
+
 class ArchiveState:
     def __init__(self, store: Store, site: str, archive: str) -> None:
         self.store, self.site, self.archive = store, site, archive

@@ -6,9 +6,11 @@ where it came from: the archive, the capture time, the memento URL or the Common
 and length. Bodies are stored decoded, as the crawl's writer stores Scrapy's, so
 ``Content-Encoding`` and ``Transfer-Encoding`` are dropped and ``Content-Length`` is the payload's.
 
-A file is written locally and uploaded whole (create-only) every ``warc_records`` settled captures
-and when the backfill ends or is interrupted; its settled segment (``crawlers.archives.state``) is
-written first, its Parquet index (``corpus.warc_index``) after.
+A file is written locally, in the spool (``crawlers.archives.spool``) with a journal of what it
+settled, and uploaded whole (create-only) every ``warc_records`` settled captures and when the
+backfill ends or is interrupted; its settled segment (``crawlers.archives.state``) is written first,
+its Parquet index (``corpus.warc_index``) after. A file a kill left in the spool is stored by the
+rerun (``spool.recover``).
 
 Why not the crawl's writer extension: it is a Scrapy extension fed by Scrapy's signals, dating each
 record at the moment of the fetch; here there is no Scrapy engine, and the date is the capture's.
@@ -21,30 +23,30 @@ from datetime import UTC
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, TextIO
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from corpus import layout
 from corpus.store import Store
-from corpus.tempdirs import private_tempdir
 from corpus.version import VERSION
-from corpus.warc_index import write_index
+from crawlers.archives import spool
 from crawlers.archives.captures import Capture, Memento
 
 SOFTWARE = f"defcorpus/{VERSION} (archive backfill; warcio)"
 
 
 class BackfillWriter:
-    def __init__(self, store: Store, site: str, archive: str, run_id: str, max_records: int) -> None:
+    def __init__(self, store: Store, site: str, archive: str, run_id: str, max_records: int, spool_dir: Path) -> None:
         self.store, self.site, self.archive, self.run_id = store, site, archive, run_id
         self.max_records = max_records
         self.keys: list[str] = []
-        self._tmpdir = private_tempdir("defcorpus-backfill-")
+        self.spool_dir = spool_dir
         self._fh: BinaryIO | None = None
+        self._journal: TextIO | None = None
         self._warc: WARCWriter | None = None
-        self._entries: list[dict[str, str]] = []
+        self._entries: list[dict[str, Any]] = []
 
     @property
     def _key(self) -> str:
@@ -52,11 +54,22 @@ class BackfillWriter:
 
     def _open(self) -> WARCWriter:
         if self._warc is None:
-            self._fh = (Path(self._tmpdir.name) / f"{len(self.keys):05d}.warc.gz").open("wb")
+            self.spool_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # pages fetched: the user's own
+            name = self._key.rsplit("/", 1)[-1].removesuffix(layout.WARC_SUFFIX)
+            self._fh = (self.spool_dir / f"{name}{layout.WARC_SUFFIX}").open("wb")
             self._warc = WARCWriter(self._fh, gzip=True, warc_version="1.1")
             info = {"software": SOFTWARE, "format": "WARC File Format 1.1", "isPartOf": f"{self.site}/{self.run_id}"}
             self._warc.write_record(self._warc.create_warcinfo_record(self._key.rsplit("/", 1)[-1], info))
+            self._fh.flush()
+            self._journal = (self.spool_dir / f"{name}{spool.JOURNAL_SUFFIX}").open("w", encoding="utf-8")
+            self._note({"warc_key": self._key, "records_from": self._fh.tell()})
         return self._warc
+
+    def _note(self, line: dict[str, Any]) -> None:
+        """One journal line, handed to the OS at once: a SIGKILL after it keeps it (``spool.recover``)."""
+        assert self._journal is not None
+        self._journal.write(json.dumps(line, sort_keys=True) + "\n")
+        self._journal.flush()
 
     def add(self, memento: Memento, capture: Capture) -> None:
         warc = self._open()
@@ -74,14 +87,23 @@ class BackfillWriter:
                 **memento.provenance,
             },
         )
+        assert self._fh is not None
+        offset = self._fh.tell()
         warc.write_record(record)
-        self._entries.append(self._entry(capture, "fetched", memento.url))
+        self._fh.flush()  # the record is in the file before the journal names it
+        entry = self._entry(capture, "fetched", memento.url)
+        entry.update(offset=offset, length=self._fh.tell() - offset, record_id=record.rec_headers["WARC-Record-ID"])
+        self._settled(entry)
 
     def skip(self, capture: Capture, reason: str) -> None:
         self._open()  # a segment is kept with a file: one holding only skips is a warcinfo record
-        self._entries.append(self._entry(capture, reason, capture.url))
+        self._settled(self._entry(capture, reason, capture.url))
 
-    def _entry(self, capture: Capture, outcome: str, url: str) -> dict[str, str]:
+    def _settled(self, entry: dict[str, Any]) -> None:
+        self._note(entry)
+        self._entries.append(entry)
+
+    def _entry(self, capture: Capture, outcome: str, url: str) -> dict[str, Any]:
         return {
             "article": capture.article,
             "timestamp": capture.timestamp,
@@ -95,20 +117,20 @@ class BackfillWriter:
 
     def flush(self) -> str | None:
         """Store the open file (segment first, then the file, then its index); its key, or None."""
-        if self._fh is None:
+        if self._fh is None or self._journal is None:
             return None
         self._fh.close()
-        path, key = Path(self._fh.name), self._key
-        segment = "".join(json.dumps(e, sort_keys=True) + "\n" for e in self._entries)
-        self.store.write(layout.archive_settled_key(self.site, self.archive, key), segment.encode())
-        self.store.upload_file(key, path, if_absent=True)
-        write_index(self.store, key, path)
+        self._journal.close()
+        path, journal, key = Path(self._fh.name), Path(self._journal.name), self._key
+        spool.store_file(self.store, self.site, self.archive, key, path, self._entries)
         path.unlink()
+        journal.unlink()
         self.keys.append(key)
-        self._fh, self._warc, self._entries = None, None, []
+        self._fh, self._journal, self._warc, self._entries = None, None, None, []
         return key
 
     def close(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-        self._tmpdir.cleanup()
+        """Close the open file; one that could not be stored stays in the spool for the rerun."""
+        for handle in (self._fh, self._journal):
+            if handle is not None:
+                handle.close()

@@ -7,7 +7,9 @@ URLs. What must come out is computed from the history model (``Article.choice``)
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -161,34 +163,72 @@ def test_requests_stay_within_the_rate_setting(wayback: FakeArchive, site_file: 
     assert busiest <= per_second + 1  # +1: a request may reach the server later than it left
 
 
+def open_file_captures(spool: Path, store: Path) -> int:
+    """Captures settled in the backfill's open WARC file: its journal's lines after the header, once
+    a file is stored and the journal is of a file not stored yet."""
+    if not any(store.rglob("*.cdx.parquet")):
+        return 0
+    settled = 0
+    for journal in spool.rglob("*.jsonl"):
+        lines = journal.read_bytes().splitlines()
+        if lines and not (store / json.loads(lines[0])["warc_key"]).exists():
+            settled += len(lines) - 1
+    return settled
+
+
+@pytest.mark.parametrize("spool_kept", [True, False], ids=["same-machine", "spool-lost"])
 def test_a_killed_backfill_rerun_fetches_nothing_stored_again_and_loses_nothing(
-    wayback: FakeArchive, history: History, site_file: Path, tmp_path: Path
+    wayback: FakeArchive, history: History, site_file: Path, tmp_path: Path, spool_kept: bool
 ) -> None:
-    store, window = tmp_path / "store", ("2019-01-01", "2020-01-01")
-    env = archive_env(wayback, DEFCORPUS_ARCHIVE_WARC_RECORDS="40", DEFCORPUS_ARCHIVE_PAGE_ROWS="300")
+    """SIGKILL with one WARC file stored and 30 captures settled in the open one, counted at the archive.
+
+    Rerun on the same machine, the open file's whole records are kept: only the capture being fetched
+    at the kill is asked for again. With the spool lost (another machine), the open file's captures are.
+    """
+    store, spool, window = tmp_path / "store", tmp_path / "spool", ("2019-01-01", "2020-01-01")
+    records = 40
+    env = archive_env(
+        wayback,
+        DEFCORPUS_ARCHIVE_WARC_RECORDS=str(records),
+        DEFCORPUS_ARCHIVE_PAGE_ROWS="300",
+        DEFCORPUS_ARCHIVE_SPOOL=str(spool),
+    )
     wayback.reset_log()
     child = subprocess.Popen(
         backfill_args(site_file, store, "wayback", *window),
-        env=env,
+        env={**env, "DEFCORPUS_WAYBACK_MEMENTO_PER_MINUTE": "1200"},  # slow enough to kill between two files
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 300
-    while len(wayback.requests("memento")) < 500 and child.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    while open_file_captures(spool, store) < 30 and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
     child.send_signal(signal.SIGKILL)
     child.wait()
-    before = set(mementos(list(wayback.log)))
+    assert child.returncode == -signal.SIGKILL, "killed mid-backfill, not finished"
+    open_captures = open_file_captures(spool, store)
+    assert 30 <= open_captures < records, "killed with a file open"
+    before = mementos(list(wayback.log))
     kept = {r.headers["WARC-Defcorpus-Memento"].split("/web/", 1)[1] for r in stored_records(store, "archived")}
     assert kept, "some files reached the store before the kill"
+    if not spool_kept:
+        shutil.rmtree(spool)
 
     wayback.reset_log()
     done = run_backfill_cli(site_file, store, env, "wayback", *window)
     assert done.returncode == 0, done.stderr
-    again = set(mementos(list(wayback.log)))
+    again = mementos(list(wayback.log))
+    assert len(again) == len(set(again)), "the rerun asks for each capture once"
     kept_stamped = {k.replace("id_/", " ", 1) for k in kept}
-    assert not again & kept_stamped, "a capture already stored was fetched again"
-    assert len(again & before) <= 40 + 5, "only the open file's captures are fetched again"
+    assert not set(again) & kept_stamped, "a capture already stored was fetched again"
+    fetched_twice = set(again) & set(before)
+    if spool_kept:
+        assert f"{open_captures} captures kept from the stopped backfill's open file" in done.stdout
+        assert len(fetched_twice) <= 1, f"only the capture in flight at the kill is fetched again: {fetched_twice}"
+    else:
+        assert "kept from the stopped backfill" not in done.stdout
+        assert open_captures <= len(fetched_twice) <= records + 1, "the open file's captures are fetched again"
+    assert not any(spool.rglob("*.warc.gz")), "nothing is left in the spool"
 
     in_window = (datetime(2019, 1, 1, tzinfo=UTC), datetime(2020, 1, 1, tzinfo=UTC))
     expected = {a.path for a in history.articles if a.choice(within=in_window)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,21 @@ import pytest
 
 import corpus
 from corpus.store import open_store
+from crawlers.archives.backfill import BackfillJob, run_backfill
+from crawlers.archives.settings import ArchiveSettings
 from crawlers.sites import load_site_file
 from defcorpus.clean import clean_site
 from defcorpus.minisite import load_content
-from tests.support.archive_history import HOST, SITE_TOML, History, generate
+from tests.support.archive_history import HOST, SITE_TOML, Article, Capture, History, generate
 from tests.support.archives import FakeArchive, archive_serving
-from tests.support.backfilling import MiniSiteHistory, archive_env, run_backfill_cli, stored_records, write_site_file
+from tests.support.backfilling import (
+    FAST,
+    MiniSiteHistory,
+    archive_env,
+    run_backfill_cli,
+    stored_records,
+    write_site_file,
+)
 from tests.support.crawling import crawl
 
 pytestmark = pytest.mark.slow
@@ -112,3 +122,41 @@ def test_commoncrawl_asks_only_the_crawls_that_overlap_the_window(
     assert asked == overlapping and len(asked) == 2
     expected = {a.path: c.at for a in cc_history.articles if (c := a.choice(archive="commoncrawl", within=may))}
     assert {r.path: r.warc_date for r in stored_records(tmp_path / "store", "archived")} == expected
+
+
+def test_an_article_listed_by_two_crawls_is_one_article(tmp_path: Path) -> None:
+    """Common Crawl lists an article in each monthly crawl that captured it: found once, fetched once.
+
+    ``one`` is in the January and March crawls; ``late`` was a bot check in January and good in March
+    (one article with a good capture, not one "without a good capture" and one fetched); ``single``
+    is in February only.
+    """
+    one = Article(1, datetime(2019, 1, 10, tzinfo=UTC), "story-one")
+    late = Article(2, datetime(2019, 1, 12, tzinfo=UTC), "story-late")
+    single = Article(3, datetime(2019, 2, 3, tzinfo=UTC), "story-single")
+    one.captures += [Capture(one.path, "20190111080000", "good"), Capture(one.path, "20190305080000", "dup")]
+    late.captures += [Capture(late.path, "20190113080000", "challenge"), Capture(late.path, "20190306080000", "good")]
+    single.captures += [Capture(single.path, "20190204080000", "good")]
+    history = History([one, late, single], [Capture("/tag/navy/", "20190201080000", "good")])
+    site = load_site_file(write_site_file(tmp_path, "archived", SITE_TOML.format(name="archived", host=HOST)))
+    store = open_store(str(tmp_path / "store"))
+    with archive_serving(history, commoncrawl=True) as archive:
+        assert len(archive.crawls) == 3
+        fast = float(FAST)
+        settings = replace(
+            ArchiveSettings(),
+            cc_index_url=archive.base_url,
+            cc_data_url=archive.base_url,
+            cc_index_per_minute=fast,
+            cc_data_per_minute=fast,
+        )
+        report = run_backfill(store, BackfillJob(site, "commoncrawl", "2019-01-01", "2019-04-01", settings=settings))
+        again = run_backfill(store, BackfillJob(site, "commoncrawl", "2019-01-01", "2019-05-01", settings=settings))
+    assert (report.articles_found, report.fetched, report.without_good_capture) == (3, 3, 0)
+    assert report.already_settled == 0 and report.skipped == {"challenge": 1}
+    assert report.captures_found == 6, "the rows are counted as the index gave them"
+    assert "6 captures found, 3 articles, 3 fetched" in report.summary()
+    assert (again.articles_found, again.already_settled, again.fetched) == (3, 3, 0)
+    assert Counter(r.path for r in stored_records(tmp_path / "store", "archived")) == Counter(
+        [one.path, late.path, single.path]
+    )
