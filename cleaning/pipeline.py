@@ -10,7 +10,8 @@ Every paragraph removed from a body is a ``Removal`` with its reason:
 ``author_bio_cue`` (bio-shaped paragraph naming the author at the end of the body),
 ``author_bio_repeated`` (names the author and is printed again on the page, e.g. in an author box),
 ``duplicate_in_page`` (a second copy of a body paragraph), ``image_caption`` (the lead image's caption),
-``template_chrome`` (outside the container that holds the site's articles, ``cleaning.template``).
+``template_chrome`` (outside the container that holds the site's articles, ``cleaning.template``),
+``teaser_card`` (in a small box whose title links to another story of the site, ``cleaning.cards``).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ from cleaning.identity import identify
 from cleaning.normalize import join_paragraphs, word_count
 from cleaning.options import CleanOptions
 from cleaning.sketch import fold
-from cleaning.template import block_positions, recovered
+from cleaning.cards import teaser_cards
+from cleaning.template import chains, locate, recovered
 from corpus.pages import FetchedPage
 from corpus.schema import Article, MainImage, article_id, content_hash
 
@@ -195,20 +197,30 @@ def removal_reasons(item: Extracted, stats: BoilerplateStats) -> list[str | None
     if item.page.positions:
         outside = stats.template.outside(item.page.positions, item.page.blocks, stats.min_articles)
         reasons = [r or ("template_chrome" if out else None) for r, out in zip(reasons, outside, strict=True)]
+        reasons = [r or ("teaser_card" if card else None) for r, card in zip(reasons, item.page.teasers, strict=True)]
     captions = _caption_forms(item.page)
-    seen: set[str] = set()
-    for i, text in enumerate(texts):
+    seen: dict[str, set[int | None]] = {}  # text -> the lists it was an item of (None: not a list item)
+    for i, (text, block) in enumerate(zip(texts, item.page.blocks, strict=True)):
         fp = " ".join(text.casefold().split())  # exact: table rows differ from each other only in numbers
         if reasons[i] is None and fold(text) in captions:
             reasons[i] = "image_caption"
-        elif reasons[i] is None and fp in seen:
+        elif reasons[i] is None and _repeated(fp, block.group, seen):
             reasons[i] = "duplicate_in_page"
         elif reasons[i] is None and named_author(text, authors) and repeated_in_page(text, item.folded_page):
             reasons[i] = "author_bio_repeated"
-        seen.add(fp)
+        seen.setdefault(fp, set()).add(block.group)
     for i in tail_bios(texts, [r is not None for r in reasons], authors):
         reasons[i] = "author_bio_cue"
     return reasons
+
+
+def _repeated(fp: str, group: int | None, seen: dict[str, set[int | None]]) -> bool:
+    """A second copy of a paragraph, but not a name listed again in another list (a nominee of
+    several categories, a player of two line-ups): one list item is one paragraph of its own list."""
+    lists = seen.get(fp)
+    if lists is None:
+        return False
+    return group is None or None in lists or group in lists
 
 
 def build_article(
@@ -286,11 +298,13 @@ def _with_template_paragraphs(item: Extracted, stats: BoilerplateStats) -> Extra
     if container is None or container not in held:
         return item
     tree = parse_page(item.fetched.html, item.fetched.content_type)
-    blocks = tuple(recovered(tree, container, item.page.blocks))
+    blocks = tuple(recovered(tree, container, item.page.blocks, item.page.metadata.headline))
     if len(blocks) == len(item.page.blocks):
         return item
-    positions = tuple(block_positions(tree, blocks))
-    page = dataclasses.replace(item.page, blocks=blocks, positions=positions)
+    located = locate(tree, blocks)
+    page = dataclasses.replace(
+        item.page, blocks=blocks, positions=tuple(chains(located)), teasers=tuple(teaser_cards(located, item.page.url))
+    )
     return dataclasses.replace(item, page=page)
 
 
