@@ -31,14 +31,17 @@ _WORD = re.compile(r"\w+")
 def teaser_cards(elements: Sequence[etree._Element | None], url: str) -> list[bool]:
     """Per block (its source element, None when not found): it is part of a teaser card."""
     host = _site(url)
-    return [el is not None and _in_card(el, url, host) for el in elements]
+    sizes: dict[etree._Element, int] = {}  # the blocks of a page share their ancestors: count each once
+    return [el is not None and _in_card(el, url, host, sizes) for el in elements]
 
 
-def _in_card(el: etree._Element, url: str, host: str) -> bool:
+def _in_card(el: etree._Element, url: str, host: str, sizes: dict[etree._Element, int]) -> bool:
     for box in islice((el, *el.iterancestors()), CARD_LEVELS):
         if not isinstance(box.tag, str):
             continue
-        words = _words(box)
+        words = sizes.get(box)
+        if words is None:
+            words = sizes[box] = _words(box)
         if words > CARD_MAX_WORDS:
             return False
         headings = _HEADINGS(box)

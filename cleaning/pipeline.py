@@ -11,7 +11,9 @@ Every paragraph removed from a body is a ``Removal`` with its reason:
 ``author_bio_repeated`` (names the author and is printed again on the page, e.g. in an author box),
 ``duplicate_in_page`` (a second copy of a body paragraph), ``image_caption`` (the lead image's caption),
 ``template_chrome`` (outside the container that holds the site's articles, ``cleaning.template``),
-``teaser_card`` (in a small box whose title links to another story of the site, ``cleaning.cards``).
+``teaser_card`` (in a small box whose title links to another story of the site, ``cleaning.cards``),
+``chrome_slot`` (at a position of the site's template whose text recurs across its pages,
+``cleaning.slots``: the same box, whatever it prints this time).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -47,6 +50,9 @@ from corpus.schema import Article, MainImage, article_id, content_hash
 
 logger = logging.getLogger(__name__)
 _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head")
+# A paragraph printed twice in one page is a copy once it is this long (a sentence, not a label).
+DUPLICATE_MIN_WORDS = 8
+_WORDS = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -171,9 +177,10 @@ def observe(stats: BoilerplateStats, item: Extracted) -> None:
     when = meta.date_published or item.fetched.fetched_at
     doc = learning_key(item)
     try:
-        stats.observe(doc, (b.text for b in item.page.blocks), authors=meta.authors, when=when)
+        texts = stats.observe(doc, [b.text for b in item.page.blocks], authors=meta.authors, when=when)
         if item.page.positions:
             stats.template.observe(doc, item.page.container)
+            stats.template.slots.observe(doc, item.page.positions, texts)
     except Exception as exc:  # the page is still cleaned; only the site's statistics miss it
         logger.warning("site learning skipped a page (%s: %s): %s", type(exc).__name__, exc, item.fetched.url)
 
@@ -198,6 +205,8 @@ def removal_reasons(item: Extracted, stats: BoilerplateStats) -> list[str | None
         outside = stats.template.outside(item.page.positions, item.page.blocks, stats.min_articles)
         reasons = [r or ("template_chrome" if out else None) for r, out in zip(reasons, outside, strict=True)]
         reasons = [r or ("teaser_card" if card else None) for r, card in zip(reasons, item.page.teasers, strict=True)]
+        chrome = stats.template.slots.chrome(item.page.positions, stats.min_articles)
+        reasons = [r or ("chrome_slot" if slot else None) for r, slot in zip(reasons, chrome, strict=True)]
     captions = _caption_forms(item.page)
     seen: dict[str, set[int | None]] = {}  # text -> the lists it was an item of (None: not a list item)
     for i, (text, block) in enumerate(zip(texts, item.page.blocks, strict=True)):
@@ -215,10 +224,12 @@ def removal_reasons(item: Extracted, stats: BoilerplateStats) -> list[str | None
 
 
 def _repeated(fp: str, group: int | None, seen: dict[str, set[int | None]]) -> bool:
-    """A second copy of a paragraph, but not a name listed again in another list (a nominee of
-    several categories, a player of two line-ups): one list item is one paragraph of its own list."""
+    """A second copy of a paragraph (a pull quote, a call to action printed twice), but not a short
+    line a page legitimately repeats (a separator, a question put to each interviewee, "Winner") nor
+    a name listed again in another list (a nominee of several categories): one list item is one
+    paragraph of its own list."""
     lists = seen.get(fp)
-    if lists is None:
+    if lists is None or len(_WORDS.findall(fp)) < DUPLICATE_MIN_WORDS:
         return False
     return group is None or None in lists or group in lists
 

@@ -26,6 +26,7 @@ from lxml import html as lxml_html
 
 from cleaning.blocks import Block
 from cleaning.normalize import normalize_text
+from cleaning.slots import ChromeSlots
 
 # The container holds at least this share of a page's extracted words.
 CONTAINER_SHARE = 0.8
@@ -88,12 +89,20 @@ def locate(tree: lxml_html.HtmlElement, blocks: Sequence[Block]) -> list[etree._
 
 def chains(elements: Sequence[etree._Element | None]) -> list[tuple[str, ...] | None]:
     """Each element's ancestors' signatures, nearest first (the block's position in the template)."""
+    memo: dict[etree._Element, str] = {}  # the blocks of a page share their ancestors
     return [
         None
         if el is None
-        else tuple(signature(a) for a in el.iterancestors() if isinstance(a.tag, str) and a.tag not in _SKIP)
+        else tuple(_signature(a, memo) for a in el.iterancestors() if isinstance(a.tag, str) and a.tag not in _SKIP)
         for el in elements
     ]
+
+
+def _signature(el: etree._Element, memo: dict[etree._Element, str]) -> str:
+    found = memo.get(el)
+    if found is None:
+        found = memo[el] = signature(el)
+    return found
 
 
 def page_container(positions: Sequence[tuple[str, ...] | None], blocks: Sequence[Block]) -> str | None:
@@ -118,6 +127,7 @@ class SiteTemplate:
 
     containers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     articles: tuple[str, ...] = ()
+    slots: ChromeSlots = field(default_factory=ChromeSlots)  # positions whose text recurs: chrome
 
     def observe(self, article_id: str, container: str | None) -> None:
         if article_id not in self.articles and len(self.articles) < MAX_DOCS:
@@ -154,7 +164,11 @@ class SiteTemplate:
         return [n > last and chain is not None for n, chain in enumerate(positions)]
 
     def to_record(self) -> dict[str, object]:
-        return {"containers": {k: list(v) for k, v in sorted(self.containers.items())}, "articles": list(self.articles)}
+        return {
+            "containers": {k: list(v) for k, v in sorted(self.containers.items())},
+            "articles": list(self.articles),
+            "slots": self.slots.to_record(),
+        }
 
     @classmethod
     def from_record(cls, record: dict[str, object] | None) -> SiteTemplate:
@@ -163,7 +177,11 @@ class SiteTemplate:
         containers = record.get("containers") or {}
         articles = record.get("articles") or []
         assert isinstance(containers, dict) and isinstance(articles, list)
-        return cls({str(k): tuple(v) for k, v in containers.items()}, tuple(str(a) for a in articles))
+        return cls(
+            {str(k): tuple(v) for k, v in containers.items()},
+            tuple(str(a) for a in articles),
+            ChromeSlots.from_record(record.get("slots")),  # absent in state written before slots were learned
+        )
 
 
 def recovered(
@@ -191,19 +209,20 @@ def recovered(
         last = float(order.get(_key(block.text), last))
         placed.append((last, i, block))
     held = set(have)
+    memo: dict[etree._Element, str] = {}
     copies: dict[etree._Element, bool] = {}  # copies holding article text: were paragraphs recovered?
     for n, el in enumerate(elements):
         key = _key(el.text_content()) if el.tag == "p" else ""
         if not key or (key not in held and (key in have or not _is_prose(el, key))):
             continue
-        copy = _container_copy(el, container)
+        copy = _container_copy(el, container, memo)
         if copy is None:
             continue
         copies[copy] = copies.get(copy, False) or key not in held
         if key not in have:
             have.add(key)
             placed.append((n - 0.5, -1, Block("p", normalize_text(el.text_content()))))
-    for heading in (h for copy, missed in copies.items() for h in _copy_headings(copy, container, missed)):
+    for heading in (h for copy, missed in copies.items() for h in _copy_headings(copy, container, missed, memo)):
         key = _key(heading.text_content())
         if key and key not in have and heading in index:
             have.add(key)
@@ -211,11 +230,13 @@ def recovered(
     return [b for _, _, b in sorted(placed, key=lambda t: (t[0], t[1]))]
 
 
-def _copy_headings(copy: etree._Element, container: str, missed: bool) -> list[etree._Element]:
+def _copy_headings(
+    copy: etree._Element, container: str, missed: bool, memo: dict[etree._Element, str]
+) -> list[etree._Element]:
     """The title printed just before a copy of the container: the heading that is the previous
     element of the copy (or of the wrappers it opens), within ``TITLE_LEVELS`` levels; then, when
     extraction ``missed`` the copy's paragraphs, the subheadings inside it."""
-    found = [h for h in copy.iter(*_HEADING_TAGS) if _container_copy(h, container) is copy] if missed else []
+    found = [h for h in copy.iter(*_HEADING_TAGS) if _container_copy(h, container, memo) is copy] if missed else []
     node: etree._Element | None = copy
     for _ in range(TITLE_LEVELS):
         if node is None:
@@ -246,13 +267,13 @@ def _is_prose(el: etree._Element, key: str) -> bool:
     return words >= PROSE_MIN_WORDS and link_words < 0.5 * words
 
 
-def _container_copy(el: etree._Element, container: str) -> etree._Element | None:
+def _container_copy(el: etree._Element, container: str, memo: dict[etree._Element, str]) -> etree._Element | None:
     """The copy of the container ``el`` is in, unless ``el`` sits in a figure, an aside or a block
     the page's markup names as a caption, promo, related-links, newsletter, share or ad slot."""
     for a in el.iterancestors():
         if not isinstance(a.tag, str):
             continue
-        if signature(a) == container:
+        if _signature(a, memo) == container:
             return a
         if _marked_not_prose(a):
             return None
