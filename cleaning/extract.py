@@ -20,12 +20,12 @@ from trafilatura.settings import Document
 from trafilatura.utils import HTML_PARSER, load_html
 
 from cleaning.blocks import Block, tree_blocks
+from cleaning.cards import teaser_cards
 from cleaning.charset import decode_page, is_utf8, page_encoding
 from cleaning.generic import generic_blocks, page_filters
 from cleaning.metadata import Metadata, read_metadata, split_credit
 from cleaning.normalize import normalize_text
 from cleaning.options import CleanOptions
-from cleaning.cards import teaser_cards
 from cleaning.template import chains, locate, page_container
 
 logger = logging.getLogger(__name__)

@@ -37,13 +37,13 @@ from trafilatura.utils import load_html
 from cleaning import CLEANER_VERSION
 from cleaning.bios import named_author, repeated_in_page, tail_bios
 from cleaning.boilerplate import BoilerplateStats
+from cleaning.cards import teaser_cards
 from cleaning.charset import decode_page
 from cleaning.extract import Page, Rejection, extract_page, parse_page
 from cleaning.identity import identify
 from cleaning.normalize import join_paragraphs, word_count
 from cleaning.options import CleanOptions
 from cleaning.sketch import fold
-from cleaning.cards import teaser_cards
 from cleaning.template import chains, locate, recovered
 from corpus.pages import FetchedPage
 from corpus.schema import Article, MainImage, article_id, content_hash
