@@ -61,7 +61,8 @@ def tree_blocks(body: etree._Element) -> list[Block]:
     return blocks
 
 
-def _walk(body: etree._Element, blocks: list[Block], lists: list[int]) -> None:
+def _walk(body: etree._Element, blocks: list[Block], lists: list[int], inside: bool = False) -> None:
+    """``inside``: ``body`` is a paragraph or quote holding blocks, whose text runs on after each."""
     for el in body:
         if not isinstance(el.tag, str):
             continue
@@ -75,7 +76,7 @@ def _walk(body: etree._Element, blocks: list[Block], lists: list[int]) -> None:
         elif kind == "p" and _holds_blocks(el):
             if el.text and el.text.strip():
                 blocks.append(Block("p", el.text))
-            _walk(el, blocks, lists)  # a quote or box of several paragraphs, subheadings or lists
+            _walk(el, blocks, lists, inside=True)  # a quote or box of paragraphs, subheadings or lists
         elif kind in ("p", "h"):
             blocks.append(Block(kind, text_of(el)))  # type: ignore[arg-type]
         elif len(el):
@@ -85,8 +86,8 @@ def _walk(body: etree._Element, blocks: list[Block], lists: list[int]) -> None:
             _walk(el, blocks, lists)
         elif el.text and el.text.strip():
             blocks.append(Block("p", text_of(el)))
-        if el.tail and el.tail.strip() and kind is None:
-            blocks.append(Block("p", el.tail))
+        if el.tail and el.tail.strip() and (kind is None or inside):
+            blocks.append(Block("p", el.tail))  # text after a heading or list inside a paragraph or quote
 
 
 def _holds_blocks(el: etree._Element) -> bool:

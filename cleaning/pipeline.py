@@ -23,7 +23,7 @@ import hashlib
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -36,6 +36,7 @@ from trafilatura.utils import load_html
 
 from cleaning import CLEANER_VERSION
 from cleaning.bios import named_author, repeated_in_page, tail_bios
+from cleaning.blocks import Block
 from cleaning.boilerplate import BoilerplateStats
 from cleaning.cards import teaser_cards
 from cleaning.charset import decode_page
@@ -208,30 +209,40 @@ def removal_reasons(item: Extracted, stats: BoilerplateStats) -> list[str | None
         chrome = stats.template.slots.chrome(item.page.positions, stats.min_articles)
         reasons = [r or ("chrome_slot" if slot else None) for r, slot in zip(reasons, chrome, strict=True)]
     captions = _caption_forms(item.page)
-    seen: dict[str, set[int | None]] = {}  # text -> the lists it was an item of (None: not a list item)
-    for i, (text, block) in enumerate(zip(texts, item.page.blocks, strict=True)):
-        fp = " ".join(text.casefold().split())  # exact: table rows differ from each other only in numbers
+    copies = in_page_copies(item.page.blocks)
+    for i, text in enumerate(texts):
         if reasons[i] is None and fold(text) in captions:
             reasons[i] = "image_caption"
-        elif reasons[i] is None and _repeated(fp, block.group, seen):
+        elif reasons[i] is None and copies[i]:
             reasons[i] = "duplicate_in_page"
         elif reasons[i] is None and named_author(text, authors) and repeated_in_page(text, item.folded_page):
             reasons[i] = "author_bio_repeated"
-        seen.setdefault(fp, set()).add(block.group)
     for i in tail_bios(texts, [r is not None for r in reasons], authors):
         reasons[i] = "author_bio_cue"
     return reasons
 
 
-def _repeated(fp: str, group: int | None, seen: dict[str, set[int | None]]) -> bool:
-    """A second copy of a paragraph (a pull quote, a call to action printed twice), but not a short
-    line a page legitimately repeats (a separator, a question put to each interviewee, "Winner") nor
-    a name listed again in another list (a nominee of several categories): one list item is one
-    paragraph of its own list."""
-    lists = seen.get(fp)
-    if lists is None or len(_WORDS.findall(fp)) < DUPLICATE_MIN_WORDS:
-        return False
-    return group is None or None in lists or group in lists
+def in_page_copies(blocks: Sequence[Block]) -> list[bool]:
+    """Per block: a second copy of what the page printed before (a pull quote, a call to action
+    printed twice, a passage a page prints again in another tab).
+
+    Texts are compared exactly (table rows differ from each other only in numbers). A short line a
+    page legitimately repeats (a separator, the question put to each interviewee, "Winner", a name
+    listed again in another list: a nominee of several categories) is a copy only beside a copy, as
+    part of a repeated passage."""
+    seen: set[str] = set()
+    copy, short = [False] * len(blocks), [False] * len(blocks)
+    for i, block in enumerate(blocks):
+        fp = " ".join(block.text.casefold().split())
+        if fp in seen:
+            copy[i] = len(_WORDS.findall(fp)) >= DUPLICATE_MIN_WORDS
+            short[i] = not copy[i]
+        seen.add(fp)
+    for order in (range(len(blocks)), range(len(blocks) - 1, -1, -1)):  # a run of short lines, both ways
+        for i in order:
+            if short[i] and ((i > 0 and copy[i - 1]) or (i + 1 < len(blocks) and copy[i + 1])):
+                copy[i] = True
+    return copy
 
 
 def build_article(
