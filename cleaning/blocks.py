@@ -1,7 +1,7 @@
 """Body blocks: trafilatura's output tree as a flat list of paragraphs and subheadings.
 
 Paragraph boundaries follow the page: one ``<p>``, list item or heading is one block; a quote that
-holds several paragraphs gives each its own block; a line break inside a paragraph is kept as a
+holds paragraphs, headings or lists gives each its own block; a line break inside a paragraph is kept as a
 newline, never run together ("Gary Bolen" + "Monterey" is not "Gary BolenMonterey"). The items of
 one list share a ``group`` number, so a filter can judge the list as a whole (a list of links to
 other articles).
@@ -38,6 +38,8 @@ _BLOCK_TAGS = {
     "ol": "list",
     "pre": "p",
 }
+# Blocks a quote can hold (inline code is not one: a paragraph with code in it stays whole).
+_NESTED_BLOCK_TAGS = tuple(tag for tag in _BLOCK_TAGS if tag not in ("code", "pre"))
 _ITEM_TAGS = ("item", "li")
 _ROW_TAGS = ("row", "tr")
 
@@ -59,7 +61,8 @@ def tree_blocks(body: etree._Element) -> list[Block]:
     return blocks
 
 
-def _walk(body: etree._Element, blocks: list[Block], lists: list[int]) -> None:
+def _walk(body: etree._Element, blocks: list[Block], lists: list[int], inside: bool = False) -> None:
+    """``inside``: ``body`` is a paragraph or quote holding blocks, whose text runs on after each."""
     for el in body:
         if not isinstance(el.tag, str):
             continue
@@ -70,8 +73,10 @@ def _walk(body: etree._Element, blocks: list[Block], lists: list[int]) -> None:
             blocks += [Block("p", item, group=lists[0]) for item in items if item]
         elif kind == "table":
             blocks += [Block("p", " | ".join(text_of(c).strip() for c in row)) for row in el.iter(*_ROW_TAGS)]
-        elif kind == "p" and el.find(".//p") is not None:
-            _walk(el, blocks, lists)  # a quote of several paragraphs
+        elif kind == "p" and _holds_blocks(el):
+            if el.text and el.text.strip():
+                blocks.append(Block("p", el.text))
+            _walk(el, blocks, lists, inside=True)  # a quote or box of paragraphs, subheadings or lists
         elif kind in ("p", "h"):
             blocks.append(Block(kind, text_of(el)))  # type: ignore[arg-type]
         elif len(el):
@@ -81,8 +86,14 @@ def _walk(body: etree._Element, blocks: list[Block], lists: list[int]) -> None:
             _walk(el, blocks, lists)
         elif el.text and el.text.strip():
             blocks.append(Block("p", text_of(el)))
-        if el.tail and el.tail.strip() and kind is None:
-            blocks.append(Block("p", el.tail))
+        if el.tail and el.tail.strip() and (kind is None or inside):
+            blocks.append(Block("p", el.tail))  # text after a heading or list inside a paragraph or quote
+
+
+def _holds_blocks(el: etree._Element) -> bool:
+    """A quote whose children are paragraphs, headings or lists: each is a block of its own (a fact
+    box printed as a quote: its title and its items are not one run-together paragraph)."""
+    return any(child is not el for child in el.iter(*_NESTED_BLOCK_TAGS))
 
 
 def text_of(el: etree._Element) -> str:

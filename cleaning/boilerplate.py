@@ -98,9 +98,13 @@ class BoilerplateStats:
 
     def observe(
         self, article_id: str, paragraphs: Iterable[str], *, authors: Sequence[str] = (), when: datetime | None = None
-    ) -> None:
-        """Count each paragraph once per article; seeing an article again changes nothing."""
-        texts = list({fingerprint(p): p for p in paragraphs}.items())
+    ) -> list[str]:
+        """Count each paragraph once per article; seeing an article again changes nothing.
+
+        Returns each paragraph's cluster key: which text it is, its near-identical variants included."""
+        paragraphs = list(paragraphs)
+        fps = [fingerprint(p) for p in paragraphs]
+        texts = list(dict(zip(fps, paragraphs, strict=True)).items())
         unknown = [(fp, text) for fp, text in texts if self._known(fp) is None]  # only these need a sketch
         found = dict(
             zip(
@@ -109,6 +113,7 @@ class BoilerplateStats:
                 strict=True,
             )
         )
+        keys: dict[str, str] = {}
         for fp, text in texts:
             key = self._known(fp) if fp not in found else self._find(fp, found[fp])
             if key is None:
@@ -116,8 +121,10 @@ class BoilerplateStats:
                 self.clusters[key] = Cluster(found[fp])
                 self._index().insert(key, found[fp])
             self.clusters[key].add(article_id, named_author(text, authors), when)
+            keys[fp] = key
         if len(self.clusters) > self.max_clusters:
             self._prune()
+        return [keys[fp] for fp in fps]
 
     def classify(self, paragraphs: Sequence[str], authors: Sequence[str] = ()) -> list[str | None]:
         """Per paragraph: "boilerplate", "author_bio" (learned, names the author) or None (article text)."""

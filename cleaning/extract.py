@@ -20,12 +20,13 @@ from trafilatura.settings import Document
 from trafilatura.utils import HTML_PARSER, load_html
 
 from cleaning.blocks import Block, tree_blocks
+from cleaning.cards import teaser_cards
 from cleaning.charset import decode_page, is_utf8, page_encoding
 from cleaning.generic import generic_blocks, page_filters
 from cleaning.metadata import Metadata, read_metadata, split_credit
 from cleaning.normalize import normalize_text
 from cleaning.options import CleanOptions
-from cleaning.template import block_positions, page_container
+from cleaning.template import chains, locate, page_container
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class Page:
     # a site's body selector already names its container.
     positions: tuple[tuple[str, ...] | None, ...] = ()
     container: str | None = None
+    teasers: tuple[bool, ...] = ()  # per block, with ``positions``: it is part of a teaser card
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,8 @@ def extract_page(
     if not blocks:
         return Rejection("empty_body")
     dropped = sum(any(p.search(b.text) for p in options.drop_paragraphs) for b in extracted)
-    positions = tuple(block_positions(tree, blocks)) if options.learn_template and not container else ()
+    located = locate(tree, blocks) if options.learn_template and not container else []
+    positions = tuple(chains(located))
     return Page(
         url=url,
         metadata=metadata,
@@ -117,6 +120,7 @@ def extract_page(
         dropped_by_rule=dropped,
         positions=positions,
         container=page_container(positions, blocks) if positions else None,
+        teasers=tuple(teaser_cards(located, url)),
     )
 
 
@@ -219,7 +223,7 @@ def _filtered(blocks: list[Block], headline: str, options: CleanOptions) -> list
         if any(pattern.search(text) for pattern in options.drop_paragraphs):
             logger.debug("dropped by site rule: %.60s", text)
             continue
-        kept.append(Block(block.kind, text))
+        kept.append(Block(block.kind, text, block.group))
     return kept
 
 

@@ -10,7 +10,10 @@ Every paragraph removed from a body is a ``Removal`` with its reason:
 ``author_bio_cue`` (bio-shaped paragraph naming the author at the end of the body),
 ``author_bio_repeated`` (names the author and is printed again on the page, e.g. in an author box),
 ``duplicate_in_page`` (a second copy of a body paragraph), ``image_caption`` (the lead image's caption),
-``template_chrome`` (outside the container that holds the site's articles, ``cleaning.template``).
+``template_chrome`` (outside the container that holds the site's articles, ``cleaning.template``),
+``teaser_card`` (in a small box whose title links to another story of the site, ``cleaning.cards``),
+``chrome_slot`` (at a position of the site's template whose text recurs across its pages,
+``cleaning.slots``: the same box, whatever it prints this time).
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -32,19 +36,24 @@ from trafilatura.utils import load_html
 
 from cleaning import CLEANER_VERSION
 from cleaning.bios import named_author, repeated_in_page, tail_bios
+from cleaning.blocks import Block
 from cleaning.boilerplate import BoilerplateStats
+from cleaning.cards import teaser_cards
 from cleaning.charset import decode_page
 from cleaning.extract import Page, Rejection, extract_page, parse_page
 from cleaning.identity import identify
 from cleaning.normalize import join_paragraphs, word_count
 from cleaning.options import CleanOptions
 from cleaning.sketch import fold
-from cleaning.template import block_positions, recovered
+from cleaning.template import chains, locate, recovered
 from corpus.pages import FetchedPage
 from corpus.schema import Article, MainImage, article_id, content_hash
 
 logger = logging.getLogger(__name__)
 _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head")
+# A paragraph printed twice in one page is a copy once it is this long (a sentence, not a label).
+DUPLICATE_MIN_WORDS = 8
+_WORDS = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -169,9 +178,10 @@ def observe(stats: BoilerplateStats, item: Extracted) -> None:
     when = meta.date_published or item.fetched.fetched_at
     doc = learning_key(item)
     try:
-        stats.observe(doc, (b.text for b in item.page.blocks), authors=meta.authors, when=when)
+        texts = stats.observe(doc, [b.text for b in item.page.blocks], authors=meta.authors, when=when)
         if item.page.positions:
             stats.template.observe(doc, item.page.container)
+            stats.template.slots.observe(doc, item.page.positions, texts)
     except Exception as exc:  # the page is still cleaned; only the site's statistics miss it
         logger.warning("site learning skipped a page (%s: %s): %s", type(exc).__name__, exc, item.fetched.url)
 
@@ -195,20 +205,44 @@ def removal_reasons(item: Extracted, stats: BoilerplateStats) -> list[str | None
     if item.page.positions:
         outside = stats.template.outside(item.page.positions, item.page.blocks, stats.min_articles)
         reasons = [r or ("template_chrome" if out else None) for r, out in zip(reasons, outside, strict=True)]
+        reasons = [r or ("teaser_card" if card else None) for r, card in zip(reasons, item.page.teasers, strict=True)]
+        chrome = stats.template.slots.chrome(item.page.positions, stats.min_articles)
+        reasons = [r or ("chrome_slot" if slot else None) for r, slot in zip(reasons, chrome, strict=True)]
     captions = _caption_forms(item.page)
-    seen: set[str] = set()
+    copies = in_page_copies(item.page.blocks)
     for i, text in enumerate(texts):
-        fp = " ".join(text.casefold().split())  # exact: table rows differ from each other only in numbers
         if reasons[i] is None and fold(text) in captions:
             reasons[i] = "image_caption"
-        elif reasons[i] is None and fp in seen:
+        elif reasons[i] is None and copies[i]:
             reasons[i] = "duplicate_in_page"
         elif reasons[i] is None and named_author(text, authors) and repeated_in_page(text, item.folded_page):
             reasons[i] = "author_bio_repeated"
-        seen.add(fp)
     for i in tail_bios(texts, [r is not None for r in reasons], authors):
         reasons[i] = "author_bio_cue"
     return reasons
+
+
+def in_page_copies(blocks: Sequence[Block]) -> list[bool]:
+    """Per block: a second copy of what the page printed before (a pull quote, a call to action
+    printed twice, a passage a page prints again in another tab).
+
+    Texts are compared exactly (table rows differ from each other only in numbers). A short line a
+    page legitimately repeats (a separator, the question put to each interviewee, "Winner", a name
+    listed again in another list: a nominee of several categories) is a copy only beside a copy, as
+    part of a repeated passage."""
+    seen: set[str] = set()
+    copy, short = [False] * len(blocks), [False] * len(blocks)
+    for i, block in enumerate(blocks):
+        fp = " ".join(block.text.casefold().split())
+        if fp in seen:
+            copy[i] = len(_WORDS.findall(fp)) >= DUPLICATE_MIN_WORDS
+            short[i] = not copy[i]
+        seen.add(fp)
+    for order in (range(len(blocks)), range(len(blocks) - 1, -1, -1)):  # a run of short lines, both ways
+        for i in order:
+            if short[i] and ((i > 0 and copy[i - 1]) or (i + 1 < len(blocks) and copy[i + 1])):
+                copy[i] = True
+    return copy
 
 
 def build_article(
@@ -286,11 +320,13 @@ def _with_template_paragraphs(item: Extracted, stats: BoilerplateStats) -> Extra
     if container is None or container not in held:
         return item
     tree = parse_page(item.fetched.html, item.fetched.content_type)
-    blocks = tuple(recovered(tree, container, item.page.blocks))
+    blocks = tuple(recovered(tree, container, item.page.blocks, item.page.metadata.headline))
     if len(blocks) == len(item.page.blocks):
         return item
-    positions = tuple(block_positions(tree, blocks))
-    page = dataclasses.replace(item.page, blocks=blocks, positions=positions)
+    located = locate(tree, blocks)
+    page = dataclasses.replace(
+        item.page, blocks=blocks, positions=tuple(chains(located)), teasers=tuple(teaser_cards(located, item.page.url))
+    )
     return dataclasses.replace(item, page=page)
 
 

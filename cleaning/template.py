@@ -26,6 +26,7 @@ from lxml import html as lxml_html
 
 from cleaning.blocks import Block
 from cleaning.normalize import normalize_text
+from cleaning.slots import ChromeSlots
 
 # The container holds at least this share of a page's extracted words.
 CONTAINER_SHARE = 0.8
@@ -45,6 +46,9 @@ _NOT_PROSE_CLASS = re.compile(
     re.IGNORECASE,
 )
 _LEAF_TAGS = ("p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote")
+_HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
+# A copy's title is looked for this many wrapper levels up (the copy, its section, its post).
+TITLE_LEVELS = 3
 
 
 def signature(el: etree._Element) -> str:
@@ -60,18 +64,45 @@ def signature(el: etree._Element) -> str:
 
 def block_positions(tree: lxml_html.HtmlElement, blocks: Sequence[Block]) -> list[tuple[str, ...] | None]:
     """For each block, the signatures of its source element's ancestors (None: not found in the page)."""
-    by_text: dict[str, etree._Element] = {}
-    for el in tree.iter(*_TEXT_TAGS):
-        by_text.setdefault(_key(el.text_content()), el)
-    positions: list[tuple[str, ...] | None] = []
+    return chains(locate(tree, blocks))
+
+
+def locate(tree: lxml_html.HtmlElement, blocks: Sequence[Block]) -> list[etree._Element | None]:
+    """For each block, the page element it was extracted from (None: not found in the page).
+
+    A text the page prints twice (a name in a sidebar's topic list and in the article's own list)
+    is located at its first copy after the previous block's element: blocks come in page order."""
+    by_text: dict[str, list[tuple[int, etree._Element]]] = {}
+    for n, el in enumerate(tree.iter(*_TEXT_TAGS)):
+        by_text.setdefault(_key(el.text_content()), []).append((n, el))
+    found: list[etree._Element | None] = []
+    last = -1
     for block in blocks:
-        el = by_text.get(_key(block.text))
-        if el is None:
-            positions.append(None)
+        copies = by_text.get(_key(block.text))
+        if not copies:
+            found.append(None)
             continue
-        chain = [signature(a) for a in el.iterancestors() if isinstance(a.tag, str) and a.tag not in _SKIP]
-        positions.append(tuple(chain))
-    return positions
+        last, el = next(((n, e) for n, e in copies if n > last), copies[0])
+        found.append(el)
+    return found
+
+
+def chains(elements: Sequence[etree._Element | None]) -> list[tuple[str, ...] | None]:
+    """Each element's ancestors' signatures, nearest first (the block's position in the template)."""
+    memo: dict[etree._Element, str] = {}  # the blocks of a page share their ancestors
+    return [
+        None
+        if el is None
+        else tuple(_signature(a, memo) for a in el.iterancestors() if isinstance(a.tag, str) and a.tag not in _SKIP)
+        for el in elements
+    ]
+
+
+def _signature(el: etree._Element, memo: dict[etree._Element, str]) -> str:
+    found = memo.get(el)
+    if found is None:
+        found = memo[el] = signature(el)
+    return found
 
 
 def page_container(positions: Sequence[tuple[str, ...] | None], blocks: Sequence[Block]) -> str | None:
@@ -96,6 +127,7 @@ class SiteTemplate:
 
     containers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     articles: tuple[str, ...] = ()
+    slots: ChromeSlots = field(default_factory=ChromeSlots)  # positions whose text recurs: chrome
 
     def observe(self, article_id: str, container: str | None) -> None:
         if article_id not in self.articles and len(self.articles) < MAX_DOCS:
@@ -132,7 +164,11 @@ class SiteTemplate:
         return [n > last and chain is not None for n, chain in enumerate(positions)]
 
     def to_record(self) -> dict[str, object]:
-        return {"containers": {k: list(v) for k, v in sorted(self.containers.items())}, "articles": list(self.articles)}
+        return {
+            "containers": {k: list(v) for k, v in sorted(self.containers.items())},
+            "articles": list(self.articles),
+            "slots": self.slots.to_record(),
+        }
 
     @classmethod
     def from_record(cls, record: dict[str, object] | None) -> SiteTemplate:
@@ -141,32 +177,87 @@ class SiteTemplate:
         containers = record.get("containers") or {}
         articles = record.get("articles") or []
         assert isinstance(containers, dict) and isinstance(articles, list)
-        return cls({str(k): tuple(v) for k, v in containers.items()}, tuple(str(a) for a in articles))
+        return cls(
+            {str(k): tuple(v) for k, v in containers.items()},
+            tuple(str(a) for a in articles),
+            ChromeSlots.from_record(record.get("slots")),  # absent in state written before slots were learned
+        )
 
 
-def recovered(tree: lxml_html.HtmlElement, container: str, blocks: Sequence[Block]) -> list[Block]:
+def recovered(
+    tree: lxml_html.HtmlElement, container: str, blocks: Sequence[Block], headline: str | None = None
+) -> list[Block]:
     """``blocks`` with the paragraphs of the site's container that extraction missed, in page order.
 
     A live blog or a body split by embeds prints one article in many copies of the container; an
     extractor that settles on one copy loses the others. Prose paragraphs (``<p>`` of a sentence or
     more, not mostly links) inside any element carrying the container's signature are the article's
-    by the site's own template; scripts and styles are never text.
+    by the site's own template; so is the title printed just before a copy that holds article text
+    (a live post's title), and the subheadings of a copy extraction missed. Scripts and styles
+    are never text; the headline is not printed again.
     """
     etree.strip_elements(tree, "script", "style", "noscript", "template", "svg", with_tail=False)
     elements = [el for el in tree.iter(*_LEAF_TAGS) if el.find(".//p") is None and el.find(".//li") is None]
+    index = {el: n for n, el in enumerate(elements)}
     order = {_key(el.text_content()): n for n, el in reversed(list(enumerate(elements)))}
     have = {_key(b.text) for b in blocks}
+    if headline:
+        have.add(_key(headline))
     placed: list[tuple[float, int, Block]] = []
     last = -1.0
     for i, block in enumerate(blocks):
         last = float(order.get(_key(block.text), last))
         placed.append((last, i, block))
+    held = set(have)
+    memo: dict[etree._Element, str] = {}
+    copies: dict[etree._Element, bool] = {}  # copies holding article text: were paragraphs recovered?
     for n, el in enumerate(elements):
-        key = _key(el.text_content())
-        if el.tag == "p" and key not in have and _is_prose(el, key) and _in_container(el, container):
+        key = _key(el.text_content()) if el.tag == "p" else ""
+        if not key or (key not in held and (key in have or not _is_prose(el, key))):
+            continue
+        copy = _container_copy(el, container, memo)
+        if copy is None:
+            continue
+        copies[copy] = copies.get(copy, False) or key not in held
+        if key not in have:
             have.add(key)
             placed.append((n - 0.5, -1, Block("p", normalize_text(el.text_content()))))
+    for heading in (h for copy, missed in copies.items() for h in _copy_headings(copy, container, missed, memo)):
+        key = _key(heading.text_content())
+        if key and key not in have and heading in index:
+            have.add(key)
+            placed.append((index[heading] - 0.5, -1, Block("h", normalize_text(heading.text_content()))))
     return [b for _, _, b in sorted(placed, key=lambda t: (t[0], t[1]))]
+
+
+def _copy_headings(
+    copy: etree._Element, container: str, missed: bool, memo: dict[etree._Element, str]
+) -> list[etree._Element]:
+    """The title printed just before a copy of the container: the heading that is the previous
+    element of the copy (or of the wrappers it opens), within ``TITLE_LEVELS`` levels; then, when
+    extraction ``missed`` the copy's paragraphs, the subheadings inside it."""
+    found = [h for h in copy.iter(*_HEADING_TAGS) if _container_copy(h, container, memo) is copy] if missed else []
+    node: etree._Element | None = copy
+    for _ in range(TITLE_LEVELS):
+        if node is None:
+            break
+        previous = node.getprevious()
+        while previous is not None and not isinstance(previous.tag, str):
+            previous = previous.getprevious()
+        if previous is None:
+            node = node.getparent()
+            continue
+        if previous.tag in _HEADING_TAGS and not _marked_not_prose(previous) and _is_title(previous):
+            found.insert(0, previous)
+        break
+    return found
+
+
+def _is_title(el: etree._Element) -> bool:
+    """A heading of words, not a link to another story."""
+    words = len(_WORD.findall(el.text_content()))
+    link_words = sum(len(_WORD.findall(a.text_content())) for a in el.iter("a"))
+    return words > 0 and link_words < 0.5 * words
 
 
 def _is_prose(el: etree._Element, key: str) -> bool:
@@ -176,21 +267,25 @@ def _is_prose(el: etree._Element, key: str) -> bool:
     return words >= PROSE_MIN_WORDS and link_words < 0.5 * words
 
 
-def _in_container(el: etree._Element, container: str) -> bool:
-    """Inside a copy of the container, and not in a figure, an aside or a block the page's markup
-    names as a caption, promo, related-links, newsletter, share or ad slot."""
+def _container_copy(el: etree._Element, container: str, memo: dict[etree._Element, str]) -> etree._Element | None:
+    """The copy of the container ``el`` is in, unless ``el`` sits in a figure, an aside or a block
+    the page's markup names as a caption, promo, related-links, newsletter, share or ad slot."""
     for a in el.iterancestors():
         if not isinstance(a.tag, str):
             continue
-        if signature(a) == container:
-            return True
-        if a.tag in _NOT_PROSE_TAGS or _NOT_PROSE_CLASS.search(a.get("class") or ""):
-            return False
-    return False
+        if _signature(a, memo) == container:
+            return a
+        if _marked_not_prose(a):
+            return None
+    return None
+
+
+def _marked_not_prose(el: etree._Element) -> bool:
+    return el.tag in _NOT_PROSE_TAGS or bool(_NOT_PROSE_CLASS.search(el.get("class") or ""))
 
 
 def _key(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
 
-__all__ = ("SiteTemplate", "block_positions", "page_container", "signature")
+__all__ = ("SiteTemplate", "block_positions", "chains", "locate", "page_container", "recovered", "signature")

@@ -102,3 +102,37 @@ def test_the_template_is_kept_with_the_sites_state() -> None:
     # State written before templates were learned loads with an empty template.
     legacy = stats.to_json().replace(b'"template":', b'"unused":')
     assert BoilerplateStats.from_json(legacy).template.container(3) is None
+
+
+def test_the_titles_of_live_posts_are_recovered_with_their_paragraphs() -> None:
+    """A live post prints its title just before its copy of the container; a link is no title."""
+    first, posts = sites.prose(7, 2), sites.prose(8, 2)
+    main = page(first).find(".//main")
+    for n, p in enumerate(posts):
+        main.append(html.fragment_fromstring(f"<h3>Update {n}: the convoy reached the port</h3>"))
+        main.append(html.fragment_fromstring(f"<div class='story-body text-{n + 2}'><p>{p}</p></div>"))
+    main.append(html.fragment_fromstring("<h3><a href='/other'>Another story</a></h3>"))
+    main.append(html.fragment_fromstring(f"<div class='story-body text-7'><p>{sites.prose(9, 1)[0]}</p></div>"))
+    tree = main.getroottree().getroot()
+    texts = [b.text for b in recovered(tree, BODY, [Block("p", p) for p in first], headline="T")]
+    assert texts == [
+        *first,
+        "Update 0: the convoy reached the port",
+        posts[0],
+        "Update 1: the convoy reached the port",
+        posts[1],
+        sites.prose(9, 1)[0],
+    ]
+
+
+def test_a_text_printed_twice_is_located_where_the_article_prints_it() -> None:
+    """A name in a sidebar's topic list before the article and in the article's own list."""
+    tree = html.document_fromstring(
+        "<html><body><aside class='topics'><ul><li>Ana Ruiz</li></ul></aside>"
+        "<main class='story'><div class='story-body'><p>The crew of the first boat.</p>"
+        "<ul class='crew'><li>Ana Ruiz</li></ul></div></main></body></html>"
+    )
+    blocks = [Block("p", "The crew of the first boat."), Block("p", "Ana Ruiz")]
+    (first, second) = block_positions(tree, blocks)
+    assert second is not None and second[0] == "div.story-body>ul.crew"
+    assert first is not None and first[0] == "main.story>div.story-body"
