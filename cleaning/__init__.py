@@ -4,4 +4,4 @@ Pure functions over bytes and records: no network, no clock, no store, no Airflo
 persist between runs (learned boilerplate) is explicit input and output.
 """
 
-CLEANER_VERSION = "0.3.0"  # 0.3: the headline the page displays; bylines printed apart from their label
+CLEANER_VERSION = "0.4.0"  # 0.4: the date printed with the headline checks the structured dates
