@@ -145,7 +145,9 @@ def modified(
     return found
 
 
-def _prints_other_day(printed: Dateline, chosen: Stamp | None, offset: timezone | None, modified_at: datetime | None) -> bool:
+def _prints_other_day(
+    printed: Dateline, chosen: Stamp | None, offset: timezone | None, modified_at: datetime | None
+) -> bool:
     """Whether the printed day overrules the structured choice: there is none, or it is more than a
     day away (a day is a time zone's difference) and the printed day is not the update's."""
     if chosen is None:

@@ -78,9 +78,7 @@ def read_metadata(tree: lxml_html.HtmlElement, url: str, fetched_at: datetime | 
     metadata = Metadata(
         headline=headline,
         authors=_authors(tree, jsonld, meta),
-        date_published=dating.published(
-            tree, jsonld, meta, url, fetched_at, refused_published, shown, date_modified
-        ),
+        date_published=dating.published(tree, jsonld, meta, url, fetched_at, refused_published, shown, date_modified),
         date_modified=date_modified,
         section=_first(_first_str(ld.get("articleSection")), meta.get("article:section")),
         tags=_unique(

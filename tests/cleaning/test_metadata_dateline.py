@@ -73,7 +73,7 @@ def test_an_update_line_is_not_the_publication_but_is_the_modification() -> None
 
 
 def test_a_label_in_its_own_element_before_the_headline_marks_an_update() -> None:
-    """"Last updated:" and the date in two elements, above the h1: the update, not the publication."""
+    """ "Last updated:" and the date in two elements, above the h1: the update, not the publication."""
     body = (
         "<main><div><div class='label'>Last updated:</div><div class='value'>Dec 12, 2025</div></div>"
         f"<h1>{TITLE}</h1><p>The Navy flew the drone off a carrier for the first time.</p></main>"
