@@ -19,6 +19,7 @@ from lxml import html as lxml_html
 
 from cleaning import dating
 from cleaning.authors import byline_names, clean_names
+from cleaning.dateline import shown_dates
 from cleaning.headline import choose_headline
 from cleaning.jsonld import JsonLd, read_jsonld
 from cleaning.normalize import normalize_text
@@ -65,17 +66,20 @@ def read_metadata(tree: lxml_html.HtmlElement, url: str, fetched_at: datetime | 
     meta = _meta_tags(tree)
     refused_published: set[str] = set()
     refused_modified: set[str] = set()
+    headline = choose_headline(
+        tree,
+        (ld.get("headline"), meta.get("og:title"), meta.get("twitter:title")),
+        tree.findtext(".//title"),
+        _site_names(jsonld, meta),
+        url,
+    )
+    shown = shown_dates(tree, headline)
+    date_modified = dating.modified(tree, jsonld, meta, fetched_at, refused_modified, shown)
     metadata = Metadata(
-        headline=choose_headline(
-            tree,
-            (ld.get("headline"), meta.get("og:title"), meta.get("twitter:title")),
-            tree.findtext(".//title"),
-            _site_names(jsonld, meta),
-            url,
-        ),
+        headline=headline,
         authors=_authors(tree, jsonld, meta),
-        date_published=dating.published(tree, jsonld, meta, url, fetched_at, refused_published),
-        date_modified=dating.modified(tree, jsonld, meta, fetched_at, refused_modified),
+        date_published=dating.published(tree, jsonld, meta, url, fetched_at, refused_published, shown, date_modified),
+        date_modified=date_modified,
         section=_first(_first_str(ld.get("articleSection")), meta.get("article:section")),
         tags=_unique(
             _keywords(ld.get("keywords")) or meta.get("article:tag", []) or _keywords(meta.get("news_keywords"))

@@ -82,9 +82,15 @@ class Article(BaseModel):
         default_factory=list, description="author bio paragraphs removed from the body, kept as metadata"
     )
     date_published: AwareDatetime | None = Field(
-        default=None, description="first publication (structured data first); never later than fetched_at"
+        default=None,
+        description=(
+            "first publication: the structured date, unless the day printed with the headline is more than"
+            " a day from it (then that day; a printed update line never counts); never later than fetched_at"
+        ),
     )
-    date_modified: AwareDatetime | None = Field(default=None, description="last modification, if published")
+    date_modified: AwareDatetime | None = Field(
+        default=None, description="last modification, if published (structured, else the printed update line)"
+    )
     section: str | None = Field(default=None, description="the publisher's section or category")
     tags: list[str] = Field(default_factory=list, description="the publisher's tags / keywords")
     language: str | None = Field(default=None, description="ISO 639-1 code, e.g. 'en'")
