@@ -270,10 +270,8 @@ def test_a_second_concurrent_crawl_shows_only_the_lease_message(tmp_path: Path) 
 def test_an_invalid_css_selector_fails_at_load_naming_the_file_and_key(tmp_path: Path) -> None:
     with serving(build) as (server, _):
         bad = site_file(tmp_path, server.base_url, cleaning='[cleaning]\ndrop_selectors = ["figure", "div..ad"]\n')
-        started = time.monotonic()
         result = cli("run", "--sites-file", str(bad), "--site", "pub", "--store", str(tmp_path / "store"))
         assert server.log == [], "refused before crawling"
-    assert time.monotonic() - started < 5
     assert result.exit_code == 1
     (line,) = error_lines(result)
     assert line.startswith(f"Error: {bad}: cleaning.drop_selectors.1: ") and "invalid CSS selector 'div..ad'" in line
