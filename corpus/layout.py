@@ -18,6 +18,8 @@ reports/runs/<run_id>.html                                          the report e
 quarantine/<key>                                                    a damaged object of clean/, set aside
 quarantine/<key>.note.json                                          why <key> was set aside, when, what was done
 state/<site>/boilerplate.json                                       learned paragraph statistics of the site
+state/<site>/versions/root.json                                     version index: batches it holds, partitions stored
+state/<site>/versions/<pp>.bin                                      published versions whose id hashes to <pp>
 state/<site>/fetched/<crawl_id>-<seq>.jsonl                         what a WARC file fetched (URL, ETag, hash)
 state/<site>/fetched/<crawl_id>-<seq>-salvaged.jsonl                what a salvaged WARC file holds
 state/<site>/fetched/snapshot-<crawl_id>.jsonl.gz                   the segments merged by a later crawl
@@ -29,7 +31,8 @@ state/_dedup/<site>.json.gz                                         near-duplica
 ```
 <!-- /layout -->
 
-``<crawl_id>`` and ``<batch_id>`` are ``new_run_id()``s (``YYYYMMDDTHHMMSSZ-<random>``; a WARC file's
+``<pp>`` is two hex digits (``corpus.version_index``). ``<crawl_id>`` and ``<batch_id>`` are
+``new_run_id()``s (``YYYYMMDDTHHMMSSZ-<random>``; a WARC file's
 ``<YYYY>/<MM>`` are its crawl id's), ``<seq>`` is five digits, ``<n>`` four; ``<key>`` is the key of the
 object set aside. A raw/ object is never set aside: its note alone marks it.
 """
@@ -184,6 +187,20 @@ def salvaged_state_key(site: str, salvaged_key: str) -> str:
 
 def boilerplate_state_key(site: str) -> str:
     return f"{STATE_PREFIX}{_site(site)}/boilerplate.json"
+
+
+def version_index_prefix(site: str) -> str:
+    """The site's published-version index (``corpus.version_index``): derived from ``clean/``, rebuilt from it."""
+    return f"{STATE_PREFIX}{_site(site)}/versions/"
+
+
+def version_index_root_key(site: str) -> str:
+    return f"{version_index_prefix(site)}root.json"
+
+
+def version_index_partition_key(site: str, partition: int) -> str:
+    """``<pp>``: two hex digits, the first byte of a digest of the article id."""
+    return f"{version_index_prefix(site)}{partition:02x}.bin"
 
 
 def crawl_state_prefix(site: str) -> str:

@@ -29,7 +29,7 @@ from defcorpus.clean_report import CleanReport
 from defcorpus.raw_pages import file_pages
 from defcorpus.repair import repair_site
 from defcorpus.site_state import group_duplicates, load_boilerplate, load_dedup, save_boilerplate
-from defcorpus.versions import PublishedVersions, published_versions
+from defcorpus.versions import SiteVersions, open_versions
 
 logger = logging.getLogger(__name__)
 # Article pages cleaned and published per batch: bounds memory on a large backlog (whole WARC files
@@ -66,10 +66,12 @@ def _clean_new(store: Store, site: SiteConfig, on_page: Callable[[int, int], Non
         # Loaded on the first article page: a re-run that fetched only discovery pages skips it.
         memory = memory or _SiteMemory(
             load_boilerplate(store, site),
-            published_versions(store, site.name, manifests, report.damaged),
+            open_versions(store, site.name, manifests, report.damaged),
             load_dedup(store),
         )
         _clean_chunk(store, site, keys, pages, options, memory, report, progress, lease)
+    if memory is not None:
+        memory.published.save()  # once per clean: a clean killed before it is folded by the next
     return report
 
 
@@ -99,7 +101,7 @@ class _SiteMemory:
     """What a clean of one site reads from the store once and carries from chunk to chunk."""
 
     stats: BoilerplateStats  # learned boilerplate
-    published: PublishedVersions  # (id, content_hash) of every published version
+    published: SiteVersions  # (id, content_hash) of every published version (``defcorpus.versions``)
     dedup: DedupIndex  # every site's dedup shard
 
 
@@ -148,6 +150,7 @@ def _clean_chunk(
     result.articles = note_separated(result, result.articles, separate_shared(result.articles))
     result.articles = group_duplicates(store, site.name, result.articles, memory.dedup)
     fresh = []
+    memory.published.prefetch(a.id for a in result.articles)  # only the index partitions these ids fall in
     for article in result.articles:
         version = (article.id, article.content_hash)
         if version in memory.published:
@@ -157,6 +160,7 @@ def _clean_chunk(
         fresh.append(article)
     save_boilerplate(store, site.name, memory.stats)
     _publish_batch(store, site, fresh, keys, report)
+    memory.published.committed(report.batch_id)  # its versions are published now
     write_summary(store, build_summary(site.name, str(report.batch_id), result, fresh))
     report.add(result)
 
