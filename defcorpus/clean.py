@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 
 from cleaning.boilerplate import BoilerplateStats
 from cleaning.dedup import DedupIndex
 from cleaning.identity import SHARED, IdentityRules, separate_shared
 from cleaning.options import CleanOptions
-from cleaning.pipeline import BatchResult, clean_batch
+from cleaning.pipeline import BatchResult
 from corpus import layout
 from corpus.lease import Lease, clean_lease
 from corpus.manifest import Manifest
@@ -26,6 +27,7 @@ from corpus.table import publish, read_manifests
 from crawlers.sites import SiteConfig
 from defcorpus.batch_summary import build_summary, write_summary
 from defcorpus.clean_report import CleanReport
+from defcorpus.parallel import Extractor
 from defcorpus.raw_pages import file_pages
 from defcorpus.repair import repair_site
 from defcorpus.site_state import group_duplicates, load_boilerplate, load_dedup, save_boilerplate
@@ -37,16 +39,21 @@ logger = logging.getLogger(__name__)
 CLEAN_CHUNK_PAGES = 500
 
 
-def clean_site(store: Store, site: SiteConfig, *, on_page: Callable[[int, int], None] | None = None) -> CleanReport:
+def clean_site(
+    store: Store, site: SiteConfig, *, on_page: Callable[[int, int], None] | None = None, workers: int = 1
+) -> CleanReport:
     """Clean every raw WARC file of ``site`` that no published batch has consumed yet.
 
     Holds the site's clean lease: a second worker on the same site gets ``LeaseHeldError``.
+    ``workers``: processes that extract the pages (``defcorpus.parallel``); what is published is the same.
     """
-    with clean_lease(store, site.name) as lease:
-        return _clean_new(store, site, on_page, lease)
+    with clean_lease(store, site.name) as lease, closing(Extractor(workers, site)) as extractor:
+        return _clean_new(store, site, on_page, lease, extractor)
 
 
-def _clean_new(store: Store, site: SiteConfig, on_page: Callable[[int, int], None] | None, lease: Lease) -> CleanReport:
+def _clean_new(
+    store: Store, site: SiteConfig, on_page: Callable[[int, int], None] | None, lease: Lease, extractor: Extractor
+) -> CleanReport:
     report = CleanReport(site=site.name)
     report.damaged += repair_site(store, site.name)
     manifests = read_manifests(store, site.name)
@@ -68,6 +75,7 @@ def _clean_new(store: Store, site: SiteConfig, on_page: Callable[[int, int], Non
             load_boilerplate(store, site),
             open_versions(store, site.name, manifests, report.damaged),
             load_dedup(store),
+            extractor,
         )
         _clean_chunk(store, site, keys, pages, options, memory, report, progress, lease)
     if memory is not None:
@@ -103,6 +111,7 @@ class _SiteMemory:
     stats: BoilerplateStats  # learned boilerplate
     published: SiteVersions  # (id, content_hash) of every published version (``defcorpus.versions``)
     dedup: DedupIndex  # every site's dedup shard
+    extractor: Extractor  # pass one of cleaning, over the clean's worker processes
 
 
 def _chunks(
@@ -145,7 +154,7 @@ def _clean_chunk(
     the chunk's first write (``LeaseLostError``), so it never writes beside the worker that took over.
     """
     report.pages += len(pages)
-    result = clean_batch(progress.counting(pages), options, memory.stats)
+    result = memory.extractor.clean(pages, options, memory.stats, progress.advance)
     lease.renew(if_due=True)
     result.articles = note_separated(result, result.articles, separate_shared(result.articles))
     result.articles = group_duplicates(store, site.name, result.articles, memory.dedup)
@@ -191,10 +200,9 @@ class _Progress:
         self.files_read += 1
         self.pages_read = self.done + pages_in_chunk
 
-    def counting(self, pages: list[FetchedPage]) -> Iterator[FetchedPage]:
-        for page in pages:
-            yield page
-            self.done += 1
-            if self.on_page:
-                estimate = round(self.pages_read / self.files_read * self.files) if self.files_read else 0
-                self.on_page(self.done, max(self.done, estimate))
+    def advance(self, pages: int) -> None:
+        """``pages`` more pages cleaned."""
+        self.done += pages
+        if self.on_page:
+            estimate = round(self.pages_read / self.files_read * self.files) if self.files_read else 0
+            self.on_page(self.done, max(self.done, estimate))
