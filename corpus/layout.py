@@ -199,7 +199,7 @@ def version_index_root_key(site: str) -> str:
 
 
 def version_index_partition_key(site: str, partition: int) -> str:
-    """``<pp>``: two hex digits, the first byte of a digest of the article id."""
+    """``<pp>``: two hex digits, the partition (``corpus.version_index.PARTITIONS``) of the article id."""
     return f"{version_index_prefix(site)}{partition:02x}.bin"
 
 

@@ -6,7 +6,9 @@ articles: gigabytes) in every small incremental clean. Here the versions are spl
 byte of a digest of the article id into ``PARTITIONS`` objects (``state/<site>/versions/<pp>.bin``,
 16-byte version digests, sorted), and a clean reads only the partitions its articles fall in. The
 reads and writes are bounded by ``PARTITIONS`` whatever the site's size; what grows is each
-partition's size (16 bytes per version: 100,000 versions make 6 KB partitions).
+partition's size (16 bytes per version: 100,000 versions make 25 KB partitions). Why 64: a clean of
+500 pages touches nearly every partition of 256 too (222 in the growth benchmark), so more
+partitions would cost requests and save few bytes; a clean of 30 pages reads about a third.
 
 The index is derived data: the published table stays the truth. ``state/<site>/versions/root.json``
 names the batches it holds (``folded``) and the partitions that exist. What keeps it exact under
@@ -35,7 +37,7 @@ from corpus import layout
 from corpus.errors import KeyExistsError, KeyNotFoundError
 from corpus.store import Store
 
-PARTITIONS = 256  # one byte of the id digest: at most 2 × 256 requests per clean, whatever the site's size
+PARTITIONS = 64  # at most 2 × 64 requests per clean, whatever the site's size (see the docstring)
 FORMAT = 1
 _MAGIC = b"DCVI1\n"
 _THREADS = 8  # partitions are small objects: S3 latency, not bandwidth, is their cost
