@@ -69,7 +69,9 @@ class Extractor:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload([__name__])  # workers fork from a server that imported the cleaner
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start, initargs=(self.site,))
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=_start, initargs=(self.site,)
+            )
         tasks = [pages[i : i + _PER_TASK] for i in range(0, len(pages), _PER_TASK)]
         yield from self._pool.map(_extract, tasks)
 

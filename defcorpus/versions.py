@@ -113,7 +113,7 @@ def _needs_rebuild(manifest: Manifest, live: set[str]) -> bool:
     return manifest.kind == "clean" and any(f.key not in live for f in manifest.files)
 
 
-def _fold(index: VersionIndex, store: Store, site: str, files: list[Manifest], damaged: list[Damage]) -> None:
+def _fold(index: VersionIndex, store: Store, site: str, files: list[FileEntry], damaged: list[Damage]) -> None:
     for _, table in readable_files(store, site, files, damaged):
         index.add_all(table["id"].to_pylist(), table["content_hash"].to_pylist())
 
