@@ -11,7 +11,8 @@ published in batches of 500 (``corpus.table.publish``: staged files, one manifes
 clean publishes its chunks), 30 a day per site ending on 2026-11-30; each site's dedup shard
 (``defcorpus.site_state.group_duplicates`` over the articles inside its window); the cleaned site's learned
 boilerplate (``BoilerplateStats.observe`` over every article's paragraphs); the site's version index
-(built from the table, as the first clean after an upgrade builds it); and ``--new`` pages of the
+(built from the table, as the first clean after an upgrade builds it); every site's manifest
+catalog (``corpus.manifest_catalog``, as each site's last clean saves it); and ``--new`` pages of the
 bench mirror's theme not cleaned yet, as WARC files with their CDX index. The other stages run in
 their own process (peak RSS from ``getrusage``) and print one JSON line.
 """
@@ -78,6 +79,7 @@ def _articles(site: str, start: int, count: int, total: int, rng: np.random.Gene
 def build(store: Store, articles: int, sites: int, new: int) -> dict[str, Any]:
     from cleaning.boilerplate import BoilerplateStats
     from cleaning.dedup import DedupIndex
+    from corpus.manifest_catalog import save_catalog
     from corpus.table import publish, read_manifests
     from defcorpus.site_state import group_duplicates
     from defcorpus.versions import open_versions
@@ -99,6 +101,8 @@ def build(store: Store, articles: int, sites: int, new: int) -> dict[str, Any]:
         group_duplicates(store, site, recent, dedup)
     store.write(layout.boilerplate_state_key(CLEANED), stats.to_json())
     open_versions(store, CLEANED, read_manifests(store, CLEANED), []).save()
+    for site in site_names(sites):  # as each site's last clean left it
+        save_catalog(store, site)
     write_new_pages(store, new)
     return {"articles": per_site * sites, "sites": sites, "seconds": round(time.perf_counter() - started, 1)}
 
@@ -158,6 +162,7 @@ def state_sizes(store: Store, sites: int) -> dict[str, Any]:
         "dedup_entries": sum(len(s.entries) for s in shards),
         "manifests": len(store.list(layout.MANIFEST_PREFIX)),
         "version_index_bytes": sum(len(store.read(k)) for k in store.list(layout.version_index_prefix(CLEANED))),
+        "manifest_catalog_bytes": len(store.read(layout.manifest_catalog_key(CLEANED))),
     }
 
 

@@ -44,8 +44,15 @@ _AREAS = tuple(
     )
 )
 _SUBAREAS = tuple(
-    p.rstrip("/") for p in (layout.MANIFEST_PREFIX, layout.STAGING_PREFIX, layout.SUMMARY_PREFIX)
-)  # told apart from data files
+    p.rstrip("/")
+    for p in (
+        layout.MANIFEST_PREFIX,
+        layout.STAGING_PREFIX,
+        layout.SUMMARY_PREFIX,
+        layout.MANIFEST_CATALOG_PREFIX,
+        layout.DEDUP_STATE_PREFIX,
+    )
+)  # told apart from data files, and the state every clean reads from the rest of state/
 _SUFFIXES = (
     layout.WARC_SUFFIX,
     layout.INDEX_SUFFIX,
@@ -59,7 +66,8 @@ _SUFFIXES = (
 
 def _area(parts: list[str]) -> str:
     for sub in _SUBAREAS:
-        if sub.rpartition("/")[2] in parts:
+        area, _, name = sub.rpartition("/")
+        if any(parts[i : i + 2] == [area, name] for i in range(len(parts) - 1)):
             return sub
     return next((part for part in parts if part in _AREAS), "other")
 

@@ -28,6 +28,7 @@ state/<site>/crawl.lease                                            present whil
 state/<site>/archive/<archive>/cursor-<window>.json                 a web-archive backfill's resume point
 state/<site>/archive/<archive>/settled/<name>.jsonl                 the captures a backfill WARC file settled
 state/_dedup/<site>.json.gz                                         near-duplicate sketches of recent articles
+state/_manifests/<site>.json.gz                                     the site's manifests as its last clean read them
 ```
 <!-- /layout -->
 
@@ -65,6 +66,8 @@ STATE_PREFIX = "state/"
 LEASE_SUFFIX = ".lease"
 DEDUP_STATE_PREFIX = f"{STATE_PREFIX}_dedup/"  # "_" cannot start a site name: no clash with state/<site>/
 DEDUP_STATE_SUFFIX = ".json.gz"
+MANIFEST_CATALOG_PREFIX = f"{STATE_PREFIX}_manifests/"
+MANIFEST_CATALOG_SUFFIX = ".json.gz"
 _SITE = re.compile(SITE_NAME_PATTERN)
 
 
@@ -218,6 +221,11 @@ def crawl_state_snapshot_key(site: str, crawl_id: str) -> str:
 def dedup_state_key(site: str) -> str:
     """The site's near-duplicate sketches (``cleaning.dedup``), read by the cleans of every site."""
     return f"{DEDUP_STATE_PREFIX}{_site(site)}{DEDUP_STATE_SUFFIX}"
+
+
+def manifest_catalog_key(site: str) -> str:
+    """The site's copy of its manifests (``corpus.manifest_catalog``): derived, checked against a listing."""
+    return f"{MANIFEST_CATALOG_PREFIX}{_site(site)}{MANIFEST_CATALOG_SUFFIX}"
 
 
 def clean_lease_key(site: str) -> str:

@@ -12,7 +12,7 @@ partitions would cost requests and save few bytes; a clean of 30 pages reads abo
 
 The index is derived data: the published table stays the truth. ``state/<site>/versions/root.json``
 names the batches it holds (``folded``) and the partitions that exist. What keeps it exact under
-crashes (``defcorpus.published`` drives it):
+crashes (``defcorpus.versions`` drives it):
 
 - versions are written only after the manifest of their batch committed, so the index never holds
   a version that is not published;

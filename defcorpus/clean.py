@@ -19,6 +19,7 @@ from cleaning.pipeline import BatchResult
 from corpus import layout
 from corpus.lease import Lease, clean_lease
 from corpus.manifest import Manifest
+from corpus.manifest_catalog import save_catalog
 from corpus.pages import FetchedPage
 from corpus.quarantine import readable_warc_keys
 from corpus.schema import Article
@@ -48,7 +49,9 @@ def clean_site(
     ``workers``: processes that extract the pages (``defcorpus.parallel``); what is published is the same.
     """
     with clean_lease(store, site.name) as lease, closing(Extractor(workers, site)) as extractor:
-        return _clean_new(store, site, on_page, lease, extractor)
+        report = _clean_new(store, site, on_page, lease, extractor)
+        save_catalog(store, site.name)  # the next clean reads only the manifests published after this
+        return report
 
 
 def _clean_new(

@@ -43,6 +43,7 @@ KEY_FUNCTIONS: dict[str, Callable[[], str]] = {
     "clean_lease_key": lambda: layout.clean_lease_key("site-a"),
     "crawl_lease_key": lambda: layout.crawl_lease_key("site-a"),
     "dedup_state_key": lambda: layout.dedup_state_key("site-a"),
+    "manifest_catalog_key": lambda: layout.manifest_catalog_key("site-a"),
     "version_index_root_key": lambda: layout.version_index_root_key("site-a"),
     "version_index_partition_key": lambda: layout.version_index_partition_key("site-a", 0xA7),
     "archive_cursor_key": lambda: layout.archive_cursor_key("site-a", "wayback", "20230101-20230201-earliest"),

@@ -16,6 +16,7 @@ from crawlers.sites import SiteConfig, get_site
 from defcorpus import clean
 from defcorpus.reclean import reclean_site
 from defcorpus.versions import SiteVersions, open_versions
+from tests.corpus.test_manifest_catalog import CountingStore
 from tests.defcorpus.test_clean_chunks import CHUNK, published_versions, write_backlog
 
 
@@ -102,3 +103,32 @@ def test_a_damaged_partition_rebuilds_the_index(cleaned: tuple[Store, SiteConfig
     versions.prefetch(i for i, _ in published)
     assert all(v in versions for v in published)
     assert VersionIndex.open(store, site.name).folded == {m.batch_id for m in read_manifests(store, site.name)}
+
+
+def test_a_clean_of_new_pages_reads_only_the_manifests_published_since_the_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The manifest catalog: the manifests of earlier batches are not read again, even after a killed clean."""
+    monkeypatch.setattr(clean, "CLEAN_CHUNK_PAGES", CHUNK)
+    store, site = CountingStore(tmp_path / "store"), get_site("minisite")
+    keys = write_backlog(store, site, tmp_path)
+    held = {key: store.read(key) for key in keys[-2:]}
+    for key in held:
+        store.delete(key)
+    first = clean.clean_site(store, site)
+    for key, data in list(held.items())[:1]:
+        store.write(key, data)
+    store.manifest_reads = 0
+    with monkeypatch.context() as killed:
+        killed.setattr(clean, "save_catalog", lambda store, site: None)  # killed before the catalog's save
+        second = clean.clean_site(store, site)
+    assert len(first.batch_ids) >= 2 and second.articles_published > 0
+    assert store.manifest_reads == 0  # the repair's and the clean's reads: every earlier batch catalogued
+    for key, data in list(held.items())[1:]:
+        store.write(key, data)
+    third = clean.clean_site(store, site)
+    assert third.articles_published > 0
+    # The killed clean's batches, read by the repair, the clean and the save (none catalogued them),
+    # then the third clean's own, read once by the save.
+    assert store.manifest_reads == 3 * len(second.batch_ids) + len(third.batch_ids)
+    assert set(published_versions(store, site.name).values()) == {1}

@@ -47,6 +47,7 @@ KEY_SHAPES = [
     r"state/[a-z][a-z0-9_-]*/(boilerplate\.json|clean\.lease|fetched/[^/]+\.jsonl(\.gz)?)",
     r"state/[a-z][a-z0-9_-]*/versions/(root\.json|[0-9a-f]{2}\.bin)",
     r"state/_dedup/[a-z][a-z0-9_-]*\.json\.gz",
+    r"state/_manifests/[a-z][a-z0-9_-]*\.json\.gz",
     r"clean/_summaries/\d{8}T\d{6}Z-[0-9a-f]{8}\.json",
     r"reports/(latest|runs/[A-Za-z0-9._-]+)\.html",
 ]
