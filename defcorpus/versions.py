@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterable
 
 from corpus import layout
-from corpus.errors import KeyChangedError, KeyExistsError
+from corpus.errors import KeyChangedError, KeyExistsError, StoreUnavailableError
 from corpus.manifest import FileEntry, Manifest
 from corpus.quarantine import Damage
 from corpus.store import Store
@@ -73,6 +73,12 @@ class SiteVersions:
                 "%s: its version index changed under this clean (%s); the next clean rebuilds it", self.site, exc
             )
             self.store.delete(layout.version_index_root_key(self.site))
+        except StoreUnavailableError as exc:
+            # Partitions go before the root: the root still names the batches it held, so the next
+            # clean folds this clean's batches from their files, as after a clean killed here.
+            logger.warning(
+                "%s: its version index was not saved (%s); the next clean folds this one's batches", self.site, exc
+            )
 
     def __len__(self) -> int:
         return len(self.index) + len(self.pending)
