@@ -58,11 +58,16 @@ helm-values: $(STAMP)
 # Benchmarks: extraction quality and speed on the three shared sets (bench/extraction.py, summary in
 # bench/results/extraction-latest.json), then pipeline performance against bare trafilatura, bare
 # Scrapy and its own small run (bench/perf.py, docs/performance.md), then the archive backfill's requests,
-# time and peak memory at two sizes of history (bench/backfill.py, docs/backfill.md).
+# time and peak memory at two sizes of history (bench/backfill.py, docs/backfill.md), then growth: an
+# incremental clean, a month's export and read on synthetic corpora of GROWTH_SIZES articles, and
+# clean --workers 1 vs 2 (bench/growth.py, docs/performance.md; 1,000,000 takes about an hour to build
+# on 2 shared cores: `make bench GROWTH_SIZES="10000 100000"` leaves it out).
+GROWTH_SIZES ?= 10000 100000 1000000
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench.extraction --results bench/results/extraction-latest.json
 	$(VENV)/bin/python -m bench.perf
 	$(VENV)/bin/python -m bench.backfill --results bench/results/backfill-latest.json
+	$(VENV)/bin/python -m bench.growth --sizes $(GROWTH_SIZES) --results bench/results/growth-latest.json
 
 # The same, smaller: one repetition over two worker processes, a 1,500-page mirror.
 bench-quick: $(STAMP)

@@ -6,7 +6,8 @@ benchmark's process would miss it; the server sees every request of every proces
     python -m bench.s3count [--port P]    # prints the endpoint URL, then serves
 
 ``/__bench__/requests`` answers the counts so far as JSON (it is not counted itself): the total, by
-HTTP method, and by method and kind of object (``PUT clean/*.parquet``, ``LIST state/``, ...), so a
+HTTP method, the bytes of response bodies served (``bytes_out``), and by method and kind of object
+(``PUT clean/*.parquet``, ``LIST state/``, ...), so a
 change in the requests per article can be traced to the stage that made it.
 """
 
@@ -20,7 +21,7 @@ import os
 import sys
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -43,8 +44,15 @@ _AREAS = tuple(
     )
 )
 _SUBAREAS = tuple(
-    p.rstrip("/") for p in (layout.MANIFEST_PREFIX, layout.STAGING_PREFIX, layout.SUMMARY_PREFIX)
-)  # told apart from data files
+    p.rstrip("/")
+    for p in (
+        layout.MANIFEST_PREFIX,
+        layout.STAGING_PREFIX,
+        layout.SUMMARY_PREFIX,
+        layout.MANIFEST_CATALOG_PREFIX,
+        layout.DEDUP_STATE_PREFIX,
+    )
+)  # told apart from data files, and the state every clean reads from the rest of state/
 _SUFFIXES = (
     layout.WARC_SUFFIX,
     layout.INDEX_SUFFIX,
@@ -58,7 +66,8 @@ _SUFFIXES = (
 
 def _area(parts: list[str]) -> str:
     for sub in _SUBAREAS:
-        if sub.rpartition("/")[2] in parts:
+        area, _, name = sub.rpartition("/")
+        if any(parts[i : i + 2] == [area, name] for i in range(len(parts) - 1)):
             return sub
     return next((part for part in parts if part in _AREAS), "other")
 
@@ -87,14 +96,15 @@ class CountingApp:
         self.app = app
         self.counts: Counter[str] = Counter()
         self.kinds: Counter[str] = Counter()
+        self.bytes_out = 0  # bytes of the response bodies served: what the clients read
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == CONTROL_PATH:
             with self._lock:
-                body = json.dumps(
-                    {"total": sum(self.counts.values()), "by_method": dict(self.counts), "by_kind": dict(self.kinds)}
-                ).encode()
+                counts = {"total": sum(self.counts.values()), "by_method": dict(self.counts)}
+                counts |= {"by_kind": dict(self.kinds), "bytes_out": self.bytes_out}
+                body = json.dumps(counts).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
         method = environ.get("REQUEST_METHOD", "?")
@@ -102,7 +112,18 @@ class CountingApp:
         with self._lock:
             self.counts[method] += 1
             self.kinds[kind] += 1
-        return self.app(environ, start_response)
+        return self._counted(self.app(environ, start_response))
+
+    def _counted(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        try:
+            for chunk in chunks:
+                with self._lock:
+                    self.bytes_out += len(chunk)
+                yield chunk
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,8 @@ reports/runs/<run_id>.html                                          the report e
 quarantine/<key>                                                    a damaged object of clean/, set aside
 quarantine/<key>.note.json                                          why <key> was set aside, when, what was done
 state/<site>/boilerplate.json                                       learned paragraph statistics of the site
+state/<site>/versions/root.json                                     version index: batches it holds, partitions stored
+state/<site>/versions/<pp>.bin                                      published versions whose id hashes to <pp>
 state/<site>/fetched/<crawl_id>-<seq>.jsonl                         what a WARC file fetched (URL, ETag, hash)
 state/<site>/fetched/<crawl_id>-<seq>-salvaged.jsonl                what a salvaged WARC file holds
 state/<site>/fetched/snapshot-<crawl_id>.jsonl.gz                   the segments merged by a later crawl
@@ -26,10 +28,12 @@ state/<site>/crawl.lease                                            present whil
 state/<site>/archive/<archive>/cursor-<window>.json                 a web-archive backfill's resume point
 state/<site>/archive/<archive>/settled/<name>.jsonl                 the captures a backfill WARC file settled
 state/_dedup/<site>.json.gz                                         near-duplicate sketches of recent articles
+state/_manifests/<site>.json.gz                                     the site's manifests as its last clean read them
 ```
 <!-- /layout -->
 
-``<crawl_id>`` and ``<batch_id>`` are ``new_run_id()``s (``YYYYMMDDTHHMMSSZ-<random>``; a WARC file's
+``<pp>`` is two hex digits (``corpus.version_index``). ``<crawl_id>`` and ``<batch_id>`` are
+``new_run_id()``s (``YYYYMMDDTHHMMSSZ-<random>``; a WARC file's
 ``<YYYY>/<MM>`` are its crawl id's), ``<seq>`` is five digits, ``<n>`` four; ``<key>`` is the key of the
 object set aside. A raw/ object is never set aside: its note alone marks it.
 """
@@ -62,6 +66,8 @@ STATE_PREFIX = "state/"
 LEASE_SUFFIX = ".lease"
 DEDUP_STATE_PREFIX = f"{STATE_PREFIX}_dedup/"  # "_" cannot start a site name: no clash with state/<site>/
 DEDUP_STATE_SUFFIX = ".json.gz"
+MANIFEST_CATALOG_PREFIX = f"{STATE_PREFIX}_manifests/"
+MANIFEST_CATALOG_SUFFIX = ".json.gz"
 _SITE = re.compile(SITE_NAME_PATTERN)
 
 
@@ -186,6 +192,20 @@ def boilerplate_state_key(site: str) -> str:
     return f"{STATE_PREFIX}{_site(site)}/boilerplate.json"
 
 
+def version_index_prefix(site: str) -> str:
+    """The site's published-version index (``corpus.version_index``): derived from ``clean/``, rebuilt from it."""
+    return f"{STATE_PREFIX}{_site(site)}/versions/"
+
+
+def version_index_root_key(site: str) -> str:
+    return f"{version_index_prefix(site)}root.json"
+
+
+def version_index_partition_key(site: str, partition: int) -> str:
+    """``<pp>``: two hex digits, the partition (``corpus.version_index.PARTITIONS``) of the article id."""
+    return f"{version_index_prefix(site)}{partition:02x}.bin"
+
+
 def crawl_state_prefix(site: str) -> str:
     return f"{STATE_PREFIX}{_site(site)}/fetched/"
 
@@ -201,6 +221,11 @@ def crawl_state_snapshot_key(site: str, crawl_id: str) -> str:
 def dedup_state_key(site: str) -> str:
     """The site's near-duplicate sketches (``cleaning.dedup``), read by the cleans of every site."""
     return f"{DEDUP_STATE_PREFIX}{_site(site)}{DEDUP_STATE_SUFFIX}"
+
+
+def manifest_catalog_key(site: str) -> str:
+    """The site's copy of its manifests (``corpus.manifest_catalog``): derived, checked against a listing."""
+    return f"{MANIFEST_CATALOG_PREFIX}{_site(site)}{MANIFEST_CATALOG_SUFFIX}"
 
 
 def clean_lease_key(site: str) -> str:

@@ -37,6 +37,7 @@ from corpus import layout
 from corpus.arrow_schema import model_schema
 from corpus.errors import DamagedFileError, KeyExistsError, KeyNotFoundError
 from corpus.manifest import FileEntry, Manifest
+from corpus.manifest_catalog import read_manifests as read_manifests  # its home before the catalog
 from corpus.schema import SCHEMA_VERSION, Article
 from corpus.store import Store
 
@@ -89,35 +90,6 @@ def promote(store: Store, key: str, data: bytes | None = None) -> None:
     with contextlib.suppress(KeyExistsError):
         store.write(key, store.read(staged) if data is None else data, if_absent=True)
     store.delete(staged)
-
-
-def read_manifests(
-    store: Store, site: str | None = None, *, damaged: list[DamagedFileError] | None = None
-) -> list[Manifest]:
-    """The manifests of ``site`` (or all), oldest first.
-
-    A manifest that does not parse (cut short, overwritten) is left out: added to ``damaged`` if
-    given (the clean sets it aside, ``defcorpus.repair``), else logged as a warning naming it, so that
-    one damaged object never makes the whole corpus unreadable. Its site is unknown, so it is
-    reported whatever ``site`` is.
-    """
-    manifests = []
-    for key in store.list(layout.MANIFEST_PREFIX):
-        if not key.endswith(".json"):
-            continue
-        try:
-            manifest = Manifest.parse(key, store.read(key))
-        except KeyNotFoundError:  # deleted between list and read
-            continue
-        except DamagedFileError as exc:
-            if damaged is None:
-                logger.warning("%s; left out (the next clean sets it aside)", exc)
-            else:
-                damaged.append(exc)
-            continue
-        if site is None or manifest.site == site:
-            manifests.append(manifest)
-    return sorted(manifests, key=lambda m: m.batch_id)
 
 
 def live_files(manifests: list[Manifest]) -> list[FileEntry]:

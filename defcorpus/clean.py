@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 
 from cleaning.boilerplate import BoilerplateStats
 from cleaning.dedup import DedupIndex
 from cleaning.identity import SHARED, IdentityRules, separate_shared
 from cleaning.options import CleanOptions
-from cleaning.pipeline import BatchResult, clean_batch
+from cleaning.pipeline import BatchResult
 from corpus import layout
 from corpus.lease import Lease, clean_lease
 from corpus.manifest import Manifest
+from corpus.manifest_catalog import save_catalog
 from corpus.pages import FetchedPage
 from corpus.quarantine import readable_warc_keys
 from corpus.schema import Article
@@ -26,10 +28,11 @@ from corpus.table import publish, read_manifests
 from crawlers.sites import SiteConfig
 from defcorpus.batch_summary import build_summary, write_summary
 from defcorpus.clean_report import CleanReport
+from defcorpus.parallel import Extractor
 from defcorpus.raw_pages import file_pages
 from defcorpus.repair import repair_site
 from defcorpus.site_state import group_duplicates, load_boilerplate, load_dedup, save_boilerplate
-from defcorpus.versions import PublishedVersions, published_versions
+from defcorpus.versions import SiteVersions, open_versions
 
 logger = logging.getLogger(__name__)
 # Article pages cleaned and published per batch: bounds memory on a large backlog (whole WARC files
@@ -37,16 +40,23 @@ logger = logging.getLogger(__name__)
 CLEAN_CHUNK_PAGES = 500
 
 
-def clean_site(store: Store, site: SiteConfig, *, on_page: Callable[[int, int], None] | None = None) -> CleanReport:
+def clean_site(
+    store: Store, site: SiteConfig, *, on_page: Callable[[int, int], None] | None = None, workers: int = 1
+) -> CleanReport:
     """Clean every raw WARC file of ``site`` that no published batch has consumed yet.
 
     Holds the site's clean lease: a second worker on the same site gets ``LeaseHeldError``.
+    ``workers``: processes that extract the pages (``defcorpus.parallel``); what is published is the same.
     """
-    with clean_lease(store, site.name) as lease:
-        return _clean_new(store, site, on_page, lease)
+    with clean_lease(store, site.name) as lease, closing(Extractor(workers, site)) as extractor:
+        report = _clean_new(store, site, on_page, lease, extractor)
+        save_catalog(store, site.name)  # the next clean reads only the manifests published after this
+        return report
 
 
-def _clean_new(store: Store, site: SiteConfig, on_page: Callable[[int, int], None] | None, lease: Lease) -> CleanReport:
+def _clean_new(
+    store: Store, site: SiteConfig, on_page: Callable[[int, int], None] | None, lease: Lease, extractor: Extractor
+) -> CleanReport:
     report = CleanReport(site=site.name)
     report.damaged += repair_site(store, site.name)
     manifests = read_manifests(store, site.name)
@@ -66,10 +76,13 @@ def _clean_new(store: Store, site: SiteConfig, on_page: Callable[[int, int], Non
         # Loaded on the first article page: a re-run that fetched only discovery pages skips it.
         memory = memory or _SiteMemory(
             load_boilerplate(store, site),
-            published_versions(store, site.name, manifests, report.damaged),
+            open_versions(store, site.name, manifests, report.damaged),
             load_dedup(store),
+            extractor,
         )
         _clean_chunk(store, site, keys, pages, options, memory, report, progress, lease)
+    if memory is not None:
+        memory.published.save()  # once per clean: a clean killed before it is folded by the next
     return report
 
 
@@ -99,8 +112,9 @@ class _SiteMemory:
     """What a clean of one site reads from the store once and carries from chunk to chunk."""
 
     stats: BoilerplateStats  # learned boilerplate
-    published: PublishedVersions  # (id, content_hash) of every published version
+    published: SiteVersions  # (id, content_hash) of every published version (``defcorpus.versions``)
     dedup: DedupIndex  # every site's dedup shard
+    extractor: Extractor  # pass one of cleaning, over the clean's worker processes
 
 
 def _chunks(
@@ -143,11 +157,12 @@ def _clean_chunk(
     the chunk's first write (``LeaseLostError``), so it never writes beside the worker that took over.
     """
     report.pages += len(pages)
-    result = clean_batch(progress.counting(pages), options, memory.stats)
+    result = memory.extractor.clean(pages, options, memory.stats, progress.advance)
     lease.renew(if_due=True)
     result.articles = note_separated(result, result.articles, separate_shared(result.articles))
     result.articles = group_duplicates(store, site.name, result.articles, memory.dedup)
     fresh = []
+    memory.published.prefetch(a.id for a in result.articles)  # only the index partitions these ids fall in
     for article in result.articles:
         version = (article.id, article.content_hash)
         if version in memory.published:
@@ -157,6 +172,7 @@ def _clean_chunk(
         fresh.append(article)
     save_boilerplate(store, site.name, memory.stats)
     _publish_batch(store, site, fresh, keys, report)
+    memory.published.committed(report.batch_id)  # its versions are published now
     write_summary(store, build_summary(site.name, str(report.batch_id), result, fresh))
     report.add(result)
 
@@ -187,10 +203,9 @@ class _Progress:
         self.files_read += 1
         self.pages_read = self.done + pages_in_chunk
 
-    def counting(self, pages: list[FetchedPage]) -> Iterator[FetchedPage]:
-        for page in pages:
-            yield page
-            self.done += 1
-            if self.on_page:
-                estimate = round(self.pages_read / self.files_read * self.files) if self.files_read else 0
-                self.on_page(self.done, max(self.done, estimate))
+    def advance(self, pages: int) -> None:
+        """``pages`` more pages cleaned."""
+        self.done += pages
+        if self.on_page:
+            estimate = round(self.pages_read / self.files_read * self.files) if self.files_read else 0
+            self.on_page(self.done, max(self.done, estimate))

@@ -26,6 +26,15 @@ if TYPE_CHECKING:
     from crawlers.report import CrawlReport
 
 
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="processes that extract a site's pages (a large backlog); what is published is the same as with one",
+)
+
+
 @click.command()
 @site_options
 @window_options
@@ -44,12 +53,21 @@ def crawl(site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: st
     help="clean every raw WARC file already in the store again with the current cleaner (no network); "
     "publish a new version only where an article changed",
 )
+@workers_option
 @store_options
 def clean(
-    site_names: tuple[str, ...], sites_file: Path | None, reclean: bool, store: Store, s3_endpoint_url: str | None
+    site_names: tuple[str, ...],
+    sites_file: Path | None,
+    reclean: bool,
+    workers: int,
+    store: Store,
+    s3_endpoint_url: str | None,
 ) -> None:
     """Clean the raw pages not cleaned yet (--reclean: all of them again) and publish them under clean/."""
     from corpus import layout
+
+    if reclean and workers > 1:
+        raise click.UsageError("--workers applies to a clean of new pages; --reclean runs in one process")
 
     configs = load_sites([sites_file] if sites_file else None)
     unknown = [name for name in site_names if name not in configs]
@@ -61,18 +79,21 @@ def clean(
         click.echo(f"nothing to clean: {store.url} holds no raw pages of any configured site (crawl one first)")
     damaged: list[Damage] = []
     for name in names:
-        damaged += _clean_one(store, configs[name], reclean=reclean)
+        damaged += _clean_one(store, configs[name], reclean=reclean, workers=workers)
     exit_if_damaged(damaged)
 
 
 @click.command()
 @site_options
 @window_options
+@workers_option
 @store_options
-def run(site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: str | None, until: str | None) -> None:
+def run(
+    site: SiteConfig, store: Store, s3_endpoint_url: str | None, since: str | None, until: str | None, workers: int
+) -> None:
     """Crawl a site, then clean and publish what is new."""
     _crawl(store, site, s3_endpoint_url=s3_endpoint_url, since=since, until=until)
-    exit_if_damaged(_clean_one(store, site))
+    exit_if_damaged(_clean_one(store, site, workers=workers))
 
 
 @click.command()
@@ -124,10 +145,10 @@ def _crawl(store: Store, site: SiteConfig, **job: Any) -> CrawlReport:
     return report
 
 
-def _clean_one(store: Store, site: SiteConfig, *, reclean: bool = False) -> list[Damage]:
+def _clean_one(store: Store, site: SiteConfig, *, reclean: bool = False, workers: int = 1) -> list[Damage]:
     from defcorpus.progress import clean_with_progress, removals_summary
 
-    report = clean_with_progress(console, store, site, reclean=reclean)
+    report = clean_with_progress(console, store, site, reclean=reclean, workers=workers)
     click.echo(
         f"{site.name}: {report.articles_published} articles published, {report.articles_unchanged} "
         f"unchanged, {report.articles_paywalled} published paywalled, paragraphs removed "

@@ -6,6 +6,7 @@ from corpus import layout
 from corpus.errors import DamagedFileError, KeyNotFoundError
 from corpus.lease import clean_lease
 from corpus.manifest import Manifest
+from corpus.manifest_catalog import save_catalog
 from corpus.quarantine import Damage
 from corpus.store import Store
 from corpus.table import compact, live_files, read_manifests
@@ -23,7 +24,9 @@ def compact_site(
     sets aside a file it cannot read, then compacts without it; what was damaged goes to ``damaged``.
     """
     with clean_lease(store, site):
-        return compact_repaired(store, site, min_files=min_files, damaged=damaged)
+        manifest = compact_repaired(store, site, min_files=min_files, damaged=damaged)
+        save_catalog(store, site)
+        return manifest
 
 
 def compact_repaired(

@@ -44,7 +44,9 @@ def _erase(progress: Progress) -> None:
     progress.disable = True
 
 
-def clean_with_progress(console: Console, store: Store, site: SiteConfig, *, reclean: bool = False) -> CleanReport:
+def clean_with_progress(
+    console: Console, store: Store, site: SiteConfig, *, reclean: bool = False, workers: int = 1
+) -> CleanReport:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
         task = progress.add_task(f"Cleaning {site.name}", total=None)
@@ -52,7 +54,9 @@ def clean_with_progress(console: Console, store: Store, site: SiteConfig, *, rec
         def update(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        return (reclean_site if reclean else clean_site)(store, site, on_page=update)
+        if reclean:
+            return reclean_site(store, site, on_page=update)
+        return clean_site(store, site, on_page=update, workers=workers)
 
 
 def removals_summary(report: CleanReport) -> str:

@@ -15,6 +15,7 @@ from cleaning.pipeline import BatchResult, build_article, extract_pages, observe
 from corpus import layout
 from corpus.lease import Lease, clean_lease
 from corpus.manifest import Manifest
+from corpus.manifest_catalog import save_catalog
 from corpus.quarantine import Damage, readable_warc_keys
 from corpus.schema import Article
 from corpus.store import Store
@@ -40,7 +41,9 @@ def reclean_site(store: Store, site: SiteConfig, *, on_page: Callable[[int, int]
     ``clean_site``.
     """
     with clean_lease(store, site.name) as lease:
-        return _reclean_all(store, site, on_page, lease)
+        report = _reclean_all(store, site, on_page, lease)
+        save_catalog(store, site.name)
+        return report
 
 
 def _reclean_all(

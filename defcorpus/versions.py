@@ -1,53 +1,139 @@
-"""The versions of a site's articles already published: what a clean must not publish again."""
+"""The versions of a site's articles already published (what a clean must not publish again): the
+stored index (``corpus.version_index``), brought up to date with the table.
+
+Why here and not in ``corpus.version_index``: keeping the index exact needs the jobs' view of the
+table (the manifests, and setting aside a file that cannot be read, ``defcorpus.repair``). A clean
+opens it once (``open_versions``): batches committed since the index was saved are folded in from
+their own files, so the cost is that of the new batches, not of the site. The whole index is
+rebuilt from the published table when it is missing or unreadable, and when the table changed in a
+way a fold cannot follow: a repair of the site (rows set aside or adopted), a manifest the index
+holds that is gone, or a batch not folded yet whose files a compaction merged away.
+"""
 
 from __future__ import annotations
 
-import hashlib
+import logging
+from collections.abc import Iterable
 
-import numpy as np
-
-from corpus.manifest import Manifest
+from corpus import layout
+from corpus.errors import KeyChangedError, KeyExistsError, StoreUnavailableError
+from corpus.manifest import FileEntry, Manifest
 from corpus.quarantine import Damage
 from corpus.store import Store
-from corpus.table import live_files
+from corpus.table import live_files, read_manifests
+from corpus.version_index import IndexDamagedError, VersionIndex
 from defcorpus.repair import readable_files
 
+logger = logging.getLogger(__name__)
 
-class PublishedVersions:
-    """A set of (article id, content hash), held as sorted 16-byte digests.
 
-    Why not a set of string tuples: that costs about 250 bytes per version, so a site with a million
-    published articles would hold 250 MB in every clean; this holds 16 MB. Versions added by this
-    clean go to a small Python set until the clean ends.
+class SiteVersions:
+    """(id, content hash) published for the site, and those this clean is about to publish.
+
+    ``add`` holds a version as pending; ``committed`` enters the pending ones into the index once
+    their batch's manifest exists, and ``save`` writes the index at the end of the clean. A clean
+    that dies before ``save`` loses nothing: its committed batches are folded by the next clean.
     """
 
-    def __init__(self, digests: list[bytes]) -> None:
-        self._sorted = np.unique(np.array(digests, dtype="S16")) if digests else np.array([], dtype="S16")
-        self._added: set[bytes] = set()
+    def __init__(self, store: Store, site: str, manifests: list[Manifest], damaged: list[Damage]) -> None:
+        self.store, self.site, self.damaged = store, site, damaged
+        self.index = _up_to_date(store, site, manifests, damaged)
+        self.pending: set[tuple[str, str]] = set()
 
-    @staticmethod
-    def digest(article_id: str, content_hash: str) -> bytes:
-        return hashlib.blake2b(f"{article_id}\n{content_hash}".encode(), digest_size=16).digest()
+    def prefetch(self, article_ids: Iterable[str]) -> None:
+        """Read the index partitions of ``article_ids`` (in parallel); a damaged one rebuilds the index."""
+        try:
+            self.index.load(article_ids)
+        except IndexDamagedError as exc:
+            logger.warning("%s; rebuilding it from the published table", exc)
+            # Read again: the batches this clean committed are in the table now.
+            self.index = _rebuild(self.store, self.site, read_manifests(self.store, self.site), self.damaged)
+            self.index.load(article_ids)
 
     def __contains__(self, version: tuple[str, str]) -> bool:
-        digest = self.digest(*version)
-        if digest in self._added:
-            return True
-        i = int(np.searchsorted(self._sorted, digest))
-        # numpy hands an "S16" item back without its trailing NUL bytes: compare it so.
-        return i < self._sorted.size and self._sorted[i] == digest.rstrip(b"\0")
+        return version in self.pending or version in self.index
 
     def add(self, version: tuple[str, str]) -> None:
-        self._added.add(self.digest(*version))
+        self.pending.add(version)
+
+    def committed(self, batch_id: str | None) -> None:
+        """The batch holding the pending versions committed: they are published now."""
+        for version in sorted(self.pending):
+            self.index.add(version)
+        self.pending.clear()
+        if batch_id is not None:
+            self.index.folded.add(batch_id)
+
+    def save(self) -> None:
+        """Write the index; if another writer changed it meanwhile, drop it so the next clean rebuilds it."""
+        try:
+            self.index.save()
+        except (KeyChangedError, KeyExistsError) as exc:
+            logger.warning(
+                "%s: its version index changed under this clean (%s); the next clean rebuilds it", self.site, exc
+            )
+            self.store.delete(layout.version_index_root_key(self.site))
+        except StoreUnavailableError as exc:
+            # Partitions go before the root: the root still names the batches it held, so the next
+            # clean folds this clean's batches from their files, as after a clean killed here.
+            logger.warning(
+                "%s: its version index was not saved (%s); the next clean folds this one's batches", self.site, exc
+            )
 
     def __len__(self) -> int:
-        return self._sorted.size + len(self._added)
+        return len(self.index) + len(self.pending)
 
 
-def published_versions(store: Store, site: str, manifests: list[Manifest], damaged: list[Damage]) -> PublishedVersions:
-    """Every (id, content hash) the live files of ``manifests`` hold; a file that cannot be read is set aside."""
-    digests: list[bytes] = []
-    for _, table in readable_files(store, site, live_files(manifests), damaged):
-        table = table.select(["id", "content_hash"])
-        digests += map(PublishedVersions.digest, table["id"].to_pylist(), table["content_hash"].to_pylist())
-    return PublishedVersions(digests)
+def open_versions(store: Store, site: str, manifests: list[Manifest], damaged: list[Damage]) -> SiteVersions:
+    return SiteVersions(store, site, manifests, damaged)
+
+
+def _up_to_date(store: Store, site: str, manifests: list[Manifest], damaged: list[Damage]) -> VersionIndex:
+    """The stored index with every committed batch folded in; rebuilt if a fold cannot make it exact."""
+    try:
+        index = VersionIndex.open(store, site)
+    except IndexDamagedError as exc:
+        logger.info("%s; building it from the published table", exc)
+        return _rebuild(store, site, manifests, damaged)
+    unfolded = [m for m in manifests if m.batch_id not in index.folded]
+    live = {f.key for f in live_files(manifests)}
+    gone = index.folded - {m.batch_id for m in manifests}  # a manifest set aside, or deleted by hand
+    if gone or any(_needs_rebuild(m, live) for m in unfolded):
+        logger.info("%s: the published table was repaired since the version index was saved; rebuilding it", site)
+        return _rebuild(store, site, manifests, damaged)
+    try:
+        for manifest in unfolded:
+            if manifest.kind == "clean":
+                _fold(index, store, site, manifest.files, damaged)
+            index.folded.add(manifest.batch_id)
+    except IndexDamagedError as exc:
+        logger.warning("%s; rebuilding it from the published table", exc)
+        return _rebuild(store, site, manifests, damaged)
+    return index
+
+
+def _needs_rebuild(manifest: Manifest, live: set[str]) -> bool:
+    """A repair sets rows aside or lists them again; a clean batch compacted away has no files of its own left."""
+    if manifest.kind == "repair":
+        return True
+    return manifest.kind == "clean" and any(f.key not in live for f in manifest.files)
+
+
+def _fold(index: VersionIndex, store: Store, site: str, files: list[FileEntry], damaged: list[Damage]) -> None:
+    for _, table in readable_files(store, site, files, damaged):
+        index.add_all(table["id"].to_pylist(), table["content_hash"].to_pylist())
+
+
+def _rebuild(store: Store, site: str, manifests: list[Manifest], damaged: list[Damage]) -> VersionIndex:
+    """A new index from every live file of the site (the one step that reads the whole table), saved.
+
+    The root goes first, so a crash mid-way leaves no root: the next clean rebuilds again.
+    """
+    store.delete(layout.version_index_root_key(site))
+    for key in store.list(layout.version_index_prefix(site)):
+        store.delete(key)
+    index = VersionIndex(store, site)
+    _fold(index, store, site, live_files(manifests), damaged)
+    index.folded.update(m.batch_id for m in manifests)
+    index.save()
+    return index

@@ -92,6 +92,15 @@ class Store(ABC):
         """Sorted keys (relative to the store root) that start with ``prefix``."""
 
     @abstractmethod
+    def list_stamped(self, prefix: str = "") -> dict[str, str]:
+        """Keys that start with ``prefix``, each with a stamp that changes whenever its object is written.
+
+        Why: a copy of small immutable objects (``corpus.manifest_catalog``) is checked against one
+        listing instead of a GET per object. The stamp is opaque: size and ETag on S3, size and
+        modification time locally.
+        """
+
+    @abstractmethod
     def delete(self, key: str, *, if_match: str | None = None) -> None:
         """Remove an object; deleting a missing key is not an error.
 

@@ -154,6 +154,16 @@ class LocalStore(Store):
     def list(self, prefix: str = "") -> builtins.list[str]:
         return sorted(self._keys(prefix))
 
+    def list_stamped(self, prefix: str = "") -> dict[str, str]:
+        stamped = {}
+        for key in sorted(self._keys(prefix)):
+            try:
+                st = self._path(key).stat()
+            except FileNotFoundError:  # deleted since it was listed
+                continue
+            stamped[key] = f"{st.st_size}:{st.st_mtime_ns}"
+        return stamped
+
     def is_empty(self) -> bool:
         return next(self._keys(""), None) is None
 

@@ -315,17 +315,26 @@ class S3Store(Store):
             return self._head(s3, full)
 
     def list(self, prefix: str = "") -> builtins.list[str]:
+        return sorted(self._listing(prefix))
+
+    def list_stamped(self, prefix: str = "") -> dict[str, str]:
+        listing = self._listing(prefix)
+        return {key: listing[key] for key in sorted(listing)}
+
+    def _listing(self, prefix: str) -> dict[str, str]:
+        """Every key under ``prefix`` with its stamp (size and ETag), in as many LIST requests as pages."""
         root = f"{self.prefix}/" if self.prefix else ""
         paginator_args = {
             "Bucket": self.bucket,
             "Prefix": root + validate_prefix(prefix),
             "PaginationConfig": {"PageSize": self._page_size},
         }
-        keys: builtins.list[str] = []
+        listing: dict[str, str] = {}
         with self._calls(None) as s3:
             for page in s3.get_paginator("list_objects_v2").paginate(**paginator_args):
-                keys.extend(obj["Key"][len(root) :] for obj in page.get("Contents", []))
-        return sorted(keys)
+                for obj in page.get("Contents", []):
+                    listing[obj["Key"][len(root) :]] = f"{obj.get('Size', '')}:{obj.get('ETag', '')}"
+        return listing
 
     def is_empty(self) -> bool:
         """One LIST request for at most one key, not a listing of the whole corpus."""

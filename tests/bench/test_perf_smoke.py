@@ -65,6 +65,7 @@ def test_s3_counter_counts_requests_not_its_own_endpoint() -> None:
         ("PUT", "/b/corpus/clean/site=x/month=2024-01/20240101T000000Z-ab-0.parquet", ""),
         ("PUT", "/b/corpus/clean/_manifests/20240101T000000Z-ab.json", ""),
         ("GET", "/b/corpus/state/x/boilerplate.json", ""),
+        ("GET", "/b/corpus/state/_manifests/x.json.gz", ""),
         ("GET", "/b", "list-type=2&prefix=corpus%2Fraw%2Fsite%3Dx%2F"),
         ("PUT", "/b", ""),
     ]
@@ -72,15 +73,17 @@ def test_s3_counter_counts_requests_not_its_own_endpoint() -> None:
         counting({"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query}, lambda *a: None)
     body = counting({"REQUEST_METHOD": "GET", "PATH_INFO": S3_CONTROL}, lambda *a: None)
     assert json.loads(b"".join(body)) == {
-        "total": 5,
-        "by_method": {"PUT": 3, "GET": 2},
+        "total": 6,
+        "by_method": {"PUT": 3, "GET": 3},
         "by_kind": {
             "PUT clean/*.parquet": 1,
             "PUT clean/_manifests/*.json": 1,
             "GET state/*.json": 1,
+            "GET state/_manifests/*": 1,
             "LIST raw/": 1,
             "PUT bucket": 1,
         },
+        "bytes_out": 0,
     }
 
 

@@ -122,7 +122,7 @@ def test_clean_without_site_touches_only_the_sites_with_data(demo_store: tuple[P
     result = run("clean", "--reclean", "--store", str(store))
     assert result.exit_code == 0
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["minisite"]
-    assert sorted(p.name for p in (store / "state").iterdir()) == ["_dedup", "minisite"]
+    assert sorted(p.name for p in (store / "state").iterdir()) == ["_dedup", "_manifests", "minisite"]
     empty = tmp_path / "empty"
     empty.mkdir()
     nothing = run("clean", "--store", str(empty))
