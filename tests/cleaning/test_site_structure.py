@@ -16,8 +16,8 @@ from corpus.store import open_store
 from crawlers.sites import get_site
 from defcorpus.extract_cmd import extract_site_pages
 from defcorpus.site_state import load_boilerplate, save_boilerplate
-from tests.cleaning import sites
-from tests.cleaning.template_site import NOTES, Card, Page, article, fetched
+from tests.support import cleaning_sites as sites
+from tests.support.template_site import NOTES, Card, Page, article, fetched
 
 OPTIONS = CleanOptions.build("harbour", language="en")
 NEW_NOTE = "Editor's note: the harbour desk now answers readers' questions every Friday; send yours in."

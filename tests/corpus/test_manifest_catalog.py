@@ -13,7 +13,7 @@ from corpus.manifest import Manifest
 from corpus.manifest_catalog import read_manifests, save_catalog
 from corpus.store import LocalStore
 from corpus.table import publish
-from tests.corpus.articles import make_article
+from tests.support.articles import make_article
 
 
 class CountingStore(LocalStore):

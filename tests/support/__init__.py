@@ -14,6 +14,7 @@
 - ``archives``, ``archive_history``: fake web archives (Wayback, Common Crawl) serving a generated history;
   ``backfilling``: running and reading back a backfill from them;
 - ``cleaning_sites``: small synthetic news sites for the cleaning tests;
+- ``template_site``: pages of one invented site with recurring chrome, for site-structure learning;
 - ``minisite_facts``: what a correct crawl and clean of the bundled mini-site must produce;
 - ``report_corpus``: the corpus the report tests read (drift, leaking chrome, a blocked crawl, copies);
 - ``shared``: inputs next to the repository (``../shared``): a skip locally, a failure under ``CI=true``;

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from corpus.pages import FetchedPage
-from tests.cleaning import sites
+from tests.support import cleaning_sites as sites
 
 BASE = "https://harbour-gazette.example"
 FETCHED = datetime(2024, 6, 1, 12, tzinfo=UTC)
