@@ -26,7 +26,7 @@ import logging
 from dataclasses import dataclass, field
 
 from corpus import layout
-from corpus.errors import DamagedFileError, KeyNotFoundError
+from corpus.errors import DamagedFileError, KeyNotFoundError, StoreConfigError
 from corpus.manifest import Manifest
 from corpus.store import Store
 
@@ -126,6 +126,9 @@ def _load(store: Store, key: str) -> Catalog:
         return Catalog.from_bytes(store.read(key))
     except KeyNotFoundError:
         return Catalog()
+    except StoreConfigError as exc:  # a reader whose policy predates the catalogs: refused, not broken
+        logger.info("%s not readable (%s); the manifests are read one by one", key, exc)
+        return Catalog()
     except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:  # pydantic's errors are ValueErrors
         logger.info("%s unreadable (%s: %s); the manifests are read one by one", key, type(exc).__name__, exc)
         return Catalog()
@@ -134,7 +137,12 @@ def _load(store: Store, key: str) -> Catalog:
 def _load_all(store: Store) -> Catalog:
     """Every site's catalog merged: only their own manifests count (another site's stamp says nothing)."""
     merged = Catalog()
-    for key in store.list(layout.MANIFEST_CATALOG_PREFIX):
+    try:
+        keys = store.list(layout.MANIFEST_CATALOG_PREFIX)
+    except StoreConfigError as exc:  # as in ``_load``
+        logger.info("the manifest catalogs are not listable (%s); the manifests are read one by one", exc)
+        return merged
+    for key in keys:
         if key.endswith(layout.MANIFEST_CATALOG_SUFFIX):
             catalog = _load(store, key)
             merged.own.update(catalog.own)
