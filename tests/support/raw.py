@@ -128,17 +128,8 @@ def write_backlog(store: Store, site: SiteConfig, tmp_path: Path) -> list[str]:
         with path.open("wb") as fh:
             writer = WARCWriter(fh, gzip=True)
             for page_path in articles[start : start + PER_FILE]:
-                body = pages[page_path].body
-                headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=UTF-8")], "HTTP/1.1")
-                record = writer.create_warc_record(
-                    site.absolute(page_path),
-                    "response",
-                    payload=BytesIO(body),
-                    length=len(body),
-                    http_headers=headers,
-                    warc_headers_dict={"WARC-Date": "2023-02-01T00:00:00Z"},
-                )
-                writer.write_record(record)
+                page = RawPage(site.absolute(page_path), pages[page_path].body, "text/html; charset=UTF-8")
+                write_response(writer, page, fetched="2023-02-01T00:00:00Z")
         keys.append(layout.raw_warc_key(site.name, crawl_id, seq))
         store.upload_file(keys[-1], path)
     return keys

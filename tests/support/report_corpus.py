@@ -9,10 +9,8 @@ import dataclasses
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from io import BytesIO
 from pathlib import Path
 
-from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from corpus import layout
@@ -24,6 +22,7 @@ from defcorpus.clean_report import CleanReport
 from tests.support.crawling import LOOPBACK
 from tests.support.http import serving
 from tests.support.publishers import challenges
+from tests.support.raw import RawPage, write_response
 from tests.support.site_configs import FEED, fixture_site
 
 # Articles per publication month of "steady": 2024-03 is the gap (1 against a usual 8).
@@ -112,17 +111,8 @@ def write_warc(store: Store, config: SiteConfig, pages: list[tuple[str, bytes]],
     with path.open("wb") as fh:
         writer = WARCWriter(fh, gzip=True)
         for url_path, body in pages:
-            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=UTF-8")], "HTTP/1.1")
-            writer.write_record(
-                writer.create_warc_record(
-                    config.absolute(url_path),
-                    "response",
-                    payload=BytesIO(body),
-                    length=len(body),
-                    http_headers=headers,
-                    warc_headers_dict={"WARC-Date": "2024-07-01T00:00:00Z"},
-                )
-            )
+            page = RawPage(config.absolute(url_path), body, "text/html; charset=UTF-8")
+            write_response(writer, page, fetched="2024-07-01T00:00:00Z")
     crawl_id = layout.new_run_id(datetime(2024, 7, 1, tzinfo=UTC))
     store.upload_file(layout.raw_warc_key(config.name, crawl_id, seq), path)
 
