@@ -11,8 +11,9 @@ from trafilatura.settings import Extractor
 
 from cleaning.identity import IdentityRules
 from corpus.cleaning_rules import CleaningRules
+from corpus.schema import FETCH_CLOCK_TOLERANCE
 
-DATE_TOLERANCE = timedelta(hours=6)
+DATE_TOLERANCE = FETCH_CLOCK_TOLERANCE  # at most what an Article may hold (corpus.schema)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,14 @@ the JSON-LD it was built from. ``Article.model_validate`` is the single validati
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_serializer, model_validator
 
 SCHEMA_VERSION = "1.2"
+# How far a true date may be past ``fetched_at``: a crawler's clock may run behind the publisher's.
+# The cleaner keeps dates within it (``cleaning.options.DATE_TOLERANCE``), so the record must hold them.
+FETCH_CLOCK_TOLERANCE = timedelta(hours=6)
 
 # schema.org types whose JSON-LD marks a page as an article (the crawler's sampling and the cleaner's
 # metadata both read JSON-LD by these).
@@ -86,6 +89,7 @@ class Article(BaseModel):
         description=(
             "first publication: the structured date, unless the day printed with the headline is more than"
             " a day from it (then that day; a printed update line never counts); never later than fetched_at"
+            " by more than the crawler clock's tolerance (6 hours)"
         ),
     )
     date_modified: AwareDatetime | None = Field(
@@ -125,9 +129,10 @@ class Article(BaseModel):
 
     @model_validator(mode="after")
     def _dates_not_after_fetch(self) -> Article:
-        # A date later than the fetch cannot be true: it is a misread footer or template date.
+        # A date later than the fetch (beyond a skewed clock's tolerance) cannot be true: it is a
+        # misread footer or template date.
         for name in ("date_published", "date_modified"):
             value: datetime | None = getattr(self, name)
-            if value is not None and value > self.fetched_at:
+            if value is not None and value > self.fetched_at + FETCH_CLOCK_TOLERANCE:
                 raise ValueError(f"{name} {value.isoformat()} is later than fetched_at")
         return self

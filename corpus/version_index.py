@@ -1,12 +1,18 @@
-"""The published versions of a site, (article id, content hash), stored by hash prefix of the id.
+"""The published versions of a site, (article id, content hash) with the fingerprint of their
+metadata, stored by hash prefix of the id.
 
 Why: a clean must know, for each article it cleaned, whether that exact version is published
-already. Reading every published file of the site for it costs the whole corpus (a million
+already. A version is its text (the content hash) and its metadata (``METADATA_FIELDS``: dates,
+authors, section, ...): a re-fetch of the same text whose dates or byline differ (a crawler clock
+that was behind and dropped the dates, a corrected byline) is a new version, published so readers
+get the repaired record. Reading every published file of the site for it costs the whole corpus (a million
 articles: gigabytes) in every small incremental clean. Here the versions are split by the first
 byte of a digest of the article id into ``PARTITIONS`` objects (``state/<site>/versions/<pp>.bin``,
-16-byte version digests, sorted), and a clean reads only the partitions its articles fall in. The
-reads and writes are bounded by ``PARTITIONS`` whatever the site's size; what grows is each
-partition's size (16 bytes per version: 100,000 versions make 25 KB partitions). Why 64: a clean of
+sorted 32-byte records: the 16-byte digest of (id, content hash), the 8-byte fingerprint of the
+metadata of its latest published row, and that row's ``fetched_at``), and a clean reads only the
+partitions its articles fall in. The reads and writes are bounded by ``PARTITIONS`` whatever the
+site's size; what grows is each partition's size (32 bytes per version: 100,000 versions make 50 KB
+partitions). Why 64: a clean of
 500 pages touches nearly every partition of 256 too (222 in the growth benchmark), so more
 partitions would cost requests and save few bytes; a clean of 30 pages reads about a third.
 
@@ -23,23 +29,53 @@ crashes (``defcorpus.versions`` drives it):
   name yet, which the next fold adds again (a set: adding twice is harmless);
 - anything unexpected (the root or a partition missing or unreadable, a repair of the site) makes
   the caller rebuild the whole index from the published table.
+
+An index written before fingerprints (format 1: 16-byte digests, no metadata) is not trusted for
+metadata and not guessed at: its root reads as another format, so the first clean after the
+upgrade rebuilds the index from the published table once, and every published version gets the
+fingerprint of its own row. Nothing is published again for it (a re-fetch that matches its
+published row is unchanged), and the first re-fetch whose metadata differs repairs the record.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pyarrow as pa
+from pydantic import BaseModel
 
 from corpus import layout
 from corpus.errors import KeyExistsError, KeyNotFoundError
+from corpus.schema import Article, json_datetime
 from corpus.store import Store
 
 PARTITIONS = 64  # at most 2 × 64 requests per clean, whatever the site's size (see the docstring)
-FORMAT = 1
-_MAGIC = b"DCVI1\n"
+FORMAT = 2  # 1: digests of (id, content hash) only, before metadata fingerprints
+_MAGIC = b"DCVI2\n"
+_RECORD = 32  # version digest (16), metadata fingerprint (8), fetched_at in µs since the epoch (8, signed)
+# What a page says about its article besides its text (the content hash): a change here on a re-fetch
+# is a new version. Not in it: the URL it was fetched from (a feed link and the sitemap link are one
+# version), provenance, the cleaner's own fields and the near-duplicate group (a decision of the clean).
+METADATA_FIELDS = (
+    "authors",
+    "author_bios",
+    "date_published",
+    "date_modified",
+    "section",
+    "tags",
+    "language",
+    "description",
+    "main_image",
+    "paywalled",
+)
+_LISTS = {"authors", "author_bios", "tags"}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _THREADS = 8  # partitions are small objects: S3 latency, not bandwidth, is their cost
 
 
@@ -51,19 +87,92 @@ def version_digest(article_id: str, content_hash: str) -> bytes:
     return hashlib.blake2b(f"{article_id}\n{content_hash}".encode(), digest_size=16).digest()
 
 
+def metadata_fingerprint(values: Mapping[str, Any]) -> bytes:
+    """8 bytes naming the ``METADATA_FIELDS`` of an article or a published row (the same for both)."""
+    plain = {}
+    for name in METADATA_FIELDS:
+        value = values.get(name)
+        if isinstance(value, BaseModel):
+            value = value.model_dump(mode="python")
+        plain[name] = (value or []) if name in _LISTS else bool(value) if name == "paywalled" else value
+    text = json.dumps(plain, sort_keys=True, default=_json_value)
+    return hashlib.blake2b(text.encode(), digest_size=8).digest()
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, datetime):
+        return json_datetime(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+@dataclass(frozen=True)
+class Published:
+    """What the index holds of one (id, content hash): its latest published row's metadata and fetch."""
+
+    fingerprint: bytes
+    fetched_us: int
+
+
+@dataclass(frozen=True)
+class Version:
+    """One cleaned or published record, as the index compares it."""
+
+    article_id: str
+    content_hash: str
+    fingerprint: bytes
+    fetched_us: int
+
+    @classmethod
+    def of(cls, article: Article) -> Version:
+        values = {name: getattr(article, name) for name in METADATA_FIELDS}
+        return cls(article.id, article.content_hash, metadata_fingerprint(values), _micros(article.fetched_at))
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.article_id, self.content_hash)
+
+    @property
+    def published(self) -> Published:
+        return Published(self.fingerprint, self.fetched_us)
+
+
+def settled_by(version: Version, published: Published | None) -> bool:
+    """True when ``published`` makes ``version`` nothing new: the same metadata, or a later fetch of that text.
+
+    Why the fetch time: a re-fetch with other metadata is what the page says now, and repairs the
+    record; an older fetch of the same text (a backfill of an early capture after the live crawl)
+    with other metadata is history a reader of the latest version would not get, so it adds nothing.
+    """
+    if published is None:
+        return False
+    return published.fingerprint == version.fingerprint or published.fetched_us > version.fetched_us
+
+
+def table_versions(table: pa.Table) -> Iterator[Version]:
+    """The versions of the rows of a published file, in row order."""
+    columns = ["id", "content_hash", "fetched_at", *METADATA_FIELDS]
+    present = [c for c in columns if c in table.column_names]
+    for row in table.select(present).to_pylist():
+        yield Version(row["id"], row["content_hash"], metadata_fingerprint(row), _micros(row["fetched_at"]))
+
+
+def _micros(value: datetime) -> int:
+    return (value - _EPOCH) // timedelta(microseconds=1)
+
+
 def partition_of(article_id: str) -> int:
     return hashlib.blake2b(article_id.encode(), digest_size=2).digest()[0] % PARTITIONS
 
 
 @dataclass
 class _Part:
-    digests: set[bytes] = field(default_factory=set)
+    entries: dict[bytes, Published] = field(default_factory=dict)
     tag: str | None = None  # the stored version read (None: not stored yet)
     dirty: bool = False
 
 
 class VersionIndex:
-    """Membership of (id, content hash) in a site's published versions, read partition by partition.
+    """A site's published versions by (id, content hash), read partition by partition.
 
     Partitions are read on first use (``load``, in parallel) and kept for the rest of the clean, so a
     backlog of many chunks reads each at most once; ``add`` changes them in memory only, ``save``
@@ -107,25 +216,32 @@ class VersionIndex:
                 self._parts[p] = part
         self.reads += len(stored)
 
-    def __contains__(self, version: tuple[str, str]) -> bool:
-        p = partition_of(version[0])
+    def get(self, article_id: str, content_hash: str) -> Published | None:
+        """The latest published row's metadata and fetch of this text of the article, if it is published."""
+        p = partition_of(article_id)
         if p not in self._parts:
-            self.load([version[0]])
-        return version_digest(*version) in self._parts[p].digests
+            self.load([article_id])
+        return self._parts[p].entries.get(version_digest(article_id, content_hash))
 
-    def add(self, version: tuple[str, str]) -> None:
-        p = partition_of(version[0])
+    def __contains__(self, version: Version) -> bool:
+        return settled_by(version, self.get(*version.key))
+
+    def add(self, version: Version) -> None:
+        """Record ``version`` as published, unless the index holds a later fetch of its text."""
+        p = partition_of(version.article_id)
         if p not in self._parts:
-            self.load([version[0]])
+            self.load([version.article_id])
         part = self._parts[p]
-        digest = version_digest(*version)
-        if digest not in part.digests:
-            part.digests.add(digest)
+        digest = version_digest(*version.key)
+        current = part.entries.get(digest)
+        if current is None or (current != version.published and version.fetched_us >= current.fetched_us):
+            part.entries[digest] = version.published
             part.dirty = True
 
-    def add_all(self, ids: list[str], hashes: list[str]) -> None:
-        self.load(ids)
-        for version in zip(ids, hashes, strict=True):
+    def add_all(self, versions: Iterable[Version]) -> None:
+        versions = list(versions)
+        self.load(v.article_id for v in versions)
+        for version in versions:
             self.add(version)
 
     def save(self) -> None:
@@ -144,7 +260,7 @@ class VersionIndex:
         self._root_tag = self.store.read_tagged(layout.version_index_root_key(self.site))[1]
 
     def __len__(self) -> int:
-        return sum(len(part.digests) for part in self._parts.values())
+        return sum(len(part.entries) for part in self._parts.values())
 
     def _read(self, p: int) -> _Part:
         key = layout.version_index_partition_key(self.site, p)
@@ -158,10 +274,10 @@ class VersionIndex:
         part = self._parts[p]
         key = layout.version_index_partition_key(self.site, p)
         try:
-            _put(self.store, key, _encode(part.digests), part.tag)
+            _put(self.store, key, _encode(part.entries), part.tag)
         except KeyExistsError:  # written by a clean that crashed before its root named it: merge
             raw, tag = self.store.read_tagged(key)
-            _put(self.store, key, _encode(_parse(key, raw) | part.digests), tag)
+            _put(self.store, key, _encode(_merge(_parse(key, raw), part.entries)), tag)
         # The new version's tag is not computed here (an ETag is not always the MD5 of the bytes):
         # a later use in this process reads the partition again.
         del self._parts[p]
@@ -175,12 +291,29 @@ def _put(store: Store, key: str, data: bytes, tag: str | None) -> None:
         store.replace(key, data, if_match=tag)
 
 
-def _encode(digests: set[bytes]) -> bytes:
-    return _MAGIC + b"".join(sorted(digests))
+def _merge(stored: dict[bytes, Published], ours: dict[bytes, Published]) -> dict[bytes, Published]:
+    """Both sets of versions; of one text in both, the later fetch (ours on a tie)."""
+    merged = dict(stored)
+    for digest, published in ours.items():
+        if digest not in merged or published.fetched_us >= merged[digest].fetched_us:
+            merged[digest] = published
+    return merged
 
 
-def _parse(key: str, raw: bytes) -> set[bytes]:
+def _encode(entries: dict[bytes, Published]) -> bytes:
+    records = (
+        digest + published.fingerprint + published.fetched_us.to_bytes(8, "big", signed=True)
+        for digest, published in sorted(entries.items())
+    )
+    return _MAGIC + b"".join(records)
+
+
+def _parse(key: str, raw: bytes) -> dict[bytes, Published]:
     body = raw[len(_MAGIC) :]
-    if not raw.startswith(_MAGIC) or len(body) % 16:
+    if not raw.startswith(_MAGIC) or len(body) % _RECORD:
         raise IndexDamagedError(f"version index partition {key} unreadable ({len(raw)} bytes)")
-    return {body[i : i + 16] for i in range(0, len(body), 16)}
+    entries = {}
+    for i in range(0, len(body), _RECORD):
+        record = body[i : i + _RECORD]
+        entries[record[:16]] = Published(record[16:24], int.from_bytes(record[24:], "big", signed=True))
+    return entries

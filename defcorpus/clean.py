@@ -1,7 +1,9 @@
 """The clean job: every raw WARC file of a site not cleaned yet, cleaned and published in chunks.
 
 Idempotent: a WARC file is cleaned once (its key is recorded in the manifest that published it),
-and an article version already published (same id, same content hash) is never published again.
+and an article version already published (same id, same content hash, same metadata) is never
+published again. The same text fetched later with other metadata (dates a skewed crawler clock
+dropped, now kept; a corrected byline) is a new version, so a re-fetch repairs the record.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from corpus.quarantine import readable_warc_keys
 from corpus.schema import Article
 from corpus.store import Store
 from corpus.table import publish, read_manifests
+from corpus.version_index import Version
 from crawlers.sites import SiteConfig
 from defcorpus.batch_summary import build_summary, write_summary
 from defcorpus.clean_report import CleanReport
@@ -112,7 +115,7 @@ class _SiteMemory:
     """What a clean of one site reads from the store once and carries from chunk to chunk."""
 
     stats: BoilerplateStats  # learned boilerplate
-    published: SiteVersions  # (id, content_hash) of every published version (``defcorpus.versions``)
+    published: SiteVersions  # every published version: text and metadata (``defcorpus.versions``)
     dedup: DedupIndex  # every site's dedup shard
     extractor: Extractor  # pass one of cleaning, over the clean's worker processes
 
@@ -164,7 +167,7 @@ def _clean_chunk(
     fresh = []
     memory.published.prefetch(a.id for a in result.articles)  # only the index partitions these ids fall in
     for article in result.articles:
-        version = (article.id, article.content_hash)
+        version = Version.of(article)
         if version in memory.published:
             report.articles_unchanged += 1
             continue

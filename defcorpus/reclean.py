@@ -20,6 +20,7 @@ from corpus.quarantine import Damage, readable_warc_keys
 from corpus.schema import Article
 from corpus.store import Store
 from corpus.table import articles_to_table, live_files, publish, read_manifests
+from corpus.version_index import Version
 from crawlers.sites import SiteConfig
 from defcorpus.batch_summary import build_summary, write_summary
 from defcorpus.clean import clean_options, note_separated
@@ -111,13 +112,16 @@ def _latest_per_article(articles: list[Article]) -> dict[str, Article]:
 
 
 def _supersedes(article: Article, current: Article) -> bool:
-    """A later (or as late) fetch with another text: a new version, as a clean sees it.
+    """A later (or as late) fetch with another text or other metadata: a new version, as a clean sees it.
 
-    Why not every later fetch: a clean publishes a text once, from the first page that has it, and
-    skips the same text fetched again, also through another link (a feed link with tracking
-    parameters, then the sitemap link); the re-clean keeps that first page, so publishes nothing new.
+    Why not every later fetch: a clean publishes a version once, from the first page that has it, and
+    skips the same text and metadata fetched again, also through another link (a feed link with
+    tracking parameters, then the sitemap link); the re-clean keeps that first page, so publishes
+    nothing new. Text and metadata as ``corpus.version_index`` compares them.
     """
-    return article.content_hash != current.content_hash and article.fetched_at >= current.fetched_at
+    new, old = Version.of(article), Version.of(current)
+    other = (new.content_hash, new.fingerprint) != (old.content_hash, old.fingerprint)
+    return other and new.fetched_us >= old.fetched_us
 
 
 def _latest_published(store: Store, site: str, manifests: list[Manifest], damaged: list[Damage]) -> dict[str, str]:

@@ -21,14 +21,17 @@ from corpus.manifest import FileEntry, Manifest
 from corpus.quarantine import Damage
 from corpus.store import Store
 from corpus.table import live_files, read_manifests
-from corpus.version_index import IndexDamagedError, VersionIndex
+from corpus.version_index import IndexDamagedError, Version, VersionIndex, settled_by, table_versions
 from defcorpus.repair import readable_files
 
 logger = logging.getLogger(__name__)
 
 
 class SiteVersions:
-    """(id, content hash) published for the site, and those this clean is about to publish.
+    """The versions published for the site (``corpus.version_index``), and those this clean is about to publish.
+
+    ``version in versions``: nothing new to publish (the same text with the same metadata, or a later
+    fetch of that text, is published or pending).
 
     ``add`` holds a version as pending; ``committed`` enters the pending ones into the index once
     their batch's manifest exists, and ``save`` writes the index at the end of the clean. A clean
@@ -38,7 +41,7 @@ class SiteVersions:
     def __init__(self, store: Store, site: str, manifests: list[Manifest], damaged: list[Damage]) -> None:
         self.store, self.site, self.damaged = store, site, damaged
         self.index = _up_to_date(store, site, manifests, damaged)
-        self.pending: set[tuple[str, str]] = set()
+        self.pending: dict[tuple[str, str], Version] = {}
 
     def prefetch(self, article_ids: Iterable[str]) -> None:
         """Read the index partitions of ``article_ids`` (in parallel); a damaged one rebuilds the index."""
@@ -50,16 +53,18 @@ class SiteVersions:
             self.index = _rebuild(self.store, self.site, read_manifests(self.store, self.site), self.damaged)
             self.index.load(article_ids)
 
-    def __contains__(self, version: tuple[str, str]) -> bool:
-        return version in self.pending or version in self.index
+    def __contains__(self, version: Version) -> bool:
+        pending = self.pending.get(version.key)
+        return settled_by(version, pending.published if pending else None) or version in self.index
 
-    def add(self, version: tuple[str, str]) -> None:
-        self.pending.add(version)
+    def add(self, version: Version) -> None:
+        current = self.pending.get(version.key)
+        if current is None or version.fetched_us >= current.fetched_us:
+            self.pending[version.key] = version
 
     def committed(self, batch_id: str | None) -> None:
         """The batch holding the pending versions committed: they are published now."""
-        for version in sorted(self.pending):
-            self.index.add(version)
+        self.index.add_all(self.pending[key] for key in sorted(self.pending))
         self.pending.clear()
         if batch_id is not None:
             self.index.folded.add(batch_id)
@@ -121,7 +126,7 @@ def _needs_rebuild(manifest: Manifest, live: set[str]) -> bool:
 
 def _fold(index: VersionIndex, store: Store, site: str, files: list[FileEntry], damaged: list[Damage]) -> None:
     for _, table in readable_files(store, site, files, damaged):
-        index.add_all(table["id"].to_pylist(), table["content_hash"].to_pylist())
+        index.add_all(table_versions(table))
 
 
 def _rebuild(store: Store, site: str, manifests: list[Manifest], damaged: list[Damage]) -> VersionIndex:

@@ -200,6 +200,22 @@ def test_a_crawler_clock_behind_the_publisher_is_tolerated(hours_after_fetch: in
     assert (result.metadata.date_published == published) is kept
 
 
+def test_a_date_within_the_clock_tolerance_is_published_not_refused_as_invalid() -> None:
+    """Kept by the metadata, the date must be one an Article holds (before: ``invalid``, the article lost)."""
+    posts = sites.site_posts()[:3]
+    pages = sites.fetched(posts)
+    early = list(pages)
+    published = {p.url: read_metadata(html.fromstring(p.html), p.url, None).date_published for p in pages}
+    early[0] = FetchedPage(
+        pages[0].url, pages[0].html, published[pages[0].url] - timedelta(hours=3), pages[0].warc_file, "<urn:uuid:9>"
+    )  # a crawler clock 3 hours behind the publisher's
+    options = CleanOptions.build("example", CleaningRules(body_selector="div.body"))
+    result = clean_batch(early, options, BoilerplateStats())
+    assert not result.rejected
+    by_url = {a.url: a for a in result.articles}
+    assert by_url[pages[0].url].date_published == published[pages[0].url]
+
+
 def test_an_author_named_like_the_site_gives_way_to_a_person() -> None:
     head = "<meta property='og:site_name' content='EXAMPLE TODAY'><meta name='author' content='Example Today'>"
     body = "<h1>Story</h1><p class='byline'>By Brian Truitt</p><p>Text.</p>"

@@ -10,14 +10,15 @@ import corpus
 from corpus import layout
 from corpus.schema import Article
 from corpus.store import Store, open_store
-from corpus.table import read_file, read_manifests
-from corpus.version_index import VersionIndex, partition_of
+from corpus.table import live_files, read_file, read_manifests
+from corpus.version_index import Version, VersionIndex, partition_of, table_versions
 from crawlers.sites import SiteConfig, get_site
 from defcorpus import clean
 from defcorpus.reclean import reclean_site
 from defcorpus.versions import SiteVersions, open_versions
 from tests.corpus.test_manifest_catalog import CountingStore
 from tests.defcorpus.test_clean_chunks import CHUNK, published_versions, write_backlog
+from tests.support.old_schema import downgrade_version_index
 
 
 @pytest.fixture
@@ -29,8 +30,9 @@ def cleaned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Store, Sit
     return store, site
 
 
-def every_version(store: Store, site: str) -> set[tuple[str, str]]:
-    return set(published_versions(store, site))
+def every_version(store: Store, site: str) -> set[Version]:
+    """Each published row as the index compares it (text, metadata, fetch)."""
+    return {v for f in live_files(read_manifests(store, site)) for v in table_versions(read_file(store, f.key))}
 
 
 def test_the_clean_saves_an_index_of_every_published_version(cleaned: tuple[Store, SiteConfig]) -> None:
@@ -75,8 +77,26 @@ def test_a_batch_published_without_the_index_is_folded_from_its_own_files(
     changed = [Article(**{k: v for k, v in row.items() if k != "month"} | {"content_hash": "0" * 64}) for row in rows]
     corpus.table.publish(store, site.name, changed, layout.new_run_id(), inputs=[])
     versions = open_versions(store, site.name, read_manifests(store, site.name), [])
-    assert all((a.id, "0" * 64) in versions for a in changed)
+    assert all(Version.of(a) in versions for a in changed)
     assert versions.index.reads <= len({partition_of(a.id) for a in changed})  # the fold read no old partition
+
+
+def test_an_index_written_before_metadata_fingerprints_is_rebuilt_once_and_republishes_nothing(
+    cleaned: tuple[Store, SiteConfig],
+) -> None:
+    """Format 1 held no metadata: the first clean after the upgrade rebuilds the index from the table
+    (every published row's own fingerprint), so the same pages fetched again publish nothing."""
+    store, site = cleaned
+    published = len(every_version(store, site.name))
+    downgrade_version_index(store, site.name)
+    raw = [k for k in store.list(f"raw/site={site.name}/") if k.endswith(".warc.gz")]
+    for n, key in enumerate(raw):  # the same pages fetched again by a later crawl
+        store.write(layout.raw_warc_key(site.name, layout.new_run_id(), n), store.read(key))
+    again = clean.clean_site(store, site)
+    assert (again.articles_published, again.articles_unchanged) == (0, published)
+    index = VersionIndex.open(store, site.name)  # format 2 now: it opens
+    index.load(v.article_id for v in every_version(store, site.name))
+    assert len(index) == published
 
 
 def test_a_repair_rebuilds_the_index_from_the_table(cleaned: tuple[Store, SiteConfig]) -> None:
@@ -100,7 +120,7 @@ def test_a_damaged_partition_rebuilds_the_index(cleaned: tuple[Store, SiteConfig
         if key.endswith(".bin"):
             store.write(key, b"garbage")
     versions = open_versions(store, site.name, read_manifests(store, site.name), [])
-    versions.prefetch(i for i, _ in published)
+    versions.prefetch(v.article_id for v in published)
     assert all(v in versions for v in published)
     assert VersionIndex.open(store, site.name).folded == {m.batch_id for m in read_manifests(store, site.name)}
 

@@ -52,3 +52,22 @@ def has_paywalled_column(store: Store, key: str) -> bool:
 
 def has_partition_columns(store: Store, key: str) -> bool:
     return set(PARTITION_COLUMNS) <= set(pq.read_schema(io.BytesIO(store.read(key))).names)
+
+
+def downgrade_version_index(store: Store, site: str) -> None:
+    """Rewrite the site's version index as format 1 wrote it: 16-byte digests of (id, content hash), no metadata."""
+    from corpus.table import live_files, read_file, read_manifests
+    from corpus.version_index import PARTITIONS, partition_of, version_digest
+
+    manifests = read_manifests(store, site)
+    parts: dict[int, set[bytes]] = {}
+    for entry in live_files(manifests):
+        table = read_file(store, entry.key)
+        for article_id, content_hash in zip(table["id"].to_pylist(), table["content_hash"].to_pylist(), strict=True):
+            parts.setdefault(partition_of(article_id), set()).add(version_digest(article_id, content_hash))
+    for key in store.list(layout.version_index_prefix(site)):
+        store.delete(key)
+    for p, digests in parts.items():
+        store.write(layout.version_index_partition_key(site, p), b"DCVI1\n" + b"".join(sorted(digests)))
+    root = {"format": 1, "partitions": PARTITIONS, "folded": sorted(m.batch_id for m in manifests)}
+    store.write(layout.version_index_root_key(site), json.dumps({**root, "present": sorted(parts)}).encode())

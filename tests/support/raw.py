@@ -135,6 +135,19 @@ def write_backlog(store: Store, site: SiteConfig, tmp_path: Path) -> list[str]:
     return keys
 
 
+def write_fetched(store: Store, site: str, fetched: list[tuple[RawPage, datetime]], *, run_at: datetime) -> str:
+    """One WARC file of ``fetched`` pages, each dated as its crawler's clock said (a skewed clock, a re-fetch)."""
+    key = layout.raw_warc_key(site, layout.new_run_id(run_at), 0)
+    with tempfile.TemporaryDirectory(prefix="rel-warc-") as tmp:
+        path = Path(tmp) / "fetched.warc.gz"
+        with path.open("wb") as fh:
+            writer = WARCWriter(fh, gzip=True, warc_version="1.1")
+            for page, at in fetched:
+                write_response(writer, page, fetched=at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        store.upload_file(key, path, if_absent=True)
+    return key
+
+
 def foreign_warc(path: Path, pages: dict[str, bytes]) -> Path:
     """A WARC file as other tools write it: a request and a response per page, and an image."""
     with path.open("wb") as fh:
