@@ -8,7 +8,9 @@ skipped and counted by reason. The window bounds capture times, which is what th
 Holds the site's crawl lease (one backfill or crawl of a site at a time). Killed at any point, a
 rerun first stores the whole records of the WARC file that was open (``crawlers.archives.spool``),
 then continues from the cursor and fetches nothing that was settled: on the same machine only the
-capture being fetched at the kill is fetched again (on another one, the open file's captures).
+capture being fetched at the kill is fetched again (on another one, the open file's captures). The
+cursor advances durably at each index page (``_page_done``), so on the same machine the rerun reads
+again only the index page that was in flight.
 """
 
 from __future__ import annotations
@@ -24,7 +26,17 @@ from corpus import layout
 from corpus.lease import Lease, crawl_lease
 from corpus.store import Store
 from crawlers.archives import commoncrawl, spool, wayback
-from crawlers.archives.captures import Capture, Page, Skip, Source, format_timestamp, grouped, on_site
+from crawlers.archives.captures import (
+    Capture,
+    Page,
+    Skip,
+    Source,
+    format_timestamp,
+    grouped,
+    on_site,
+    page_of,
+    with_carried,
+)
 from crawlers.archives.client import ArchiveClient
 from crawlers.archives.settings import ArchiveSettings
 from crawlers.archives.state import ArchiveState, ArticleSet
@@ -132,8 +144,11 @@ class _Backfill:
         )
         self.spool_dir = spool.spool_dir(store, job.site.name, job.archive, job.settings.spool_dir)
         # Before the state is read: what a stopped backfill settled in its open file counts as settled.
-        self.report.recovered = spool.recover(store, job.site.name, job.archive, self.spool_dir)
+        recovered = spool.recover(store, job.site.name, job.archive, self.spool_dir)
+        self.report.recovered = recovered.captures
         self.state = ArchiveState.load(store, job.site.name, job.archive)
+        for window_id, position in recovered.cursors.items():  # its captures are stored: the cursor may pass them
+            self.state.save_cursor(window_id, position, finished=False, warc_key=None)
         self.position: dict[str, Any] | None = None
         # Common Crawl lists an article once per crawl holding it, and an index sorts `/a-b` between
         # `/a` and `/a?utm_source=…`: the same article comes as several groups, counted once.
@@ -157,7 +172,10 @@ class _Backfill:
             self.spool_dir,
         )
         try:
-            for position, group in grouped(self._counted(self.source.pages(self.position))):
+            pages = with_carried(self.position, self.source.pages(page_of(self.position) if self.position else None))
+            for position, group in grouped(self._counted(pages)):
+                if self.position is None or page_of(position) != page_of(self.position):
+                    self._page_done(window_id, position)
                 self._settle(group)
                 self.position = position
                 if self.writer.full():
@@ -211,6 +229,16 @@ class _Backfill:
             self.report.without_good_capture -= self.unsettled.discard(article)
             return
         self.report.without_good_capture += self.unsettled.add(article)
+
+    def _page_done(self, window_id: str, position: dict[str, Any]) -> None:
+        """A new index page begins: every capture before it is settled, so a rerun need not read them again.
+
+        Durable at once: in the store when nothing settled waits in an open file, else in that file's
+        journal (the rerun that stores the file saves it). A rerun reads again only the page in flight.
+        """
+        if not self.writer.note_cursor(window_id, position):
+            last = self.report.warc_keys[-1] if self.report.warc_keys else None
+            self.state.save_cursor(window_id, position, finished=False, warc_key=last)
 
     def _flush(self, window_id: str, *, finished: bool) -> None:
         key = self.writer.flush()

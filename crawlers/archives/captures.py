@@ -9,7 +9,7 @@ article rules judge the path alone, as in a live crawl.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -101,21 +101,45 @@ def on_site(site: SiteConfig, url: str) -> bool:
     return ours and site.is_article_url(url)
 
 
-def grouped(pages: Iterable[Page]) -> Iterator[tuple[dict[str, Any], list[Capture]]]:
-    """The captures of each article, with the position of the page where they start.
+CARRY = "carry"  # in a cursor: captures of an article from pages before the one it reads again
 
-    Why positions: a cursor saved as "the page where the last settled article starts" reads that
-    page again after a restart, so an article split across two pages is never cut in half.
+
+def grouped(pages: Iterable[Page]) -> Iterator[tuple[dict[str, Any], list[Capture]]]:
+    """The captures of each article, with the cursor that gives them again: the page read last
+    (where the next article starts), carrying the article's captures from the pages before it.
+
+    Why: the last article of a page is known whole only once the next page is read. A cursor of the
+    page it starts on would read that page again after a restart; this one reads again only the
+    page that was being read, and an article split across two pages is still never cut in half.
     """
     current: list[Capture] = []
-    start: dict[str, Any] = {}
+    carried: list[Capture] = []
+    position: dict[str, Any] = {}
     for page in pages:
+        carried, position = list(current), page.position
         for capture in page.captures:
             if current and capture.article != current[0].article:
-                yield start, current
-                current = []
-            if not current:
-                start = page.position
+                yield resume_at(position, carried), current
+                current, carried = [], []
             current.append(capture)
     if current:
-        yield start, current
+        yield resume_at(position, carried), current
+
+
+def resume_at(position: dict[str, Any], carried: list[Capture]) -> dict[str, Any]:
+    """``position`` (a page's) with the captures to put before that page's when read again."""
+    page = page_of(position)
+    return {**page, CARRY: [asdict(c) for c in carried]} if carried else page
+
+
+def page_of(cursor: dict[str, Any]) -> dict[str, Any]:
+    """The page a cursor reads again, without what it carries (what a source is asked for)."""
+    return {k: v for k, v in cursor.items() if k != CARRY}
+
+
+def with_carried(cursor: dict[str, Any] | None, pages: Iterable[Page]) -> Iterator[Page]:
+    """``pages`` read from ``cursor``, after the captures the cursor carries (as one page of its own)."""
+    carried = [Capture(**c) for c in (cursor or {}).get(CARRY, [])]
+    if carried and cursor is not None:
+        yield Page(cursor, carried)
+    yield from pages

@@ -14,6 +14,11 @@ index) under the key it was meant to have. A backfill killed with SIGKILL or by 
 fetches again only the capture it was fetching. Why not smaller files: a backfill of years would
 leave thousands of tiny objects (and their indexes and segments) for the clean to list and read.
 
+The journal also says how far the index was read: when the backfill moves to a new index page with
+a file open, a ``cursor`` line (window and position) follows the records of the pages before it. The
+rerun saves the last cursor that follows only whole records as the window's cursor once the file is
+stored, so it reads again only the index page that was in flight (``Recovered.cursors``).
+
 A rerun on another machine (a lost worker, a pod's own disk) finds no spool: the open file's
 captures are fetched again, as before, and nothing is stored twice either way. A spool file whose
 key is already in the store (killed after storing it) is removed, its index written if it is missing.
@@ -28,6 +33,7 @@ import logging
 import os
 import tempfile
 import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -69,32 +75,49 @@ def store_file(store: Store, site: str, archive: str, key: str, path: Path, entr
     write_index(store, key, path)
 
 
-def recover(store: Store, site: str, archive: str, directory: Path) -> int:
-    """Store the whole records of the open files a stopped backfill left; how many captures they settle."""
+@dataclass
+class Recovered:
+    """What a rerun kept of a stopped backfill's open files."""
+
+    captures: int = 0  # captures settled in them, now stored
+    cursors: dict[str, dict[str, Any]] = field(default_factory=dict)  # window -> index position read up to
+
+
+def recover(store: Store, site: str, archive: str, directory: Path) -> Recovered:
+    """Store the whole records of the open files a stopped backfill left; the captures they settle and
+    the index positions their journals reached (to save as the windows' cursors: they are stored now)."""
+    recovered = Recovered()
     if not directory.is_dir():
-        return 0
-    recovered = 0
+        return recovered
     for journal in sorted(directory.glob(f"*{JOURNAL_SUFFIX}")):
         warc = journal.with_name(journal.name.removesuffix(JOURNAL_SUFFIX) + layout.WARC_SUFFIX)
-        recovered += _recover_file(store, site, archive, warc, journal)
+        captures, cursors = _recover_file(store, site, archive, warc, journal)
+        recovered.captures += captures
+        recovered.cursors.update(cursors)
         warc.unlink(missing_ok=True)
         journal.unlink(missing_ok=True)
     return recovered
 
 
-def _recover_file(store: Store, site: str, archive: str, warc: Path, journal: Path) -> int:
-    header, entries = _read_journal(journal)
+def _recover_file(
+    store: Store, site: str, archive: str, warc: Path, journal: Path
+) -> tuple[int, dict[str, dict[str, Any]]]:
+    header, lines = _read_journal(journal)
     key = header.get("warc_key")
     if not key or not warc.exists():
-        return 0
-    if store.exists(key):  # stopped after storing it: its segment is there too
+        return 0, {}
+    if store.exists(key):  # stopped after storing it: its segment is there too, and every journaled record
         if not store.exists(layout.warc_index_key(key)):
             write_index(store, key, warc)
-        return 0
+        return 0, {line["window"]: line["cursor"] for line in lines if "cursor" in line}
     end, torn, kept = int(header["records_from"]), False, []
+    cursors: dict[str, dict[str, Any]] = {}
     with warc.open("rb") as fh:
-        for entry in entries:
-            if entry["outcome"] != "fetched":
+        for entry in lines:
+            if "cursor" in entry:
+                if not torn:  # a cursor past a lost record would skip it: only one after whole records
+                    cursors[entry["window"]] = entry["cursor"]
+            elif entry["outcome"] != "fetched":
                 kept.append(entry)  # a skip holds no bytes of the file
             elif not torn and end == entry["offset"] and _whole_record(fh, entry):
                 kept.append(entry)
@@ -102,11 +125,11 @@ def _recover_file(store: Store, site: str, archive: str, warc: Path, journal: Pa
             else:
                 torn = True  # a record not all on disk (a power loss): it and the records after are fetched again
     if not kept:
-        return 0
+        return 0, {}
     os.truncate(warc, end)  # what follows the last whole record is the record being written when stopped
     store_file(store, site, archive, key, warc, kept)
     logger.info("kept %d captures of %s from a backfill that was stopped", len(kept), key)
-    return len(kept)
+    return len(kept), cursors
 
 
 def _read_journal(journal: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:

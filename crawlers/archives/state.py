@@ -8,7 +8,10 @@ that matches ``raw/`` exactly. An article is settled once for the site and archi
 fetched it, so consecutive monthly windows fetch each article once.
 
 The cursor (``cursor-<since>-<until>-<capture>.json``) is the index position to read again on a
-rerun: the page where the last article settled before the last stored file begins.
+rerun: the page being read, with the captures of an article begun on the page before it
+(``captures.grouped``). It is saved at each new index page when no settled capture waits in an open
+file, and when a file is stored; a page begun with a file open is journaled in the spool instead,
+and saved by the rerun that stores the file (``spool.recover``).
 
 Memory: one 64-bit digest per settled article and per skipped capture, never a page or a row.
 """

@@ -115,6 +115,18 @@ class BackfillWriter:
     def full(self) -> bool:
         return len(self._entries) >= self.max_records
 
+    def note_cursor(self, window: str, position: dict[str, Any]) -> bool:
+        """Journal that the index is read up to ``position`` (every capture before it settled); False if no
+        file is open (nothing settled waits to be stored: the caller saves the cursor in the store itself).
+
+        Why in the journal: the cursor in the store may pass only captures that are in the store, and
+        the open file's are not yet; the rerun that stores them (``spool.recover``) saves this cursor.
+        """
+        if self._journal is None:
+            return False
+        self._note({"cursor": position, "window": window})
+        return True
+
     def flush(self) -> str | None:
         """Store the open file (segment first, then the file, then its index); its key, or None."""
         if self._fh is None or self._journal is None:

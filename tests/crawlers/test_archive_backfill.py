@@ -17,7 +17,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -172,8 +172,13 @@ def open_file_captures(spool: Path, store: Path) -> int:
     for journal in spool.rglob("*.jsonl"):
         lines = journal.read_bytes().splitlines()
         if lines and not (store / json.loads(lines[0])["warc_key"]).exists():
-            settled += len(lines) - 1
+            settled += sum(b'"outcome"' in line for line in lines[1:])  # not the index positions it notes
     return settled
+
+
+def cdx_pages(log: list[Any]) -> Counter[str]:
+    """CDX requests per index page (its resumeKey; the first page has none), as the archive saw them."""
+    return Counter(dict(parse_qsl(urlsplit(e.path).query)).get("resumeKey", "") for e in log if e.kind == "cdx")
 
 
 @pytest.mark.parametrize("spool_kept", [True, False], ids=["same-machine", "spool-lost"])
@@ -183,14 +188,15 @@ def test_a_killed_backfill_rerun_fetches_nothing_stored_again_and_loses_nothing(
     """SIGKILL with one WARC file stored and 30 captures settled in the open one, counted at the archive.
 
     Rerun on the same machine, the open file's whole records are kept: only the capture being fetched
-    at the kill is asked for again. With the spool lost (another machine), the open file's captures are.
+    at the kill is asked for again, and only the CDX page in flight is read again (pages of 20 rows,
+    several to a file of 40 captures). With the spool lost (another machine), the open file's captures are.
     """
     store, spool, window = tmp_path / "store", tmp_path / "spool", ("2019-01-01", "2020-01-01")
     records = 40
     env = archive_env(
         wayback,
         DEFCORPUS_ARCHIVE_WARC_RECORDS=str(records),
-        DEFCORPUS_ARCHIVE_PAGE_ROWS="300",
+        DEFCORPUS_ARCHIVE_PAGE_ROWS="20",
         DEFCORPUS_ARCHIVE_SPOOL=str(spool),
     )
     wayback.reset_log()
@@ -208,7 +214,7 @@ def test_a_killed_backfill_rerun_fetches_nothing_stored_again_and_loses_nothing(
     assert child.returncode == -signal.SIGKILL, "killed mid-backfill, not finished"
     open_captures = open_file_captures(spool, store)
     assert 30 <= open_captures < records, "killed with a file open"
-    before = mementos(list(wayback.log))
+    before, pages_before = mementos(list(wayback.log)), cdx_pages(list(wayback.log))
     kept = {r.headers["WARC-Defcorpus-Memento"].split("/web/", 1)[1] for r in stored_records(store, "archived")}
     assert kept, "some files reached the store before the kill"
     if not spool_kept:
@@ -217,14 +223,17 @@ def test_a_killed_backfill_rerun_fetches_nothing_stored_again_and_loses_nothing(
     wayback.reset_log()
     done = run_backfill_cli(site_file, store, env, "wayback", *window)
     assert done.returncode == 0, done.stderr
-    again = mementos(list(wayback.log))
+    again, pages_again = mementos(list(wayback.log)), cdx_pages(list(wayback.log))
     assert len(again) == len(set(again)), "the rerun asks for each capture once"
+    assert set(pages_again.values()) == {1}, "the rerun reads each index page once"
+    read_again = sorted(set(pages_again) & set(pages_before))
     kept_stamped = {k.replace("id_/", " ", 1) for k in kept}
     assert not set(again) & kept_stamped, "a capture already stored was fetched again"
     fetched_twice = set(again) & set(before)
     if spool_kept:
         assert f"{open_captures} captures kept from the stopped backfill's open file" in done.stdout
         assert len(fetched_twice) <= 1, f"only the capture in flight at the kill is fetched again: {fetched_twice}"
+        assert len(read_again) <= 1, f"only the index page in flight is read again: {read_again}"
     else:
         assert "kept from the stopped backfill" not in done.stdout
         assert open_captures <= len(fetched_twice) <= records + 1, "the open file's captures are fetched again"

@@ -78,7 +78,7 @@ def test_the_whole_records_of_a_killed_file_are_stored_and_settled(store: Store,
     with warc.open("ab") as fh:  # the record being written at the kill, cut short, never journaled
         fh.write(record[: len(record) // 2])
 
-    assert recover(store, SITE, ARCHIVE, spool) == 4
+    assert recover(store, SITE, ARCHIVE, spool).captures == 4
     assert stored_urls(store) == [capture(n).url for n in range(3)], "whole, readable, without the cut record"
     key = layout.raw_warc_key(SITE, writer.run_id, 0)
     assert store.exists(layout.warc_index_key(key))
@@ -86,7 +86,7 @@ def test_the_whole_records_of_a_killed_file_are_stored_and_settled(store: Store,
     assert all(state.has_article(capture(n).article) for n in range(3))
     assert state.skipped_before(capture(3).article, capture(3).timestamp)
     assert not list(spool.iterdir()), "the spool is emptied"
-    assert recover(store, SITE, ARCHIVE, spool) == 0
+    assert recover(store, SITE, ARCHIVE, spool).captures == 0
 
 
 def test_a_journal_line_cut_in_half_is_left_out(store: Store, tmp_path: Path) -> None:
@@ -95,7 +95,7 @@ def test_a_journal_line_cut_in_half_is_left_out(store: Store, tmp_path: Path) ->
     _, journal = spooled(spool)
     with journal.open("a") as fh:
         fh.write('{"article": "test,archived)/news/story-9/", "outc')
-    assert recover(store, SITE, ARCHIVE, spool) == 2
+    assert recover(store, SITE, ARCHIVE, spool).captures == 2
     assert len(stored_urls(store)) == 2
 
 
@@ -110,7 +110,7 @@ def test_a_record_torn_inside_the_file_drops_it_and_the_records_after(store: Sto
     data[middle : middle + 16] = bytes(16)
     warc.write_bytes(bytes(data))
 
-    assert recover(store, SITE, ARCHIVE, spool) == 2, "the first record, and the skip"
+    assert recover(store, SITE, ARCHIVE, spool).captures == 2, "the first record, and the skip"
     assert stored_urls(store) == [capture(0).url]
     state = ArchiveState.load(store, SITE, ARCHIVE)
     assert [state.has_article(capture(n).article) for n in range(4)] == [True, False, False, False]
@@ -123,7 +123,7 @@ def test_a_file_stored_before_the_kill_is_not_stored_again(store: Store, tmp_pat
     warc, _ = spooled(spool)
     key = layout.raw_warc_key(SITE, writer.run_id, 0)
     store.upload_file(key, warc)
-    assert recover(store, SITE, ARCHIVE, spool) == 0
+    assert recover(store, SITE, ARCHIVE, spool).captures == 0
     assert store.exists(layout.warc_index_key(key))
     assert not list(spool.iterdir())
     assert len(stored_urls(store)) == 2
@@ -134,7 +134,7 @@ def test_a_file_with_nothing_settled_stores_nothing(store: Store, tmp_path: Path
     writer = BackfillWriter(store, SITE, ARCHIVE, layout.new_run_id(START), 200, spool)
     writer._open()
     writer.close()
-    assert recover(store, SITE, ARCHIVE, spool) == 0
+    assert recover(store, SITE, ARCHIVE, spool).captures == 0
     assert not store.list("raw/") and not list(spool.iterdir())
 
 
@@ -142,3 +142,29 @@ def test_each_store_has_its_own_spool(tmp_path: Path) -> None:
     one, two = open_store(str(tmp_path / "one")), open_store(str(tmp_path / "two"))
     assert spool_dir(one, SITE, ARCHIVE) != spool_dir(two, SITE, ARCHIVE)
     assert spool_dir(one, SITE, ARCHIVE).parts[-2:] == (SITE, ARCHIVE)
+
+
+def test_the_index_position_journaled_after_whole_records_is_the_cursor_to_save(store: Store, tmp_path: Path) -> None:
+    """A cursor line follows the records of the index pages before it; one after a torn record is not used."""
+    spool = tmp_path / "spool"
+    writer = BackfillWriter(store, SITE, ARCHIVE, layout.new_run_id(START), 200, spool)
+    assert not writer.note_cursor("w", {"query": 0, "resume_key": "a"}), "no file open: the caller saves it"
+    for n, key in enumerate(["b", "c", "d"]):
+        writer.add(memento(n), capture(n))
+        writer.note_cursor("w", {"query": 0, "resume_key": key})
+    writer.close()
+    assert recover(store, SITE, ARCHIVE, spool).cursors == {"w": {"query": 0, "resume_key": "d"}}
+
+    torn = tmp_path / "torn"
+    writer = BackfillWriter(store, SITE, ARCHIVE, layout.new_run_id(START + timedelta(days=1)), 200, torn)
+    for n, key in enumerate(["b", "c", "d"]):
+        writer.add(memento(n), capture(n))
+        writer.note_cursor("w", {"query": 0, "resume_key": key})
+    writer.close()
+    warc, journal = spooled(torn)
+    second = [json.loads(line) for line in journal.read_text().splitlines()][3]  # header, record, cursor, record
+    data = bytearray(warc.read_bytes())
+    data[second["offset"] + 40 : second["offset"] + 56] = bytes(16)
+    warc.write_bytes(bytes(data))
+    recovered = recover(store, SITE, ARCHIVE, torn)
+    assert (recovered.captures, recovered.cursors) == (1, {"w": {"query": 0, "resume_key": "b"}})
