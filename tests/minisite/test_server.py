@@ -15,6 +15,7 @@ import pytest
 
 from defcorpus.minisite import serve
 from tests.support import minisite_facts as facts
+from tests.support.processes import stop
 
 # ----------------------------------------------------------------------------------- the server
 
@@ -95,5 +96,4 @@ def test_main_serves_in_the_foreground_and_prints_the_url() -> None:
             assert re.fullmatch(r"http://127\.0\.0\.1:\d+", base_url)
             assert _get(base_url, "/")[0] == 200
         finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+            stop(proc, timeout=10)
