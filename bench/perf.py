@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import stages
+from tests.support.processes import stop
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
@@ -69,12 +70,7 @@ def child_server(module: str, *args: str, env: dict[str, str] | None = None) -> 
             raise RuntimeError(f"{module} did not start (exit {proc.poll()})")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
+        stop(proc)
         if proc.stdout is not None:
             proc.stdout.close()
 

@@ -35,7 +35,7 @@ from trafilatura import bare_extraction
 from trafilatura.settings import Document, Extractor
 
 from cleaning.blocks import Block, tree_blocks
-from cleaning.normalize import normalize_text
+from cleaning.normalize import normalize_text, word_key
 
 logger = logging.getLogger(__name__)
 
@@ -143,9 +143,7 @@ def _variant(extractor: Extractor, *, focus: str) -> Extractor:
     return variant
 
 
-def _key(text: str) -> str:
-    """Words only, as the benchmark and a reader compare text: punctuation and spacing ignored."""
-    return " ".join(_WORD.findall(text))
+_key = word_key  # words only, as the benchmark and a reader compare text: punctuation and spacing ignored
 
 
 def _without_leading_title(blocks: list[Block], headline: str | None, title: str | None) -> list[Block]:

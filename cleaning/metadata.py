@@ -22,7 +22,7 @@ from cleaning.authors import byline_names, clean_names
 from cleaning.dateline import shown_dates
 from cleaning.headline import choose_headline
 from cleaning.jsonld import JsonLd, read_jsonld
-from cleaning.normalize import normalize_text
+from cleaning.normalize import normalize_text, word_key
 
 __all__ = ["Metadata", "clean_names", "read_metadata", "split_credit"]
 _LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_][a-z0-9]+)*$", re.IGNORECASE)
@@ -127,7 +127,7 @@ def _site_names(jsonld: JsonLd, meta: dict[str, Any]) -> set[str]:
 
 
 def _fold(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
+    return word_key(text, fold=True)
 
 
 def _is_url(value: str) -> bool:

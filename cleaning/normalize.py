@@ -28,5 +28,11 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def word_key(text: str, *, fold: bool = False) -> str:
+    """The words alone, one space apart (and casefolded with ``fold``): how blocks, headlines and names
+    are compared, as a reader and the benchmark compare text, whatever their punctuation and spacing."""
+    return " ".join(_WORD.findall(text.casefold() if fold else text))
+
+
 def join_paragraphs(paragraphs: list[str]) -> str:
     return "\n\n".join(paragraphs)

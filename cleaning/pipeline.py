@@ -272,7 +272,7 @@ def _build_article(
             body.append(block.text)
             continue
         removal = Removal(doc_id, block.text, reason)
-        logger.debug("removed %s from %s: %.70s", reason, fetched.url, block.text)
+        logger.info("removed %s from %s: %.70s", reason, fetched.url, block.text)
         result.removals.append(removal)
         if removal.is_bio and block.text not in bios:
             bios.append(block.text)

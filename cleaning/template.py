@@ -25,7 +25,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from cleaning.blocks import Block
-from cleaning.normalize import normalize_text
+from cleaning.normalize import normalize_text, word_key
 from cleaning.slots import ChromeSlots
 
 # The container holds at least this share of a page's extracted words.
@@ -74,11 +74,11 @@ def locate(tree: lxml_html.HtmlElement, blocks: Sequence[Block]) -> list[etree._
     is located at its first copy after the previous block's element: blocks come in page order."""
     by_text: dict[str, list[tuple[int, etree._Element]]] = {}
     for n, el in enumerate(tree.iter(*_TEXT_TAGS)):
-        by_text.setdefault(_key(el.text_content()), []).append((n, el))
+        by_text.setdefault(word_key(el.text_content(), fold=True), []).append((n, el))
     found: list[etree._Element | None] = []
     last = -1
     for block in blocks:
-        copies = by_text.get(_key(block.text))
+        copies = by_text.get(word_key(block.text, fold=True))
         if not copies:
             found.append(None)
             continue
@@ -199,20 +199,20 @@ def recovered(
     etree.strip_elements(tree, "script", "style", "noscript", "template", "svg", with_tail=False)
     elements = [el for el in tree.iter(*_LEAF_TAGS) if el.find(".//p") is None and el.find(".//li") is None]
     index = {el: n for n, el in enumerate(elements)}
-    order = {_key(el.text_content()): n for n, el in reversed(list(enumerate(elements)))}
-    have = {_key(b.text) for b in blocks}
+    order = {word_key(el.text_content(), fold=True): n for n, el in reversed(list(enumerate(elements)))}
+    have = {word_key(b.text, fold=True) for b in blocks}
     if headline:
-        have.add(_key(headline))
+        have.add(word_key(headline, fold=True))
     placed: list[tuple[float, int, Block]] = []
     last = -1.0
     for i, block in enumerate(blocks):
-        last = float(order.get(_key(block.text), last))
+        last = float(order.get(word_key(block.text, fold=True), last))
         placed.append((last, i, block))
     held = set(have)
     memo: dict[etree._Element, str] = {}
     copies: dict[etree._Element, bool] = {}  # copies holding article text: were paragraphs recovered?
     for n, el in enumerate(elements):
-        key = _key(el.text_content()) if el.tag == "p" else ""
+        key = word_key(el.text_content(), fold=True) if el.tag == "p" else ""
         if not key or (key not in held and (key in have or not _is_prose(el, key))):
             continue
         copy = _container_copy(el, container, memo)
@@ -223,7 +223,7 @@ def recovered(
             have.add(key)
             placed.append((n - 0.5, -1, Block("p", normalize_text(el.text_content()))))
     for heading in (h for copy, missed in copies.items() for h in _copy_headings(copy, container, missed, memo)):
-        key = _key(heading.text_content())
+        key = word_key(heading.text_content(), fold=True)
         if key and key not in have and heading in index:
             have.add(key)
             placed.append((index[heading] - 0.5, -1, Block("h", normalize_text(heading.text_content()))))
@@ -282,10 +282,6 @@ def _container_copy(el: etree._Element, container: str, memo: dict[etree._Elemen
 
 def _marked_not_prose(el: etree._Element) -> bool:
     return el.tag in _NOT_PROSE_TAGS or bool(_NOT_PROSE_CLASS.search(el.get("class") or ""))
-
-
-def _key(text: str) -> str:
-    return " ".join(_WORD.findall(text.casefold()))
 
 
 __all__ = ("SiteTemplate", "block_positions", "chains", "locate", "page_container", "recovered", "signature")

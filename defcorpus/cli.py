@@ -82,7 +82,7 @@ def main(verbose: int) -> None:
     configure_logging(verbose)
 
 
-_OWN_LOGGERS = ("corpus", "cleaning", "crawlers", "dags", "bench")
+_OWN_LOGGERS = ("defcorpus", "corpus", "cleaning", "crawlers", "dags", "bench")
 
 
 def configure_logging(verbose: int) -> None:

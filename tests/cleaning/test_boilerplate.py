@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cleaning.boilerplate import BoilerplateStats, fingerprint
-from cleaning.normalize import normalize_text
+from cleaning.normalize import normalize_text, word_key
 from tests.support.cleaning_sites import prose
 
 BIO = "Jane Roe is a defense columnist at Example News. Her work has appeared in 12 outlets."
@@ -121,6 +121,14 @@ def test_normalize_text() -> None:
     assert normalize_text(raw) == "Softhyphen and zerowidth, nbsp and newline — “quotes” kept"
     assert normalize_text("\u00a0 \u00a0") == ""
     assert normalize_text("e\u0301") == "é"
+
+
+def test_word_key_compares_words_alone() -> None:
+    """Blocks, headlines and names match whatever their punctuation and spacing; case only when folded."""
+    assert word_key("  Navy's  F-35,\tdelayed… again!") == "Navy s F 35 delayed again"
+    assert word_key("NAVY ships") != word_key("Navy ships")
+    assert word_key("NAVY ships", fold=True) == word_key("Navy  ships.", fold=True) == "navy ships"
+    assert word_key("— …") == ""
 
 
 def test_a_lowered_cap_applies_to_loaded_state() -> None:

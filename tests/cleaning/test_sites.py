@@ -143,20 +143,31 @@ def test_minisite_image_credits_are_whole() -> None:
         assert (article.main_image.caption, article.main_image.credit) == (post.caption, post.credit.strip("()"))
 
 
-def test_copies_of_one_article_count_once_in_site_learning() -> None:
-    """The demo served again on another port publishes copies under new URLs: a statement quoted in
-    two real articles must not cross the learning threshold through the copies of one of them."""
+def _copy(page: FetchedPage, port: int, *, syndicated: bool) -> FetchedPage:
+    """The page served on another port; ``syndicated``: reached with tracking parameters and carrying
+    a note of its own in the body, as a copy republished elsewhere does."""
+    html = page.html.replace(b":8045", f":{port}".encode())
+    url = page.url.replace(":8045", f":{port}")
+    if syndicated:
+        first = html.index(b"<p>", html.index(b"<h1"))
+        html = html[:first] + f"<p>Republished from the Wire {port} edition.</p>".encode() + html[first:]
+        url += f"?utm_source=rss&utm_medium=feed&copy={port}"
+    return FetchedPage(url, html, page.fetched_at, "w", "r")
+
+
+@pytest.mark.parametrize("syndicated", [False, True], ids=["same-page", "own-chrome-and-tracking"])
+def test_copies_of_one_article_count_once_in_site_learning(syndicated: bool) -> None:
+    """The demo served again on another port publishes copies under new URLs, and a syndicated copy
+    comes with its own note and tracking parameters: a statement quoted in two real articles must not
+    cross the learning threshold through the copies of one of them."""
     site = get_site("minisite")
     options = clean_options(site)
     shared, slugs = next(iter(facts.shared_paragraphs().items()))
     original = minisite_pages()
     quoting = [p for p in original if any(slug in p.url for slug in slugs)]
-    copies = [
-        FetchedPage(
-            p.url.replace(":8045", f":{port}"), p.html.replace(b":8045", f":{port}".encode()), p.fetched_at, "w", "r"
-        )
-        for p in quoting[:1]
-        for port in (8046, 8047, 8048)
-    ]
+    copies = [_copy(p, port, syndicated=syndicated) for p in quoting[:1] for port in (8046, 8047, 8048)]
+    assert options.rules.boilerplate_min_articles <= 2 + len(copies)  # enough copies to cross it if each counted
     result = clean_batch([*original, *copies], options, BoilerplateStats())
     assert sum(shared in a.body for a in result.articles) == 2 + len(copies)
+    if syndicated:
+        assert sum("Republished from the Wire" in a.body for a in result.articles) == len(copies)

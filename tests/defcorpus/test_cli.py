@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -208,3 +211,60 @@ def test_export_shows_progress_on_a_terminal_only(
         "Exporting" in terminal.getvalue()
         and f"{len(facts.article_paths())}/{len(facts.article_paths())}" in terminal.getvalue()
     )
+
+
+def removed_counts(output: str) -> tuple[int, int]:
+    """Paragraphs removed and author bios among them, as the demo's table or a clean's line prints them."""
+    found = re.search(r"paragraphs removed\s*│?\s*(\d+) \((\d+) author bios", output)
+    assert found, output
+    return int(found[1]), int(found[2])
+
+
+def test_the_demo_and_clean_count_the_same_removals(demo_store: tuple[Path, Result], tmp_path: Path) -> None:
+    """One count for one data: the demo's summary and a re-clean of its store print the same numbers."""
+    store, result = demo_store
+    copy = tmp_path / "copy"
+    shutil.copytree(store, copy)
+    recleaned = run("clean", "--reclean", "--site", "minisite", "--store", str(copy))
+    assert recleaned.exit_code == 0, recleaned.output
+    removed, bios = removed_counts(result.output)
+    assert bios > 0 and removed_counts(recleaned.stdout) == (removed, bios)
+
+
+def test_extract_and_export_give_a_page_the_same_dates(demo_store: tuple[Path, Result]) -> None:
+    """The demo's WARC files through ``extract`` and its corpus through ``export``: one form of every date."""
+    store, _ = demo_store
+    warcs = sorted(str(p) for p in (store / "raw").rglob("*.warc.gz"))
+    extracted = [json.loads(line) for line in run("extract", "--learn", *warcs).stdout.splitlines()]
+    exported = {r["url"]: r for r in map(json.loads, run("export", "--store", str(store)).stdout.splitlines())}
+    dates = ("date_published", "date_modified", "fetched_at")
+    pairs = [(r, exported[r["url"]]) for r in extracted if r["url"] in exported]
+    assert len(pairs) == len(facts.article_paths())
+    for got, published in pairs:
+        assert {k: got[k] for k in dates} == {k: published[k] for k in dates}, got["url"]
+        assert got["date_published"].endswith("+00:00")
+
+
+def cli_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real command in its own process: its logging is configured as a user's is, not by pytest."""
+    return subprocess.run([sys.executable, "-m", "defcorpus.cli", *args], capture_output=True, text=True, check=False)
+
+
+def test_verbose_clean_shows_our_lines_and_the_libraries_only_at_vvv(
+    demo_store: tuple[Path, Result], tmp_path: Path
+) -> None:
+    store, _ = demo_store
+    copy = tmp_path / "copy"
+    shutil.copytree(store, copy)
+    reclean = ["clean", "--reclean", "--site", "minisite", "--store", str(copy)]
+    quiet, verbose, debug = cli_process(*reclean), cli_process("-v", *reclean), cli_process("-vv", *reclean)
+    assert all(done.returncode == 0 for done in (quiet, verbose, debug)), verbose.stderr
+    assert "removed " not in quiet.stderr
+    removals = [line for line in verbose.stderr.splitlines() if line.startswith("INFO cleaning.pipeline: removed ")]
+    _, bios = removed_counts(verbose.stdout)
+    assert len([line for line in removals if "author_bio" in line]) == bios > 0
+    assert all(" from http://127.0.0.1:" in line for line in removals), "each removal names its article's URL"
+    assert "DEBUG" not in verbose.stderr and "DEBUG cleaning." in debug.stderr
+    assert not re.search(r"^\w+ (trafilatura|htmldate|courlan|botocore)", debug.stderr, re.MULTILINE)
+    nothing_new = cli_process("-v", "clean", "--site", "minisite", "--store", str(copy))
+    assert "INFO defcorpus.clean: minisite: no new WARC files to clean" in nothing_new.stderr

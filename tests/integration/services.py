@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import pytest
 
 from tests.support.http import free_port
+from tests.support.processes import stop
 
 T = TypeVar("T")
 
@@ -169,10 +170,5 @@ def redis_server(binary: Path) -> Iterator[str]:
         client.close()
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         shutil.rmtree(root, ignore_errors=True)
