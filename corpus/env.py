@@ -34,6 +34,7 @@ class Environment(BaseModel):
     crawl_schedule: str | None = None  # DEFCORPUS_CRAWL_SCHEDULE: all crawl DAGs (per site: __<SITE>)
     compact_min_files: int = 8  # DEFCORPUS_COMPACT_MIN_FILES: 0 (off) or at least 2
     clean_parallel_sites: int = 1  # DEFCORPUS_CLEAN_PARALLEL_SITES: at least 1
+    clean_workers: int = 1  # DEFCORPUS_CLEAN_WORKERS: processes one clean task extracts pages with, at least 1
     retry_delay_seconds: int = 300  # DEFCORPUS_RETRY_DELAY_SECONDS: a failed task's first retry waits this long
     per_site: dict[str, str] = {}  # every DEFCORPUS_<NAME>__<SITE>, by its full name
 
@@ -76,6 +77,17 @@ class Environment(BaseModel):
             return max(1, int(value))
         except (TypeError, ValueError):
             raise ValueError(f"must be a whole number of sites, got {value!r}") from None
+
+    @field_validator("clean_workers", mode="before")
+    @classmethod
+    def _workers(cls, value: Any) -> int:
+        try:
+            workers = int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"must be a whole number of processes, got {value!r}") from None
+        if workers < 1:
+            raise ValueError(f"must be at least 1 process, got {workers}")
+        return workers
 
     @field_validator("retry_delay_seconds", mode="before")
     @classmethod

@@ -7,6 +7,8 @@ removing anything and keeps one read-modify-write state file per site, and the "
 check must see every version of the batch; two workers on one site would lose updates to that state
 or publish the same article twice. Sites run one at a time by default (cross-site near-duplicate
 state, see ``config.clean_parallel_sites``); ``DEFCORPUS_CLEAN_PARALLEL_SITES`` spreads them over workers.
+A large backlog of one site uses the worker's cores instead: ``DEFCORPUS_CLEAN_WORKERS`` extracting
+processes per ``clean`` task (``config.clean_workers``), with what one process publishes.
 """
 
 from __future__ import annotations
@@ -54,7 +56,11 @@ def defcorpus_clean() -> None:
 
         return tasks.sites_with_new_warc(SITES.values())
 
-    @task(outlets=[dagkit.CLEAN_ASSET], max_active_tis_per_dagrun=config.clean_parallel_sites())
+    @task(
+        outlets=[dagkit.CLEAN_ASSET],
+        max_active_tis_per_dagrun=config.clean_parallel_sites(),
+        pool_slots=config.clean_workers(),  # one slot per extracting process
+    )
     def clean(site: str) -> dict[str, Any]:
         from defcorpus.orchestration import tasks
 

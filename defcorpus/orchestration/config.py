@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 SITES_DIR_ENV = "DEFCORPUS_SITES_DIR"
 SCHEDULE_ENV = "DEFCORPUS_CRAWL_SCHEDULE"  # all sites; DEFCORPUS_CRAWL_SCHEDULE__<SITE> for one
 CLEAN_PARALLEL_ENV = "DEFCORPUS_CLEAN_PARALLEL_SITES"
+CLEAN_WORKERS_ENV = "DEFCORPUS_CLEAN_WORKERS"
 COMPACT_MIN_FILES_ENV = "DEFCORPUS_COMPACT_MIN_FILES"
 BASE_URL_ENV = "DEFCORPUS_BASE_URL"  # DEFCORPUS_BASE_URL__<SITE>: crawl that site at a mirror
 RETRY_DELAY_ENV = "DEFCORPUS_RETRY_DELAY_SECONDS"
@@ -158,3 +159,17 @@ def clean_parallel_sites(environ: Mapping[str, str] | None = None) -> int:
     second, polite crawls at about one per site. Raise it for a big backfill if speed matters more.
     """
     return Environment.read(environ).clean_parallel_sites
+
+
+def clean_workers(environ: Mapping[str, str] | None = None) -> int:
+    """Processes a ``clean`` task extracts its site's pages with (default 1), and the pool slots it takes.
+
+    Why processes inside the task, not one mapped task per chunk of WARC files: only extraction is
+    independent per page; learning the site's boilerplate, removing it and the "already published"
+    check run over the pages in order, in one process (``defcorpus.parallel``). Mapped chunk tasks
+    would each have to ship their extracted pages (the HTML and its blocks) through the store to one
+    task that finishes them, so a worker's own cores are the cheap way to clean a large backlog faster,
+    with what one process publishes. The task takes as many pool slots as it starts processes, so the
+    scheduler does not give those cores to other tasks.
+    """
+    return Environment.read(environ).clean_workers

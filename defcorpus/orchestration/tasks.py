@@ -162,9 +162,11 @@ def clean_one_site(site: SiteConfig, settings: StoreSettings | None = None) -> d
     """Clean and publish every new WARC file of ``site`` as one batch (see ``defcorpus.clean.clean_site``)."""
     settings = settings or resolve_store_settings()
     with aws_environment(settings):
-        report = clean_site(_open(settings), site)
+        workers = config.clean_workers()
+        report = clean_site(_open(settings), site, workers=workers)
     summary = {
         "site": report.site,
+        "workers": workers,
         "batch_id": report.batch_id,
         "warc_files": report.warc_files,
         "pages": report.pages,

@@ -77,6 +77,39 @@ def test_a_backlog_cleaned_in_many_chunks_is_compacted_to_one_file_per_month(
     assert sorted(urlsplit(a["url"]).path for a in articles) == written
 
 
+def test_a_clean_task_with_two_worker_processes_publishes_what_one_process_publishes(
+    airflow_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``DEFCORPUS_CLEAN_WORKERS=2``: the DAG's ``clean`` task takes two pool slots and extracts with two
+    processes; its corpus equals a one-process clean of the same backlog."""
+    monkeypatch.setattr(clean_job, "CLEAN_CHUNK_PAGES", 4)  # several chunks: the pool serves each
+    site = get_site("minisite")
+    alone = open_store(str(tmp_path / "alone"))
+    (tmp_path / "warc-alone").mkdir()
+    write_backlog(alone, site, tmp_path / "warc-alone")
+    clean_job.clean_site(alone, site, workers=1)
+    monkeypatch.setenv("DEFCORPUS_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv(config.CLEAN_WORKERS_ENV, "2")
+    (tmp_path / "warc").mkdir()
+    write_backlog(open_store(str(tmp_path / "store")), site, tmp_path / "warc")
+    clean = no_retries(dag_bag().dags["defcorpus_clean"])
+    assert clean.get_task("clean").pool_slots == 2
+
+    run = clean.test()
+    assert run.state == "success"
+    summaries = [
+        ti.xcom_pull(task_ids="clean", map_indexes=ti.map_index)
+        for ti in run.get_task_instances()
+        if ti.task_id == "clean"
+    ]
+    assert [s["workers"] for s in summaries] == [2]
+    same = ("id", "content_hash", "body", "headline", "authors", "date_published", "url")
+    two = corpus.open(str(tmp_path / "store")).articles(site="minisite", latest=False).sort_by("id")
+    one = corpus.open(alone).articles(site="minisite", latest=False).sort_by("id")
+    assert two.num_rows == one.num_rows > 0
+    assert two.select(same).to_pylist() == one.select(same).to_pylist()
+
+
 def layout_month(key: str) -> str:
     return next(part for part in key.split("/") if part.startswith("month="))
 
