@@ -62,10 +62,7 @@ class Environment(BaseModel):
     @field_validator("compact_min_files", mode="before")
     @classmethod
     def _files(cls, value: Any) -> int:
-        try:
-            files = int(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"must be a whole number of files, got {value!r}") from None
+        files = _whole(value, "files")
         if files < 0 or files == 1:
             raise ValueError(f"must be 0 (off) or at least 2, got {files}")
         return files
@@ -73,33 +70,33 @@ class Environment(BaseModel):
     @field_validator("clean_parallel_sites", mode="before")
     @classmethod
     def _parallel(cls, value: Any) -> int:
-        try:
-            return max(1, int(value))
-        except (TypeError, ValueError):
-            raise ValueError(f"must be a whole number of sites, got {value!r}") from None
+        return max(1, _whole(value, "sites"))
 
     @field_validator("clean_workers", mode="before")
     @classmethod
     def _workers(cls, value: Any) -> int:
-        try:
-            workers = int(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"must be a whole number of processes, got {value!r}") from None
-        if workers < 1:
-            raise ValueError(f"must be at least 1 process, got {workers}")
-        return workers
+        return _at_least_one(value, "process", "processes")
 
     @field_validator("retry_delay_seconds", mode="before")
     @classmethod
     def _delay(cls, value: Any) -> int:
-        try:
-            seconds = int(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"must be a whole number of seconds, got {value!r}") from None
-        if seconds < 1:
-            raise ValueError(f"must be at least 1 second, got {seconds}")
-        return seconds
+        return _at_least_one(value, "second", "seconds")
 
     def for_site(self, name: str, site: str) -> str | None:
         """``DEFCORPUS_<NAME>__<SITE>`` (the site name upper-cased, other characters as ``_``), if set."""
         return self.per_site.get(f"{PREFIX}{name}__{re.sub(r'[^A-Z0-9]', '_', site.upper())}") or None
+
+
+def _whole(value: Any, units: str) -> int:
+    """``value`` as an int, or the one-line error every numeric setting gives."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be a whole number of {units}, got {value!r}") from None
+
+
+def _at_least_one(value: Any, unit: str, units: str) -> int:
+    number = _whole(value, units)
+    if number < 1:
+        raise ValueError(f"must be at least 1 {unit}, got {number}")
+    return number

@@ -112,6 +112,10 @@ class Published:
     fingerprint: bytes
     fetched_us: int
 
+    def replaces(self, current: Published | None) -> bool:
+        """Whether this row takes the place of ``current`` for its text: the later fetch, or as late."""
+        return current is None or self.fetched_us >= current.fetched_us
+
 
 @dataclass(frozen=True)
 class Version:
@@ -234,7 +238,7 @@ class VersionIndex:
         part = self._parts[p]
         digest = version_digest(*version.key)
         current = part.entries.get(digest)
-        if current is None or (current != version.published and version.fetched_us >= current.fetched_us):
+        if current != version.published and version.published.replaces(current):
             part.entries[digest] = version.published
             part.dirty = True
 
@@ -295,7 +299,7 @@ def _merge(stored: dict[bytes, Published], ours: dict[bytes, Published]) -> dict
     """Both sets of versions; of one text in both, the later fetch (ours on a tie)."""
     merged = dict(stored)
     for digest, published in ours.items():
-        if digest not in merged or published.fetched_us >= merged[digest].fetched_us:
+        if published.replaces(merged.get(digest)):
             merged[digest] = published
     return merged
 

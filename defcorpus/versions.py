@@ -59,7 +59,7 @@ class SiteVersions:
 
     def add(self, version: Version) -> None:
         current = self.pending.get(version.key)
-        if current is None or version.fetched_us >= current.fetched_us:
+        if version.published.replaces(current.published if current else None):
             self.pending[version.key] = version
 
     def committed(self, batch_id: str | None) -> None:
