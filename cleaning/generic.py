@@ -7,9 +7,10 @@ list-shaped article, a body split by widgets, a page it finds no clear container
 balanced body is kept whole, so a page never comes out empty or cut short where trafilatura's
 default finds the article. When the balanced body is kept but holds under half the page's words, a
 third, recall-first run is made, and the balanced body gives way to it by the same rule (a page
-whose two stricter runs find nothing or a fragment, for want of a container they trust). Deciding
-by page rather than paragraph is deliberate: on the real-page sets, mixing paragraphs of the runs
-added chrome faster than it recovered text.
+whose two stricter runs find nothing or a fragment, for want of a container they trust). Mixing
+the runs' paragraphs freely added chrome faster than it recovered text on the real-page sets; when
+both runs are made and the strict body is kept, only what the balanced run found between two strict
+paragraphs, in their container and not marked as chrome, is added back (``cleaning.arbitrate``).
 
 The post-filters read only the page itself — no site rules, no phrase lists:
 - the headline (or the page ``<title>``) printed again at the top of the body;
@@ -34,6 +35,7 @@ from lxml import html as lxml_html
 from trafilatura import bare_extraction
 from trafilatura.settings import Document, Extractor
 
+from cleaning.arbitrate import arbitrate
 from cleaning.blocks import Block, tree_blocks
 from cleaning.normalize import normalize_text
 
@@ -104,7 +106,7 @@ def _extract(tree: lxml_html.HtmlElement, extractor: Extractor) -> list[Block]:
         return precise  # the balanced body cannot hold more words than the page: it cannot win
     balanced, balanced_words = _blocks(tree, _variant(extractor, focus="balanced"))
     if precise and precise_words >= PRECISE_MIN_SHARE * balanced_words:
-        return precise
+        return arbitrate(tree, precise, balanced)  # with what the strict run cut inside the article
     if balanced and balanced_words >= PRECISE_MIN_SHARE * page_words:
         return balanced
     # Neither stricter run found a clear body (the page has no container they trust): the one that
