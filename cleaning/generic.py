@@ -16,6 +16,8 @@ The post-filters read only the page itself — no site rules, no phrase lists:
 - the headline (or the page ``<title>``) printed again at the top of the body;
 - links to other articles: a list whose items are all link texts of the page, or a labelled link
   line such as "Related: <a>…</a>" or "READ MORE: <a>…</a>";
+- blocks inside a box the markup names as chrome: a newsletter sign-up, a call to action, a
+  disclosure (``cleaning.chrome``);
 - a body split into sibling containers by ad breaks: the article's continuation is appended;
 - labels at the body's edges: a run of short fragments that are not sentences ("Back to blog",
   "SHARE", "Tags") before the first or after the last real paragraph.
@@ -37,6 +39,7 @@ from trafilatura.settings import Document, Extractor
 
 from cleaning.arbitrate import arbitrate
 from cleaning.blocks import Block, tree_blocks
+from cleaning.chrome import without_chrome_boxes
 from cleaning.normalize import normalize_text
 
 logger = logging.getLogger(__name__)
@@ -77,6 +80,7 @@ def page_filters(
     """The filters that read only the page (module docstring); a site's selector path uses them too."""
     blocks = _without_leading_title(blocks, headline, tree.findtext(".//title"))
     blocks = _without_link_blocks(blocks, tree)
+    blocks = without_chrome_boxes(blocks, tree)
     blocks = blocks + _continuation(tree, blocks) if continuation else blocks
     return _without_edge_labels(blocks)
 
