@@ -13,6 +13,7 @@ walked so their paragraphs are not lost.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -45,6 +46,8 @@ _ROW_TAGS = ("row", "tr")
 
 
 _BREAK_TAGS = ("lb", "br")
+# Text that ends as a sentence does (its closing quote or bracket allowed).
+_SENTENCE = re.compile(r"[.!?…][\"”’)\]]?\s*$")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ class Block:
 def tree_blocks(body: etree._Element) -> list[Block]:
     """The blocks of an extracted body, in document order."""
     blocks: list[Block] = []
+    if body.text and _SENTENCE.search(body.text):
+        blocks.append(Block("p", body.text))  # sentences before the first element
     _walk(body, blocks, [0])
     return blocks
 
@@ -86,8 +91,11 @@ def _walk(body: etree._Element, blocks: list[Block], lists: list[int], inside: b
             _walk(el, blocks, lists)
         elif el.text and el.text.strip():
             blocks.append(Block("p", text_of(el)))
-        if el.tail and el.tail.strip() and (kind is None or inside):
-            blocks.append(Block("p", el.tail))  # text after a heading or list inside a paragraph or quote
+        if el.tail and el.tail.strip() and (kind is None or inside or _SENTENCE.search(el.tail)):
+            # Text after an element is a paragraph of its own: after a heading or list inside a
+            # quote, or a section's sentences printed after its subheading without a <p> ("<h2>1.
+            # Sleep</h2>Most adults need…."); a date line after the headline is not a sentence.
+            blocks.append(Block("p", el.tail))
 
 
 def _holds_blocks(el: etree._Element) -> bool:

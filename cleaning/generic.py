@@ -7,14 +7,17 @@ list-shaped article, a body split by widgets, a page it finds no clear container
 balanced body is kept whole, so a page never comes out empty or cut short where trafilatura's
 default finds the article. When the balanced body is kept but holds under half the page's words, a
 third, recall-first run is made, and the balanced body gives way to it by the same rule (a page
-whose two stricter runs find nothing or a fragment, for want of a container they trust). Deciding
-by page rather than paragraph is deliberate: on the real-page sets, mixing paragraphs of the runs
-added chrome faster than it recovered text.
+whose two stricter runs find nothing or a fragment, for want of a container they trust). Mixing
+the runs' paragraphs freely added chrome faster than it recovered text on the real-page sets; when
+both runs are made and the strict body is kept, only what the balanced run found between two strict
+paragraphs, in their container and not marked as chrome, is added back (``cleaning.arbitrate``).
 
 The post-filters read only the page itself — no site rules, no phrase lists:
 - the headline (or the page ``<title>``) printed again at the top of the body;
 - links to other articles: a list whose items are all link texts of the page, or a labelled link
   line such as "Related: <a>…</a>" or "READ MORE: <a>…</a>";
+- blocks inside a box the markup names as chrome: a newsletter sign-up, a call to action, a
+  disclosure (``cleaning.chrome``);
 - a body split into sibling containers by ad breaks: the article's continuation is appended;
 - labels at the body's edges: a run of short fragments that are not sentences ("Back to blog",
   "SHARE", "Tags") before the first or after the last real paragraph.
@@ -34,7 +37,9 @@ from lxml import html as lxml_html
 from trafilatura import bare_extraction
 from trafilatura.settings import Document, Extractor
 
+from cleaning.arbitrate import arbitrate
 from cleaning.blocks import Block, tree_blocks
+from cleaning.chrome import without_chrome_boxes
 from cleaning.normalize import normalize_text, word_key
 
 logger = logging.getLogger(__name__)
@@ -75,6 +80,7 @@ def page_filters(
     """The filters that read only the page (module docstring); a site's selector path uses them too."""
     blocks = _without_leading_title(blocks, headline, tree.findtext(".//title"))
     blocks = _without_link_blocks(blocks, tree)
+    blocks = without_chrome_boxes(blocks, tree)
     blocks = blocks + _continuation(tree, blocks) if continuation else blocks
     return _without_edge_labels(blocks)
 
@@ -104,7 +110,7 @@ def _extract(tree: lxml_html.HtmlElement, extractor: Extractor) -> list[Block]:
         return precise  # the balanced body cannot hold more words than the page: it cannot win
     balanced, balanced_words = _blocks(tree, _variant(extractor, focus="balanced"))
     if precise and precise_words >= PRECISE_MIN_SHARE * balanced_words:
-        return precise
+        return arbitrate(tree, precise, balanced)  # with what the strict run cut inside the article
     if balanced and balanced_words >= PRECISE_MIN_SHARE * page_words:
         return balanced
     # Neither stricter run found a clear body (the page has no container they trust): the one that

@@ -247,7 +247,7 @@ def _copy_headings(
         if previous is None:
             node = node.getparent()
             continue
-        if previous.tag in _HEADING_TAGS and not _marked_not_prose(previous) and _is_title(previous):
+        if previous.tag in _HEADING_TAGS and not marked_not_prose(previous) and _is_title(previous):
             found.insert(0, previous)
         break
     return found
@@ -275,13 +275,24 @@ def _container_copy(el: etree._Element, container: str, memo: dict[etree._Elemen
             continue
         if _signature(a, memo) == container:
             return a
-        if _marked_not_prose(a):
+        if marked_not_prose(a):
             return None
     return None
 
 
-def _marked_not_prose(el: etree._Element) -> bool:
+def marked_not_prose(el: etree._Element) -> bool:
+    """A figure, aside, nav, footer, form or header, or a class naming a caption, promo, related,
+    newsletter, share, ad, teaser or sidebar slot: never the article's prose."""
     return el.tag in _NOT_PROSE_TAGS or bool(_NOT_PROSE_CLASS.search(el.get("class") or ""))
 
 
-__all__ = ("SiteTemplate", "block_positions", "chains", "locate", "page_container", "recovered", "signature")
+__all__ = (
+    "SiteTemplate",
+    "block_positions",
+    "chains",
+    "locate",
+    "marked_not_prose",
+    "page_container",
+    "recovered",
+    "signature",
+)
