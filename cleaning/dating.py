@@ -23,7 +23,7 @@ meta "…-05:00"), else UTC.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -60,6 +60,7 @@ PUBLISHED_META = (
     "date",
 )
 MODIFIED_META = ("article:modified_time", "og:updated_time", "dc.date.modified", "dcterms.modified", "last-modified")
+_CLOCKS = (timedelta(hours=-12), timedelta(hours=14))  # the offsets local times are told in
 _ITEMPROP = etree.XPath("//*[@itemprop=$prop]")
 _TIME_ELEMENTS = etree.XPath("//time[@datetime]")
 
@@ -102,6 +103,7 @@ def published(
     refused: set[str],
     shown: Shown | None = None,
     modified_at: datetime | None = None,
+    labelled: Callable[[], Shown] = Shown,
 ) -> datetime | None:
     """The article's publication date; why stated values were refused is added to ``refused``.
 
@@ -118,8 +120,17 @@ def published(
         if _possible(stamp, fetched_at, set()):
             return _with_offset(stamp, offset)
     if chosen is not None:
-        return _with_offset(chosen, offset)
-    for late in (_htmldate(tree, url, fetched_at), url_date(url)):
+        value = _with_offset(chosen, offset)
+        if printed is not None and not printed.near(value.date()) and _utc_instant(chosen, offset):
+            return _told_locally(value, printed, tree)
+        return value
+    late_sources: tuple[Callable[[], Stamp | None], ...] = (
+        lambda: _labelled_stamp(labelled().published),
+        lambda: _htmldate(tree, url, fetched_at),
+        lambda: url_date(url),
+    )
+    for source in late_sources:
+        late = source()
         if late is not None and _possible(late, fetched_at, refused):
             return _with_offset(late, offset)
     return None
@@ -132,17 +143,22 @@ def modified(
     fetched_at: datetime | None,
     refused: set[str],
     shown: Shown | None = None,
+    labelled: Callable[[], Shown] = Shown,
 ) -> datetime | None:
-    """The last modification: the structured value, else the update line the page prints."""
+    """The last modification: the structured value, else the update line the page prints with its
+    headline, else one it labels elsewhere."""
     texts = [*_ld_texts(ld, "dateModified"), *(meta.get(k) for k in MODIFIED_META)]
     texts += [el.get("content") or el.get("datetime") for el in _ITEMPROP(tree, prop="dateModified")]
     stamps = _stamps(texts, refused)
     offset = _page_offset(stamps)
     found = next((_with_offset(s, offset) for s in stamps if _possible(s, fetched_at, refused)), None)
-    if found is None and shown is not None and shown.updated is not None:
-        stamp = _printed_stamp(shown.updated)
-        return _with_offset(stamp, offset) if _possible(stamp, fetched_at, set()) else None
-    return found
+    if found is not None:
+        return found
+    line = shown.updated if shown is not None and shown.updated is not None else labelled().updated
+    if line is None:
+        return None
+    stamp = _printed_stamp(line)
+    return _with_offset(stamp, offset) if _possible(stamp, fetched_at, set()) else None
 
 
 def _prints_other_day(
@@ -152,9 +168,32 @@ def _prints_other_day(
     day away (a day is a time zone's difference) and the printed day is not the update's."""
     if chosen is None:
         return True
-    if printed.near(_day(chosen, offset), tolerance=1):
+    if _utc_instant(chosen, offset):
+        value = _with_offset(chosen, offset)
+        earliest, latest = (value + _CLOCKS[0]).date(), (value + _CLOCKS[1]).date()
+        if any(earliest <= day <= latest for day in printed.days):
+            return False
+    elif printed.near(_day(chosen, offset), tolerance=1):
         return False
     return modified_at is None or not printed.near(modified_at.date())
+
+
+def _utc_instant(stamp: Stamp, offset: timezone | None) -> bool:
+    """A time told in UTC (stated so, or with no offset on the page): its local day is one of the
+    days that instant is somewhere. A bare day is not an instant."""
+    value = _with_offset(stamp, offset)
+    return value.utcoffset() == timedelta(0) and (stamp.stated_offset or value.time() != datetime.min.time())
+
+
+def _told_locally(value: datetime, printed: Dateline, tree: lxml_html.HtmlElement) -> datetime:
+    """A UTC instant in the offset the page's other times state, when that puts it on the day the
+    page prints (a newsroom west of Greenwich publishing in its evening); else as stated."""
+    for element in _TIME_ELEMENTS(tree):
+        stated = parse_timestamp(element.get("datetime"))
+        zone = stated.utcoffset() if stated is not None else None
+        if zone and printed.near((local := value.astimezone(timezone(zone))).date()):
+            return local
+    return value
 
 
 def _day(stamp: Stamp, offset: timezone | None) -> date:
@@ -164,6 +203,10 @@ def _day(stamp: Stamp, offset: timezone | None) -> date:
 def _printed_stamp(printed: Dateline) -> Stamp:
     day = printed.days[0]
     return Stamp(datetime(day.year, day.month, day.day, tzinfo=UTC), False)
+
+
+def _labelled_stamp(line: Dateline | None) -> Stamp | None:
+    return _printed_stamp(line) if line is not None else None
 
 
 def url_date(url: str) -> Stamp | None:
@@ -214,7 +257,7 @@ def _htmldate(tree: lxml_html.HtmlElement, url: str, fetched_at: datetime | None
     """htmldate's reading of the page's visible dates, bounded by the fetch (it never reads a clock then)."""
     bound = (fetched_at or datetime(9000, 1, 1, tzinfo=UTC)).astimezone(UTC)
     try:
-        found = find_date(tree, original_date=True, extensive_search=True, url=url, max_date=f"{bound:%Y-%m-%d}")
+        found = find_date(tree, original_date=True, extensive_search=False, url=url, max_date=f"{bound:%Y-%m-%d}")
     except (ValueError, TypeError, OverflowError):
         return None
     stamp = parse_stamp(found)
