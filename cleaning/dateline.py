@@ -247,12 +247,25 @@ def _texts_before(heading: lxml_html.HtmlElement) -> Iterator[tuple[str, str | N
     node: lxml_html.HtmlElement | None = heading
     while node is not None:
         for sibling in node.itersiblings(preceding=True):
-            yield from reversed(list(_texts(sibling)))
+            yield from _texts_backwards(sibling)
         node = node.getparent()
         if node is not None and node.tag != "body" and (text := _clean(node.text)):
             yield text, None
         if node is not None and node.tag == "body":
             return
+
+
+def _texts_backwards(element: lxml_html.HtmlElement) -> Iterator[tuple[str, str | None]]:
+    """``_texts`` in reverse order, lazily: the few characters before a headline are read without
+    walking the whole navigation above it."""
+    if tail := _clean(element.tail):
+        yield tail, None
+    if isinstance(element.tag, str) and element.tag not in _SKIP and not _hidden(element):
+        for child in reversed(element):
+            yield from _texts_backwards(child)
+        stamp = element.get("datetime") if element.tag == "time" else None
+        if (text := _clean(element.text)) or stamp:
+            yield text, stamp
 
 
 def _texts(element: lxml_html.HtmlElement) -> Iterator[tuple[str, str | None]]:
