@@ -103,7 +103,7 @@ def labelled_dates(tree: lxml_html.HtmlElement) -> Shown:
     published = updated = None
     for found in _LABEL_TEXTS(tree):
         text = _clean(found)
-        days = _days(text) if len(text) <= MAX_DATELINE else ()
+        days = days_written(text) if len(text) <= MAX_DATELINE else ()
         label = text[: _date_start(text)] if days else text
         is_update = bool(_UPDATE_AT_END.search(label))
         is_publication = not is_update and bool(_PUBLISHED_LABEL.search(label)) and not _UPDATE_LABEL.search(label)
@@ -131,7 +131,7 @@ def _next_days(owner: lxml_html.HtmlElement, tail: bool) -> tuple[date, ...]:
     else:
         after = itertools.chain((item for child in owner for item in _texts(child)), after)
     text, stamp = next(after, ("", None))
-    return _stamp_days(stamp) or (_days(text) if len(text) <= MAX_DATELINE else ())
+    return _stamp_days(stamp) or (days_written(text) if len(text) <= MAX_DATELINE else ())
 
 
 def _apart_or_hidden(element: lxml_html.HtmlElement) -> bool:
@@ -176,7 +176,7 @@ def _datelines(items: list[tuple[str, str | None]], from_end: bool = False) -> l
     previous = ""
     seen = 0
     for text, stamp in items:
-        days = _stamp_days(stamp) or (_days(text) if len(text) <= MAX_DATELINE else ())
+        days = _stamp_days(stamp) or (days_written(text) if len(text) <= MAX_DATELINE else ())
         if days:
             label = text[: _date_start(text)]
             updated = bool(_UPDATE_LABEL.search(label) or (not _words(label) and _UPDATE_LABEL.search(previous)))
@@ -192,7 +192,7 @@ def _stamp_days(stamp: str | None) -> tuple[date, ...]:
     return (parsed.date(),) if parsed is not None and parsed.year >= MIN_YEAR else ()
 
 
-def _days(text: str) -> tuple[date, ...]:
+def days_written(text: str) -> tuple[date, ...]:
     """The days a short text states: ISO-like y-m-d, d/m/y (both readings when ambiguous), else a
     date with a month's name in any language htmldate knows."""
     if match := _YMD.search(text):

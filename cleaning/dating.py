@@ -1,17 +1,22 @@
 """Publication and modification dates: every place a page states them, the first that can be true.
 
 Order: the article's JSON-LD, then ``article:*``/Dublin Core/Parse.ly/Sailthru/citation meta, then
-``itemprop`` and ``<time datetime>`` markup, then htmldate (which reads the visible text around the
-headline and byline, never a footer's copyright line), then a date in the URL.
+``itemprop`` and ``<time datetime>`` markup; with none of them, the day printed with the headline,
+then a date the body labels as the publication ("Posted on …", ``cleaning.dateline``), then
+htmldate's fast reading of the page (without its extensive search: that hands phrases to dateparser,
+which guesses among every locale it knows, seconds on its first call, and on wcxb-articles its extra
+dates were mostly wrong or "Updated" lines), then a date in the URL.
 
 The day the page prints with its headline (``cleaning.dateline``) checks that choice: a CMS fills
 structured dates with a migration day, a template's value or another story's date more often than
-it prints a wrong byline date. When the printed publication day is more than a day from the chosen
-structured date (one day is a time zone's difference: the same publication) and is not the update's
-day, the printed day wins, through a structured source that states it when one does (its time kept);
-with no structured date at all, the printed day comes before htmldate's reading of the page.
+it prints a wrong byline date. When the printed publication day is another day than the chosen
+structured date and is not the update's day, the printed day wins, through a structured source that
+states it when one does (its time kept). "Another day" allows a time zone's difference: a day either
+way for a date stated in an offset, and for a time told in UTC every day that instant is somewhere
+(UTC-12 to UTC+14). When the printed day is such a local day of a UTC instant, the instant is told in
+the offset the page's other ``<time>`` elements state, if that offset puts it on the printed day.
 A printed update line ("Updated …") is never the publication; it is the modification when the
-structured data states none. Both choices were measured on wcxb-articles (``docs/extraction.md``).
+structured data states none. These choices were measured on wcxb-articles (``docs/extraction.md``).
 
 A date cannot be true when it is later than the fetch (a template or time-zone error) or outside
 the years a news page can carry (``0001-01-01`` is a .NET default, ``9999-12-31`` a "never"); such a
@@ -31,7 +36,7 @@ from htmldate import find_date
 from lxml import etree
 from lxml import html as lxml_html
 
-from cleaning.dateline import Dateline, Shown
+from cleaning.dateline import Dateline, Shown, days_written
 from cleaning.jsonld import JsonLd
 from corpus.dates import parse_timestamp
 
@@ -57,6 +62,7 @@ PUBLISHED_META = (
     "publish-date",
     "publish_date",
     "pubdate",
+    "published",
     "date",
 )
 MODIFIED_META = ("article:modified_time", "og:updated_time", "dc.date.modified", "dcterms.modified", "last-modified")
@@ -224,7 +230,7 @@ def url_date(url: str) -> Stamp | None:
 def _published_texts(tree: lxml_html.HtmlElement, ld: JsonLd, meta: dict[str, str]) -> Iterator[str | None]:
     yield from _ld_texts(ld, "datePublished")
     yield from _ld_texts(ld, "dateCreated")
-    yield from (meta.get(k) for k in PUBLISHED_META)
+    yield from (_iso_day(meta.get(k)) for k in PUBLISHED_META)
     for el in _ITEMPROP(tree, prop="datePublished"):
         yield el.get("content") or el.get("datetime")
     for el in _TIME_ELEMENTS(tree):
@@ -233,6 +239,14 @@ def _published_texts(tree: lxml_html.HtmlElement, ld: JsonLd, meta: dict[str, st
     time_elements = _TIME_ELEMENTS(tree)
     if time_elements:
         yield time_elements[0].get("datetime")
+
+
+def _iso_day(value: str | None) -> str | None:
+    """A meta value written for readers ("July 17, 2025") as its ISO day, when it names one day."""
+    if value is None or parse_timestamp(value) is not None or len(value) > 40:
+        return value
+    days = days_written(value)
+    return days[0].isoformat() if len(days) == 1 else value
 
 
 def _ld_texts(ld: JsonLd, key: str) -> Iterator[str]:

@@ -215,3 +215,8 @@ def test_a_personal_sites_author_is_named_like_the_site() -> None:
 @pytest.mark.parametrize("value", ["page.head.extra.author", "andrew.keaveney", "October"])
 def test_template_placeholders_usernames_and_months_are_not_names(value: str) -> None:
     assert read_metadata(page(f"<meta name='author' content='{value}'>"), URL, FETCHED).authors == []
+
+
+def test_a_publication_meta_tag_written_for_readers_is_read_by_its_day() -> None:
+    head = "<meta name='published' content='July 17, 2025'><meta name='read-time' content='12 Minute Read'>"
+    assert read_metadata(page(head), URL, FETCHED).date_published == datetime(2025, 7, 17, tzinfo=UTC)
