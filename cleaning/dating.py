@@ -233,10 +233,10 @@ def _published_texts(tree: lxml_html.HtmlElement, ld: JsonLd, meta: dict[str, st
     yield from (_iso_day(meta.get(k)) for k in PUBLISHED_META)
     for el in _ITEMPROP(tree, prop="datePublished"):
         yield el.get("content") or el.get("datetime")
-    for el in _TIME_ELEMENTS(tree):
+    time_elements = _TIME_ELEMENTS(tree)
+    for el in time_elements:
         if el.get("pubdate") is not None or "publish" in (el.get("class") or "") + (el.get("itemprop") or ""):
             yield el.get("datetime")
-    time_elements = _TIME_ELEMENTS(tree)
     if time_elements:
         yield time_elements[0].get("datetime")
 
