@@ -53,6 +53,7 @@ _ITEMPROP_AUTHOR = etree.XPath(
 )
 _REL_AUTHOR = etree.XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]")
 _LINKS = etree.XPath("//body//a[@href]")
+_H1 = etree.XPath("//body//h1")
 _TEXTS = etree.XPath("//body//text()")
 # Whole byline parts that are a label or a date's month, never a name.
 _NOT_NAMES = frozenset(
@@ -65,7 +66,8 @@ _BY_START = re.compile(r"\s*(?:by\b|written by\b|posted by\b|article by|story by
 # Class names that mark the author's name in themes' author boxes and bylines ("author-name",
 # "author__name", "authorName", "elementor-author-box__name").
 _AUTHOR_NAME_CLASS = etree.XPath(
-    "//body//*[contains(translate(@class, 'AUTHOR', 'author'), 'author')"
+    "//body//*[contains(@class, 'uthor') or contains(@class, 'UTHOR')]"  # cheap first, translate() on few
+    "[contains(translate(@class, 'AUTHOR', 'author'), 'author')"
     " and contains(translate(@class, 'NAME', 'name'), 'name')]"
 )
 _MAX_NAME_CHARS = 60
@@ -107,8 +109,18 @@ def byline_names(tree: lxml_html.HtmlElement) -> list[str]:
         names = [n for n in clean_names(candidates) if looks_like_name(n)]
         if names:
             return names
-    found = extract_author(tree)  # trafilatura's byline search over class and id names
+    found = extract_author(_article_region(tree))  # trafilatura's byline search over class and id names
     return [n for n in clean_names(found.split(";")) if looks_like_name(n)] if found else []
+
+
+def _article_region(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    """The ``<article>`` or ``<main>`` that holds the page's first ``<h1>``, else the page: the
+    byline is printed with the headline, and other authors' names (a related story's, a comment's,
+    the site's team) stand around it."""
+    for h1 in _H1(tree)[:1]:
+        for ancestor in h1.iterancestors("article", "main"):
+            return ancestor
+    return tree
 
 
 def looks_like_name(text: str) -> bool:

@@ -12,10 +12,16 @@ date inside the lede ("On 3 March 2025 the Army said…") is not read as one. A 
 it is an update ("Updated", "Last modified", …) is kept apart: it tells when the page changed, not
 when it was published. A numeric date whose day and month can be swapped (``08/01/2025``) keeps
 both readings, so agreement with the structured dates decides which one the page meant.
+
+A page whose headline is not in an ``<h1>`` (a page builder's styled ``<p>``, a ``<legend>``) is read
+after the first element whose own text is the headline. Further from the headline, only a date the
+page labels counts (``labelled_dates``: "Posted on …", "Published: …", "Last updated …" anywhere in
+the body outside navigation, asides, footers and comments): the fallback when nothing else dates it.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +31,7 @@ from htmldate.extractors import regex_parse
 from lxml import etree
 from lxml import html as lxml_html
 
+from cleaning.headline import links_home
 from cleaning.normalize import normalize_text
 from corpus.dates import parse_timestamp
 
@@ -37,10 +44,24 @@ _UPDATE_LABEL = re.compile(
     r"\b(?:updated?|modified|revised|edited|aktualisiert|mis\s+à\s+jour|actualizad[oa]|atualizad[oa]|aggiornat[oa])\b",
     re.IGNORECASE,
 )
+_PUBLISHED_LABEL = re.compile(
+    r"\b(?:published|posted|publi[ée]|publicad[oa]|pubblicat[oa]|ver[öo]ffentlicht)"
+    r"(?:\s+by\s+[^\W\d]+(?:\s+[^\W\d]+){0,3})?(?:\s+(?:on|at|le|am|el|il))?\W*$",
+    re.IGNORECASE,
+)
+_UPDATE_AT_END = re.compile(rf"(?:{_UPDATE_LABEL.pattern})(?:\s+(?:on|at|le|am|el|il))?\W*$", re.IGNORECASE)
+# Classes and ids of what is not the article's own text: other pages' teasers, readers' comments.
+_APART = re.compile(r"(?<![a-z])(?:nav|aside|footer|comment|related|sidebar|widget)", re.IGNORECASE)
 _YMD = re.compile(r"(?<!\d)((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 _DMY = re.compile(r"(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d\d)(?!\d)")
 _ABBREVIATED = re.compile(r"\b([^\W\d_]{3,4})\.(?=\s*\d)")
 _H1 = etree.XPath("//body//h1")
+# Texts that may hold a label (first letters dropped: contains() is case-sensitive), short ones only.
+_STEMS = ("ublish", "osted", "ffentlicht", "pdate", "odified", "evised", "dited", "ktualisiert", "mis à jour")
+_STEMS_MORE = ("ctualizad", "tualizad", "ggiornat")
+_HAS_STEM = " or ".join(f"contains(., '{stem}')" for stem in _STEMS + _STEMS_MORE)
+_LABEL_TEXTS = etree.XPath(f"//body//text()[string-length() < 400][{_HAS_STEM}]")
+_CARRIER = etree.XPath("//body//text()[normalize-space() = $text]/..")
 
 
 @dataclass(frozen=True)
@@ -65,15 +86,62 @@ class Shown:
     updated: Dateline | None = None
 
 
-def shown_dates(tree: lxml_html.HtmlElement, headline: str | None) -> Shown:
-    """The dates printed around the page's headline ``<h1>`` (none when it has no such h1)."""
-    heading = _headline_element(tree, headline)
+def shown_dates(tree: lxml_html.HtmlElement, headline: str | None, url: str = "") -> Shown:
+    """The dates printed around the page's headline (none when no element displays it)."""
+    heading = _headline_element(tree, headline, url)
     if heading is None:
         return Shown()
     after = _datelines(list(_within(_texts_after(heading), AFTER)))
     before = _datelines(list(_within(_texts_before(heading), BEFORE))[::-1], from_end=True)
     found = sorted(after + before, key=lambda d: d.distance)  # the nearest to the headline first
     return Shown(next((d for d in found if not d.updated), None), next((d for d in found if d.updated), None))
+
+
+def labelled_dates(tree: lxml_html.HtmlElement) -> Shown:
+    """The first publication and the first update the body labels as such, anywhere outside
+    navigation, asides, footers and comments (whose dates are other pages' or readers')."""
+    published = updated = None
+    for found in _LABEL_TEXTS(tree):
+        text = _clean(found)
+        days = days_written(text) if len(text) <= MAX_DATELINE else ()
+        label = text[: _date_start(text)] if days else text
+        is_update = bool(_UPDATE_AT_END.search(label))
+        is_publication = not is_update and bool(_PUBLISHED_LABEL.search(label)) and not _UPDATE_LABEL.search(label)
+        if not ((is_update and updated is None) or (is_publication and published is None)):
+            continue
+        owner = found.getparent()
+        place = owner.getparent() if found.is_tail else owner
+        if place is None or _apart_or_hidden(place) or any(map(_apart_or_hidden, place.iterancestors())):
+            continue
+        days = days or _next_days(owner, found.is_tail)
+        if days and is_update:
+            updated = Dateline(days, True)
+        elif days:
+            published = Dateline(days, False)
+        if published is not None and updated is not None:
+            break
+    return Shown(published, updated)
+
+
+def _next_days(owner: lxml_html.HtmlElement, tail: bool) -> tuple[date, ...]:
+    """The days of the text that follows a label ("Posted on" in one element, the date in the next)."""
+    after = _texts_after(owner)
+    if tail:
+        next(after, None)  # the label itself
+    else:
+        after = itertools.chain((item for child in owner for item in _texts(child)), after)
+    text, stamp = next(after, ("", None))
+    return _stamp_days(stamp) or (days_written(text) if len(text) <= MAX_DATELINE else ())
+
+
+def _apart_or_hidden(element: lxml_html.HtmlElement) -> bool:
+    return element.tag in _SKIP or _hidden(element) or _apart(element)
+
+
+def _apart(element: lxml_html.HtmlElement) -> bool:
+    if element.tag in ("nav", "aside", "footer"):
+        return True
+    return bool(_APART.search(f"{element.get('class', '')} {element.get('id', '')} {element.get('role', '')}"))
 
 
 def _within(texts: Iterator[tuple[str, str | None]], budget: int) -> Iterator[tuple[str, str | None]]:
@@ -85,13 +153,18 @@ def _within(texts: Iterator[tuple[str, str | None]], budget: int) -> Iterator[tu
             return
 
 
-def _headline_element(tree: lxml_html.HtmlElement, headline: str | None) -> lxml_html.HtmlElement | None:
+def _headline_element(tree: lxml_html.HtmlElement, headline: str | None, url: str) -> lxml_html.HtmlElement | None:
     """The ``<h1>`` that carries the headline, else the page's only ``<h1>`` (the title it displays
-    when the chosen headline is a structured one: an SEO rewrite of the same story)."""
+    when the chosen headline is a structured one: an SEO rewrite of the same story) unless it is the
+    site's logo, else the first element whose own text is the headline."""
     h1s = _H1(tree)
     carrying = (h1 for h1 in h1s[:5] if headline and normalize_text(h1.text_content()) == headline)
     found = next(carrying, None)
-    return found if found is not None else (h1s[0] if len(h1s) == 1 else None)
+    if found is None and len(h1s) == 1 and not links_home(h1s[0], url):
+        return h1s[0]
+    if found is None and headline:
+        found = next((el for el in _CARRIER(tree, text=headline) if el.tag not in _SKIP), None)
+    return found
 
 
 def _datelines(items: list[tuple[str, str | None]], from_end: bool = False) -> list[Dateline]:
@@ -103,7 +176,7 @@ def _datelines(items: list[tuple[str, str | None]], from_end: bool = False) -> l
     previous = ""
     seen = 0
     for text, stamp in items:
-        days = _stamp_days(stamp) or (_days(text) if len(text) <= MAX_DATELINE else ())
+        days = _stamp_days(stamp) or (days_written(text) if len(text) <= MAX_DATELINE else ())
         if days:
             label = text[: _date_start(text)]
             updated = bool(_UPDATE_LABEL.search(label) or (not _words(label) and _UPDATE_LABEL.search(previous)))
@@ -119,7 +192,7 @@ def _stamp_days(stamp: str | None) -> tuple[date, ...]:
     return (parsed.date(),) if parsed is not None and parsed.year >= MIN_YEAR else ()
 
 
-def _days(text: str) -> tuple[date, ...]:
+def days_written(text: str) -> tuple[date, ...]:
     """The days a short text states: ISO-like y-m-d, d/m/y (both readings when ambiguous), else a
     date with a month's name in any language htmldate knows."""
     if match := _YMD.search(text):
@@ -174,12 +247,25 @@ def _texts_before(heading: lxml_html.HtmlElement) -> Iterator[tuple[str, str | N
     node: lxml_html.HtmlElement | None = heading
     while node is not None:
         for sibling in node.itersiblings(preceding=True):
-            yield from reversed(list(_texts(sibling)))
+            yield from _texts_backwards(sibling)
         node = node.getparent()
         if node is not None and node.tag != "body" and (text := _clean(node.text)):
             yield text, None
         if node is not None and node.tag == "body":
             return
+
+
+def _texts_backwards(element: lxml_html.HtmlElement) -> Iterator[tuple[str, str | None]]:
+    """``_texts`` in reverse order, lazily: the few characters before a headline are read without
+    walking the whole navigation above it."""
+    if tail := _clean(element.tail):
+        yield tail, None
+    if isinstance(element.tag, str) and element.tag not in _SKIP and not _hidden(element):
+        for child in reversed(element):
+            yield from _texts_backwards(child)
+        stamp = element.get("datetime") if element.tag == "time" else None
+        if (text := _clean(element.text)) or stamp:
+            yield text, stamp
 
 
 def _texts(element: lxml_html.HtmlElement) -> Iterator[tuple[str, str | None]]:

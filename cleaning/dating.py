@@ -1,17 +1,22 @@
 """Publication and modification dates: every place a page states them, the first that can be true.
 
 Order: the article's JSON-LD, then ``article:*``/Dublin Core/Parse.ly/Sailthru/citation meta, then
-``itemprop`` and ``<time datetime>`` markup, then htmldate (which reads the visible text around the
-headline and byline, never a footer's copyright line), then a date in the URL.
+``itemprop`` and ``<time datetime>`` markup; with none of them, the day printed with the headline,
+then a date the body labels as the publication ("Posted on …", ``cleaning.dateline``), then
+htmldate's fast reading of the page (without its extensive search: that hands phrases to dateparser,
+which guesses among every locale it knows, seconds on its first call, and on wcxb-articles its extra
+dates were mostly wrong or "Updated" lines), then a date in the URL.
 
 The day the page prints with its headline (``cleaning.dateline``) checks that choice: a CMS fills
 structured dates with a migration day, a template's value or another story's date more often than
-it prints a wrong byline date. When the printed publication day is more than a day from the chosen
-structured date (one day is a time zone's difference: the same publication) and is not the update's
-day, the printed day wins, through a structured source that states it when one does (its time kept);
-with no structured date at all, the printed day comes before htmldate's reading of the page.
+it prints a wrong byline date. When the printed publication day is another day than the chosen
+structured date and is not the update's day, the printed day wins, through a structured source that
+states it when one does (its time kept). "Another day" allows a time zone's difference: a day either
+way for a date stated in an offset, and for a time told in UTC every day that instant is somewhere
+(UTC-12 to UTC+14). When the printed day is such a local day of a UTC instant, the instant is told in
+the offset the page's other ``<time>`` elements state, if that offset puts it on the printed day.
 A printed update line ("Updated …") is never the publication; it is the modification when the
-structured data states none. Both choices were measured on wcxb-articles (``docs/extraction.md``).
+structured data states none. These choices were measured on wcxb-articles (``docs/extraction.md``).
 
 A date cannot be true when it is later than the fetch (a template or time-zone error) or outside
 the years a news page can carry (``0001-01-01`` is a .NET default, ``9999-12-31`` a "never"); such a
@@ -23,7 +28,7 @@ meta "…-05:00"), else UTC.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -31,7 +36,7 @@ from htmldate import find_date
 from lxml import etree
 from lxml import html as lxml_html
 
-from cleaning.dateline import Dateline, Shown
+from cleaning.dateline import Dateline, Shown, days_written
 from cleaning.jsonld import JsonLd
 from corpus.dates import parse_timestamp
 
@@ -57,9 +62,11 @@ PUBLISHED_META = (
     "publish-date",
     "publish_date",
     "pubdate",
+    "published",
     "date",
 )
 MODIFIED_META = ("article:modified_time", "og:updated_time", "dc.date.modified", "dcterms.modified", "last-modified")
+_CLOCKS = (timedelta(hours=-12), timedelta(hours=14))  # the offsets local times are told in
 _ITEMPROP = etree.XPath("//*[@itemprop=$prop]")
 _TIME_ELEMENTS = etree.XPath("//time[@datetime]")
 
@@ -102,6 +109,7 @@ def published(
     refused: set[str],
     shown: Shown | None = None,
     modified_at: datetime | None = None,
+    labelled: Callable[[], Shown] = Shown,
 ) -> datetime | None:
     """The article's publication date; why stated values were refused is added to ``refused``.
 
@@ -118,8 +126,17 @@ def published(
         if _possible(stamp, fetched_at, set()):
             return _with_offset(stamp, offset)
     if chosen is not None:
-        return _with_offset(chosen, offset)
-    for late in (_htmldate(tree, url, fetched_at), url_date(url)):
+        value = _with_offset(chosen, offset)
+        if printed is not None and not printed.near(value.date()) and _utc_instant(chosen, offset):
+            return _told_locally(value, printed, tree)
+        return value
+    late_sources: tuple[Callable[[], Stamp | None], ...] = (
+        lambda: _labelled_stamp(labelled().published),
+        lambda: _htmldate(tree, url, fetched_at),
+        lambda: url_date(url),
+    )
+    for source in late_sources:
+        late = source()
         if late is not None and _possible(late, fetched_at, refused):
             return _with_offset(late, offset)
     return None
@@ -132,17 +149,22 @@ def modified(
     fetched_at: datetime | None,
     refused: set[str],
     shown: Shown | None = None,
+    labelled: Callable[[], Shown] = Shown,
 ) -> datetime | None:
-    """The last modification: the structured value, else the update line the page prints."""
+    """The last modification: the structured value, else the update line the page prints with its
+    headline, else one it labels elsewhere."""
     texts = [*_ld_texts(ld, "dateModified"), *(meta.get(k) for k in MODIFIED_META)]
     texts += [el.get("content") or el.get("datetime") for el in _ITEMPROP(tree, prop="dateModified")]
     stamps = _stamps(texts, refused)
     offset = _page_offset(stamps)
     found = next((_with_offset(s, offset) for s in stamps if _possible(s, fetched_at, refused)), None)
-    if found is None and shown is not None and shown.updated is not None:
-        stamp = _printed_stamp(shown.updated)
-        return _with_offset(stamp, offset) if _possible(stamp, fetched_at, set()) else None
-    return found
+    if found is not None:
+        return found
+    line = shown.updated if shown is not None and shown.updated is not None else labelled().updated
+    if line is None:
+        return None
+    stamp = _printed_stamp(line)
+    return _with_offset(stamp, offset) if _possible(stamp, fetched_at, set()) else None
 
 
 def _prints_other_day(
@@ -152,9 +174,32 @@ def _prints_other_day(
     day away (a day is a time zone's difference) and the printed day is not the update's."""
     if chosen is None:
         return True
-    if printed.near(_day(chosen, offset), tolerance=1):
+    if _utc_instant(chosen, offset):
+        value = _with_offset(chosen, offset)
+        earliest, latest = (value + _CLOCKS[0]).date(), (value + _CLOCKS[1]).date()
+        if any(earliest <= day <= latest for day in printed.days):
+            return False
+    elif printed.near(_day(chosen, offset), tolerance=1):
         return False
     return modified_at is None or not printed.near(modified_at.date())
+
+
+def _utc_instant(stamp: Stamp, offset: timezone | None) -> bool:
+    """A time told in UTC (stated so, or with no offset on the page): its local day is one of the
+    days that instant is somewhere. A bare day is not an instant."""
+    value = _with_offset(stamp, offset)
+    return value.utcoffset() == timedelta(0) and (stamp.stated_offset or value.time() != datetime.min.time())
+
+
+def _told_locally(value: datetime, printed: Dateline, tree: lxml_html.HtmlElement) -> datetime:
+    """A UTC instant in the offset the page's other times state, when that puts it on the day the
+    page prints (a newsroom west of Greenwich publishing in its evening); else as stated."""
+    for element in _TIME_ELEMENTS(tree):
+        stated = parse_timestamp(element.get("datetime"))
+        zone = stated.utcoffset() if stated is not None else None
+        if zone and printed.near((local := value.astimezone(timezone(zone))).date()):
+            return local
+    return value
 
 
 def _day(stamp: Stamp, offset: timezone | None) -> date:
@@ -164,6 +209,10 @@ def _day(stamp: Stamp, offset: timezone | None) -> date:
 def _printed_stamp(printed: Dateline) -> Stamp:
     day = printed.days[0]
     return Stamp(datetime(day.year, day.month, day.day, tzinfo=UTC), False)
+
+
+def _labelled_stamp(line: Dateline | None) -> Stamp | None:
+    return _printed_stamp(line) if line is not None else None
 
 
 def url_date(url: str) -> Stamp | None:
@@ -181,15 +230,23 @@ def url_date(url: str) -> Stamp | None:
 def _published_texts(tree: lxml_html.HtmlElement, ld: JsonLd, meta: dict[str, str]) -> Iterator[str | None]:
     yield from _ld_texts(ld, "datePublished")
     yield from _ld_texts(ld, "dateCreated")
-    yield from (meta.get(k) for k in PUBLISHED_META)
+    yield from (_iso_day(meta.get(k)) for k in PUBLISHED_META)
     for el in _ITEMPROP(tree, prop="datePublished"):
         yield el.get("content") or el.get("datetime")
-    for el in _TIME_ELEMENTS(tree):
+    time_elements = _TIME_ELEMENTS(tree)
+    for el in time_elements:
         if el.get("pubdate") is not None or "publish" in (el.get("class") or "") + (el.get("itemprop") or ""):
             yield el.get("datetime")
-    time_elements = _TIME_ELEMENTS(tree)
     if time_elements:
         yield time_elements[0].get("datetime")
+
+
+def _iso_day(value: str | None) -> str | None:
+    """A meta value written for readers ("July 17, 2025") as its ISO day, when it names one day."""
+    if value is None or parse_timestamp(value) is not None or len(value) > 40:
+        return value
+    days = days_written(value)
+    return days[0].isoformat() if len(days) == 1 else value
 
 
 def _ld_texts(ld: JsonLd, key: str) -> Iterator[str]:
@@ -214,7 +271,7 @@ def _htmldate(tree: lxml_html.HtmlElement, url: str, fetched_at: datetime | None
     """htmldate's reading of the page's visible dates, bounded by the fetch (it never reads a clock then)."""
     bound = (fetched_at or datetime(9000, 1, 1, tzinfo=UTC)).astimezone(UTC)
     try:
-        found = find_date(tree, original_date=True, extensive_search=True, url=url, max_date=f"{bound:%Y-%m-%d}")
+        found = find_date(tree, original_date=True, extensive_search=False, url=url, max_date=f"{bound:%Y-%m-%d}")
     except (ValueError, TypeError, OverflowError):
         return None
     stamp = parse_stamp(found)

@@ -30,6 +30,7 @@ _WORD = re.compile(r"\w+")
 # What sits between a headline and a site name: a bar, a dash or a bullet with spaces around it.
 _SEPARATOR = re.compile(r"\s+(?:\||-|–|—|·|•|»|::|/)\s+")
 _H1 = etree.XPath("//body//h1")
+_DISPLAYED = etree.XPath("//body//text()[normalize-space() = $text]")
 _MAX_H1 = 5  # a page listing many h1s (one per teaser) is scanned no further
 
 
@@ -46,15 +47,15 @@ def choose_headline(
     page = normalize_text(page_title) if isinstance(page_title, str) else ""
     sites = {_key(s) for s in site_names if isinstance(s, str)} - {""} | _host_names(url)
     found = [(el, text) for el in _H1(tree)[:_MAX_H1] if (text := normalize_text(el.text_content()))]
-    h1s = [text for el, text in found if _key(text) not in sites and not _links_home(el, url)]
+    h1s = [text for el, text in found if _key(text) not in sites and not links_home(el, url)]
     for h1 in h1s:
         if any(_vouches(title, _key(h1)) for title in [*titles, page] if title):
             return h1
     if titles:
-        return _without_site(titles[0], sites)
+        return _displayed_part(tree, _without_site(titles[0], sites))
     if h1s:
         return h1s[0]
-    return _without_site(page, sites) or next((text for _, text in found), None)
+    return _displayed_part(tree, _without_site(page, sites)) or next((text for _, text in found), None)
 
 
 def _key(text: str) -> str:
@@ -70,7 +71,7 @@ def _host_names(url: str) -> set[str]:
     return names - {""}
 
 
-def _links_home(h1: lxml_html.HtmlElement, url: str) -> bool:
+def links_home(h1: lxml_html.HtmlElement, url: str) -> bool:
     """Whether the h1 is the site's logo: its text is a link to the site's home page."""
     links = [a for a in h1.iterancestors("a")] + list(h1.iter("a"))
     host = urlsplit(url).hostname
@@ -91,6 +92,17 @@ def _vouches(title: str, key: str) -> bool:
     parts = [_key(p) for p in _SEPARATOR.split(title)]
     inside = [p for p in parts if f" {key} " in f" {p} "]
     return not inside or any(words * 2 >= len(p.split()) for p in inside)
+
+
+def _displayed_part(tree: lxml_html.HtmlElement, title: str) -> str:
+    """The part of a "Headline | Tagline" title that the page displays as a text of its own, when
+    the whole title is not displayed (the tagline or site name is then the title's addition); the
+    longest such part of two words or more, else the title."""
+    parts = [p.strip() for p in _SEPARATOR.split(title)]
+    if len(parts) < 2 or _DISPLAYED(tree, text=title):
+        return title
+    shown = [p for p in parts if len(_key(p).split()) >= 2 and _DISPLAYED(tree, text=p)]
+    return max(shown, key=len) if shown else title
 
 
 def _is_site(part: str, sites: set[str]) -> bool:

@@ -8,6 +8,7 @@ of dates (a "© 2026" line is not a publication date).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from lxml import html as lxml_html
 
 from cleaning import dating
 from cleaning.authors import byline_names, clean_names
-from cleaning.dateline import shown_dates
+from cleaning.dateline import labelled_dates, shown_dates
 from cleaning.headline import choose_headline
 from cleaning.jsonld import JsonLd, read_jsonld
 from cleaning.normalize import normalize_text, word_key
@@ -73,12 +74,15 @@ def read_metadata(tree: lxml_html.HtmlElement, url: str, fetched_at: datetime | 
         _site_names(jsonld, meta),
         url,
     )
-    shown = shown_dates(tree, headline)
-    date_modified = dating.modified(tree, jsonld, meta, fetched_at, refused_modified, shown)
+    shown = shown_dates(tree, headline, url)
+    labelled = functools.cache(lambda: labelled_dates(tree))  # read only when nothing nearer dates the page
+    date_modified = dating.modified(tree, jsonld, meta, fetched_at, refused_modified, shown, labelled)
     metadata = Metadata(
         headline=headline,
         authors=_authors(tree, jsonld, meta),
-        date_published=dating.published(tree, jsonld, meta, url, fetched_at, refused_published, shown, date_modified),
+        date_published=dating.published(
+            tree, jsonld, meta, url, fetched_at, refused_published, shown, date_modified, labelled
+        ),
         date_modified=date_modified,
         section=_first(_first_str(ld.get("articleSection")), meta.get("article:section")),
         tags=_unique(

@@ -71,3 +71,19 @@ def test_an_h1_spanning_the_titles_parts_is_vouched_for() -> None:
 
 def test_a_page_whose_only_h1_is_the_logo_still_has_a_headline() -> None:
     assert read_metadata(page("", "<h1><a href='/'>Data Notes</a></h1>"), URL).headline == "Data Notes"
+
+
+@pytest.mark.parametrize(
+    ("body", "headline"),
+    [
+        # A page builder shows the headline in a styled paragraph, the tagline nowhere: the tagline goes.
+        ("<div><p>Top 5 Tents of 2026</p></div><p>Text.</p>", "Top 5 Tents of 2026"),
+        # The whole title is displayed: it is the headline, separator and all.
+        ("<p>Top 5 Tents of 2026 | Field Tested</p><p>Top 5 Tents of 2026</p>", "Top 5 Tents of 2026 | Field Tested"),
+        # No part is displayed on its own: the title stays as published.
+        ("<p>Text about Top 5 Tents of 2026.</p>", "Top 5 Tents of 2026 | Field Tested"),
+    ],
+)
+def test_a_tagline_the_page_does_not_display_leaves_the_title(body: str, headline: str) -> None:
+    head = "<meta property='og:title' content='Top 5 Tents of 2026 | Field Tested'>"
+    assert read_metadata(page(head, body), URL).headline == headline

@@ -231,3 +231,18 @@ def test_a_personal_sites_author_is_named_like_the_site() -> None:
 @pytest.mark.parametrize("value", ["page.head.extra.author", "andrew.keaveney", "October"])
 def test_template_placeholders_usernames_and_months_are_not_names(value: str) -> None:
     assert read_metadata(page(f"<meta name='author' content='{value}'>"), URL, FETCHED).authors == []
+
+
+def test_a_publication_meta_tag_written_for_readers_is_read_by_its_day() -> None:
+    head = "<meta name='published' content='July 17, 2025'><meta name='read-time' content='12 Minute Read'>"
+    assert read_metadata(page(head), URL, FETCHED).date_published == datetime(2025, 7, 17, tzinfo=UTC)
+
+
+def test_the_byline_search_reads_the_article_that_holds_the_headline() -> None:
+    """A related story's author printed above the article is not this article's."""
+    body = (
+        "<div class='teaser'><a href='/other/'>Another story</a><div class='author'>Sam Side</div></div>"
+        "<article><h1>Navy Tests a New Drone</h1><div class='author'>Dana Lee</div>"
+        "<p>The Navy flew the drone off a carrier for the first time.</p></article>"
+    )
+    assert read_metadata(page(body=body), URL, FETCHED).authors == ["Dana Lee"]
