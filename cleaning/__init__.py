@@ -4,5 +4,5 @@ Pure functions over bytes and records: no network, no clock, no store, no Airflo
 persist between runs (learned boilerplate) is explicit input and output.
 """
 
-CLEANER_VERSION = "0.4.0"  # 0.4: learned template positions and teaser cards; fact boxes and lists split as printed;
-# the date printed with the headline checks the structured dates
+CLEANER_VERSION = "0.5.0"  # 0.5: subheadings and bare sentences kept, boxes the markup names as chrome dropped;
+# labelled dates, no locale guessing, the byline read near the headline
