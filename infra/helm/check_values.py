@@ -4,7 +4,8 @@ Usage: python infra/helm/check_values.py [VALUES.yaml ...]   (default: infra/hel
 
 One line per problem, `<file>: <key path>: <what is wrong>`, and exit 1; nothing and exit 0 when
 every file is valid. The schema is the official Airflow chart's, narrowed to the keys defcorpus sets
-(an unknown or deprecated key is refused): docs/operations.md, "Checking the Helm values".
+(a key the chart does not read is refused) and checked against the chart's own schema, since
+`helm template` cannot run here: docs/operations.md, "Checking the Helm values".
 """
 
 from __future__ import annotations

@@ -82,5 +82,5 @@ def test_the_scheduler_never_queues_more_tasks_than_the_workers_can_start(
     assert int(compose_env["AIRFLOW__CORE__PARALLELISM"]) <= compose_workers * int(
         compose_env["AIRFLOW__CELERY__WORKER_CONCURRENCY"]
     )
-    slots = values["workers"]["celery"]["replicas"] * int(values["config"]["celery"]["worker_concurrency"])
+    slots = values["workers"]["replicas"] * int(values["config"]["celery"]["worker_concurrency"])
     assert int(values["config"]["core"]["parallelism"]) <= slots

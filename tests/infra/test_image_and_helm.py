@@ -113,7 +113,9 @@ def test_helm_chooses_an_auth_manager_the_image_has(values: dict[str, Any], dock
     core = values["config"]["core"]
     assert core["auth_manager"] == "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
     assert core["simple_auth_manager_users"].split(":")[1] == "admin"
-    assert values["webserver"]["defaultUser"]["enabled"] is False  # the chart's switch for the create-user job
+    # The chart's create-user switches: its job template reads webserver.defaultUser, Airflow 3's section is apiServer.
+    assert values["webserver"]["defaultUser"]["enabled"] is False
+    assert values["apiServer"]["defaultUser"]["enabled"] is False
     deploy = (INFRA / "requirements-deploy.txt").read_text()
     assert "apache-airflow-providers-fab" not in deploy and "providers-fab" not in dockerfile
 
@@ -125,7 +127,8 @@ def test_every_pod_that_touches_the_bucket_has_the_pipeline_role(values: dict[st
         assert values[component]["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"] == role, component
 
 
-def test_helm_uses_the_current_celery_worker_keys(values: dict[str, Any]) -> None:
+def test_helm_sets_the_worker_keys_the_checked_chart_reads(values: dict[str, Any]) -> None:
+    """That chart's workers.celery holds only serviceAccount: workers.celery.replicas would be ignored there."""
     workers = values["workers"]
-    assert "replicas" not in workers and "persistence" not in workers  # deprecated in current charts
-    assert workers["celery"]["replicas"] >= 1 and workers["celery"]["persistence"]["enabled"] is False
+    assert "celery" not in workers
+    assert workers["replicas"] >= 1 and workers["persistence"]["enabled"] is False
