@@ -258,13 +258,17 @@ def test_verbose_clean_shows_our_lines_and_the_libraries_only_at_vvv(
     shutil.copytree(store, copy)
     reclean = ["clean", "--reclean", "--site", "minisite", "--store", str(copy)]
     quiet, verbose, debug = cli_process(*reclean), cli_process("-v", *reclean), cli_process("-vv", *reclean)
-    assert all(done.returncode == 0 for done in (quiet, verbose, debug)), verbose.stderr
+    libraries = cli_process("-vvv", *reclean)
+    assert all(done.returncode == 0 for done in (quiet, verbose, debug, libraries)), verbose.stderr
     assert "removed " not in quiet.stderr
     removals = [line for line in verbose.stderr.splitlines() if line.startswith("INFO cleaning.pipeline: removed ")]
     _, bios = removed_counts(verbose.stdout)
     assert len([line for line in removals if "author_bio" in line]) == bios > 0
     assert all(" from http://127.0.0.1:" in line for line in removals), "each removal names its article's URL"
     assert "DEBUG" not in verbose.stderr and "DEBUG cleaning." in debug.stderr
-    assert not re.search(r"^\w+ (trafilatura|htmldate|courlan|botocore)", debug.stderr, re.MULTILINE)
+    library_line = re.compile(r"^\w+ (trafilatura|htmldate|courlan|botocore)", re.MULTILINE)
+    assert not library_line.search(debug.stderr)
+    assert library_line.search(libraries.stderr), "-vvv shows the libraries' lines"
+    assert "DEBUG cleaning." in libraries.stderr
     nothing_new = cli_process("-v", "clean", "--site", "minisite", "--store", str(copy))
     assert "INFO defcorpus.clean: minisite: no new WARC files to clean" in nothing_new.stderr
