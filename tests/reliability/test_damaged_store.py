@@ -128,6 +128,9 @@ def test_warc_cut_mid_record_is_set_aside_salvaged_and_its_lost_pages_count_as_n
     salvaged = layout.salvaged_warc_key(damaged)
     whole = len(list(iter_responses(any_store, salvaged)))
     assert 0 < whole < 10
+    # How many the damage cost comes from the crawl's index of the file (.cdx.parquet): the damaged
+    # file itself can no longer say how many responses it held.
+    assert f"{10 - whole} raw responses to fetch again" in result.output
     published = snapshot(any_store)
     assert published.rows == ARTICLES - (10 - whole) and published.duplicated == 0
     assert any_store.exists(damaged)  # raw/ is never deleted from
