@@ -15,8 +15,11 @@ states it when one does (its time kept). "Another day" allows a time zone's diff
 way for a date stated in an offset, and for a time told in UTC every day that instant is somewhere
 (UTC-12 to UTC+14). When the printed day is such a local day of a UTC instant, the instant is told in
 the offset the page's other ``<time>`` elements state, if that offset puts it on the printed day.
-A printed update line ("Updated …") is never the publication; it is the modification when the
-structured data states none. These choices were measured on wcxb-articles (``docs/extraction.md``).
+A printed update line ("Updated …") is never the publication when any source states one; it is the
+modification when the structured data states none. A page that states no publication at all but
+when it was last updated is dated by the update: the version read was published that day, and it
+is the day the page shows its readers (a corpus would otherwise date it by the fetch). These choices
+were measured on wcxb-articles (``docs/extraction.md``).
 
 A date cannot be true when it is later than the fetch (a template or time-zone error) or outside
 the years a news page can carry (``0001-01-01`` is a .NET default, ``9999-12-31`` a "never"); such a
@@ -115,7 +118,8 @@ def published(
 
     ``shown`` is what the page prints with its headline: when it prints a publication day that no
     structured source comes within a day of, and that is not the update day (``modified_at``), the
-    printed day wins, through a structured source that agrees with it when one does."""
+    printed day wins, through a structured source that agrees with it when one does. With no
+    publication stated anywhere, the update (``modified_at``) dates the page."""
     structured = _stamps(_published_texts(tree, ld, meta), refused)
     offset = _page_offset(structured)
     chosen = next((stamp for stamp in structured if _possible(stamp, fetched_at, refused)), None)
@@ -139,7 +143,7 @@ def published(
         late = source()
         if late is not None and _possible(late, fetched_at, refused):
             return _with_offset(late, offset)
-    return None
+    return modified_at  # the only day the page gives: the version read was published then
 
 
 def modified(
