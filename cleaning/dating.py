@@ -156,15 +156,21 @@ def modified(
     labelled: Callable[[], Shown] = Shown,
 ) -> datetime | None:
     """The last modification: the structured value, else the update line the page prints with its
-    headline, else one it labels elsewhere."""
+    headline, else one it labels elsewhere. A printed update line more than a day from the
+    structured value wins, as the printed publication day does: a CMS restamps ``dateModified`` on
+    every save (a tag, a migration), the line tells readers when the article itself changed."""
     texts = [*_ld_texts(ld, "dateModified"), *(meta.get(k) for k in MODIFIED_META)]
     texts += [el.get("content") or el.get("datetime") for el in _ITEMPROP(tree, prop="dateModified")]
     stamps = _stamps(texts, refused)
     offset = _page_offset(stamps)
     found = next((_with_offset(s, offset) for s in stamps if _possible(s, fetched_at, refused)), None)
-    if found is not None:
+    printed = shown.updated if shown is not None else None
+    if found is not None and (printed is None or printed.near(found.date(), tolerance=1)):
         return found
-    line = shown.updated if shown is not None and shown.updated is not None else labelled().updated
+    if found is not None and printed is not None:
+        stamp = _printed_stamp(printed)
+        return _with_offset(stamp, offset) if _possible(stamp, fetched_at, set()) else found
+    line = printed if printed is not None else labelled().updated
     if line is None:
         return None
     stamp = _printed_stamp(line)
