@@ -15,8 +15,11 @@ states it when one does (its time kept). "Another day" allows a time zone's diff
 way for a date stated in an offset, and for a time told in UTC every day that instant is somewhere
 (UTC-12 to UTC+14). When the printed day is such a local day of a UTC instant, the instant is told in
 the offset the page's other ``<time>`` elements state, if that offset puts it on the printed day.
-A printed update line ("Updated …") is never the publication; it is the modification when the
-structured data states none. These choices were measured on wcxb-articles (``docs/extraction.md``).
+A printed update line ("Updated …") is never the publication when any source states one; it is the
+modification when the structured data states none. A page that states no publication at all but
+when it was last updated is dated by the update: the version read was published that day, and it
+is the day the page shows its readers (a corpus would otherwise date it by the fetch). These choices
+were measured on wcxb-articles (``docs/extraction.md``).
 
 A date cannot be true when it is later than the fetch (a template or time-zone error) or outside
 the years a news page can carry (``0001-01-01`` is a .NET default, ``9999-12-31`` a "never"); such a
@@ -115,7 +118,8 @@ def published(
 
     ``shown`` is what the page prints with its headline: when it prints a publication day that no
     structured source comes within a day of, and that is not the update day (``modified_at``), the
-    printed day wins, through a structured source that agrees with it when one does."""
+    printed day wins, through a structured source that agrees with it when one does. With no
+    publication stated anywhere, the update (``modified_at``) dates the page."""
     structured = _stamps(_published_texts(tree, ld, meta), refused)
     offset = _page_offset(structured)
     chosen = next((stamp for stamp in structured if _possible(stamp, fetched_at, refused)), None)
@@ -139,7 +143,7 @@ def published(
         late = source()
         if late is not None and _possible(late, fetched_at, refused):
             return _with_offset(late, offset)
-    return None
+    return modified_at  # the only day the page gives: the version read was published then
 
 
 def modified(
@@ -152,15 +156,21 @@ def modified(
     labelled: Callable[[], Shown] = Shown,
 ) -> datetime | None:
     """The last modification: the structured value, else the update line the page prints with its
-    headline, else one it labels elsewhere."""
+    headline, else one it labels elsewhere. A printed update line more than a day from the
+    structured value wins, as the printed publication day does: a CMS restamps ``dateModified`` on
+    every save (a tag, a migration), the line tells readers when the article itself changed."""
     texts = [*_ld_texts(ld, "dateModified"), *(meta.get(k) for k in MODIFIED_META)]
     texts += [el.get("content") or el.get("datetime") for el in _ITEMPROP(tree, prop="dateModified")]
     stamps = _stamps(texts, refused)
     offset = _page_offset(stamps)
     found = next((_with_offset(s, offset) for s in stamps if _possible(s, fetched_at, refused)), None)
-    if found is not None:
+    printed = shown.updated if shown is not None else None
+    if found is not None and (printed is None or printed.near(found.date(), tolerance=1)):
         return found
-    line = shown.updated if shown is not None and shown.updated is not None else labelled().updated
+    if found is not None and printed is not None:
+        stamp = _printed_stamp(printed)
+        return _with_offset(stamp, offset) if _possible(stamp, fetched_at, set()) else found
+    line = printed if printed is not None else labelled().updated
     if line is None:
         return None
     stamp = _printed_stamp(line)

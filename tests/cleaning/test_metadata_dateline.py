@@ -72,6 +72,23 @@ def test_an_update_line_is_not_the_publication_but_is_the_modification() -> None
     assert meta.date_modified is not None and meta.date_modified.date() == date(2025, 11, 18)
 
 
+@pytest.mark.parametrize(
+    ("structured_modified", "modified_day"),
+    [("2025-11-20T16:06:10Z", date(2025, 8, 14)), ("2025-08-15T02:00:00Z", date(2025, 8, 15))],
+    ids=["months apart: the printed line", "a day apart: the structured instant"],
+)
+def test_the_printed_update_line_checks_the_structured_modification(
+    structured_modified: str, modified_day: date
+) -> None:
+    """A CMS restamps dateModified on every save; the line printed by the headline says when the
+    article changed, so it wins when it is more than a day away (a time zone's difference is not)."""
+    head = ld({"@type": "NewsArticle", "datePublished": "2025-05-19T22:12:02Z", "dateModified": structured_modified})
+    body = story("<p class='meta'>By Dana Lee <span>Updated August 14, 2025</span></p>")
+    meta = read_metadata(page(head, body), URL, FETCHED)
+    assert meta.date_published == datetime(2025, 5, 19, 22, 12, 2, tzinfo=UTC)
+    assert meta.date_modified is not None and meta.date_modified.date() == modified_day
+
+
 def test_a_label_in_its_own_element_before_the_headline_marks_an_update() -> None:
     """ "Last updated:" and the date in two elements, above the h1: the update, not the publication."""
     body = (

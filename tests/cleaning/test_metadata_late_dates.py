@@ -44,10 +44,36 @@ def test_a_date_labelled_as_posted_far_from_the_headline_is_the_publication() ->
 
 
 def test_a_labelled_update_far_from_the_headline_is_the_modification_only() -> None:
+    """A page that states its publication elsewhere (here in a meta tag): the update is not it."""
+    head = "<meta property='article:published_time' content='2024-03-02T10:00:00+00:00'>"
     body = f"<article><h1>{TITLE}</h1>{FILLER}<p>Last updated: November 13, 2025</p></article>"
-    meta = read_metadata(page(body=body), URL, FETCHED)
-    assert meta.date_published is None
+    meta = read_metadata(page(head, body), URL, FETCHED)
+    assert meta.date_published == datetime(2024, 3, 2, 10, tzinfo=UTC)
     assert meta.date_modified is not None and meta.date_modified.date() == date(2025, 11, 13)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"<article><h1>{TITLE}</h1><p class='meta'>Updated October 23, 2025</p>{FILLER}</article>",
+        f"<article><h1>{TITLE}</h1>{FILLER}<p>Last updated: October 23, 2025</p></article>",
+    ],
+    ids=["by the headline", "labelled below the body"],
+)
+def test_a_page_stating_only_its_update_is_dated_by_it(body: str) -> None:
+    """No source states a publication: the update is the only day the page shows its readers, and
+    the version read was published then (left empty, the corpus would date it by the fetch)."""
+    meta = read_metadata(page(body=body), URL, FETCHED)
+    assert meta.date_modified is not None and meta.date_modified.date() == date(2025, 10, 23)
+    assert meta.date_published == meta.date_modified
+
+
+def test_a_date_in_the_url_comes_before_the_update_line() -> None:
+    """The URL's day is a publication date the page states; the update stays the modification."""
+    body = f"<article><h1>{TITLE}</h1>{FILLER}<p>Last updated: October 23, 2025</p></article>"
+    meta = read_metadata(page(body=body), "https://blog.example/2024/05/09/choosing-a-tent/", FETCHED)
+    assert meta.date_published == datetime(2024, 5, 9, tzinfo=UTC)
+    assert meta.date_modified is not None and meta.date_modified.date() == date(2025, 10, 23)
 
 
 def test_dates_in_comments_and_related_lists_are_not_the_articles() -> None:
