@@ -72,17 +72,9 @@ def locate(tree: lxml_html.HtmlElement, blocks: Sequence[Block]) -> list[etree._
 
     A text the page prints twice (a name in a sidebar's topic list and in the article's own list)
     is located at its first copy after the previous block's element: blocks come in page order."""
-    keys = {word_key(block.text, fold=True) for block in blocks}
-    # An element can only match a block whose key starts with the element's first word: finding that
-    # word is cheap, so the whole key (all of the element's words) is built only for those elements.
-    # Most elements of a page (its wrappers, lists and cells of other text) never get that far.
-    firsts = {key.split(" ", 1)[0] for key in keys}
     by_text: dict[str, list[tuple[int, etree._Element]]] = {}
     for n, el in enumerate(tree.iter(*_TEXT_TAGS)):
-        text = el.text_content().casefold()
-        first = _WORD.search(text)
-        if (first.group() if first is not None else "") in firsts:
-            by_text.setdefault(word_key(text), []).append((n, el))
+        by_text.setdefault(word_key(el.text_content(), fold=True), []).append((n, el))
     found: list[etree._Element | None] = []
     last = -1
     for block in blocks:
