@@ -35,13 +35,13 @@ _NEVER_TEXT = ("script", "style", "noscript", "template", "svg")
 # Never body text either: captions (the lead image's is kept as metadata; a gallery's belong to its
 # images) and text only screen readers get ("opens in a new tab"), by the class names of the
 # accessibility conventions of WordPress, Bootstrap, Tailwind and Drupal.
-_NOT_BODY = etree.XPath(
-    "//figcaption|//*[@class][contains(concat(' ', normalize-space(@class), ' '), ' screen-reader-text ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' sr-only ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' visually-hidden ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' visuallyhidden ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' element-invisible ')]"
+_HIDDEN_CLASSES = frozenset(("screen-reader-text", "sr-only", "visually-hidden", "visuallyhidden", "element-invisible"))
+# Candidates only: a class attribute holding one of those names anywhere (cheap for libxml2 to
+# test); ``_not_body`` keeps those where it is a whole class name, as CSS reads the attribute.
+_NOT_BODY_CANDIDATES = etree.XPath(
+    "//figcaption|//*[" + " or ".join(f"contains(@class, '{name}')" for name in sorted(_HIDDEN_CLASSES)) + "]"
 )
+_CLASS_SPACE = re.compile(r"[ \t\r\n]+")  # what separates class names (XML whitespace)
 _P_OPEN = re.compile(rb"<p[\s>]", re.IGNORECASE)
 _WRAPPERS = re.compile(rb"</?(?:div|span)\b[^>]*>", re.IGNORECASE)
 _WRAPPERS_STR = re.compile(r"</?(?:div|span)\b[^>]*>", re.IGNORECASE)
@@ -141,7 +141,7 @@ def _parse_deep(html: bytes | str, *, whole_page: bool, content_type: str | None
         html = decode_page(html, content_type)
     tree = _parse(html, whole_page=whole_page)
     opened = len(_P_OPEN.findall(html if isinstance(html, bytes) else html.encode("utf-8", "replace")))
-    if opened < _MIN_LOST_PARAGRAPHS or len(tree.xpath("//p")) * 2 >= opened:
+    if opened < _MIN_LOST_PARAGRAPHS or tree.xpath("count(//p)") * 2 >= opened:
         return tree
     logger.info("the page nests deeper than the parser goes: parsed again without its wrappers")
     unwrapped = _WRAPPERS.sub(b" ", html) if isinstance(html, bytes) else _WRAPPERS_STR.sub(" ", html)
@@ -180,7 +180,7 @@ def _body_tree(tree: lxml_html.HtmlElement, options: CleanOptions) -> lxml_html.
     text (trafilatura would drop them after copying them), captions, screen-reader-only labels and
     the site's drop selectors."""
     etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
-    for el in _NOT_BODY(tree):
+    for el in _not_body(tree):
         el.drop_tree()
     for selector in options.drop_selectors:
         for el in selector(tree):
@@ -188,10 +188,19 @@ def _body_tree(tree: lxml_html.HtmlElement, options: CleanOptions) -> lxml_html.
     return tree
 
 
+def _not_body(tree: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """Captions and screen-reader-only elements, in document order."""
+    return [
+        el
+        for el in _NOT_BODY_CANDIDATES(tree)
+        if el.tag == "figcaption" or not _HIDDEN_CLASSES.isdisjoint(_CLASS_SPACE.split(el.get("class", "")))
+    ]
+
+
 def _body_blocks(tree: lxml_html.HtmlElement, container: lxml_html.HtmlElement, options: CleanOptions) -> list[Block]:
     """The site's container, its drop selectors applied, through trafilatura (its selector is trusted)."""
     root = deepcopy(container)
-    for el in _NOT_BODY(root):
+    for el in _not_body(root):
         el.drop_tree()
     for selector in options.drop_selectors:
         for el in selector(root):

@@ -66,6 +66,9 @@ _PREFIX_WORDS = 4
 _WITH_CLASS = etree.XPath("//*[@class=$cls]")
 _P_STARTING_WITH = etree.XPath("//p[starts-with(normalize-space(.), $prefix)]")
 _CONTINUATION_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "blockquote", "li")
+# An output format other than "python": trafilatura's bare_extraction then returns the body tree
+# without its plain-text rendering, the one thing the format changes there.
+_TREE_ONLY = "xml"
 
 
 def generic_blocks(tree: lxml_html.HtmlElement, extractor: Extractor, headline: str | None) -> list[Block]:
@@ -127,25 +130,28 @@ def _page_words(tree: lxml_html.HtmlElement) -> int:
 
 
 def _blocks(tree: lxml_html.HtmlElement, extractor: Extractor) -> tuple[list[Block], int]:
-    body, _ = _run(tree, extractor)
+    body = _run(tree, extractor)
     blocks = [b for b in tree_blocks(body) if b.text.strip()] if body is not None else []
     return blocks, sum(len(_WORD.findall(b.text)) for b in blocks)
 
 
-def _run(tree: lxml_html.HtmlElement, extractor: Extractor) -> tuple[etree._Element | None, int]:
-    """The extracted body (None when empty) and the length of its text."""
+def _run(tree: lxml_html.HtmlElement, extractor: Extractor) -> etree._Element | None:
+    """The extracted body (None when empty)."""
     document = bare_extraction(tree, options=extractor)
     if not isinstance(document, Document) or document.body is None or not len(document.body):
-        return None, 0
-    return document.body, len(document.text or "")
+        return None
+    return document.body
 
 
 def _variant(extractor: Extractor, *, focus: str) -> Extractor:
     """The site's extractor with another focus and its full cascade; a copy, so the caller's
-    options never change."""
+    options never change. Its output format is not ``python``: the blocks are read from the body
+    tree, and with any other format trafilatura leaves the body as it is and skips writing it out
+    as plain text (``Document.text``, never read here)."""
     variant = copy(extractor)
     variant.focus = focus
     variant.fast = False
+    variant.format = _TREE_ONLY
     return variant
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from copy import copy
+
 import pytest
+from lxml import etree
+from lxml import html as lxml_html
+from trafilatura import bare_extraction
+from trafilatura.settings import Document
 
 from cleaning.extract import Page, extract_page
-from cleaning.generic import _variant
+from cleaning.generic import _run, _variant
 from cleaning.options import CleanOptions
 from corpus.cleaning_rules import CleaningRules
 from tests.support.pages import HEADLINE, PROSE, html_page, paragraphs
@@ -98,6 +104,22 @@ def test_variant_leaves_the_sites_extractor_unchanged(focus: str) -> None:
     assert (options.extractor.focus, options.extractor.fast) == ("balanced", True)
 
 
+@pytest.mark.parametrize("focus", ["precision", "balanced", "recall"])
+def test_each_run_returns_the_body_trafilatura_extracts_as_python(focus: str) -> None:
+    """The runs skip trafilatura's plain-text rendering (another output format): the body tree is
+    the same as with the python format, which renders the text as well."""
+    options = CleanOptions.build("x")
+    variant = _variant(options.extractor, focus=focus)
+    as_python = copy(variant)
+    as_python.format = "python"
+    page = html_page(paragraphs(PROSE) + "<ul><li>One point made</li><li>Another point</li></ul>")
+    tree = lxml_html.document_fromstring(page)
+    with_text = bare_extraction(tree, options=as_python)
+    body = _run(tree, variant)
+    assert isinstance(with_text, Document) and with_text.text and body is not None
+    assert etree.tostring(body) == etree.tostring(with_text.body)
+
+
 def test_article_that_the_precise_run_discards_comes_from_the_balanced_run() -> None:
     """A body in widget-classed blocks with "more" links: trafilatura's precision mode keeps a few
     words of it, its default keeps the article; the cleaner never comes out shorter than the default."""
@@ -151,3 +173,16 @@ def test_labels_at_the_edges_of_the_body_are_dropped() -> None:
 
 def test_a_short_sentence_at_the_end_is_kept() -> None:
     assert extract(html_page(paragraphs([*PROSE, "Stay tuned."])))[-1] == "Stay tuned."
+
+
+def test_screen_reader_labels_are_out_of_the_body_by_whole_class_names_only() -> None:
+    """``sr-only`` and the like name text only screen readers get; a class that merely contains
+    the name (``sr-only-focusable``, a skip link shown on focus) is not one of them."""
+    body = (
+        f"<p>{PROSE[0]}<span class='icon\tsr-only'> opens in a new tab</span></p>"
+        f"<p>{PROSE[1]}<span class='sr-only-focusable'> Skip to the second half</span></p>"
+        f"<p class='x visually-hidden\n'>Share this story on every network</p>{paragraphs(PROSE[2:])}"
+    )
+    text = " ".join(extract(html_page(body)))
+    assert "opens in a new tab" not in text and "Share this story" not in text
+    assert "Skip to the second half" in text

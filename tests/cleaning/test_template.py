@@ -8,7 +8,7 @@ from lxml import html
 
 from cleaning.blocks import Block
 from cleaning.boilerplate import BoilerplateStats
-from cleaning.template import SiteTemplate, block_positions, page_container, recovered, signature
+from cleaning.template import SiteTemplate, block_positions, locate, page_container, recovered, signature
 from tests.support import cleaning_sites as sites
 
 BODY = "main.story>div.story-body.text-0"
@@ -136,3 +136,17 @@ def test_a_text_printed_twice_is_located_where_the_article_prints_it() -> None:
     (first, second) = block_positions(tree, blocks)
     assert second is not None and second[0] == "div.story-body>ul.crew"
     assert first is not None and first[0] == "main.story>div.story-body"
+
+
+def test_blocks_are_located_by_all_their_words_whatever_their_case_and_punctuation() -> None:
+    """Only elements starting with a block's first word are keyed in full: an element sharing the
+    first word but not the rest, or holding the block inside more text, is not the block's."""
+    tree = html.document_fromstring(
+        "<html><body><div><p>Storm warnings, issued.</p><p>STORM   warnings: issued!</p>"
+        "<ul><li>Storm warnings issued for the coast and more</li></ul>"
+        "<p>…</p><p>Ça va — straße</p></div></body></html>"
+    )
+    paragraphs = tree.findall(".//p")
+    texts = ["storm warnings issued", "Storm warnings", "—", "ÇA VA STRASSE"]
+    blocks = [Block("p", text) for text in texts]
+    assert locate(tree, blocks) == [paragraphs[0], None, paragraphs[2], paragraphs[3]]
