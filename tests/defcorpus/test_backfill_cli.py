@@ -61,7 +61,7 @@ def test_a_bad_rate_setting_is_a_usage_error(archive: FakeArchive, site_file: Pa
     env = archive_env(archive, DEFCORPUS_WAYBACK_CDX_PER_MINUTE="fast")
     result = backfill(site_file, tmp_path / "store", env, *window())
     assert result.exit_code == 2
-    assert "DEFCORPUS_WAYBACK_CDX_PER_MINUTE must be a number, got 'fast'" in result.output
+    assert "DEFCORPUS_WAYBACK_CDX_PER_MINUTE must be a number of requests a minute, got 'fast'" in result.output
     assert not (tmp_path / "store").exists()
 
 
