@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Column
 
 from corpus.store import Store
 from crawlers.report import CrawlReport
@@ -72,7 +73,9 @@ def backfill_with_progress(console: Console, store: Store, job: BackfillJob) -> 
     """Captures found, articles fetched and captures skipped, as the backfill goes."""
     from crawlers.archives.backfill import run_backfill
 
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    # The line is longer than a narrow terminal (or a log's 80 columns): it wraps rather than losing its end.
+    text = TextColumn("{task.description}", table_column=Column(overflow="fold"))
+    columns = (SpinnerColumn(), text, TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task(f"Backfilling {job.site.name} from {job.archive}", total=None)
 

@@ -9,8 +9,8 @@ Holds the site's crawl lease (one backfill or crawl of a site at a time). Killed
 rerun first stores the whole records of the WARC file that was open (``crawlers.archives.spool``),
 then continues from the cursor and fetches nothing that was settled: on the same machine only the
 capture being fetched at the kill is fetched again (on another one, the open file's captures). The
-cursor advances durably at each index page (``_page_done``), so on the same machine the rerun reads
-again only the index page that was in flight.
+cursor advances durably at each index page (``_page_done``), before the next page is asked for, so
+on the same machine the rerun reads again only the index page that was in flight.
 """
 
 from __future__ import annotations
@@ -174,8 +174,10 @@ class _Backfill:
         try:
             pages = with_carried(self.position, self.source.pages(page_of(self.position) if self.position else None))
             for position, group in grouped(self._counted(pages)):
-                if self.position is None or page_of(position) != page_of(self.position):
+                if not group:  # an index page read through: durable before the next page is asked for
                     self._page_done(window_id, position)
+                    self.position = position
+                    continue
                 self._settle(group)
                 self.position = position
                 if self.writer.full():
@@ -231,7 +233,8 @@ class _Backfill:
         self.report.without_good_capture += self.unsettled.add(article)
 
     def _page_done(self, window_id: str, position: dict[str, Any]) -> None:
-        """A new index page begins: every capture before it is settled, so a rerun need not read them again.
+        """An index page is read through and the next is about to be asked for: every capture before
+        ``position`` is settled, so a rerun need not read them again.
 
         Durable at once: in the store when nothing settled waits in an open file, else in that file's
         journal (the rerun that stores the file saves it). A rerun reads again only the page in flight.

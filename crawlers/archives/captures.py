@@ -39,10 +39,12 @@ class Capture:
 
 @dataclass(frozen=True)
 class Page:
-    """One index page; ``position`` is the cursor that reads this page again."""
+    """One index page; ``position`` is the cursor that reads this page again, ``following`` the one that
+    reads the page after it (None: the last page), known before that page is asked for."""
 
     position: dict[str, Any]
     captures: list[Capture]
+    following: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,10 @@ def grouped(pages: Iterable[Page]) -> Iterator[tuple[dict[str, Any], list[Captur
     Why: the last article of a page is known whole only once the next page is read. A cursor of the
     page it starts on would read that page again after a restart; this one reads again only the
     page that was being read, and an article split across two pages is still never cut in half.
+
+    When a page is read through, and before the next one is asked for, it yields that page's cursor
+    with no captures (every article before the one it carries has been yielded): the caller makes it
+    durable then, so a stop while the next page is being read reads again only that page.
     """
     current: list[Capture] = []
     carried: list[Capture] = []
@@ -122,6 +128,8 @@ def grouped(pages: Iterable[Page]) -> Iterator[tuple[dict[str, Any], list[Captur
                 yield resume_at(position, carried), current
                 current, carried = [], []
             current.append(capture)
+        if page.following is not None:
+            yield resume_at(page.following, current), []
     if current:
         yield resume_at(position, carried), current
 

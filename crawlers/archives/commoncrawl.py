@@ -98,8 +98,13 @@ class CommonCrawlSource:
                 start, first_page = i, int(cursor.get("page", 0))
                 break
         for i, (crawl, n, url, match) in enumerate(pairs[start:], start):
-            for page in range(first_page if i == start else 0, self._num_pages(crawl, url, match)):
-                yield Page({"crawl": crawl, "query": n, "page": page}, self._page(crawl, url, match, page))
+            count = self._num_pages(crawl, url, match)
+            for page in range(first_page if i == start else 0, count):
+                following: dict[str, Any] | None = {"crawl": crawl, "query": n, "page": page + 1}
+                if page + 1 == count:  # the next crawl (or query) from its first page, or the end
+                    after = pairs[i + 1] if i + 1 < len(pairs) else None
+                    following = {"crawl": after[0], "query": after[1], "page": 0} if after else None
+                yield Page({"crawl": crawl, "query": n, "page": page}, self._page(crawl, url, match, page), following)
 
     def _params(self, url: str, match: str) -> list[tuple[str, str]]:
         assert self.window.since and self.window.until

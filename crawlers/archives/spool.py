@@ -14,8 +14,8 @@ index) under the key it was meant to have. A backfill killed with SIGKILL or by 
 fetches again only the capture it was fetching. Why not smaller files: a backfill of years would
 leave thousands of tiny objects (and their indexes and segments) for the clean to list and read.
 
-The journal also says how far the index was read: when the backfill moves to a new index page with
-a file open, a ``cursor`` line (window and position) follows the records of the pages before it. The
+The journal also says how far the index was read: before the backfill asks for the next index page
+with a file open, a ``cursor`` line (window and position) follows the records of the pages before it. The
 rerun saves the last cursor that follows only whole records as the window's cursor once the file is
 stored, so it reads again only the index page that was in flight (``Recovered.cursors``).
 

@@ -9,7 +9,7 @@ fetched it, so consecutive monthly windows fetch each article once.
 
 The cursor (``cursor-<since>-<until>-<capture>.json``) is the index position to read again on a
 rerun: the page being read, with the captures of an article begun on the page before it
-(``captures.grouped``). It is saved at each new index page when no settled capture waits in an open
+(``captures.grouped``). It is saved before each new index page is asked for when no settled capture waits in an open
 file, and when a file is stored; a page begun with a file open is journaled in the spool instead,
 and saved by the rerun that stores the file (``spool.recover``).
 

@@ -62,13 +62,17 @@ class WaybackSource:
 
     def pages(self, cursor: dict[str, Any] | None) -> Iterator[Page]:
         cursor = cursor or {"query": 0, "resume_key": None}
-        for number, (url, match) in enumerate(queries(self.site)):
+        plan = queries(self.site)
+        for number, (url, match) in enumerate(plan):
             if number < cursor["query"]:
                 continue
             key = cursor["resume_key"] if number == cursor["query"] else None
             while True:
                 captures, next_key = self._page(url, match, key)
-                yield Page({"query": number, "resume_key": key}, captures)
+                following: dict[str, Any] | None = {"query": number, "resume_key": next_key}
+                if not next_key:
+                    following = {"query": number + 1, "resume_key": None} if number + 1 < len(plan) else None
+                yield Page({"query": number, "resume_key": key}, captures, following)
                 if not next_key:
                     break
                 key = next_key

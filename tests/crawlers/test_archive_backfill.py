@@ -14,6 +14,8 @@ import signal
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,8 +25,12 @@ import pytest
 
 import corpus
 from corpus.store import open_store
+from crawlers.archives import backfill
 from crawlers.archives.backfill import BackfillJob, run_backfill
+from crawlers.archives.captures import Capture, Memento, Page, Skip, Source, page_of
+from crawlers.archives.client import ArchiveClient
 from crawlers.archives.settings import ArchiveSettings
+from crawlers.archives.state import ArchiveState
 from crawlers.sites import load_site_file
 from tests.support.archive_history import HOST, SITE_TOML, History, generate
 from tests.support.archives import FakeArchive, archive_serving
@@ -41,6 +47,7 @@ pytestmark = pytest.mark.slow
 
 WHOLE = ("2018-12-01", "2022-01-01")  # every capture of the history
 BAD = ("soft_404", "challenge", "error")
+real_make_source = backfill.make_source
 
 
 @pytest.fixture(scope="module")
@@ -248,3 +255,67 @@ def test_a_killed_backfill_rerun_fetches_nothing_stored_again_and_loses_nothing(
     third = run_backfill_cli(site_file, store, {**env, "DEFCORPUS_WAYBACK_CDX_PER_MINUTE": FAST}, "wayback", *window)
     assert third.returncode == 0 and "nothing to do" in third.stdout
     assert wayback.log == []
+
+
+class _Watched:
+    """A source that notes, as each index page is asked for, the cursor a kill at that moment would leave."""
+
+    def __init__(self, source: Source, durable: Callable[[], dict[str, Any] | None]) -> None:
+        self.source, self.durable, self.archive = source, durable, source.archive
+        self.asked: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []  # (durable cursor then, page asked)
+
+    def pages(self, cursor: dict[str, Any] | None) -> Iterator[Page]:
+        pages = self.source.pages(cursor)
+        while True:
+            durable = self.durable()
+            page = next(pages, None)  # the index request is sent here
+            if page is None:
+                return
+            self.asked.append((durable, page.position))
+            yield page
+
+    def fetch(self, capture: Capture) -> Memento | Skip:
+        return self.source.fetch(capture)
+
+
+def test_the_cursor_names_each_index_page_before_it_is_asked_for(
+    wayback: FakeArchive, site_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kill test's promise, without its timing: a stop while page N+1 is being read (the request
+    sent, the answer not in) leaves a cursor, in the open file's journal or in the store, that reads
+    page N+1, so a rerun reads again only that page (before the fix: page N too)."""
+    store, spool_root = open_store(str(tmp_path / "store")), tmp_path / "spool"
+    settings = replace(
+        ArchiveSettings(),
+        wayback_url=wayback.base_url,
+        wayback_cdx_per_minute=float(FAST),
+        wayback_memento_per_minute=float(FAST),
+        page_rows=20,
+        warc_records=40,
+        spool_dir=str(spool_root),
+    )
+    job = BackfillJob(load_site_file(site_file), "wayback", "2019-01-01", "2019-03-01", settings=settings)
+
+    def durable() -> dict[str, Any] | None:
+        for journal in spool_root.rglob("*.jsonl"):
+            lines = [json.loads(line) for line in journal.read_text().splitlines()]
+            cursors = [line["cursor"] for line in lines if "cursor" in line]
+            if cursors:
+                return cursors[-1]
+        saved = ArchiveState(store, "archived", "wayback").cursor(job.window_id())
+        return saved["position"] if saved else None
+
+    watched: list[_Watched] = []
+
+    def make_source(job: BackfillJob) -> tuple[Source, ArchiveClient]:
+        source, client = real_make_source(job)
+        watched.append(_Watched(source, durable))
+        return watched[-1], client
+
+    monkeypatch.setattr(backfill, "make_source", make_source)
+    report = run_backfill(store, job)
+    assert report.finished and len(report.warc_keys) >= 2, "several files, several pages to each"
+    asked = watched[0].asked
+    assert len(asked) >= 10
+    late = [page for cursor, page in asked[1:] if cursor is None or page_of(cursor) != page]
+    assert not late, f"{len(late)} of {len(asked) - 1} index pages asked for before a cursor named them"

@@ -1,9 +1,9 @@
-"""Common Crawl backfills over its real protocols, and a live crawl after a backfill.
+"""Common Crawl backfills over its real protocols, and a live crawl before or after a backfill.
 
 Common Crawl: collinfo.json, one NDJSON index per crawl paged by showNumPages/page, records read by
 HTTP Range from WARC files. The live crawl: the bundled mini-site archived in a fake Wayback
-Machine, backfilled and cleaned, then crawled live and cleaned: nothing is published twice, and the
-one article whose archived text differs from the live one gets a second version.
+Machine, backfilled and cleaned, then crawled live and cleaned, or the other way round: nothing is
+published twice, and the one article whose archived text differs from the live one gets a second version.
 """
 
 from __future__ import annotations
@@ -166,3 +166,45 @@ def test_an_article_listed_by_two_crawls_is_one_article(tmp_path: Path) -> None:
     assert Counter(r.path for r in stored_records(tmp_path / "store", "archived")) == Counter(
         [one.path, late.path, single.path]
     )
+
+
+def test_a_backfill_after_a_live_crawl_adds_only_the_archived_text_that_differs(minisite: Any, tmp_path: Path) -> None:
+    """The other order: the live crawl published every article; a backfill of the same window then
+    stores their captures, and its clean republishes none of the same texts (nor the capture whose
+    date the clean refuses: an older fetch of the live text) and adds one version, of the text the
+    archive captured before the site corrected it. The live text stays the latest version."""
+    history = MiniSiteHistory(minisite.base_url)
+    store = tmp_path / "store"
+    site_file = Path(__file__).parents[2] / "crawlers" / "sites" / "demo" / "minisite.toml"
+    site = load_site_file(site_file).with_base_url(minisite.base_url)
+    public = {a.path for a in load_content().public}
+    crawl(site, store)
+    live = clean_site(open_store(str(store)), site)
+    assert live.articles_published == len(public)
+    live_rows = {urlsplit(r["url"]).path: r for r in corpus.open(str(store)).articles(site="minisite").to_pylist()}
+
+    with archive_serving(history) as wayback:
+        done = run_backfill_cli(
+            site_file,
+            store,
+            archive_env(wayback),
+            "wayback",
+            "2022-01-01",
+            "2024-01-01",
+            "--clean",
+            "--base-url",
+            minisite.base_url,
+        )
+    assert done.returncode == 0, done.stderr
+    archived = [r for r in stored_records(store, "minisite") if r.headers.get("WARC-Defcorpus-Archive") == "wayback"]
+    assert {r.path for r in archived} == public, "every article's capture was stored: dedup is the clean's"
+    assert f"minisite: 1 articles published, {len(public) - 1} unchanged" in done.stdout, done.stdout
+
+    rows = corpus.open(str(store)).articles(site="minisite", latest=False).to_pylist()
+    versions = Counter(urlsplit(r["url"]).path for r in rows)
+    assert set(versions) == public
+    assert {p: n for p, n in versions.items() if n > 1} == {history.changed: 2}
+    changed = [r for r in rows if urlsplit(r["url"]).path == history.changed]
+    assert len({r["content_hash"] for r in changed}) == 2, "the archived text is a version of its own"
+    latest = {urlsplit(r["url"]).path: r for r in corpus.open(str(store)).articles(site="minisite").to_pylist()}
+    assert {p: r["content_hash"] for p, r in latest.items()} == {p: r["content_hash"] for p, r in live_rows.items()}

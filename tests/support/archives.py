@@ -12,8 +12,9 @@ One server (the suite's ``LoopbackServer``) answers both archives' routes, as th
 - Common Crawl: ``/collinfo.json``, ``/<crawl>-index`` (NDJSON, ``showNumPages``/``page``, pywb filters
   ``=``/``~``/contains, 404 "No Captures found"), ``/crawl-data/…`` WARC files with HTTP ``Range``.
 
-Every request is logged with its kind and monotonic time; ``faults`` makes the first requests of a
-kind answer a status (429, 503) with ``Retry-After``.
+Every request is logged with its kind and monotonic time; ``faults`` makes the next requests of a
+kind answer a status (429, 503), with ``Retry-After`` unless ``retry_after`` is empty (``None`` in
+the list: that request is answered as usual).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ class FakeArchive:
         self.rows.sort()
         self.crawls = self._crawls() if commoncrawl else []
         self.log: list[Logged] = []
-        self.faults: dict[str, list[int]] = {}
+        self.faults: dict[str, list[int | None]] = {}  # kind -> what its next requests answer (None: as usual)
         self.retry_after = "1"
         self._lock = threading.Lock()
         self._httpd = LoopbackServer(("127.0.0.1", 0), _handler(self))
@@ -334,9 +335,10 @@ def _handler(archive: FakeArchive) -> type[BaseHTTPRequestHandler]:
                 queued = archive.faults.get(kind)
                 fault = queued.pop(0) if queued else None
             if fault is not None:
-                return self._send(
-                    fault, {"Retry-After": archive.retry_after, "Content-Type": "text/plain"}, b"slow down"
-                )
+                headers = {"Content-Type": "text/plain"}
+                if archive.retry_after:  # "": no Retry-After, the client backs off on its own
+                    headers["Retry-After"] = archive.retry_after
+                return self._send(fault, headers, b"slow down")
             query = parse_qsl(parts.query, keep_blank_values=True)
             if kind == "cdx":
                 return self._send(200, {"Content-Type": "application/json"}, archive.cdx(query))

@@ -10,8 +10,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from click.testing import CliRunner, Result
 from warcio.archiveiterator import ArchiveIterator
 
+from defcorpus.cli import main
 from defcorpus.minisite import build_site, load_content
 from tests.support.archive_history import Capture, History
 from tests.support.archives import FakeArchive
@@ -64,6 +66,14 @@ def run_backfill_cli(
 ) -> subprocess.CompletedProcess[str]:
     args = backfill_args(site_file, store, archive, since, until, *extra)
     return subprocess.run(args, env=env, capture_output=True, text=True, timeout=600, check=False)
+
+
+def invoke_backfill(site_file: Path, store: Path, env: dict[str, str], *extra: str) -> Result:
+    """``defcorpus backfill --archive wayback`` of ``site_file``'s site, in this process (CliRunner)."""
+    args = ["backfill", "--site", site_file.stem, "--sites-file", str(site_file), "--archive", "wayback"]
+    args += ["--store", str(store), *extra]
+    keep = {k: v for k, v in env.items() if k.startswith("DEFCORPUS_")}
+    return CliRunner().invoke(main, args, env=keep)
 
 
 @dataclass(frozen=True)
