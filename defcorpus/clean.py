@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from cleaning.boilerplate import BoilerplateStats
 from cleaning.dedup import DedupIndex
-from cleaning.identity import SHARED, IdentityRules, separate_shared
+from cleaning.identity import SHARED, IdentityRules, own_url, separate, separate_shared
 from cleaning.options import CleanOptions
 from cleaning.pipeline import BatchResult
 from corpus import layout
@@ -163,11 +163,13 @@ def _clean_chunk(
     result = memory.extractor.clean(pages, options, memory.stats, progress.advance)
     lease.renew(if_due=True)
     result.articles = note_separated(result, result.articles, separate_shared(result.articles))
+    memory.published.prefetch(a.id for a in result.articles)  # only the index partitions these ids fall in
+    result.articles = note_separated(result, result.articles, apart_from_published(result.articles, memory.published))
     result.articles = group_duplicates(store, site.name, result.articles, memory.dedup)
     fresh = []
-    memory.published.prefetch(a.id for a in result.articles)  # only the index partitions these ids fall in
+    memory.published.prefetch(a.id for a in result.articles)  # the ids of pages that kept their own URLs too
     for article in result.articles:
-        version = Version.of(article)
+        version = Version.of(article, own_url(article.url))
         if version in memory.published:
             report.articles_unchanged += 1
             continue
@@ -186,6 +188,17 @@ def _publish_batch(store: Store, site: SiteConfig, fresh: list[Article], keys: l
     report.batch_ids.append(report.batch_id)
     publish(store, site.name, fresh, report.batch_id, inputs=keys)
     report.add_published(fresh)
+
+
+def apart_from_published(articles: list[Article], published: SiteVersions) -> list[Article]:
+    """The articles, those claiming an id another page holds in earlier batches under their own URLs.
+
+    ``separate_shared`` sees one batch; an incremental clean's batch holds the new pages only, so
+    the page that already holds the id (``SiteVersions.held_by_another_page``) is known from the index.
+    """
+    return [
+        separate(a, {a.id}) if published.held_by_another_page(Version.of(a, own_url(a.url))) else a for a in articles
+    ]
 
 
 def note_separated(result: BatchResult, before: list[Article], after: list[Article]) -> list[Article]:
