@@ -3,7 +3,8 @@
 Idempotent: a WARC file is cleaned once (its key is recorded in the manifest that published it),
 and an article version already published (same id, same content hash, same metadata) is never
 published again. The same text fetched later with other metadata (dates a skewed crawler clock
-dropped, now kept; a corrected byline) is a new version, so a re-fetch repairs the record.
+dropped, now kept; a corrected byline) is a new version, so a re-fetch repairs the record. The pages
+it rejects are filed for the next crawl, which asks for them again (``crawlers.state``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from corpus.store import Store
 from corpus.table import publish, read_manifests
 from corpus.version_index import Version
 from crawlers.sites import SiteConfig
+from crawlers.state import write_rejections
 from defcorpus.batch_summary import build_summary, write_summary
 from defcorpus.clean_report import CleanReport
 from defcorpus.parallel import Extractor
@@ -176,6 +178,9 @@ def _clean_chunk(
         memory.published.add(version)
         fresh.append(article)
     save_boilerplate(store, site.name, memory.stats)
+    # Before the batch commits: a clean killed between the two cleans the files again and files them again.
+    rejected = [(p.url, p.warc_file) for p in result.rejected_pages if p.warc_file]
+    write_rejections(store, site.name, layout.new_run_id(), rejected)
     _publish_batch(store, site, fresh, keys, report)
     memory.published.committed(report.batch_id)  # its versions are published now
     write_summary(store, build_summary(site.name, str(report.batch_id), result, fresh))
