@@ -74,12 +74,23 @@ class SiteVersions:
         """
         if version.source is None:
             return False
-        published = self.index.sources(version.article_id) | {
-            source_digest(v.source) for v in self.pending.values() if v.article_id == version.article_id and v.source
-        }
+        published = self._sources(version.article_id)
         if not published or source_digest(version.source) in published:
             return False
         return self.index.get(*version.key) is None and version.key not in self.pending
+
+    def published_from(self, version: Version) -> bool:
+        """A version of the article was published from ``version.source``: that page holds the id.
+
+        Why: a re-clean sees every page claiming a shared canonical at once; the one an earlier clean
+        published the id from keeps it, so the re-clean gives the ids the incremental cleans gave.
+        """
+        return version.source is not None and source_digest(version.source) in self._sources(version.article_id)
+
+    def _sources(self, article_id: str) -> set[bytes]:
+        """Digests of the page URLs the article was published from, or is about to be."""
+        pending = {source_digest(v.source) for v in self.pending.values() if v.article_id == article_id and v.source}
+        return self.index.sources(article_id) | pending
 
     def add(self, version: Version) -> None:
         current = self.pending.get(version.key)

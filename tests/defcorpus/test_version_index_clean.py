@@ -173,3 +173,14 @@ def test_a_page_claiming_an_id_another_page_holds_is_told_from_an_edit_of_that_p
         False,
         False,
     ]
+
+
+def test_the_pages_an_id_was_published_from_are_said_pending_or_committed(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "store"))
+    versions = SiteVersions(store, "site-a", [], [])
+    versions.add(Version("id-c", "text-a", b"f" * 8, 1_000, "http://site/c/first/"))
+    versions.committed(None)
+    versions.add(Version("id-c", "text-a", b"f" * 8, 2_000, "http://site/c/alias/"))
+    urls = ("http://site/c/first/", "http://site/c/alias/", "http://site/c/second/", None)
+    asked = [Version("id-c", "text-b", b"f" * 8, 3_000, url) for url in urls]
+    assert [versions.published_from(v) for v in asked] == [True, True, False, False]

@@ -189,9 +189,8 @@ def claimants(base: str) -> FixtureSite:
     return FixtureSite(routes, {FIRST.path, SECOND.path})
 
 
-def test_a_later_page_sharing_a_canonical_never_replaces_the_article_an_earlier_clean_published(
-    tmp_path: Path,
-) -> None:
+def _two_cleans(tmp_path: Path) -> tuple[Store, SiteConfig, list[CleanReport]]:
+    """The claimants' site crawled and cleaned twice: one page under the borrowed canonical per run."""
     store = open_store(str(tmp_path / "store"))
     reports = []
     with serving(claimants) as (server, _):
@@ -199,6 +198,13 @@ def test_a_later_page_sharing_a_canonical_never_replaces_the_article_an_earlier_
         for _ in range(2):
             assert crawl(site, tmp_path / "store").finish_reason == "finished"
             reports.append(clean_site(store, site))
+    return store, site, reports
+
+
+def test_a_later_page_sharing_a_canonical_never_replaces_the_article_an_earlier_clean_published(
+    tmp_path: Path,
+) -> None:
+    store, site, reports = _two_cleans(tmp_path)
     assert [r.articles_published for r in reports] == [1, 1]
     latest = {row["headline"]: row for row in corpus.open(store).articles().to_pylist()}
     assert sorted(latest) == sorted([FIRST.headline, SECOND.headline])
@@ -206,3 +212,17 @@ def test_a_later_page_sharing_a_canonical_never_replaces_the_article_an_earlier_
     assert latest[FIRST.headline]["id"] == article_id(urljoin(site.base_url, BORROWED))
     assert latest[SECOND.headline]["id"] == article_id(SECOND.url(site.base_url))
     assert reports[1].dropped_values["canonical_shared"] == 1
+
+
+def test_a_reclean_keeps_the_borrowed_canonical_with_the_page_the_incremental_cleans_published_it_from(
+    tmp_path: Path,
+) -> None:
+    """The re-clean's batch holds both claimants: the version index names the one that holds the id."""
+    store, site, _ = _two_cleans(tmp_path)
+    before = {row["headline"]: row["id"] for row in corpus.open(store).articles().to_pylist()}
+    report = reclean_site(store, site)
+    rows = corpus.open(store).articles().to_pylist()
+    assert sorted(r["headline"] for r in rows) == sorted([FIRST.headline, SECOND.headline])  # each text once
+    assert {r["headline"]: r["id"] for r in rows} == before
+    assert (report.articles_published, report.articles_unchanged) == (0, 2)
+    assert report.dropped_values["canonical_shared"] == 1
