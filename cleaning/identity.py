@@ -196,6 +196,15 @@ class CanonicalClaims:
             if len(by_url) > 1 and not set.intersection(*by_url.values())
         }
 
+    def one_article(self, claimed: str, urls: set[str]) -> bool:
+        """The pages at ``urls`` (own URLs) claiming ``claimed`` are one article: a text common to them all.
+
+        Why: of the pages sharing an id, those a clean published it from keep it if they are one
+        article (one page, or aliases); pages that collapsed into it before are not.
+        """
+        texts = [self._texts[claimed][url] for url in urls if url in self._texts.get(claimed, {})]
+        return len(texts) == len(urls) > 0 and bool(set.intersection(*texts))
+
 
 def separate(article: Article, shared: set[str]) -> Article:
     """``article`` under its own fetched URL when its id is a shared one (see ``CanonicalClaims``)."""

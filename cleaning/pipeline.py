@@ -67,10 +67,20 @@ class Removal:
         return self.reason.startswith("author_bio")
 
 
+@dataclass(frozen=True)
+class RejectedPage:
+    """A fetched page the clean rejected, and where the crawl stored it: asked for again by the next crawl."""
+
+    url: str
+    warc_file: str
+    reason: str
+
+
 @dataclass
 class BatchResult:
     articles: list[Article] = field(default_factory=list)
     rejected: Counter[str] = field(default_factory=Counter)
+    rejected_pages: list[RejectedPage] = field(default_factory=list)
     removals: list[Removal] = field(default_factory=list)
     dropped_by_rule: int = 0
     dropped_values: Counter[str] = field(default_factory=Counter)  # metadata values refused, by reason
@@ -79,9 +89,14 @@ class BatchResult:
         """``other``'s articles, counts and removals added to these: a page's own result into its batch's."""
         self.articles += other.articles
         self.rejected.update(other.rejected)
+        self.rejected_pages += other.rejected_pages
         self.removals += other.removals
         self.dropped_by_rule += other.dropped_by_rule
         self.dropped_values.update(other.dropped_values)
+
+    def reject(self, page: FetchedPage, reason: str) -> None:
+        self.rejected[reason] += 1
+        self.rejected_pages.append(RejectedPage(page.url, page.warc_file, reason))
 
 
 class PageResult(NamedTuple):
@@ -163,7 +178,7 @@ def extract_pages(pages: Iterable[FetchedPage], options: CleanOptions, result: B
             page = Rejection("error", f"{type(exc).__name__}: {exc}")
         if isinstance(page, Rejection):
             logger.info("not an article (%s): %s %s", page.reason, fetched.url, page.detail)
-            result.rejected[page.reason] += 1
+            result.reject(fetched, page.reason)
             continue
         result.dropped_by_rule += page.dropped_by_rule
         identity = identify(fetched.url, page.metadata.canonical_url, options.identity)
@@ -256,7 +271,7 @@ def build_article(
     except Exception as exc:
         logger.warning("cleaning failed (%s: %s), page rejected: %s", type(exc).__name__, exc, item.fetched.url)
         logger.debug("traceback", exc_info=True)
-        result.rejected["error"] += 1
+        result.reject(item.fetched, "error")
         return None
 
 
@@ -278,7 +293,7 @@ def _build_article(
             bios.append(block.text)
     text = join_paragraphs(body)
     if not text:
-        result.rejected["only_boilerplate"] += 1
+        result.reject(fetched, "only_boilerplate")
         return None
     published, modified = _checked_dates(item, result, options.date_tolerance)
     image = item.page.image
@@ -309,7 +324,7 @@ def _build_article(
         )
     except ValidationError as exc:
         logger.warning("invalid article %s: %s", fetched.url, exc.errors()[0]["msg"])
-        result.rejected["invalid"] += 1
+        result.reject(fetched, "invalid")
         return None
 
 

@@ -23,6 +23,8 @@ state/<site>/versions/<pp>.bin                                      published ve
 state/<site>/fetched/<crawl_id>-<seq>.jsonl                         what a WARC file fetched (URL, ETag, hash)
 state/<site>/fetched/<crawl_id>-<seq>-salvaged.jsonl                what a salvaged WARC file holds
 state/<site>/fetched/snapshot-<crawl_id>.jsonl.gz                   the segments merged by a later crawl
+state/<site>/rejected/<batch_id>.jsonl                              fetched pages a clean rejected: asked again
+state/<site>/rejected/snapshot-<crawl_id>.jsonl.gz                  those merged by a later crawl
 state/<site>/clean.lease                                            present while a worker cleans the site
 state/<site>/crawl.lease                                            present while a crawl of the site runs
 state/<site>/archive/<archive>/cursor-<window>.json                 a web-archive backfill's resume point
@@ -216,6 +218,19 @@ def crawl_state_segment_key(site: str, crawl_id: str, seq: int) -> str:
 
 def crawl_state_snapshot_key(site: str, crawl_id: str) -> str:
     return f"{crawl_state_prefix(site)}snapshot-{crawl_id}.jsonl.gz"
+
+
+def rejected_state_prefix(site: str) -> str:
+    return f"{STATE_PREFIX}{_site(site)}/rejected/"
+
+
+def rejected_state_key(site: str, batch_id: str) -> str:
+    """The pages a clean's batch rejected (``crawlers.state.write_rejections``), read by the next crawl."""
+    return f"{rejected_state_prefix(site)}{batch_id}.jsonl"
+
+
+def rejected_state_snapshot_key(site: str, crawl_id: str) -> str:
+    return f"{rejected_state_prefix(site)}snapshot-{crawl_id}.jsonl.gz"
 
 
 def dedup_state_key(site: str) -> str:

@@ -9,12 +9,14 @@ get the repaired record. Reading every published file of the site for it costs t
 articles: gigabytes) in every small incremental clean. Here the versions are split by the first
 byte of a digest of the article id into ``PARTITIONS`` objects (``state/<site>/versions/<pp>.bin``,
 sorted 32-byte records: the 16-byte digest of (id, content hash), the 8-byte fingerprint of the
-metadata of its latest published row, and that row's ``fetched_at``), and a clean reads only the
-partitions its articles fall in. The reads and writes are bounded by ``PARTITIONS`` whatever the
-site's size; what grows is each partition's size (32 bytes per version: 100,000 versions make 50 KB
-partitions). Why 64: a clean of
-500 pages touches nearly every partition of 256 too (222 in the growth benchmark), so more
-partitions would cost requests and save few bytes; a clean of 30 pages reads about a third.
+metadata of its latest published row, and that row's ``fetched_at``; then 16-byte source records,
+the digests of an article id and of a page URL a version of it was published from), and a clean
+reads only the partitions its articles fall in. The sources tell a new fetch of an article's own
+page from another page claiming the article's canonical URL (``defcorpus.versions``).
+The reads and writes are bounded by ``PARTITIONS`` whatever the site's size; what grows is each
+partition's size (48 bytes per version fetched from one page: 100,000 versions make 75 KB
+partitions). Why 64: a clean of 500 pages touches nearly every partition of 256 too (222 in the
+growth benchmark), so more partitions would cost requests and save few bytes; a clean of 30 pages reads about a third.
 
 The index is derived data: the published table stays the truth. ``state/<site>/versions/root.json``
 names the batches it holds (``folded``) and the partitions that exist. What keeps it exact under
@@ -35,13 +37,15 @@ metadata and not guessed at: its root reads as another format, so the first clea
 upgrade rebuilds the index from the published table once, and every published version gets the
 fingerprint of its own row. Nothing is published again for it (a re-fetch that matches its
 published row is unchanged), and the first re-fetch whose metadata differs repairs the record.
+An index written before sources (format 2) is rebuilt once the same way: the table's rows name
+their URLs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -56,9 +60,10 @@ from corpus.schema import Article, json_datetime
 from corpus.store import Store
 
 PARTITIONS = 64  # at most 2 × 64 requests per clean, whatever the site's size (see the docstring)
-FORMAT = 2  # 1: digests of (id, content hash) only, before metadata fingerprints
-_MAGIC = b"DCVI2\n"
+FORMAT = 3  # 1: digests of (id, content hash) only, before metadata fingerprints; 2: before sources
+_MAGIC = b"DCVI3\n"
 _RECORD = 32  # version digest (16), metadata fingerprint (8), fetched_at in µs since the epoch (8, signed)
+_SOURCE = 16  # id digest (8), digest of a page URL a version of it was published from (8)
 # What a page says about its article besides its text (the content hash): a change here on a re-fetch
 # is a new version. Not in it: the URL it was fetched from (a feed link and the sitemap link are one
 # version), provenance, the cleaner's own fields and the near-duplicate group (a decision of the clean).
@@ -85,6 +90,10 @@ class IndexDamagedError(Exception):
 
 def version_digest(article_id: str, content_hash: str) -> bytes:
     return hashlib.blake2b(f"{article_id}\n{content_hash}".encode(), digest_size=16).digest()
+
+
+def _digest8(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=8).digest()
 
 
 def metadata_fingerprint(values: Mapping[str, Any]) -> bytes:
@@ -125,11 +134,13 @@ class Version:
     content_hash: str
     fingerprint: bytes
     fetched_us: int
+    source: str | None = None  # the page URL it was fetched from, as the caller normalises it (None: not said)
 
     @classmethod
-    def of(cls, article: Article) -> Version:
+    def of(cls, article: Article, source: str | None = None) -> Version:
         values = {name: getattr(article, name) for name in METADATA_FIELDS}
-        return cls(article.id, article.content_hash, metadata_fingerprint(values), _micros(article.fetched_at))
+        fingerprint = metadata_fingerprint(values)
+        return cls(article.id, article.content_hash, fingerprint, _micros(article.fetched_at), source)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -152,16 +163,22 @@ def settled_by(version: Version, published: Published | None) -> bool:
     return published.fingerprint == version.fingerprint or published.fetched_us > version.fetched_us
 
 
-def table_versions(table: pa.Table) -> Iterator[Version]:
-    """The versions of the rows of a published file, in row order."""
-    columns = ["id", "content_hash", "fetched_at", *METADATA_FIELDS]
+def table_versions(table: pa.Table, source: Callable[[str], str] | None = None) -> Iterator[Version]:
+    """The versions of the rows of a published file, in row order; ``source`` normalises each row's URL."""
+    columns = ["id", "content_hash", "fetched_at", "url", *METADATA_FIELDS]
     present = [c for c in columns if c in table.column_names]
     for row in table.select(present).to_pylist():
-        yield Version(row["id"], row["content_hash"], metadata_fingerprint(row), _micros(row["fetched_at"]))
+        url = source(row["url"]) if source and row.get("url") else None
+        yield Version(row["id"], row["content_hash"], metadata_fingerprint(row), _micros(row["fetched_at"]), url)
 
 
 def _micros(value: datetime) -> int:
     return (value - _EPOCH) // timedelta(microseconds=1)
+
+
+def source_digest(url: str) -> bytes:
+    """8 bytes naming a page URL a version was published from."""
+    return _digest8(url)
 
 
 def partition_of(article_id: str) -> int:
@@ -171,6 +188,7 @@ def partition_of(article_id: str) -> int:
 @dataclass
 class _Part:
     entries: dict[bytes, Published] = field(default_factory=dict)
+    sources: set[bytes] = field(default_factory=set)  # id digest + page URL digest (``_SOURCE``)
     tag: str | None = None  # the stored version read (None: not stored yet)
     dirty: bool = False
 
@@ -227,6 +245,14 @@ class VersionIndex:
             self.load([article_id])
         return self._parts[p].entries.get(version_digest(article_id, content_hash))
 
+    def sources(self, article_id: str) -> set[bytes]:
+        """Digests of the page URLs versions of the article were published from (``source_digest``)."""
+        p = partition_of(article_id)
+        if p not in self._parts:
+            self.load([article_id])
+        prefix = _digest8(article_id)
+        return {s[8:] for s in self._parts[p].sources if s[:8] == prefix}
+
     def __contains__(self, version: Version) -> bool:
         return settled_by(version, self.get(*version.key))
 
@@ -241,6 +267,11 @@ class VersionIndex:
         if current != version.published and version.published.replaces(current):
             part.entries[digest] = version.published
             part.dirty = True
+        if version.source is not None:
+            source = _digest8(version.article_id) + source_digest(version.source)
+            if source not in part.sources:
+                part.sources.add(source)
+                part.dirty = True
 
     def add_all(self, versions: Iterable[Version]) -> None:
         versions = list(versions)
@@ -272,16 +303,16 @@ class VersionIndex:
             raw, tag = self.store.read_tagged(key)
         except KeyNotFoundError:
             raise IndexDamagedError(f"{self.site}: version index partition {key} is gone") from None
-        return _Part(_parse(key, raw), tag)
+        return _parse(key, raw, tag)
 
     def _write(self, p: int) -> None:
         part = self._parts[p]
         key = layout.version_index_partition_key(self.site, p)
         try:
-            _put(self.store, key, _encode(part.entries), part.tag)
+            _put(self.store, key, _encode(part), part.tag)
         except KeyExistsError:  # written by a clean that crashed before its root named it: merge
             raw, tag = self.store.read_tagged(key)
-            _put(self.store, key, _encode(_merge(_parse(key, raw), part.entries)), tag)
+            _put(self.store, key, _encode(_merge(_parse(key, raw), part)), tag)
         # The new version's tag is not computed here (an ETag is not always the MD5 of the bytes):
         # a later use in this process reads the partition again.
         del self._parts[p]
@@ -295,29 +326,35 @@ def _put(store: Store, key: str, data: bytes, tag: str | None) -> None:
         store.replace(key, data, if_match=tag)
 
 
-def _merge(stored: dict[bytes, Published], ours: dict[bytes, Published]) -> dict[bytes, Published]:
-    """Both sets of versions; of one text in both, the later fetch (ours on a tie)."""
-    merged = dict(stored)
-    for digest, published in ours.items():
+def _merge(stored: _Part, ours: _Part) -> _Part:
+    """Both sets of versions and sources; of one text in both, the later fetch (ours on a tie)."""
+    merged = dict(stored.entries)
+    for digest, published in ours.entries.items():
         if published.replaces(merged.get(digest)):
             merged[digest] = published
-    return merged
+    return _Part(merged, stored.sources | ours.sources)
 
 
-def _encode(entries: dict[bytes, Published]) -> bytes:
+def _encode(part: _Part) -> bytes:
     records = (
         digest + published.fingerprint + published.fetched_us.to_bytes(8, "big", signed=True)
-        for digest, published in sorted(entries.items())
+        for digest, published in sorted(part.entries.items())
     )
-    return _MAGIC + b"".join(records)
+    count = len(part.entries).to_bytes(4, "big")
+    return _MAGIC + count + b"".join(records) + b"".join(sorted(part.sources))
 
 
-def _parse(key: str, raw: bytes) -> dict[bytes, Published]:
-    body = raw[len(_MAGIC) :]
-    if not raw.startswith(_MAGIC) or len(body) % _RECORD:
+def _parse(key: str, raw: bytes, tag: str | None = None) -> _Part:
+    body = raw[len(_MAGIC) + 4 :]
+    count = int.from_bytes(raw[len(_MAGIC) : len(_MAGIC) + 4], "big")
+    versions = count * _RECORD
+    if not raw.startswith(_MAGIC) or len(raw) < len(_MAGIC) + 4 or len(body) < versions:
+        raise IndexDamagedError(f"version index partition {key} unreadable ({len(raw)} bytes)")
+    if (len(body) - versions) % _SOURCE:
         raise IndexDamagedError(f"version index partition {key} unreadable ({len(raw)} bytes)")
     entries = {}
-    for i in range(0, len(body), _RECORD):
+    for i in range(0, versions, _RECORD):
         record = body[i : i + _RECORD]
         entries[record[:16]] = Published(record[16:24], int.from_bytes(record[24:], "big", signed=True))
-    return entries
+    sources = {body[i : i + _SOURCE] for i in range(versions, len(body), _SOURCE)}
+    return _Part(entries, sources, tag)

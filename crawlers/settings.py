@@ -88,7 +88,8 @@ DEFCORPUS_HEADERS_MAX_COUNT = 500
 DEFCORPUS_HEADERS_MAX_BYTES = 256 * 1024
 DEFCORPUS_INCREMENTAL_ENABLED = True
 DEFCORPUS_INCREMENTAL_REFETCH_UNVALIDATED = False  # refetch known URLs that had no ETag/Last-Modified
-DEFCORPUS_INCREMENTAL_SHORT_RETRIES = 3  # later runs that ask again for an article stored short (0: never)
+# Later runs that ask again for an article stored short, or one the clean rejected (0: never).
+DEFCORPUS_INCREMENTAL_SHORT_RETRIES = 3
 DEFCORPUS_PAYWALL_MARKERS: list[str] = []  # set from the site's crawl.paywall_markers
 DEFCORPUS_CRAWL_LEASE_TTL = 1800  # seconds a crawl's lease lasts unrenewed (renewed every third of it)
 DEFCORPUS_PROGRESS_ENABLED = False  # progress lines on stdout for the parent (crawlers.runner sets it)

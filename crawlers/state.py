@@ -12,6 +12,11 @@ A page that looked short (``short_fetches``: a placeholder, see ``crawlers.middl
 asked for again on the next runs; an answer identical to it is not stored again, so its record is
 filed alone (``fetch_confirmed``), pointing at the WARC file that already holds the page, to count
 the try.
+
+A page the clean rejected (``empty_body``, ``no_headline``, ...: a placeholder the guard could not
+tell by its length) is asked for again the same way: the clean files the page's URL and WARC file
+(``write_rejections``, ``state/<site>/rejected/``), and a record whose latest fetch is one of those
+is retried on the next runs (``rejected_retries`` counts them, capped like the short pages).
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from corpus import layout
 from corpus.errors import KeyNotFoundError
@@ -45,11 +51,13 @@ class FetchRecord:
     etag: str | None = None
     last_modified: str | None = None  # the server's header, verbatim
     short_fetches: int = 0  # fetches in a row that looked short (a placeholder); 0: the page looked whole
+    rejected_retries: int = 0  # later runs that asked again because the clean rejected the page fetched
 
     def to_line(self) -> str:
         fields = asdict(self)
-        if not self.short_fetches:
-            del fields["short_fetches"]  # records of whole pages stay as they were
+        for name in ("short_fetches", "rejected_retries"):
+            if not fields[name]:
+                del fields[name]  # records of whole pages stay as they were
         return json.dumps(fields, sort_keys=True)
 
     @classmethod
@@ -73,9 +81,15 @@ class CrawlState:
 
     records: dict[str, FetchRecord]
     objects: list[str]  # the state keys it was read from
+    rejected: set[tuple[str, str]] = field(default_factory=set)  # (URL, WARC key) of fetches a clean rejected
+    rejected_objects: list[str] = field(default_factory=list)
 
     def get(self, url: str) -> FetchRecord | None:
         return self.records.get(url)
+
+    def was_rejected(self, record: FetchRecord) -> bool:
+        """The clean rejected the page this record's fetch stored."""
+        return (record.url, record.warc_key) in self.rejected
 
     def add(self, record: FetchRecord) -> None:
         old = self.records.get(record.url)
@@ -98,11 +112,25 @@ def load_state(store: Store, site: str) -> CrawlState:
                 orphans += 1  # its WARC file never made it to raw/: the page is fetched again
     if orphans:
         logger.info("%s: %d state records without a WARC file ignored", site, orphans)
+    state.rejected_objects = store.list(layout.rejected_state_prefix(site))
+    for key in state.rejected_objects:
+        state.rejected.update((item["url"], item["warc_key"]) for item in _read_lines(store, key))
     return state
+
+
+def write_rejections(store: Store, site: str, batch_id: str, rejected: list[tuple[str, str]]) -> str | None:
+    """File the (URL, WARC key) of each fetched page a clean's batch rejected, for the next crawl."""
+    if not rejected:
+        return None
+    key = layout.rejected_state_key(site, batch_id)
+    lines = [json.dumps({"url": url, "warc_key": warc}, sort_keys=True) for url, warc in sorted(set(rejected))]
+    store.write(key, "".join(line + "\n" for line in lines).encode())
+    return key
 
 
 def compact(store: Store, site: str, crawl_id: str, state: CrawlState) -> bool:
     """Merge many state objects into one snapshot (written first), then delete what it replaces."""
+    _compact_rejected(store, site, crawl_id, state)
     if len(state.objects) < COMPACT_AFTER:
         return False
     lines = "".join(r.to_line() + "\n" for r in sorted(state.records.values(), key=lambda r: r.url))
@@ -115,11 +143,29 @@ def compact(store: Store, site: str, crawl_id: str, state: CrawlState) -> bool:
     return True
 
 
+def _compact_rejected(store: Store, site: str, crawl_id: str, state: CrawlState) -> None:
+    """Merge the clean's rejection files into one, keeping the fetches that are still the latest."""
+    if len(state.rejected_objects) < COMPACT_AFTER:
+        return
+    live = sorted(at for at in state.rejected if (r := state.records.get(at[0])) is not None and r.warc_key == at[1])
+    lines = "".join(json.dumps({"url": url, "warc_key": warc}, sort_keys=True) + "\n" for url, warc in live)
+    snapshot = layout.rejected_state_snapshot_key(site, crawl_id)
+    store.write(snapshot, gzip.compress(lines.encode(), mtime=0))
+    for key in state.rejected_objects:
+        if key != snapshot:
+            store.delete(key)
+    state.rejected_objects = [snapshot]
+
+
 def _read_records(store: Store, key: str) -> list[FetchRecord]:
+    return [FetchRecord(**fields) for fields in _read_lines(store, key)]
+
+
+def _read_lines(store: Store, key: str) -> list[dict[str, Any]]:
     try:
         data = store.read(key)
     except KeyNotFoundError:
         return []  # deleted by a concurrent compaction
     if key.endswith(".gz"):
         data = gzip.decompress(data)
-    return [FetchRecord.from_line(line) for line in data.decode().splitlines() if line.strip()]
+    return [json.loads(line) for line in data.decode().splitlines() if line.strip()]

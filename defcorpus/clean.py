@@ -3,7 +3,8 @@
 Idempotent: a WARC file is cleaned once (its key is recorded in the manifest that published it),
 and an article version already published (same id, same content hash, same metadata) is never
 published again. The same text fetched later with other metadata (dates a skewed crawler clock
-dropped, now kept; a corrected byline) is a new version, so a re-fetch repairs the record.
+dropped, now kept; a corrected byline) is a new version, so a re-fetch repairs the record. The pages
+it rejects are filed for the next crawl, which asks for them again (``crawlers.state``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from cleaning.boilerplate import BoilerplateStats
 from cleaning.dedup import DedupIndex
-from cleaning.identity import SHARED, IdentityRules, separate_shared
+from cleaning.identity import SHARED, IdentityRules, own_url, separate, separate_shared
 from cleaning.options import CleanOptions
 from cleaning.pipeline import BatchResult
 from corpus import layout
@@ -29,6 +30,7 @@ from corpus.store import Store
 from corpus.table import publish, read_manifests
 from corpus.version_index import Version
 from crawlers.sites import SiteConfig
+from crawlers.state import write_rejections
 from defcorpus.batch_summary import build_summary, write_summary
 from defcorpus.clean_report import CleanReport
 from defcorpus.parallel import Extractor
@@ -163,17 +165,22 @@ def _clean_chunk(
     result = memory.extractor.clean(pages, options, memory.stats, progress.advance)
     lease.renew(if_due=True)
     result.articles = note_separated(result, result.articles, separate_shared(result.articles))
+    memory.published.prefetch(a.id for a in result.articles)  # only the index partitions these ids fall in
+    result.articles = note_separated(result, result.articles, apart_from_published(result.articles, memory.published))
     result.articles = group_duplicates(store, site.name, result.articles, memory.dedup)
     fresh = []
-    memory.published.prefetch(a.id for a in result.articles)  # only the index partitions these ids fall in
+    memory.published.prefetch(a.id for a in result.articles)  # the ids of pages that kept their own URLs too
     for article in result.articles:
-        version = Version.of(article)
+        version = Version.of(article, own_url(article.url))
         if version in memory.published:
             report.articles_unchanged += 1
             continue
         memory.published.add(version)
         fresh.append(article)
     save_boilerplate(store, site.name, memory.stats)
+    # Before the batch commits: a clean killed between the two cleans the files again and files them again.
+    rejected = [(p.url, p.warc_file) for p in result.rejected_pages if p.warc_file]
+    write_rejections(store, site.name, layout.new_run_id(), rejected)
     _publish_batch(store, site, fresh, keys, report)
     memory.published.committed(report.batch_id)  # its versions are published now
     write_summary(store, build_summary(site.name, str(report.batch_id), result, fresh))
@@ -186,6 +193,17 @@ def _publish_batch(store: Store, site: SiteConfig, fresh: list[Article], keys: l
     report.batch_ids.append(report.batch_id)
     publish(store, site.name, fresh, report.batch_id, inputs=keys)
     report.add_published(fresh)
+
+
+def apart_from_published(articles: list[Article], published: SiteVersions) -> list[Article]:
+    """The articles, those claiming an id another page holds in earlier batches under their own URLs.
+
+    ``separate_shared`` sees one batch; an incremental clean's batch holds the new pages only, so
+    the page that already holds the id (``SiteVersions.held_by_another_page``) is known from the index.
+    """
+    return [
+        separate(a, {a.id}) if published.held_by_another_page(Version.of(a, own_url(a.url))) else a for a in articles
+    ]
 
 
 def note_separated(result: BatchResult, before: list[Article], after: list[Article]) -> list[Article]:

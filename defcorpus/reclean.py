@@ -28,6 +28,7 @@ from defcorpus.clean_report import CleanReport
 from defcorpus.raw_pages import article_pages, file_pages
 from defcorpus.repair import readable_files, repair_site
 from defcorpus.site_state import group_duplicates, load_dedup, new_boilerplate, save_boilerplate
+from defcorpus.versions import SiteVersions, open_versions
 
 # Provenance and versions differ on every re-clean; a new version is published only when the rest differs.
 _NOT_CONTENT = {"warc_file", "warc_record_id", "fetched_at", "cleaner_version", "site", "month"}
@@ -71,7 +72,8 @@ def _reclean_all(
     report.pages = articles_seen + sum(learned.rejected.values())
     result = BatchResult()
     # The latest version per (id, page URL): which ids several different pages share is known only
-    # once the whole site is read (the re-clean's batch is the site), then each keeps its own URL.
+    # once the whole site is read (the re-clean's batch is the site), then each keeps its own URL
+    # but the page the version index says holds the id (``separate_unheld``).
     latest_at: dict[tuple[str, str], Article] = {}
     claims = CanonicalClaims()
     pages = article_pages(store, site, keys, result.rejected)
@@ -84,12 +86,13 @@ def _reclean_all(
                 latest_at[at] = article
         if on_page:
             on_page(done, articles_seen)
-    shared, built = claims.shared(), list(latest_at.values())
-    latest = _latest_per_article(note_separated(result, built, [separate(a, shared) for a in built]))
+    built, manifests = list(latest_at.values()), read_manifests(store, site.name)
+    kept = separate_unheld(built, claims, open_versions(store, site.name, manifests, report.damaged))
+    latest = _latest_per_article(note_separated(result, built, kept))
     lease.renew(if_due=True)  # a re-clean reads the whole site first: check the lease before it writes
     dedup = load_dedup(store, rebuild=site.name)
     articles = group_duplicates(store, site.name, sorted(latest.values(), key=lambda a: a.id), dedup)
-    current = _latest_published(store, site.name, read_manifests(store, site.name), report.damaged)
+    current = _latest_published(store, site.name, manifests, report.damaged)
     fresh = [a for a in articles if current.get(a.id) != _content_of(articles_to_table([a]).to_pylist()[0])]
     save_boilerplate(store, site.name, stats)
     report.batch_id = layout.new_run_id()
@@ -100,6 +103,25 @@ def _reclean_all(
     report.articles_unchanged = len(articles) - len(fresh)
     report.add(result)
     return report
+
+
+def separate_unheld(articles: list[Article], claims: CanonicalClaims, published: SiteVersions) -> list[Article]:
+    """The articles, those claiming a shared id under their own URLs, but for the pages that hold it.
+
+    Why: the pages an earlier clean published a shared id from (``SiteVersions.published_from``)
+    keep it when they are one article, as the incremental cleans kept it
+    (``defcorpus.clean.apart_from_published``); moving them too would publish their text again under
+    their own URLs while their rows under the id stay. Pages that collapsed into one id before the
+    clean told them apart are all moved, as before.
+    """
+    shared = claims.shared()
+    published.prefetch(shared)  # only the index partitions the shared ids fall in
+    holders: dict[str, set[str]] = {}
+    for a in articles:
+        if a.id in shared and published.published_from(Version.of(a, own_url(a.url))):
+            holders.setdefault(a.id, set()).add(own_url(a.url))
+    held = {claimed for claimed, urls in holders.items() if claims.one_article(claimed, urls)}
+    return [a if a.id in held and own_url(a.url) in holders[a.id] else separate(a, shared) for a in articles]
 
 
 def _latest_per_article(articles: list[Article]) -> dict[str, Article]:

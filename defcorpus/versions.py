@@ -15,13 +15,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from cleaning.identity import own_url
 from corpus import layout
 from corpus.errors import KeyChangedError, KeyExistsError, StoreUnavailableError
 from corpus.manifest import FileEntry, Manifest
 from corpus.quarantine import Damage
 from corpus.store import Store
 from corpus.table import live_files, read_manifests
-from corpus.version_index import IndexDamagedError, Version, VersionIndex, settled_by, table_versions
+from corpus.version_index import (
+    IndexDamagedError,
+    Version,
+    VersionIndex,
+    settled_by,
+    source_digest,
+    table_versions,
+)
 from defcorpus.repair import readable_files
 
 logger = logging.getLogger(__name__)
@@ -56,6 +64,33 @@ class SiteVersions:
     def __contains__(self, version: Version) -> bool:
         pending = self.pending.get(version.key)
         return settled_by(version, pending.published if pending else None) or version in self.index
+
+    def held_by_another_page(self, version: Version) -> bool:
+        """The article is published from page URLs, none of them ``version.source``, none with this text.
+
+        Why: a CMS printing one article-looking URL as the canonical of several pages gives them one
+        id; a page of a later clean must not become a new version of an article another page holds.
+        The same page fetched again (an edit), or the same text at another URL (an alias), is a version.
+        """
+        if version.source is None:
+            return False
+        published = self._sources(version.article_id)
+        if not published or source_digest(version.source) in published:
+            return False
+        return self.index.get(*version.key) is None and version.key not in self.pending
+
+    def published_from(self, version: Version) -> bool:
+        """A version of the article was published from ``version.source``: that page holds the id.
+
+        Why: a re-clean sees every page claiming a shared canonical at once; the one an earlier clean
+        published the id from keeps it, so the re-clean gives the ids the incremental cleans gave.
+        """
+        return version.source is not None and source_digest(version.source) in self._sources(version.article_id)
+
+    def _sources(self, article_id: str) -> set[bytes]:
+        """Digests of the page URLs the article was published from, or is about to be."""
+        pending = {source_digest(v.source) for v in self.pending.values() if v.article_id == article_id and v.source}
+        return self.index.sources(article_id) | pending
 
     def add(self, version: Version) -> None:
         current = self.pending.get(version.key)
@@ -126,7 +161,7 @@ def _needs_rebuild(manifest: Manifest, live: set[str]) -> bool:
 
 def _fold(index: VersionIndex, store: Store, site: str, files: list[FileEntry], damaged: list[Damage]) -> None:
     for _, table in readable_files(store, site, files, damaged):
-        index.add_all(table_versions(table))
+        index.add_all(table_versions(table, source=own_url))
 
 
 def _rebuild(store: Store, site: str, manifests: list[Manifest], damaged: list[Damage]) -> VersionIndex:

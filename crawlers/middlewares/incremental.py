@@ -3,6 +3,8 @@
 For an article URL already in the site's state (``crawlers.state``):
 - its last fetch looked short (the guard's ``defcorpus_short``: a placeholder, "story to follow") on
   fewer than ``DEFCORPUS_INCREMENTAL_SHORT_RETRIES`` later runs so far: asked for again, plainly;
+- the clean rejected the page its last fetch stored (``CrawlState.was_rejected``) and fewer than
+  as many later runs asked again: asked for again, plainly, the same way;
 - discovery dated it (sitemap ``<lastmod>``, news/feed date) no later than our fetch: not requested;
 - otherwise, if the last response had an ETag or Last-Modified: a conditional request, and a 304
   counts as unchanged;
@@ -84,9 +86,10 @@ class IncrementalMiddleware:
         record = self.state.get(request.url)
         if record is None:
             return
-        if self._retries_short(record):
+        if self._retries_short(record) or self._retries_rejected(record):
             # Plainly, not conditionally: a 304 would end the try uncounted, and the page asked again forever.
-            self._stats().inc_value("incremental/short_retried")
+            short = self._retries_short(record)
+            self._stats().inc_value("incremental/short_retried" if short else "incremental/rejected_retried")
             return
         lastmod = request.meta.get("defcorpus_lastmod")
         if lastmod and parse_iso8601(lastmod) <= parse_iso8601(record.fetched_at):
@@ -122,9 +125,10 @@ class IncrementalMiddleware:
             "etag": _header(response, b"ETag"),
             "last_modified": _header(response, b"Last-Modified"),
             "short_fetches": ((record.short_fetches if record else 0) + 1) if short else 0,
+            "rejected_retries": record.rejected_retries + 1 if record and self._retries_rejected(record) else 0,
         }
         if record is not None and record.content_hash == digest:
-            if self._retries_short(record):
+            if self._retries_short(record) or self._retries_rejected(record):
                 fetched_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                 confirmed = FetchRecord(fetched_at=fetched_at, warc_key=record.warc_key, **draft)
                 self.crawler.signals.send_catch_log(signal=fetch_confirmed, record=confirmed)
@@ -138,6 +142,10 @@ class IncrementalMiddleware:
     def _retries_short(self, record: FetchRecord) -> bool:
         """The last fetch looked short, and fewer than ``short_retries`` later runs asked again."""
         return 0 < record.short_fetches <= self.short_retries
+
+    def _retries_rejected(self, record: FetchRecord) -> bool:
+        """The clean rejected the page the last fetch stored, and fewer than ``short_retries`` later runs asked."""
+        return self.state.was_rejected(record) and record.rejected_retries < self.short_retries
 
     def _unchanged(self, why: str) -> None:
         self._stats().inc_value("articles/unchanged")

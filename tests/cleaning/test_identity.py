@@ -215,6 +215,30 @@ def test_versions_and_aliases_of_one_article_stay_one() -> None:
     assert separate_shared(pages) == pages
 
 
+def test_pages_holding_a_shared_id_are_one_article_only_with_a_text_in_common() -> None:
+    first, amp, other = (
+        "https://www.news.example/2024/05/a/",
+        "https://amp.news.example/2024/05/a/",
+        "https://www.news.example/2024/05/b/",
+    )
+    pages = [
+        record(first, LATEST, "first"),
+        record(first, LATEST, "edited"),
+        record(amp, LATEST, "edited"),  # an alias of the edited page
+        record(other, LATEST, "other"),  # another page under the same canonical
+    ]
+    claims, claimed = CanonicalClaims(pages), article_id(LATEST)
+    assert claims.shared() == {claimed}
+    assert [claims.one_article(claimed, urls) for urls in ({first}, {first, amp}, {first, other}, set())] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert not claims.one_article(claimed, {"https://www.news.example/2024/05/unseen/"})
+    assert not claims.one_article(article_id(first), {first})  # no page claims the id of the page itself
+
+
 # --------------------------------------------------------------------------- through the cleaner
 
 

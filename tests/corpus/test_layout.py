@@ -40,6 +40,8 @@ KEY_FUNCTIONS: dict[str, Callable[[], str]] = {
     "crawl_state_segment_key": lambda: layout.crawl_state_segment_key("site-a", CRAWL, 7),
     "salvaged_state_key": lambda: layout.salvaged_state_key("site-a", layout.salvaged_warc_key(WARC)),
     "crawl_state_snapshot_key": lambda: layout.crawl_state_snapshot_key("site-a", CRAWL),
+    "rejected_state_key": lambda: layout.rejected_state_key("site-a", BATCH),
+    "rejected_state_snapshot_key": lambda: layout.rejected_state_snapshot_key("site-a", CRAWL),
     "clean_lease_key": lambda: layout.clean_lease_key("site-a"),
     "crawl_lease_key": lambda: layout.crawl_lease_key("site-a"),
     "dedup_state_key": lambda: layout.dedup_state_key("site-a"),

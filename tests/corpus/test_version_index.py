@@ -19,6 +19,7 @@ from corpus.version_index import (
     VersionIndex,
     metadata_fingerprint,
     partition_of,
+    source_digest,
     version_digest,
 )
 
@@ -136,3 +137,15 @@ def test_an_index_of_the_format_before_metadata_is_not_trusted(store: Store) -> 
     store.write(layout.version_index_root_key("site-a"), json.dumps(root).encode())
     with pytest.raises(IndexDamagedError, match="another format"):
         VersionIndex.open(store, "site-a")
+
+
+def test_the_pages_an_article_was_published_from_are_kept(store: Store) -> None:
+    index = VersionIndex(store, "site-a")
+    index.add(Version("id-1", "h1", DATED, 1_000, "http://site/a/"))
+    index.add(Version("id-1", "h2", DATED, 2_000, "http://site/a/"))  # an edit of the same page
+    index.add(Version("id-2", "h3", DATED, 1_000))  # no source said
+    index.save()
+    again = VersionIndex.open(store, "site-a")
+    assert again.sources("id-1") == {source_digest("http://site/a/")}
+    assert again.sources("id-2") == set()
+    assert v("id-1", "h2", DATED, 2_000) in again

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from corpus import layout
 from corpus.store import open_store
-from crawlers.state import COMPACT_AFTER, FetchRecord, compact, load_state, write_segment
+from crawlers.state import COMPACT_AFTER, FetchRecord, compact, load_state, write_rejections, write_segment
 
 SITE = "example"
 
@@ -74,3 +74,25 @@ def test_a_confirmation_filed_with_a_later_file_points_at_the_file_holding_the_p
     store.write(layout.raw_warc_key(SITE, second, 0), b"warc")
     write_segment(store, SITE, second, 0, [confirmed])
     assert load_state(store, SITE).records["https://e.com/a"] == confirmed
+
+
+def test_the_cleans_rejections_are_merged_keeping_only_the_latest_fetches(tmp_path: Path) -> None:
+    """Rejection files pile up one per clean; a crawl merges them, dropping pages fetched again since."""
+    store = open_store(str(tmp_path))
+    crawl_id = "20250101T000000Z-00000000"
+    for seq in range(2):
+        store.write(layout.raw_warc_key(SITE, crawl_id, seq), b"warc")
+    write_segment(store, SITE, crawl_id, 0, [record("https://e.com/a", 0), record("https://e.com/b", 0)])
+    write_segment(store, SITE, crawl_id, 1, [record("https://e.com/b", 1, "2025-02-01T00:00:00Z", "new")])
+    rejected = [("https://e.com/a", record("https://e.com/a", 0).warc_key)]
+    rejected.append(("https://e.com/b", record("https://e.com/b", 0).warc_key))  # fetched again since
+    for n in range(COMPACT_AFTER):
+        write_rejections(store, SITE, f"20250103T000000Z-{n:08x}", rejected)
+    state = load_state(store, SITE)
+    assert state.was_rejected(state.records["https://e.com/a"])
+    assert not state.was_rejected(state.records["https://e.com/b"])
+    compact(store, SITE, "20250104T000000Z-11111111", state)
+    assert store.list(layout.rejected_state_prefix(SITE)) == [
+        layout.rejected_state_snapshot_key(SITE, "20250104T000000Z-11111111")
+    ]
+    assert load_state(store, SITE).rejected == {rejected[0]}

@@ -152,3 +152,35 @@ def test_a_clean_of_new_pages_reads_only_the_manifests_published_since_the_last(
     # then the third clean's own, read once by the save.
     assert store.manifest_reads == 3 * len(second.batch_ids) + len(third.batch_ids)
     assert set(published_versions(store, site.name).values()) == {1}
+
+
+def test_a_page_claiming_an_id_another_page_holds_is_told_from_an_edit_of_that_page(tmp_path: Path) -> None:
+    """Across cleans: the id's own page changed is a version; another page with other text is not."""
+    store = open_store(str(tmp_path / "store"))
+    versions = SiteVersions(store, "site-a", [], [])
+    held = Version("id-c", "text-a", b"f" * 8, 1_000, "http://site/c/first/")
+    versions.add(held)
+    versions.committed(None)
+    edit = Version("id-c", "text-a2", b"f" * 8, 2_000, "http://site/c/first/")
+    other = Version("id-c", "text-b", b"f" * 8, 2_000, "http://site/c/second/")
+    alias = Version("id-c", "text-a", b"f" * 8, 2_000, "http://site/c/alias/")
+    unsaid = Version("id-c", "text-b", b"f" * 8, 2_000)
+    new = Version("id-new", "text-n", b"f" * 8, 2_000, "http://site/c/second/")
+    assert [versions.held_by_another_page(v) for v in (edit, other, alias, unsaid, new)] == [
+        False,
+        True,
+        False,
+        False,
+        False,
+    ]
+
+
+def test_the_pages_an_id_was_published_from_are_said_pending_or_committed(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "store"))
+    versions = SiteVersions(store, "site-a", [], [])
+    versions.add(Version("id-c", "text-a", b"f" * 8, 1_000, "http://site/c/first/"))
+    versions.committed(None)
+    versions.add(Version("id-c", "text-a", b"f" * 8, 2_000, "http://site/c/alias/"))
+    urls = ("http://site/c/first/", "http://site/c/alias/", "http://site/c/second/", None)
+    asked = [Version("id-c", "text-b", b"f" * 8, 3_000, url) for url in urls]
+    assert [versions.published_from(v) for v in asked] == [True, True, False, False]

@@ -15,6 +15,7 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -167,3 +168,61 @@ def test_reclean_keeps_every_page_one_article_and_publishes_nothing(run: Run) ->
     assert sorted(r["headline"] for r in reader.articles().to_pylist()) == sorted(
         s.headline for s in [COPIED, TRACKED, COPY, *HOME_CANONICAL, NEWEST, *OLDER]
     )
+
+
+# Two incremental cleans: the CMS prints its newest story's URL as the canonical of each page it
+# publishes, and the newest story is never linked. Its first page is cleaned in the first run, its
+# second in the next: each clean's batch holds one of them, so only the version index can tell them apart.
+FIRST = Story("/c/first-claimant/", "The first page under a borrowed canonical", day(2024, 9, 21))
+SECOND = Story("/c/second-claimant/", "A second page under the same canonical", day(2024, 9, 22))
+BORROWED = "/c/newest-story/"
+
+
+def claimants(base: str) -> FixtureSite:
+    borrowed = urljoin(base, BORROWED)
+    routes = {
+        "/robots.txt": Route(robots(base), content_type=TEXT),
+        "/feed/": Route(rss(base, [FIRST]), content_type=RSS, then=Route(rss(base, [FIRST, SECOND]), content_type=RSS)),
+        FIRST.path: _article(base, FIRST, 31, borrowed),
+        SECOND.path: _article(base, SECOND, 32, borrowed),
+    }
+    return FixtureSite(routes, {FIRST.path, SECOND.path})
+
+
+def _two_cleans(tmp_path: Path) -> tuple[Store, SiteConfig, list[CleanReport]]:
+    """The claimants' site crawled and cleaned twice: one page under the borrowed canonical per run."""
+    store = open_store(str(tmp_path / "store"))
+    reports = []
+    with serving(claimants) as (server, _):
+        site = fixture_site("claimants", server.base_url, sources=(FEED,), allow=r"^/c/[a-z0-9-]+/$")
+        for _ in range(2):
+            assert crawl(site, tmp_path / "store").finish_reason == "finished"
+            reports.append(clean_site(store, site))
+    return store, site, reports
+
+
+def test_a_later_page_sharing_a_canonical_never_replaces_the_article_an_earlier_clean_published(
+    tmp_path: Path,
+) -> None:
+    store, site, reports = _two_cleans(tmp_path)
+    assert [r.articles_published for r in reports] == [1, 1]
+    latest = {row["headline"]: row for row in corpus.open(store).articles().to_pylist()}
+    assert sorted(latest) == sorted([FIRST.headline, SECOND.headline])
+    # The page the article was published from keeps its id; the later claimant keeps its own URL.
+    assert latest[FIRST.headline]["id"] == article_id(urljoin(site.base_url, BORROWED))
+    assert latest[SECOND.headline]["id"] == article_id(SECOND.url(site.base_url))
+    assert reports[1].dropped_values["canonical_shared"] == 1
+
+
+def test_a_reclean_keeps_the_borrowed_canonical_with_the_page_the_incremental_cleans_published_it_from(
+    tmp_path: Path,
+) -> None:
+    """The re-clean's batch holds both claimants: the version index names the one that holds the id."""
+    store, site, _ = _two_cleans(tmp_path)
+    before = {row["headline"]: row["id"] for row in corpus.open(store).articles().to_pylist()}
+    report = reclean_site(store, site)
+    rows = corpus.open(store).articles().to_pylist()
+    assert sorted(r["headline"] for r in rows) == sorted([FIRST.headline, SECOND.headline])  # each text once
+    assert {r["headline"]: r["id"] for r in rows} == before
+    assert (report.articles_published, report.articles_unchanged) == (0, 2)
+    assert report.dropped_values["canonical_shared"] == 1

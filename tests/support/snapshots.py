@@ -54,7 +54,7 @@ KEY_SHAPES = [
     *_STORED,
     r"clean/_staging/site=[a-z][a-z0-9_-]*/month=\d{4}-\d{2}/\d{8}T\d{6}Z-[0-9a-f]{8}-\d{4}\.parquet\.staged",
     *(rf"quarantine/{shape}(\.note\.json)?" for shape in _STORED),
-    r"state/[a-z][a-z0-9_-]*/(boilerplate\.json|clean\.lease|fetched/[^/]+\.jsonl(\.gz)?)",
+    r"state/[a-z][a-z0-9_-]*/(boilerplate\.json|clean\.lease|(fetched|rejected)/[^/]+\.jsonl(\.gz)?)",
     r"state/[a-z][a-z0-9_-]*/versions/(root\.json|[0-9a-f]{2}\.bin)",
     r"state/_dedup/[a-z][a-z0-9_-]*\.json\.gz",
     r"state/_manifests/[a-z][a-z0-9_-]*\.json\.gz",
