@@ -40,6 +40,7 @@ from trafilatura.settings import Document, Extractor
 from cleaning.arbitrate import arbitrate
 from cleaning.blocks import Block, tree_blocks
 from cleaning.chrome import without_chrome_boxes
+from cleaning.lists import with_skipped_lists
 from cleaning.normalize import normalize_text, word_key
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ _CONTINUATION_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "blockquote", "li")
 def generic_blocks(tree: lxml_html.HtmlElement, extractor: Extractor, headline: str | None) -> list[Block]:
     """Body blocks of a whole page. ``tree`` is not modified."""
     # Texts are compared by their words only, so normalising waits for the caller (``_filtered``).
-    return page_filters(_extract(tree, extractor), tree, headline, continuation=True)
+    return page_filters(with_skipped_lists(tree, _extract(tree, extractor)), tree, headline, continuation=True)
 
 
 def page_filters(
