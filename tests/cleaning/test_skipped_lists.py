@@ -1,4 +1,5 @@
-"""Lists printed between two of the body's paragraphs, as their siblings, come back; other lists do not."""
+"""Lists and subheadings printed between two of the body's paragraphs, as their siblings, come back;
+other lists, and paragraphs, do not."""
 
 from __future__ import annotations
 
@@ -58,4 +59,16 @@ def test_a_list_in_another_container_between_the_paragraphs_stays_out() -> None:
     """Two kept paragraphs in different containers: what lies between them is not their run of prose."""
     box = f"<div class='box'>{items(POINTS)}</div>"
     tree = page(f"<div>{paragraphs(PROSE[:2])}</div>{box}<div>{paragraphs(PROSE[2:])}</div>")
+    assert texts(with_skipped_lists(tree, [Block("p", t) for t in PROSE])) == PROSE
+
+
+def test_a_subheading_between_two_kept_paragraphs_is_put_back_as_a_heading() -> None:
+    tree = page(paragraphs(PROSE[:2]) + "<h3>The second batch</h3>" + paragraphs(PROSE[2:]))
+    blocks = with_skipped_lists(tree, [Block("p", t) for t in PROSE])
+    assert [(b.kind, b.text) for b in blocks][1:4] == [("p", PROSE[1]), ("h", "The second batch"), ("p", PROSE[2])]
+
+
+def test_a_caption_paragraph_between_two_kept_paragraphs_stays_out() -> None:
+    """A paragraph the extraction dropped between two others is its call (a caption, a credit line)."""
+    tree = page(paragraphs(PROSE[:2]) + "<p>The yard's dry dock. Photo by a reader.</p>" + paragraphs(PROSE[2:]))
     assert texts(with_skipped_lists(tree, [Block("p", t) for t in PROSE])) == PROSE
