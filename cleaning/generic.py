@@ -11,6 +11,8 @@ whose two stricter runs find nothing or a fragment, for want of a container they
 the runs' paragraphs freely added chrome faster than it recovered text on the real-page sets; when
 both runs are made and the strict body is kept, only what the balanced run found between two strict
 paragraphs, in their container and not marked as chrome, is added back (``cleaning.arbitrate``).
+Whichever body is kept, a list or subheading the page prints between two of its paragraphs, as
+their sibling, is put back (``cleaning.lists``).
 
 The post-filters read only the page itself — no site rules, no phrase lists:
 - the headline (or the page ``<title>``) printed again at the top of the body;
