@@ -11,6 +11,8 @@ whose two stricter runs find nothing or a fragment, for want of a container they
 the runs' paragraphs freely added chrome faster than it recovered text on the real-page sets; when
 both runs are made and the strict body is kept, only what the balanced run found between two strict
 paragraphs, in their container and not marked as chrome, is added back (``cleaning.arbitrate``).
+Whichever body is kept, a list or subheading the page prints between two of its paragraphs, as
+their sibling, is put back (``cleaning.lists``).
 
 The post-filters read only the page itself — no site rules, no phrase lists:
 - the headline (or the page ``<title>``) printed again at the top of the body;
@@ -40,6 +42,7 @@ from trafilatura.settings import Document, Extractor
 from cleaning.arbitrate import arbitrate
 from cleaning.blocks import Block, tree_blocks
 from cleaning.chrome import without_chrome_boxes
+from cleaning.lists import with_skipped_lists
 from cleaning.normalize import normalize_text, word_key
 
 logger = logging.getLogger(__name__)
@@ -74,7 +77,7 @@ _TREE_ONLY = "xml"
 def generic_blocks(tree: lxml_html.HtmlElement, extractor: Extractor, headline: str | None) -> list[Block]:
     """Body blocks of a whole page. ``tree`` is not modified."""
     # Texts are compared by their words only, so normalising waits for the caller (``_filtered``).
-    return page_filters(_extract(tree, extractor), tree, headline, continuation=True)
+    return page_filters(with_skipped_lists(tree, _extract(tree, extractor)), tree, headline, continuation=True)
 
 
 def page_filters(
