@@ -134,12 +134,7 @@ def compact(store: Store, site: str, crawl_id: str, state: CrawlState) -> bool:
     if len(state.objects) < COMPACT_AFTER:
         return False
     lines = "".join(r.to_line() + "\n" for r in sorted(state.records.values(), key=lambda r: r.url))
-    snapshot = layout.crawl_state_snapshot_key(site, crawl_id)
-    store.write(snapshot, gzip.compress(lines.encode(), mtime=0))
-    for key in state.objects:
-        if key != snapshot:
-            store.delete(key)
-    state.objects = [snapshot]
+    state.objects = _replace(store, layout.crawl_state_snapshot_key(site, crawl_id), lines, state.objects)
     return True
 
 
@@ -150,11 +145,16 @@ def _compact_rejected(store: Store, site: str, crawl_id: str, state: CrawlState)
     live = sorted(at for at in state.rejected if (r := state.records.get(at[0])) is not None and r.warc_key == at[1])
     lines = "".join(json.dumps({"url": url, "warc_key": warc}, sort_keys=True) + "\n" for url, warc in live)
     snapshot = layout.rejected_state_snapshot_key(site, crawl_id)
+    state.rejected_objects = _replace(store, snapshot, lines, state.rejected_objects)
+
+
+def _replace(store: Store, snapshot: str, lines: str, objects: list[str]) -> list[str]:
+    """Write the snapshot first, then delete the objects it replaces: a kill between loses nothing."""
     store.write(snapshot, gzip.compress(lines.encode(), mtime=0))
-    for key in state.rejected_objects:
+    for key in objects:
         if key != snapshot:
             store.delete(key)
-    state.rejected_objects = [snapshot]
+    return [snapshot]
 
 
 def _read_records(store: Store, key: str) -> list[FetchRecord]:
