@@ -20,24 +20,23 @@ import re
 from collections.abc import Sequence
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from cleaning.blocks import Block
-from cleaning.template import locate, marked_not_prose
+from cleaning.template import PageIndex, marked_not_prose
 
 _WORD = re.compile(r"\w+")
 # A paragraph is vouched for only while its links hold less than this share of its words.
 MAX_LINK_SHARE = 0.5
 
 
-def arbitrate(tree: lxml_html.HtmlElement, precise: Sequence[Block], balanced: Sequence[Block]) -> list[Block]:
+def arbitrate(page: PageIndex, precise: Sequence[Block], balanced: Sequence[Block]) -> list[Block]:
     """``precise`` with the paragraphs only in ``balanced`` that the page vouches for (module docstring)."""
     have = {_key(b.text) for b in precise}
     inside = [i for i, b in enumerate(balanced) if _key(b.text) in have]
     if len(inside) < 2 or inside[-1] - inside[0] + 1 == len(inside):
         return list(precise)  # nothing only the balanced run found lies between two strict paragraphs
     first, last = inside[0], inside[-1]
-    elements = locate(tree, balanced)
+    elements = page.locate(balanced)
     holders = [el for i, el in enumerate(elements) if el is not None and i in set(inside)]
     container = _common_ancestor(holders)
     if container is None:

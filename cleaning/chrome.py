@@ -16,10 +16,9 @@ import logging
 import re
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from cleaning.blocks import Block
-from cleaning.template import locate
+from cleaning.template import PageIndex
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +50,11 @@ MAX_ID_PARTS = 3
 MAX_BOX_SHARE = 0.2
 
 
-def without_chrome_boxes(blocks: list[Block], tree: lxml_html.HtmlElement) -> list[Block]:
+def without_chrome_boxes(blocks: list[Block], page: PageIndex) -> list[Block]:
     """``blocks`` without those printed inside a template box (module docstring)."""
     if len(blocks) < 2:
         return blocks
-    elements = locate(tree, blocks)
+    elements = page.locate(blocks)
     words = [len(_WORD.findall(b.text)) for b in blocks]
     total = sum(words)
     held: dict[etree._Element, int] = {}  # body words inside each ancestor of a located block

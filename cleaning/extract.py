@@ -26,7 +26,7 @@ from cleaning.generic import generic_blocks, page_filters
 from cleaning.metadata import Metadata, read_metadata, split_credit
 from cleaning.normalize import normalize_text
 from cleaning.options import CleanOptions
-from cleaning.template import chains, locate, page_container
+from cleaning.template import PageIndex, chains, page_container
 
 logger = logging.getLogger(__name__)
 
@@ -100,17 +100,22 @@ def extract_page(
         metadata.section = normalize_text(found[0].text_content()) or None if found else None
     image = _main_image(tree, metadata.image_url)
     container = options.body_selector(tree) if options.body_selector is not None else []
+    # Both paths change the tree first (they drop what is never the body), then only read it: the
+    # page's index is made after the change and serves every later pass.
     if container:
-        extracted = page_filters(_body_blocks(tree, container[0], options), tree, metadata.headline)
+        body = _body_blocks(tree, container[0], options)
+        page = PageIndex(tree)
+        extracted = page_filters(body, page, metadata.headline)
     else:  # no selector, or it matches nothing on this page (a new template): the generic cleaner
         if options.body_selector is not None:
             logger.info("body selector matched nothing, generic cleaning: %s", url)
-        extracted = generic_blocks(_body_tree(tree, options), options.extractor, metadata.headline)
+        page = PageIndex(_body_tree(tree, options))
+        extracted = generic_blocks(page, options.extractor, metadata.headline)
     blocks = tuple(_filtered(extracted, metadata.headline, options))
     if not blocks:
         return Rejection("empty_body")
     dropped = sum(any(p.search(b.text) for p in options.drop_paragraphs) for b in extracted)
-    located = locate(tree, blocks) if options.learn_template and not container else []
+    located = page.locate(blocks) if options.learn_template and not container else []
     positions = tuple(chains(located))
     return Page(
         url=url,

@@ -44,6 +44,7 @@ from cleaning.blocks import Block, tree_blocks
 from cleaning.chrome import without_chrome_boxes
 from cleaning.lists import with_skipped_lists
 from cleaning.normalize import normalize_text, word_key
+from cleaning.template import PageIndex
 
 logger = logging.getLogger(__name__)
 
@@ -74,19 +75,22 @@ _CONTINUATION_TAGS = ("p", "h2", "h3", "h4", "h5", "h6", "blockquote", "li")
 _TREE_ONLY = "xml"
 
 
-def generic_blocks(tree: lxml_html.HtmlElement, extractor: Extractor, headline: str | None) -> list[Block]:
-    """Body blocks of a whole page. ``tree`` is not modified."""
+def generic_blocks(page: PageIndex, extractor: Extractor, headline: str | None) -> list[Block]:
+    """Body blocks of a whole page. The page's tree is not modified (trafilatura copies it), so its
+    index holds for every pass here and for the caller's after."""
     # Texts are compared by their words only, so normalising waits for the caller (``_filtered``).
-    return page_filters(with_skipped_lists(tree, _extract(tree, extractor)), tree, headline, continuation=True)
+    return page_filters(with_skipped_lists(page, _extract(page, extractor)), page, headline, continuation=True)
 
 
 def page_filters(
-    blocks: list[Block], tree: lxml_html.HtmlElement, headline: str | None, *, continuation: bool = False
+    blocks: list[Block], page: PageIndex, headline: str | None, *, continuation: bool = False
 ) -> list[Block]:
-    """The filters that read only the page (module docstring); a site's selector path uses them too."""
+    """The filters that read only the page (module docstring); a site's selector path uses them too.
+    None of them changes the page's tree."""
+    tree = page.tree
     blocks = _without_leading_title(blocks, headline, tree.findtext(".//title"))
     blocks = _without_link_blocks(blocks, tree)
-    blocks = without_chrome_boxes(blocks, tree)
+    blocks = without_chrome_boxes(blocks, page)
     blocks = blocks + _continuation(tree, blocks) if continuation else blocks
     return _without_edge_labels(blocks)
 
@@ -107,16 +111,17 @@ def _without_edge_labels(blocks: list[Block]) -> list[Block]:
     return blocks[first : last + 1]
 
 
-def _extract(tree: lxml_html.HtmlElement, extractor: Extractor) -> list[Block]:
+def _extract(page: PageIndex, extractor: Extractor) -> list[Block]:
     """trafilatura's precision-first extraction, unless it lost much of what the balanced one found;
     the balanced one, in turn, unless it lost much of what the recall-first one finds."""
+    tree = page.tree
     precise, precise_words = _blocks(tree, _variant(extractor, focus="precision"))
     page_words = _page_words(tree)
     if precise and precise_words >= PRECISE_MIN_SHARE * page_words:
         return precise  # the balanced body cannot hold more words than the page: it cannot win
     balanced, balanced_words = _blocks(tree, _variant(extractor, focus="balanced"))
     if precise and precise_words >= PRECISE_MIN_SHARE * balanced_words:
-        return arbitrate(tree, precise, balanced)  # with what the strict run cut inside the article
+        return arbitrate(page, precise, balanced)  # with what the strict run cut inside the article
     if balanced and balanced_words >= PRECISE_MIN_SHARE * page_words:
         return balanced
     # Neither stricter run found a clear body (the page has no container they trust): the one that

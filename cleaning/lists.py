@@ -18,11 +18,10 @@ import logging
 import re
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from cleaning.blocks import Block
 from cleaning.normalize import normalize_text, word_key
-from cleaning.template import locate, marked_not_prose
+from cleaning.template import PageIndex, marked_not_prose
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +33,12 @@ _RESTORED = (*_LISTS, *_HEADINGS)
 MAX_LINK_SHARE = 0.5
 
 
-def with_skipped_lists(tree: lxml_html.HtmlElement, blocks: list[Block]) -> list[Block]:
+def with_skipped_lists(page: PageIndex, blocks: list[Block]) -> list[Block]:
     """``blocks`` with the lists and subheadings the page prints between two of them put back
     (module docstring)."""
     if len(blocks) < 2:
         return blocks
-    elements = locate(tree, blocks)
+    elements = page.locate(blocks)
     have = {word_key(b.text) for b in blocks}
     group = max((b.group for b in blocks if b.group is not None), default=0)
     merged: list[Block] = []

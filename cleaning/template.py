@@ -68,23 +68,46 @@ def block_positions(tree: lxml_html.HtmlElement, blocks: Sequence[Block]) -> lis
 
 
 def locate(tree: lxml_html.HtmlElement, blocks: Sequence[Block]) -> list[etree._Element | None]:
-    """For each block, the page element it was extracted from (None: not found in the page).
+    """For each block, the page element it was extracted from (None: not found in the page)."""
+    return PageIndex(tree).locate(blocks)
 
-    A text the page prints twice (a name in a sidebar's topic list and in the article's own list)
-    is located at its first copy after the previous block's element: blocks come in page order."""
-    by_text: dict[str, list[tuple[int, etree._Element]]] = {}
-    for n, el in enumerate(tree.iter(*_TEXT_TAGS)):
-        by_text.setdefault(word_key(el.text_content(), fold=True), []).append((n, el))
-    found: list[etree._Element | None] = []
-    last = -1
-    for block in blocks:
-        copies = by_text.get(word_key(block.text, fold=True))
-        if not copies:
-            found.append(None)
-            continue
-        last, el = next(((n, e) for n, e in copies if n > last), copies[0])
-        found.append(el)
-    return found
+
+class PageIndex:
+    """A page's text elements by their words, read once for the passes that locate blocks in it.
+
+    Several passes of one page's extraction locate their blocks in the same tree; reading every text
+    element's words is much of their work. The index is read at the first ``locate`` and holds while
+    the tree is unchanged: code that removes elements or edits text makes a new one after the change.
+    """
+
+    def __init__(self, tree: lxml_html.HtmlElement) -> None:
+        self.tree = tree
+        self._by_text: dict[str, list[tuple[int, etree._Element]]] | None = None
+
+    def _index(self) -> dict[str, list[tuple[int, etree._Element]]]:
+        if self._by_text is None:
+            by_text: dict[str, list[tuple[int, etree._Element]]] = {}
+            for n, el in enumerate(self.tree.iter(*_TEXT_TAGS)):
+                by_text.setdefault(word_key(el.text_content(), fold=True), []).append((n, el))
+            self._by_text = by_text
+        return self._by_text
+
+    def locate(self, blocks: Sequence[Block]) -> list[etree._Element | None]:
+        """For each block, the page element it was extracted from (None: not found in the page).
+
+        A text the page prints twice (a name in a sidebar's topic list and in the article's own list)
+        is located at its first copy after the previous block's element: blocks come in page order."""
+        by_text = self._index()
+        found: list[etree._Element | None] = []
+        last = -1
+        for block in blocks:
+            copies = by_text.get(word_key(block.text, fold=True))
+            if not copies:
+                found.append(None)
+                continue
+            last, el = next(((n, e) for n, e in copies if n > last), copies[0])
+            found.append(el)
+        return found
 
 
 def chains(elements: Sequence[etree._Element | None]) -> list[tuple[str, ...] | None]:
@@ -287,6 +310,7 @@ def marked_not_prose(el: etree._Element) -> bool:
 
 
 __all__ = (
+    "PageIndex",
     "SiteTemplate",
     "block_positions",
     "chains",

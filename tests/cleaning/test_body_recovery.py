@@ -9,6 +9,7 @@ from cleaning.arbitrate import arbitrate
 from cleaning.blocks import Block
 from cleaning.extract import Page, extract_page
 from cleaning.options import CleanOptions
+from cleaning.template import PageIndex
 from tests.support.pages import PROSE, html_page, paragraphs
 
 POINTS = [
@@ -57,7 +58,7 @@ def test_a_list_between_kept_paragraphs_comes_back_from_the_balanced_run() -> No
     tree = _page(paragraphs(PROSE[:2]) + points + paragraphs(PROSE[2:]))
     precise = _blocks(PROSE)
     balanced = _blocks([*PROSE[:2], *POINTS, *PROSE[2:]])
-    assert [b.text for b in arbitrate(tree, precise, balanced)] == [*PROSE[:2], *POINTS, *PROSE[2:]]
+    assert [b.text for b in arbitrate(PageIndex(tree), precise, balanced)] == [*PROSE[:2], *POINTS, *PROSE[2:]]
 
 
 def test_what_only_the_balanced_run_found_around_the_article_stays_out() -> None:
@@ -65,7 +66,7 @@ def test_what_only_the_balanced_run_found_around_the_article_stays_out() -> None
     teaser = "Another story of the site about a new rifle for the squads."
     tree = _page(paragraphs(PROSE))
     balanced = _blocks(["Home", *PROSE, teaser])
-    assert [b.text for b in arbitrate(tree, _blocks(PROSE), balanced)] == PROSE
+    assert [b.text for b in arbitrate(PageIndex(tree), _blocks(PROSE), balanced)] == PROSE
 
 
 def test_links_and_boxes_between_kept_paragraphs_stay_out() -> None:
@@ -74,4 +75,4 @@ def test_links_and_boxes_between_kept_paragraphs_stay_out() -> None:
     promo = "<div class='promo-box'><p>Our weekly briefing covers every shipyard in the country.</p></div>"
     tree = _page(paragraphs(PROSE[:2]) + links + promo + paragraphs(PROSE[2:]))
     balanced = _blocks([*PROSE[:2], *POINTS, "Our weekly briefing covers every shipyard in the country.", *PROSE[2:]])
-    assert [b.text for b in arbitrate(tree, _blocks(PROSE), balanced)] == PROSE
+    assert [b.text for b in arbitrate(PageIndex(tree), _blocks(PROSE), balanced)] == PROSE

@@ -7,6 +7,7 @@ from lxml import html as lxml_html
 
 from cleaning.blocks import Block
 from cleaning.lists import with_skipped_lists
+from cleaning.template import PageIndex
 from tests.support.pages import PROSE, paragraphs
 
 POINTS = [
@@ -33,7 +34,7 @@ def texts(blocks: list[Block]) -> list[str]:
 
 def test_a_list_between_two_kept_paragraphs_is_put_back_as_one_group() -> None:
     tree = page(paragraphs(PROSE[:2]) + items(POINTS) + paragraphs(PROSE[2:]))
-    blocks = with_skipped_lists(tree, [Block("p", t) for t in PROSE])
+    blocks = with_skipped_lists(PageIndex(tree), [Block("p", t) for t in PROSE])
     assert texts(blocks) == [*PROSE[:2], *POINTS, *PROSE[2:]]
     assert blocks[2].group is not None and blocks[2].group == blocks[3].group
 
@@ -41,7 +42,7 @@ def test_a_list_between_two_kept_paragraphs_is_put_back_as_one_group() -> None:
 def test_a_list_after_the_last_kept_paragraph_stays_out() -> None:
     """After the body's last paragraph is where a template prints its lists."""
     tree = page(paragraphs(PROSE) + items(POINTS))
-    assert texts(with_skipped_lists(tree, [Block("p", t) for t in PROSE])) == PROSE
+    assert texts(with_skipped_lists(PageIndex(tree), [Block("p", t) for t in PROSE])) == PROSE
 
 
 def test_lists_of_links_promo_lists_and_lists_kept_in_part_stay_as_they_are() -> None:
@@ -52,23 +53,23 @@ def test_lists_of_links_promo_lists_and_lists_kept_in_part_stay_as_they_are() ->
     ):
         tree = page(paragraphs(PROSE[:2]) + middle + paragraphs(PROSE[2:]))
         blocks = [Block("p", t) for t in kept]
-        assert texts(with_skipped_lists(tree, blocks)) == kept
+        assert texts(with_skipped_lists(PageIndex(tree), blocks)) == kept
 
 
 def test_a_list_in_another_container_between_the_paragraphs_stays_out() -> None:
     """Two kept paragraphs in different containers: what lies between them is not their run of prose."""
     box = f"<div class='box'>{items(POINTS)}</div>"
     tree = page(f"<div>{paragraphs(PROSE[:2])}</div>{box}<div>{paragraphs(PROSE[2:])}</div>")
-    assert texts(with_skipped_lists(tree, [Block("p", t) for t in PROSE])) == PROSE
+    assert texts(with_skipped_lists(PageIndex(tree), [Block("p", t) for t in PROSE])) == PROSE
 
 
 def test_a_subheading_between_two_kept_paragraphs_is_put_back_as_a_heading() -> None:
     tree = page(paragraphs(PROSE[:2]) + "<h3>The second batch</h3>" + paragraphs(PROSE[2:]))
-    blocks = with_skipped_lists(tree, [Block("p", t) for t in PROSE])
+    blocks = with_skipped_lists(PageIndex(tree), [Block("p", t) for t in PROSE])
     assert [(b.kind, b.text) for b in blocks][1:4] == [("p", PROSE[1]), ("h", "The second batch"), ("p", PROSE[2])]
 
 
 def test_a_caption_paragraph_between_two_kept_paragraphs_stays_out() -> None:
     """A paragraph the extraction dropped between two others is its call (a caption, a credit line)."""
     tree = page(paragraphs(PROSE[:2]) + "<p>The yard's dry dock. Photo by a reader.</p>" + paragraphs(PROSE[2:]))
-    assert texts(with_skipped_lists(tree, [Block("p", t) for t in PROSE])) == PROSE
+    assert texts(with_skipped_lists(PageIndex(tree), [Block("p", t) for t in PROSE])) == PROSE

@@ -8,7 +8,15 @@ from lxml import html
 
 from cleaning.blocks import Block
 from cleaning.boilerplate import BoilerplateStats
-from cleaning.template import SiteTemplate, block_positions, locate, page_container, recovered, signature
+from cleaning.template import (
+    PageIndex,
+    SiteTemplate,
+    block_positions,
+    locate,
+    page_container,
+    recovered,
+    signature,
+)
 from tests.support import cleaning_sites as sites
 
 BODY = "main.story>div.story-body.text-0"
@@ -150,3 +158,23 @@ def test_blocks_are_located_by_all_their_words_whatever_their_case_and_punctuati
     texts = ["storm warnings issued", "Storm warnings", "—", "ÇA VA STRASSE"]
     blocks = [Block("p", text) for text in texts]
     assert locate(tree, blocks) == [paragraphs[0], None, paragraphs[2], paragraphs[3]]
+
+
+def test_one_page_index_locates_each_pass_s_blocks_as_a_fresh_reading_of_the_page_does() -> None:
+    """Passes share the page's index: what one pass located never moves where the next one looks
+    (a text printed twice is found after the previous block of the same pass, not of an earlier one)."""
+    tree = html.document_fromstring(
+        "<html><body><ul><li>Storm news</li></ul><div><p>First words here.</p>"
+        "<ul><li>Storm news</li></ul><p>Last words here.</p></div></body></html>"
+    )
+    passes = [
+        [Block("p", "First words here."), Block("p", "Storm news"), Block("p", "Last words here.")],
+        [Block("p", "Storm news"), Block("p", "Last words here.")],
+        [Block("p", "Last words here."), Block("p", "Not in the page")],
+    ]
+    shared = PageIndex(tree)
+    for blocks in passes:
+        assert shared.locate(blocks) == locate(tree, blocks)
+    items = tree.findall(".//li")
+    assert shared.locate(passes[0])[1] is items[1]
+    assert shared.locate(passes[1])[0] is items[0]
