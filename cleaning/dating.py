@@ -167,14 +167,11 @@ def modified(
     printed = shown.updated if shown is not None else None
     if found is not None and (printed is None or printed.near(found.date(), tolerance=1)):
         return found
-    if found is not None and printed is not None:
-        stamp = _printed_stamp(printed)
-        return _with_offset(stamp, offset) if _possible(stamp, fetched_at, set()) else found
     line = printed if printed is not None else labelled().updated
     if line is None:
         return None
     stamp = _printed_stamp(line)
-    return _with_offset(stamp, offset) if _possible(stamp, fetched_at, set()) else None
+    return _with_offset(stamp, offset) if _possible(stamp, fetched_at, set()) else found
 
 
 def _prints_other_day(

@@ -110,12 +110,13 @@ class Environment(BaseModel):
             raise ValueError(f"must be an http(s) URL, got {value!r}")
         return url
 
-    @field_validator("wayback_cdx_per_minute", "wayback_memento_per_minute", mode="before")
-    @classmethod
-    def _wayback_rate(cls, value: Any) -> float:
-        return _positive(value, "requests a minute")
-
-    @field_validator("cc_index_per_minute", "cc_data_per_minute", mode="before")
+    @field_validator(
+        "wayback_cdx_per_minute",
+        "wayback_memento_per_minute",
+        "cc_index_per_minute",
+        "cc_data_per_minute",
+        mode="before",
+    )
     @classmethod
     def _rate(cls, value: Any) -> float:
         return _positive(value, "requests a minute")
